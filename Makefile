@@ -1,0 +1,241 @@
+# One non-recursive Makefile for the whole tree.
+#
+#   make                 build the server, the unit tests and the tools into build/
+#   make run             install missing Debian packages, build, run in the foreground
+#   make test            install, build, run every test (unit + integration)
+#   make SANITIZE=address|undefined|thread   the same, in build-<sanitizer>/
+#   make help            every target
+#
+# Objects live out of tree; headers are tracked with -MMD -MP; a change of
+# compiler or flags rebuilds everything (the flags are written to $(BUILD)/flags).
+
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+
+SANITIZE ?=
+ifeq ($(SANITIZE),)
+BUILD ?= build
+else
+BUILD ?= build-$(SANITIZE)
+endif
+
+CXX ?= g++
+ifeq ($(origin CXX),default)
+CXX := g++
+endif
+PKG_CONFIG ?= pkg-config
+PYTHON ?= python3
+
+# jemalloc is the default allocator; sanitizers bring their own.
+ifeq ($(SANITIZE),)
+JEMALLOC ?= 1
+else
+JEMALLOC ?= 0
+endif
+
+PKGS := libevent openssl yaml-cpp
+ifeq ($(JEMALLOC),1)
+PKGS += jemalloc
+endif
+
+OPT ?= -O2
+WARN := -Wall -Wextra -Werror -Wshadow -Wcast-align -Wformat=2 -Wno-missing-field-initializers
+CPPFLAGS_ALL := -I. -D_GNU_SOURCE $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+CXXFLAGS_ALL := -std=c++20 $(OPT) -g -fno-omit-frame-pointer $(WARN) -pthread
+LDLIBS_ALL := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread
+
+ifneq ($(SANITIZE),)
+ifeq ($(SANITIZE),address)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else ifeq ($(SANITIZE),undefined)
+SANFLAGS := -fsanitize=undefined -fno-sanitize-recover=undefined
+else ifeq ($(SANITIZE),thread)
+SANFLAGS := -fsanitize=thread
+else
+$(error SANITIZE must be address, undefined or thread, not '$(SANITIZE)')
+endif
+CXXFLAGS_ALL += $(SANFLAGS) -O1
+LDFLAGS_ALL += $(SANFLAGS)
+endif
+
+CXXFLAGS_ALL += $(CXXFLAGS)
+LDFLAGS_ALL += $(LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# ---------------------------------------------------------------------------
+# Sources, one list per layer (see each folder's README.md for who may call whom).
+
+find_cpp = $(sort $(shell find $(1) -name '*.cpp' 2>/dev/null))
+
+BASE_SRCS   := $(call find_cpp,base)
+CONF_SRCS   := $(call find_cpp,conf)
+PROTO_SRCS  := $(call find_cpp,proto)
+SHM_SRCS    := $(call find_cpp,shm)
+WORKER_SRCS := $(call find_cpp,worker)
+MASTER_SRCS := $(filter-out master/main.cpp,$(call find_cpp,master))
+GEN_SRCS    := $(BUILD)/gen/default_config.cpp
+
+LIB_SRCS := $(BASE_SRCS) $(CONF_SRCS) $(PROTO_SRCS) $(SHM_SRCS) $(WORKER_SRCS) $(MASTER_SRCS)
+UNIT_SRCS := $(call find_cpp,t/unit)
+
+# Tools: each tools/<name>/ with .cpp files becomes $(BUILD)/<name>.
+TOOL_DIRS := $(sort $(patsubst %/,%,$(dir $(shell find tools -mindepth 2 -name '*.cpp' 2>/dev/null))))
+TOOL_NAMES := $(notdir $(TOOL_DIRS))
+TOOL_BINS := $(addprefix $(BUILD)/,$(TOOL_NAMES))
+
+obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
+
+LIB_OBJS := $(call obj,$(LIB_SRCS)) $(BUILD)/obj/gen/default_config.o
+SRS_BIN := $(BUILD)/srs
+UNIT_BIN := $(BUILD)/unit-tests
+
+ALL_FLAGS := $(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $(LDLIBS_ALL)
+
+.PHONY: all
+all: $(SRS_BIN) $(UNIT_BIN) $(TOOL_BINS)
+
+$(BUILD)/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(ALL_FLAGS)' | cmp -s - $@ || echo '$(ALL_FLAGS)' > $@
+
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/obj/%.o: %.cpp $(BUILD)/flags
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) $(CPPFLAGS_ALL) $(EXTRA_DEFS) $(CXXFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+# Only the version file carries the build description (srs -V).
+COMPILER_VERSION := $(shell $(CXX) --version 2>/dev/null | head -n1)
+ifeq ($(JEMALLOC),1)
+ALLOCATOR := jemalloc $(shell $(PKG_CONFIG) --modversion jemalloc 2>/dev/null)
+else
+ALLOCATOR := system
+endif
+$(BUILD)/obj/base/version.o: EXTRA_DEFS = -DSRS_BUILD_FLAGS='"$(CXXFLAGS_ALL)"' \
+  -DSRS_COMPILER='"$(COMPILER_VERSION)"' -DSRS_ALLOCATOR='"$(ALLOCATOR)"' \
+  -DSRS_YAML_CPP_VERSION='"$(shell $(PKG_CONFIG) --modversion yaml-cpp 2>/dev/null)"'
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.cpp $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(Q)$(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) -c -o $@ $<
+
+# The reference configuration is also the embedded default: one file, never stale.
+$(BUILD)/gen/default_config.cpp: etc/srs.yaml
+	@mkdir -p $(@D)
+	$(Q){ echo '// Generated from etc/srs.yaml by the Makefile. Do not edit.'; \
+	  echo 'namespace srs::conf { extern const char kDefaultConfigYaml[];'; \
+	  echo 'const char kDefaultConfigYaml[] = R"srsyaml('; \
+	  cat $<; echo ')srsyaml"; }'; } > $@
+
+$(BUILD)/libsrs.a: $(LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(SRS_BIN): $(BUILD)/obj/master/main.o $(BUILD)/libsrs.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(UNIT_BIN): $(call obj,$(UNIT_SRCS)) $(BUILD)/libsrs.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+define tool_rule
+$(BUILD)/$(notdir $(1)): $(call obj,$(call find_cpp,$(1))) $(BUILD)/libsrs.a
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CXX) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LDLIBS_ALL)
+endef
+$(foreach d,$(TOOL_DIRS),$(eval $(call tool_rule,$(d))))
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------------------
+# Set-up, run, tests.
+
+.PHONY: deps
+deps:
+	$(Q)tools/install-deps.sh
+
+.PHONY: run
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	exec $(SRS_BIN)
+
+.PHONY: unit
+unit: $(UNIT_BIN)
+	$(Q)$(UNIT_BIN)
+
+.PHONY: test
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address all
+	$(Q)$(MAKE) --no-print-directory SANITIZE=thread $(BUILD)-thread/unit-tests BUILD=build-thread
+	$(Q)$(PYTHON) t/run.py --build $(BUILD)
+
+.PHONY: check-config
+check-config: $(SRS_BIN)
+	$(Q)$(SRS_BIN) -t -c etc/srs.yaml
+
+# Fuzz targets: t/fuzz/<name>_fuzz.cpp, built with clang and libFuzzer.
+FUZZ_BUILD := build-fuzz
+FUZZ_CXX ?= clang++
+FUZZ_SRCS := $(wildcard t/fuzz/*_fuzz.cpp)
+FUZZ_BINS := $(patsubst t/fuzz/%_fuzz.cpp,$(FUZZ_BUILD)/%_fuzz,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 30
+
+.PHONY: fuzz-build fuzz
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CXX=$(FUZZ_CXX) JEMALLOC=0 \
+	  CXXFLAGS='-fsanitize=fuzzer-no-link,address,undefined' LDFLAGS='-fsanitize=address,undefined' \
+	  $(FUZZ_BUILD)/libsrs.a
+	$(Q)for f in $(FUZZ_SRCS); do n=$$(basename $$f .cpp); \
+	  $(FUZZ_CXX) -std=c++20 -O1 -g -I. -fsanitize=fuzzer,address,undefined -o $(FUZZ_BUILD)/$$n $$f \
+	    $(FUZZ_BUILD)/libsrs.a $$($(PKG_CONFIG) --libs libevent openssl yaml-cpp) -lpthread || exit 1; done
+fuzz: fuzz-build
+	$(Q)t/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+.PHONY: bench
+bench: all
+	$(Q)$(PYTHON) tools/bench/run.py --build $(BUILD)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+.PHONY: install
+install: $(SRS_BIN)
+	install -D -m 0755 $(SRS_BIN) $(DESTDIR)$(PREFIX)/bin/srs
+	install -D -m 0644 etc/srs.yaml $(DESTDIR)$(PREFIX)/etc/srs/srs.yaml
+	install -D -m 0644 etc/srs.service $(DESTDIR)$(PREFIX)/lib/systemd/system/srs.service
+	for m in man/*.[0-9]; do s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$$(basename $$m); done
+	for t in $(TOOL_NAMES); do install -D -m 0755 $(BUILD)/$$t $(DESTDIR)$(PREFIX)/bin/$$t; done
+
+.PHONY: format
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+.PHONY: clean
+clean:
+	rm -rf build build-address build-undefined build-thread build-fuzz
+
+.PHONY: help
+help:
+	@echo 'Targets:'
+	@echo '  all (default)   server $(SRS_BIN), unit tests $(UNIT_BIN), tools: $(TOOL_NAMES)'
+	@echo '  run             install missing packages, build, run in the foreground (embedded config)'
+	@echo '  test            install, build (plain, ASan+UBSan, TSan), run unit and integration tests'
+	@echo '  unit            build and run the unit tests only'
+	@echo '  deps            install missing Debian packages (apt-get, sudo when not root)'
+	@echo '  check-config    srs -t -c etc/srs.yaml'
+	@echo '  fuzz            build libFuzzer targets (clang) and run each FUZZ_SECONDS=$(FUZZ_SECONDS)'
+	@echo '  bench           benchmarks against nginx-rtmp and the bare fan-out floor'
+	@echo '  install         PREFIX=$(PREFIX) DESTDIR=: binaries, man pages, srs.yaml, systemd unit'
+	@echo '  format          clang-format the tree'
+	@echo '  clean           remove every build directory'
+	@echo 'Variables: SANITIZE=address|undefined|thread  V=1  OPT=-O2  JEMALLOC=0|1  CXX=...'
+	@echo 'Cross builds for ARM and MIPS boards: make -f GNUmakefile.cross help'

@@ -1,0 +1,132 @@
+// The configuration as typed structs, parsed once from YAML (conf/loader.cpp)
+// and then immutable: one snapshot per worker generation, inherited by fork.
+//
+// Every default lives here, in the member initializers, and nowhere else.
+// etc/srs.yaml is the commented reference copy of these defaults; it is also
+// the configuration embedded in the binary (so `srs` with no -c runs it), and
+// a unit test checks that loading it gives exactly these defaults.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/log.hpp"
+
+namespace srs::conf {
+
+// Durations are written with a unit in YAML ("350ms", "10s", "5m", "1h").
+using Duration = std::chrono::milliseconds;
+
+// A listening address. `host` empty means "every address": the master then
+// binds 0.0.0.0 and [::] (IPv6-only) for the port. Written in YAML as a port
+// (1935), "host:port" ("127.0.0.1:1935") or "[v6]:port" ("[::1]:1935").
+struct Endpoint {
+  std::string host;
+  uint16_t port = 0;
+
+  std::string to_string() const;  // "1935", "127.0.0.1:1935", "[::1]:1935"
+  bool operator==(const Endpoint&) const = default;
+};
+
+struct LogConfig {
+  base::LogLevel level = base::LogLevel::kInfo;
+  std::string file;                       // empty: stderr
+  Duration summary_interval{10000};       // periodic stream/client summaries
+  bool operator==(const LogConfig&) const = default;
+};
+
+struct RtmpConfig {
+  std::vector<Endpoint> listen{Endpoint{"", 1935}};
+  uint32_t chunk_size = 60000;            // out chunk size, 128..65536
+  uint32_t max_connections = 1000;        // per worker
+  bool operator==(const RtmpConfig&) const = default;
+};
+
+struct HttpServerConfig {
+  bool enabled = true;
+  std::vector<Endpoint> listen{Endpoint{"", 8080}};
+  std::string dir = "./objs/nginx/html";
+  bool crossdomain = true;
+  bool operator==(const HttpServerConfig&) const = default;
+};
+
+struct HttpApiConfig {
+  bool enabled = true;
+  std::vector<Endpoint> listen{Endpoint{"", 1985}};
+  bool crossdomain = true;
+  bool operator==(const HttpApiConfig&) const = default;
+};
+
+// Sizes of the shared memory, fixed when the master starts (a reload cannot
+// change them; the loader reports an attempt as an error).
+struct ShmConfig {
+  uint32_t max_streams = 256;
+  uint64_t ring_bytes = 16ull << 20;      // per live stream, power of two
+  uint32_t max_clients = 4096;            // client table entries, whole server
+  bool operator==(const ShmConfig&) const = default;
+};
+
+struct VhostConfig {
+  std::string name;
+  bool enabled = true;
+  bool operator==(const VhostConfig&) const = default;
+};
+
+inline constexpr const char kDefaultVhost[] = "__defaultVhost__";
+
+struct Config {
+  std::string source;                     // file path, or "<embedded>"; not compared
+  std::string server_id;                  // empty: generated at start
+  int worker_processes = 0;               // 0 means "auto": one per online core
+  bool daemon = false;
+  std::string pid_file = "./objs/srs.pid";
+  std::string user;                       // drop to this user after binding (root only)
+  Duration drain_timeout{0};              // 0: old workers drain until their last client leaves
+  LogConfig log;
+  RtmpConfig rtmp;
+  HttpServerConfig http_server;
+  HttpApiConfig http_api;
+  ShmConfig shm;
+  std::vector<VhostConfig> vhosts{VhostConfig{kDefaultVhost}};
+
+  // Compares settings, not where they came from.
+  bool same_settings(const Config& other) const;
+  // The vhost named `name`, else the default vhost if configured, else null.
+  const VhostConfig* find_vhost(std::string_view name) const;
+  // worker_processes with "auto" resolved to the number of online cores.
+  int resolved_workers() const;
+};
+
+// One problem found while loading: where (file:line:column), which key
+// (a path such as "vhosts.__defaultVhost__.enabled"), and what was expected.
+struct ConfigError {
+  std::string file;
+  int line = 0;                           // 1-based; 0 when unknown (unreadable file)
+  int column = 0;
+  std::string path;
+  std::string message;
+  // "etc/srs.yaml:12:3: rtmp.chunk_size: expected an integer in 128..65536, got 10"
+  std::string to_string() const;
+};
+
+struct LoadResult {
+  std::optional<Config> config;           // set only when `errors` is empty
+  std::vector<ConfigError> errors;        // every problem, not just the first
+  bool ok() const { return config.has_value(); }
+};
+
+LoadResult load_file(const std::string& path);
+LoadResult load_text(std::string_view yaml, const std::string& name);
+LoadResult load_default();                // the embedded copy of etc/srs.yaml
+
+// Checks that a reload from `running` to `next` is allowed (shm sizes, daemon
+// and pid_file cannot change while running). Appends to `errors`.
+void check_reload(const Config& running, const Config& next, std::vector<ConfigError>* errors);
+
+extern const char kDefaultConfigYaml[];
+
+}  // namespace srs::conf

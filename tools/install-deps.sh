@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs the Debian packages the build and the tests need, only those that
+# are missing, with sudo when not root. Usage: tools/install-deps.sh [extra packages]
+set -eu
+
+PACKAGES="make g++ pkg-config libevent-dev libssl-dev libyaml-cpp-dev doctest-dev libjemalloc-dev \
+libavformat-dev libavcodec-dev libavutil-dev ffmpeg rtmpdump curl python3 procps iproute2 \
+clang libclang-rt-14-dev mandoc $*"
+
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
