@@ -95,6 +95,8 @@ struct Config {
 
   // Compares settings, not where they came from.
   bool same_settings(const Config& other) const;
+  // Every member, `source` included (same_settings is usually what you want).
+  bool operator==(const Config&) const = default;
   // The vhost named `name`, else the default vhost if configured, else null.
   const VhostConfig* find_vhost(std::string_view name) const;
   // worker_processes with "auto" resolved to the number of online cores.

@@ -1,0 +1,525 @@
+// The YAML loader: text -> typed Config, or every problem found, each with
+// file:line:column, the key path and what was expected.
+//
+// This is the only file that includes yaml-cpp and the only place that
+// catches its exceptions. yaml-cpp gives us the tree and the marks; every
+// value is checked here (scalar.hpp, endpoint.hpp), not by yaml-cpp's own
+// conversions, which accept YAML 1.1's yes/no/on/off and bare numbers.
+//
+// Adding a key: the member (with its default) in config.hpp, one get() line in
+// the section's function below, and its commented line in etc/srs.yaml.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <tuple>
+#include <utility>
+
+#include "conf/config.hpp"
+#include "conf/endpoint.hpp"
+#include "conf/listeners.hpp"
+#include "conf/scalar.hpp"
+
+namespace srs::conf {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Ranges of the typed get() calls: the expected form and its limits.
+struct Int {
+  uint64_t min;
+  uint64_t max;
+};
+struct AutoOrInt {
+  int min;
+  int max;
+};
+struct Span {
+  Duration min;
+  Duration max;
+};
+struct Bytes {
+  uint64_t min;
+  uint64_t max;
+  bool power_of_two = false;
+};
+
+constexpr uint64_t kKiB = 1ull << 10;
+constexpr uint64_t kGiB = 1ull << 30;
+
+// Where a node is written, 1-based (yaml-cpp's marks are 0-based).
+struct Where {
+  int line = 0;
+  int column = 0;
+};
+
+Where where_of(const YAML::Mark& mark) {
+  if (mark.is_null()) return {};
+  return {mark.line + 1, mark.column + 1};
+}
+
+// Everything found while loading one file.
+struct Report {
+  std::string file;
+  std::vector<ConfigError> errors;
+  std::vector<Listener> listeners;
+
+  void error(Where at, std::string path, std::string message) {
+    errors.push_back({file, at.line, at.column, std::move(path), std::move(message)});
+  }
+};
+
+const char* kind_of(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Null: return "an empty value";
+    default: return "a scalar";
+  }
+}
+
+// Quoted scalars carry the non-specific tag "!"; plain ones "?".
+bool is_quoted(const YAML::Node& node) { return node.Tag() == "!"; }
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The known key closest to `key`, when it is close enough to be a typo.
+std::string closest(std::string_view key, const std::vector<std::string>& known) {
+  std::string best;
+  size_t best_distance = 3;
+  for (const std::string& k : known) {
+    size_t d = edit_distance(key, k);
+    if (d < best_distance && 2 * d < k.size()) {
+      best = k;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+// One key: value of a map, as written.
+struct Entry {
+  std::string key;
+  YAML::Node key_node;
+  YAML::Node value;
+  bool used = false;
+  bool duplicate = false;
+};
+
+// A map of the configuration and its path ("rtmp", "vhosts.x"). Typed get()
+// calls read one key each and remember it as known; when the section closes
+// (destructor), every key nobody asked for is reported as unknown, with the
+// closest known key as a suggestion. An absent or empty section has no
+// entries: every get() then keeps the default.
+class Section {
+ public:
+  // The top level of a document.
+  Section(Report* report, const YAML::Node& root) : report_(report) { open(root, Where{1, 1}); }
+  // The map under `key` of `parent`.
+  Section(Section* parent, const char* key) : report_(parent->report_) {
+    path_ = parent->path_of(key);
+    Entry* e = parent->find(key);
+    if (e != nullptr) open(e->value, where_of(e->key_node.Mark()));
+  }
+  Section(const Section&) = delete;
+  Section& operator=(const Section&) = delete;
+  ~Section() { report_unknown(); }
+
+  bool is_map() const { return is_map_; }
+  void set_noun(const char* noun) { noun_ = noun; }
+
+  void get(const char* key, bool* out) {
+    scalar(key, "true or false", false, [&](std::string_view t) { return parse_bool(t, out); });
+  }
+  void get(const char* key, std::string* out) {
+    Entry* e = find(key);
+    if (e == nullptr) return;
+    if (e->value.IsNull()) {
+      out->clear();
+      return;
+    }
+    if (!e->value.IsScalar()) return type_error(*e, "a string");
+    *out = e->value.Scalar();
+  }
+  void get(const char* key, base::LogLevel* out) {
+    scalar(key, "a log level", true, [&](std::string_view t) { return parse_level(t, out); });
+  }
+  template <class T>
+  void get(const char* key, T* out, Int range) {
+    uint64_t v = 0;
+    bool ok = scalar(key, "an integer", false, [&](std::string_view t) {
+      return parse_integer(t, range.min, range.max, &v);
+    });
+    if (ok) *out = static_cast<T>(v);
+  }
+  void get(const char* key, int* out, AutoOrInt range) {
+    scalar(key, "auto or an integer", true, [&](std::string_view t) {
+      return parse_auto_integer(t, range.min, range.max, out);
+    });
+  }
+  void get(const char* key, Duration* out, Span range) {
+    scalar(key, "a duration", true, [&](std::string_view t) {
+      return parse_duration(t, range.min, range.max, out);
+    });
+  }
+  void get(const char* key, uint64_t* out, Bytes range) {
+    scalar(key, "a size", true, [&](std::string_view t) { return parse_bytes(t, range, out); });
+  }
+  // A listen list: one endpoint, or a list of them. Each is also recorded
+  // for the collision check across sections.
+  void get(const char* key, std::vector<Endpoint>* out);
+
+  // Every entry as a child section (vhosts: a map of names to maps).
+  template <class Fn>
+  void each(Fn fn) {
+    for (Entry& e : entries_) {
+      if (e.duplicate) continue;
+      e.used = true;
+      Section child(this, e);
+      fn(e.key, where_of(e.key_node.Mark()), child);
+    }
+  }
+
+  Report* report() const { return report_; }
+  std::string path_of(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+
+ private:
+  Section(Section* parent, Entry& entry) : report_(parent->report_) {
+    path_ = parent->path_of(entry.key);
+    open(entry.value, where_of(entry.key_node.Mark()));
+  }
+
+  void open(const YAML::Node& node, Where key_at);
+  void add_entry(const YAML::Node& key, const YAML::Node& value);
+  void report_unknown();
+  Entry* find(const char* key);
+  template <class Parse>
+  bool scalar(const char* key, const char* expected, bool quotes_ok, Parse parse);
+  void type_error(const Entry& e, const char* expected);
+  void problem(const Entry& e, std::string message);
+  static std::string parse_bytes(std::string_view text, const Bytes& range, uint64_t* out);
+
+  Report* report_;
+  std::string path_;
+  const char* noun_ = "key";
+  bool is_map_ = false;
+  std::vector<Entry> entries_;
+  std::vector<std::string> known_;
+};
+
+void Section::open(const YAML::Node& node, Where key_at) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  if (!node.IsMap()) {
+    Where at = node.Mark().is_null() ? key_at : where_of(node.Mark());
+    report_->error(at, path_, std::string("expected a map of settings, got ") + kind_of(node));
+    return;
+  }
+  is_map_ = true;
+  for (auto it = node.begin(); it != node.end(); ++it) add_entry(it->first, it->second);
+}
+
+// yaml-cpp keeps both entries of a key written twice: the second is an error.
+void Section::add_entry(const YAML::Node& key, const YAML::Node& value) {
+  if (!key.IsScalar()) {
+    report_->error(where_of(key.Mark()), path_, std::string("expected a key name, got ") +
+                                                    kind_of(key));
+    return;
+  }
+  Entry entry{key.Scalar(), key, value};
+  for (const Entry& e : entries_) {
+    if (e.key != entry.key) continue;
+    entry.duplicate = true;
+    report_->error(where_of(key.Mark()), path_of(entry.key),
+                   "duplicate " + std::string(noun_) + " '" + entry.key + "' (first at line " +
+                       std::to_string(where_of(e.key_node.Mark()).line) + ")");
+    break;
+  }
+  entries_.push_back(std::move(entry));
+}
+
+void Section::report_unknown() {
+  for (const Entry& e : entries_) {
+    if (e.used || e.duplicate) continue;
+    std::string message = "unknown key '" + e.key + "'";
+    std::string hint = closest(e.key, known_);
+    if (!hint.empty()) message += "; did you mean '" + hint + "'?";
+    report_->error(where_of(e.key_node.Mark()), path_of(e.key), message);
+  }
+}
+
+Entry* Section::find(const char* key) {
+  known_.emplace_back(key);
+  for (Entry& e : entries_) {
+    if (e.key != key || e.duplicate) continue;
+    e.used = true;
+    return &e;
+  }
+  return nullptr;
+}
+
+// Reads a scalar value through `parse` (which returns the problem, if any).
+// Maps, lists, empty values and (unless `quotes_ok`) quoted strings are
+// type errors. True when the value was present and parsed.
+template <class Parse>
+bool Section::scalar(const char* key, const char* expected, bool quotes_ok, Parse parse) {
+  Entry* e = find(key);
+  if (e == nullptr) return false;
+  if (!e->value.IsScalar()) {
+    type_error(*e, expected);
+    return false;
+  }
+  if (!quotes_ok && is_quoted(e->value)) {
+    problem(*e, std::string("expected ") + expected + ", got the quoted string \"" +
+                    e->value.Scalar() + "\" (remove the quotes)");
+    return false;
+  }
+  std::string message = parse(e->value.Scalar());
+  if (message.empty()) return true;
+  problem(*e, std::move(message));
+  return false;
+}
+
+void Section::type_error(const Entry& e, const char* expected) {
+  problem(e, std::string("expected ") + expected + ", got " + kind_of(e.value));
+}
+
+// At the value, or at the key when the value is empty (yaml-cpp marks an
+// empty value where the next token starts, often on the next line).
+void Section::problem(const Entry& e, std::string message) {
+  const YAML::Node& at = e.value.IsNull() ? e.key_node : e.value;
+  report_->error(where_of(at.Mark()), path_of(e.key), std::move(message));
+}
+
+std::string Section::parse_bytes(std::string_view text, const Bytes& range, uint64_t* out) {
+  uint64_t v = 0;
+  std::string message = parse_size(text, range.min, range.max, &v);
+  if (!message.empty()) return message;
+  if (range.power_of_two && (v & (v - 1)) != 0) {
+    return "expected a power of two in " + format_size(range.min) + ".." +
+           format_size(range.max) + ", got " + std::string(text);
+  }
+  *out = v;
+  return {};
+}
+
+void Section::get(const char* key, std::vector<Endpoint>* out) {
+  Entry* e = find(key);
+  if (e == nullptr) return;
+  const YAML::Node& value = e->value;
+  if (!value.IsScalar() && !value.IsSequence()) return type_error(*e, "an endpoint or a list");
+  if (value.IsSequence() && value.size() == 0) return problem(*e, "expected at least one endpoint");
+  std::vector<Endpoint> endpoints;
+  bool ok = true;
+  size_t count = value.IsScalar() ? 1 : value.size();
+  for (size_t i = 0; i < count; ++i) {
+    const YAML::Node item = value.IsScalar() ? value : value[i];
+    std::string path = path_of(key) + "[" + std::to_string(i) + "]";
+    Where at = where_of(item.Mark());
+    Endpoint endpoint;
+    std::string message = item.IsScalar() ? parse_endpoint(item.Scalar(), &endpoint)
+                                          : std::string("expected an endpoint, got ") +
+                                                kind_of(item);
+    if (!message.empty()) {
+      report_->error(at, path, std::move(message));
+      ok = false;
+      continue;
+    }
+    endpoints.push_back(endpoint);
+    report_->listeners.push_back({path_, path, at.line, at.column, endpoint});
+  }
+  if (ok) *out = std::move(endpoints);
+}
+
+// ---------------------------------------------------------------------------
+// The layout: one function per section, one line per key.
+
+void load_log(Section* top, LogConfig* c) {
+  Section s(top, "log");
+  s.get("level", &c->level);
+  s.get("file", &c->file);
+  s.get("summary_interval", &c->summary_interval, Span{1s, 1h});
+}
+
+void load_rtmp(Section* top, RtmpConfig* c) {
+  Section s(top, "rtmp");
+  s.get("listen", &c->listen);
+  s.get("chunk_size", &c->chunk_size, Int{128, 65536});
+  s.get("max_connections", &c->max_connections, Int{1, 1'000'000});
+}
+
+void load_http_server(Section* top, HttpServerConfig* c) {
+  Section s(top, "http_server");
+  s.get("enabled", &c->enabled);
+  s.get("listen", &c->listen);
+  s.get("dir", &c->dir);
+  s.get("crossdomain", &c->crossdomain);
+}
+
+void load_http_api(Section* top, HttpApiConfig* c) {
+  Section s(top, "http_api");
+  s.get("enabled", &c->enabled);
+  s.get("listen", &c->listen);
+  s.get("crossdomain", &c->crossdomain);
+}
+
+void load_shm(Section* top, ShmConfig* c) {
+  Section s(top, "shm");
+  s.get("max_streams", &c->max_streams, Int{1, 65536});
+  s.get("ring_bytes", &c->ring_bytes, Bytes{64 * kKiB, kGiB, true});
+  s.get("max_clients", &c->max_clients, Int{1, 1'000'000});
+}
+
+void load_vhost(Section* s, VhostConfig* c) { s->get("enabled", &c->enabled); }
+
+bool valid_vhost_name(std::string_view name) {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '.' || ch == '-' || ch == '_';
+  });
+}
+
+// A map from vhost name to that vhost's keys. Absent or empty: the default
+// (one __defaultVhost__) stays; `vhosts: {}` means no vhost at all.
+void load_vhosts(Section* top, std::vector<VhostConfig>* out) {
+  Section s(top, "vhosts");
+  s.set_noun("vhost");
+  if (!s.is_map()) return;
+  out->clear();
+  s.each([&](const std::string& name, Where at, Section& v) {
+    if (!valid_vhost_name(name)) {
+      s.report()->error(at, s.path_of(name),
+                        "expected a vhost name of letters, digits, '.', '-' and '_', got '" +
+                            name + "'");
+    }
+    VhostConfig vhost{name};
+    load_vhost(&v, &vhost);
+    out->push_back(std::move(vhost));
+  });
+}
+
+void load_top(Section* top, Config* c) {
+  top->get("server_id", &c->server_id);
+  top->get("worker_processes", &c->worker_processes, AutoOrInt{1, 64});
+  top->get("daemon", &c->daemon);
+  top->get("pid_file", &c->pid_file);
+  top->get("user", &c->user);
+  top->get("drain_timeout", &c->drain_timeout, Span{0s, 7 * 24h});
+  load_log(top, &c->log);
+  load_rtmp(top, &c->rtmp);
+  load_http_server(top, &c->http_server);
+  load_http_api(top, &c->http_api);
+  load_shm(top, &c->shm);
+  load_vhosts(top, &c->vhosts);
+}
+
+// ---------------------------------------------------------------------------
+
+// Listeners of a disabled section are not bound, so they cannot collide.
+void check_enabled_listeners(const Config& c, Report* report) {
+  std::vector<Listener> bound;
+  for (const Listener& l : report->listeners) {
+    if (l.section == "http_server" && !c.http_server.enabled) continue;
+    if (l.section == "http_api" && !c.http_api.enabled) continue;
+    bound.push_back(l);
+  }
+  check_listeners(bound, report->file, &report->errors);
+}
+
+// Parses the text into `docs`; false (with the error reported) on a syntax error.
+bool parse_yaml(std::string_view yaml, Report* report, std::vector<YAML::Node>* docs) {
+  try {
+    *docs = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::ParserException& e) {
+    report->error(where_of(e.mark), "", e.msg);
+    return false;
+  } catch (const YAML::Exception& e) {
+    report->error(where_of(e.mark), "", e.msg);
+    return false;
+  }
+  if (docs->size() <= 1) return true;
+  report->error(where_of((*docs)[1].Mark()), "",
+                "expected one YAML document, found " + std::to_string(docs->size()) +
+                    " (remove the '---' separators)");
+  return false;
+}
+
+LoadResult finish(Report* report, Config config) {
+  std::stable_sort(report->errors.begin(), report->errors.end(),
+                   [](const ConfigError& a, const ConfigError& b) {
+                     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                   });
+  LoadResult result;
+  result.errors = std::move(report->errors);
+  if (result.errors.empty()) result.config = std::move(config);
+  return result;
+}
+
+}  // namespace
+
+LoadResult load_text(std::string_view yaml, const std::string& name) {
+  Report report{name};
+  Config config;
+  config.source = name;
+  std::vector<YAML::Node> docs;
+  if (!parse_yaml(yaml, &report, &docs)) return finish(&report, std::move(config));
+  if (docs.empty()) return finish(&report, std::move(config));  // empty: every default
+  try {
+    {
+      Section top(&report, docs[0]);
+      load_top(&top, &config);
+    }
+    check_enabled_listeners(config, &report);
+  } catch (const YAML::Exception& e) {
+    // Not expected (values are read as text), but never let one escape.
+    report.error(where_of(e.mark), "", e.msg);
+  }
+  return finish(&report, std::move(config));
+}
+
+LoadResult load_file(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    int err = errno;
+    LoadResult result;
+    result.errors.push_back({path, 0, 0, "",
+                             "cannot open the configuration (" + std::to_string(err) + ": " +
+                                 std::strerror(err) + ")"});
+    return result;
+  }
+  std::string text;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  int err = std::ferror(f) ? errno : 0;
+  std::fclose(f);
+  if (err != 0) {
+    LoadResult result;
+    result.errors.push_back({path, 0, 0, "",
+                             "cannot read the configuration (" + std::to_string(err) + ": " +
+                                 std::strerror(err) + ")"});
+    return result;
+  }
+  return load_text(text, path);
+}
+
+LoadResult load_default() { return load_text(kDefaultConfigYaml, "<embedded>"); }
+
+}  // namespace srs::conf
