@@ -9,6 +9,7 @@
 # Objects live out of tree; headers are tracked with -MMD -MP; a change of
 # compiler or flags rebuilds everything (the flags are written to $(BUILD)/flags).
 
+comma := ,
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
@@ -82,6 +83,11 @@ MASTER_SRCS := $(filter-out master/main.cpp,$(call find_cpp,master))
 GEN_SRCS    := $(BUILD)/gen/default_config.cpp
 
 LIB_SRCS := $(BASE_SRCS) $(CONF_SRCS) $(PROTO_SRCS) $(SHM_SRCS) $(WORKER_SRCS) $(MASTER_SRCS)
+# LIB_ONLY=dir1,dir2 restricts the library to some layers (for partial builds while
+# other layers are being written).
+ifneq ($(LIB_ONLY),)
+LIB_SRCS := $(filter $(addsuffix /%,$(subst $(comma), ,$(LIB_ONLY))),$(LIB_SRCS))
+endif
 UNIT_SRCS := $(call find_cpp,t/unit)
 
 # Tools: each tools/<name>/ with .cpp files becomes $(BUILD)/<name>.

@@ -134,6 +134,8 @@ void Log::init_process(const char* role) noexcept {
 
 const char* Log::role() noexcept { return state().role; }
 
+int Log::fd() noexcept { return state().fd; }
+
 Status Log::open(const std::string& path, LogLevel level) {
   LogState& s = state();
   s.level = level;

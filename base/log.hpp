@@ -43,6 +43,8 @@ class Log {
   // after fork() so that each process gets its own.
   static void init_process(const char* role) noexcept;
   static const char* role() noexcept;
+  // The descriptor lines go to (a forked worker keeps it open).
+  static int fd() noexcept;
 
   static void write(LogLevel level, const char* fmt, ...) noexcept __attribute__((format(printf, 2, 3)));
   static void vwrite(LogLevel level, const char* fmt, va_list ap) noexcept;

@@ -1,0 +1,30 @@
+// Process-level chores of the master and of a freshly forked worker:
+// daemonizing, dropping privileges, and closing inherited descriptors.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace srs::master {
+
+// The classic double fork; stdin/stdout/stderr go to /dev/null. Returns
+// false (with `error`) in the original process if it failed.
+bool daemonize(std::string* error);
+
+struct Credentials {
+  bool drop = false;  // true when running as root with a `user` configured
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string user;
+};
+// Resolves `user` (empty: no change). Not root: no change either.
+bool resolve_credentials(const std::string& user, Credentials* out, std::string* error);
+// initgroups + setgid + setuid; in a worker, right after fork.
+bool drop_privileges(const Credentials& creds, std::string* error);
+
+// Closes every descriptor except stdin/stdout/stderr and `keep`.
+void close_fds_except(std::vector<int> keep);
+
+}  // namespace srs::master

@@ -1,0 +1,211 @@
+// The worker process: one libevent loop (see worker.hpp).
+#include "worker/worker.hpp"
+
+#include <arpa/inet.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "base/log.hpp"
+#include "worker/api_server.hpp"
+#include "worker/connections.hpp"
+#include "worker/rtmp_conn.hpp"
+
+namespace srs::worker {
+namespace {
+
+std::string peer_text(const sockaddr* sa) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  uint16_t port = 0;
+  if (sa->sa_family == AF_INET) {
+    auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    port = ntohs(in->sin_port);
+    return std::string(host) + ":" + std::to_string(port);
+  }
+  if (sa->sa_family == AF_INET6) {
+    auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+    port = ntohs(in6->sin6_port);
+  }
+  return "[" + std::string(host) + "]:" + std::to_string(port);
+}
+
+class Worker {
+ public:
+  explicit Worker(const WorkerContext& ctx) : ctx_(ctx) {}
+  ~Worker();
+  int run();
+
+ private:
+  bool setup();
+  void watch_signal(int signo);
+  void begin_drain(const char* why);
+  void maybe_exit();
+  void report_ready();
+  size_t connection_count() const;
+
+  static void on_signal(evutil_socket_t signo, short, void* arg);
+  static void on_master_watch(evutil_socket_t fd, short, void* arg);
+  static void on_rtmp_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int, void* arg);
+
+  const WorkerContext& ctx_;
+  event_base* base_ = nullptr;
+  std::vector<event*> events_;
+  std::vector<evconnlistener*> rtmp_listeners_;
+  std::unique_ptr<Connections> conns_;
+  std::unique_ptr<ApiServer> api_;
+  bool draining_ = false;
+  int exit_status_ = 0;
+};
+
+Worker::~Worker() {
+  api_.reset();
+  conns_.reset();
+  for (evconnlistener* l : rtmp_listeners_) evconnlistener_free(l);
+  for (event* ev : events_) event_free(ev);
+  if (base_) event_base_free(base_);
+}
+
+void Worker::watch_signal(int signo) {
+  event* ev = evsignal_new(base_, signo, on_signal, this);
+  evsignal_add(ev, nullptr);
+  events_.push_back(ev);
+}
+
+bool Worker::setup() {
+  base_ = event_base_new();
+  if (!base_) {
+    LOG_ERROR("event_base_new() failed while starting worker slot %d", ctx_.slot);
+    return false;
+  }
+  conns_ = std::make_unique<Connections>(base_);
+  conns_->on_reaped([this] { maybe_exit(); });
+  for (int signo : {SIGQUIT, SIGTERM, SIGINT, SIGUSR1, SIGHUP}) watch_signal(signo);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  event* watch = event_new(base_, ctx_.master_watch_fd, EV_READ | EV_PERSIST, on_master_watch, this);
+  event_add(watch, nullptr);
+  events_.push_back(watch);
+
+  ApiIdentity id{ctx_.server_id, base::new_context_id().c_str(), ctx_.slot, ctx_.generation};
+  for (const ListenerFd& l : ctx_.listeners) {
+    if (l.services & kServiceRtmp) {
+      evconnlistener* el = evconnlistener_new(base_, on_rtmp_accept, this,
+                                              LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, l.fd);
+      if (!el) {
+        LOG_ERROR("evconnlistener_new(%s) failed while starting worker slot %d", l.address.c_str(),
+                  ctx_.slot);
+        return false;
+      }
+      rtmp_listeners_.push_back(el);
+    } else if (l.services & (kServiceApi | kServiceHttp)) {
+      // The HTTP server (FLV, HLS, files) arrives with its own issue; until
+      // then both kinds of port answer the API.
+      if (!api_) api_ = std::make_unique<ApiServer>(base_, id);
+      api_->accept_on(l.fd);
+    } else {
+      ::close(l.fd);
+    }
+  }
+  return true;
+}
+
+void Worker::report_ready() {
+  char line[96];
+  int n = std::snprintf(line, sizeof line, "ready %d %d %u\n", ctx_.slot, int(::getpid()),
+                        unsigned(ctx_.generation));
+  // One write under PIPE_BUF is atomic: lines of different workers never mix.
+  if (::write(ctx_.events_fd, line, size_t(n)) != n) {
+    LOG_WARN("write(events pipe) failed while reporting ready; the master will time out");
+  }
+}
+
+size_t Worker::connection_count() const {
+  return conns_->size() + (api_ ? api_->connections() : 0);
+}
+
+void Worker::begin_drain(const char* why) {
+  if (draining_) return;
+  draining_ = true;
+  for (evconnlistener* l : rtmp_listeners_) evconnlistener_free(l);
+  rtmp_listeners_.clear();
+  if (api_) api_->stop_accepting();
+  LOG_INFO("worker slot %d generation %u draining (%s): stopped accepting, %zu connections left",
+           ctx_.slot, ctx_.generation, why, connection_count());
+  maybe_exit();
+}
+
+void Worker::maybe_exit() {
+  if (!draining_ || conns_->size() > 0) return;
+  LOG_INFO("worker slot %d generation %u drained, exiting", ctx_.slot, ctx_.generation);
+  event_base_loopexit(base_, nullptr);
+}
+
+void Worker::on_signal(evutil_socket_t signo, short, void* arg) {
+  auto* self = static_cast<Worker*>(arg);
+  switch (signo) {
+    case SIGQUIT:
+      self->begin_drain("SIGQUIT");
+      break;
+    case SIGTERM:
+    case SIGINT:
+      LOG_INFO("worker slot %d: %s, exiting now with %zu connections", self->ctx_.slot,
+               signo == SIGTERM ? "SIGTERM" : "SIGINT", self->connection_count());
+      event_base_loopbreak(self->base_);
+      break;
+    case SIGUSR1:
+      if (base::Status s = base::Log::reopen(); !s.is_ok()) {
+        LOG_ERROR("reopening the log failed: %s", s.to_string().c_str());
+      }
+      break;
+    default:
+      break;  // SIGHUP: reloads are the master's business
+  }
+}
+
+void Worker::on_master_watch(evutil_socket_t fd, short, void* arg) {
+  auto* self = static_cast<Worker*>(arg);
+  char buf[16];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  if (n > 0 || (n < 0 && errno == EAGAIN)) return;
+  LOG_WARN("the master is gone: worker slot %d stops accepting and drains", self->ctx_.slot);
+  for (event* ev : self->events_) {
+    if (event_get_fd(ev) == fd) event_del(ev);
+  }
+  self->begin_drain("master exited");
+}
+
+void Worker::on_rtmp_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int, void* arg) {
+  auto* self = static_cast<Worker*>(arg);
+  if (self->conns_->size() >= self->ctx_.config->rtmp.max_connections) {
+    LOG_WARN("rtmp client %s refused: max_connections %u reached on worker slot %d",
+             peer_text(sa).c_str(), self->ctx_.config->rtmp.max_connections, self->ctx_.slot);
+    ::close(fd);
+    return;
+  }
+  self->conns_->add(
+      std::make_unique<RtmpConn>(self->conns_.get(), self->base_, fd, peer_text(sa)));
+}
+
+int Worker::run() {
+  if (!setup()) return 1;
+  LOG_INFO("worker slot %d generation %u started, pid %d", ctx_.slot, ctx_.generation,
+           int(::getpid()));
+  report_ready();
+  event_base_dispatch(base_);
+  return exit_status_;
+}
+
+}  // namespace
+
+int run(const WorkerContext& ctx) noexcept {
+  Worker worker(ctx);
+  return worker.run();
+}
+
+}  // namespace srs::worker

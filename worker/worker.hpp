@@ -1,0 +1,41 @@
+// The worker's single entry point, called by the master in a freshly forked
+// child. A worker runs one libevent loop and owns its connections from accept
+// to close; it handles no signal but through that loop.
+//
+//   SIGQUIT   stop accepting, finish the connections it has, then exit 0
+//   SIGTERM   (or SIGINT) exit now
+//   SIGUSR1   reopen the log file
+//   EOF on the master-watch pipe: the master is gone; behave as on SIGQUIT
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "conf/config.hpp"
+
+namespace srs::worker {
+
+// What a listening socket serves (a bitmask: http and api may share one port).
+enum Service : uint8_t { kServiceRtmp = 1, kServiceHttp = 2, kServiceApi = 4 };
+
+struct ListenerFd {
+  int fd = -1;
+  uint8_t services = 0;
+  std::string address;
+};
+
+struct WorkerContext {
+  int slot = 0;
+  uint32_t generation = 0;
+  const conf::Config* config = nullptr;
+  std::vector<ListenerFd> listeners;
+  int events_fd = -1;        // write end of the pipe to the master ("ready ...")
+  int master_watch_fd = -1;  // read end of a pipe whose write end only the master holds
+  std::string server_id;
+};
+
+// Runs the worker until it has drained or is told to exit; returns the exit status.
+int run(const WorkerContext& ctx) noexcept;
+
+}  // namespace srs::worker
