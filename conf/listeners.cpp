@@ -29,16 +29,19 @@ void check_listeners(const std::vector<Listener>& listeners, const std::string& 
   for (size_t i = 0; i < listeners.size(); ++i) {
     const Listener* other = first_collision(listeners, i);
     if (other == nullptr) continue;
-    const Listener& l = listeners[i];
-    std::string where = " at line " + std::to_string(other->line);
+    // Report at the one the user wrote when the other is a default.
+    bool swap = listeners[i].line == 0 && other->line > 0;
+    const Listener& l = swap ? *other : listeners[i];
+    const Listener& o = swap ? listeners[i] : *other;
+    std::string where = o.line > 0 ? " at line " + std::to_string(o.line) : " (a default)";
     std::string message;
-    if (l.endpoint == other->endpoint) {
-      message = "duplicate listener " + l.endpoint.to_string() + ", already listed as " +
-                other->path + where;
+    if (l.endpoint == o.endpoint) {
+      message = "duplicate listener " + l.endpoint.to_string() + ", already listed as " + o.path +
+                where;
     } else {
-      message = "listener " + l.endpoint.to_string() + " overlaps " + other->path + " (" +
-                other->endpoint.to_string() + ")" + where;
-      if (l.endpoint.host.empty() || other->endpoint.host.empty()) {
+      message = "listener " + l.endpoint.to_string() + " overlaps " + o.path + " (" +
+                o.endpoint.to_string() + ")" + where;
+      if (l.endpoint.host.empty() || o.endpoint.host.empty()) {
         message += "; a port alone means every address";
       }
     }

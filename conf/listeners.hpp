@@ -14,12 +14,13 @@ namespace srs::conf {
 struct Listener {
   std::string section;                    // "rtmp", "http_server", "http_api"
   std::string path;                       // "rtmp.listen[1]"
-  int line = 0;                           // where it is written, 1-based
+  int line = 0;                           // where it is written, 1-based; 0: a default
   int column = 0;
   Endpoint endpoint;
 };
 
-// Appends one error for each listener that collides with an earlier one.
+// Appends one error for each listener that collides with an earlier one,
+// placed at the one that is written in the file when the other is a default.
 void check_listeners(const std::vector<Listener>& listeners, const std::string& file,
                      std::vector<ConfigError>* errors);
 

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <tuple>
 #include <utility>
 
@@ -64,7 +65,7 @@ Where where_of(const YAML::Mark& mark) {
 struct Report {
   std::string file;
   std::vector<ConfigError> errors;
-  std::vector<Listener> listeners;
+  std::map<std::string, Where> listen_at;  // "rtmp.listen[1]" -> where it is written
 
   void error(Where at, std::string path, std::string message) {
     errors.push_back({file, at.line, at.column, std::move(path), std::move(message)});
@@ -130,8 +131,10 @@ class Section {
  public:
   // The top level of a document.
   Section(Report* report, const YAML::Node& root) : report_(report) { open(root, Where{1, 1}); }
-  // The map under `key` of `parent`.
-  Section(Section* parent, const char* key) : report_(parent->report_) {
+  // The map under `key` of `parent`. `noun` names its keys in messages
+  // ("duplicate vhost 'x'").
+  Section(Section* parent, const char* key, const char* noun = "key")
+      : report_(parent->report_), noun_(noun) {
     path_ = parent->path_of(key);
     Entry* e = parent->find(key);
     if (e != nullptr) open(e->value, where_of(e->key_node.Mark()));
@@ -141,7 +144,6 @@ class Section {
   ~Section() { report_unknown(); }
 
   bool is_map() const { return is_map_; }
-  void set_noun(const char* noun) { noun_ = noun; }
 
   void get(const char* key, bool* out) {
     scalar(key, "true or false", false, [&](std::string_view t) { return parse_bool(t, out); });
@@ -326,6 +328,7 @@ void Section::get(const char* key, std::vector<Endpoint>* out) {
   if (!value.IsScalar() && !value.IsSequence()) return type_error(*e, "an endpoint or a list");
   if (value.IsSequence() && value.size() == 0) return problem(*e, "expected at least one endpoint");
   std::vector<Endpoint> endpoints;
+  std::vector<std::pair<std::string, Where>> written;
   bool ok = true;
   size_t count = value.IsScalar() ? 1 : value.size();
   for (size_t i = 0; i < count; ++i) {
@@ -342,9 +345,11 @@ void Section::get(const char* key, std::vector<Endpoint>* out) {
       continue;
     }
     endpoints.push_back(endpoint);
-    report_->listeners.push_back({path_, path, at.line, at.column, endpoint});
+    written.emplace_back(std::move(path), at);
   }
-  if (ok) *out = std::move(endpoints);
+  if (!ok) return;  // the default stays, and its entries are not these
+  *out = std::move(endpoints);
+  for (auto& [path, at] : written) report_->listen_at[path] = at;
 }
 
 // ---------------------------------------------------------------------------
@@ -399,8 +404,7 @@ bool valid_vhost_name(std::string_view name) {
 // A map from vhost name to that vhost's keys. Absent or empty: the default
 // (one __defaultVhost__) stays; `vhosts: {}` means no vhost at all.
 void load_vhosts(Section* top, std::vector<VhostConfig>* out) {
-  Section s(top, "vhosts");
-  s.set_noun("vhost");
+  Section s(top, "vhosts", "vhost");
   if (!s.is_map()) return;
   out->clear();
   s.each([&](const std::string& name, Where at, Section& v) {
@@ -432,14 +436,23 @@ void load_top(Section* top, Config* c) {
 
 // ---------------------------------------------------------------------------
 
-// Listeners of a disabled section are not bound, so they cannot collide.
-void check_enabled_listeners(const Config& c, Report* report) {
-  std::vector<Listener> bound;
-  for (const Listener& l : report->listeners) {
-    if (l.section == "http_server" && !c.http_server.enabled) continue;
-    if (l.section == "http_api" && !c.http_api.enabled) continue;
-    bound.push_back(l);
+void add_listeners(const char* section, const std::vector<Endpoint>& endpoints,
+                   const Report& report, std::vector<Listener>* out) {
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    std::string path = std::string(section) + ".listen[" + std::to_string(i) + "]";
+    auto it = report.listen_at.find(path);
+    Where at = it == report.listen_at.end() ? Where{} : it->second;  // a default: unwritten
+    out->push_back({section, path, at.line, at.column, endpoints[i]});
   }
+}
+
+// Every endpoint that will be bound, written or default. A disabled section
+// binds nothing, so it collides with nothing.
+void check_bound_listeners(const Config& c, Report* report) {
+  std::vector<Listener> bound;
+  add_listeners("rtmp", c.rtmp.listen, *report, &bound);
+  if (c.http_server.enabled) add_listeners("http_server", c.http_server.listen, *report, &bound);
+  if (c.http_api.enabled) add_listeners("http_api", c.http_api.listen, *report, &bound);
   check_listeners(bound, report->file, &report->errors);
 }
 
@@ -486,7 +499,7 @@ LoadResult load_text(std::string_view yaml, const std::string& name) {
       Section top(&report, docs[0]);
       load_top(&top, &config);
     }
-    check_enabled_listeners(config, &report);
+    check_bound_listeners(config, &report);
   } catch (const YAML::Exception& e) {
     // Not expected (values are read as text), but never let one escape.
     report.error(where_of(e.mark), "", e.msg);
