@@ -1,0 +1,244 @@
+"""Integration test harness: the real server on free loopback ports, driven by
+real clients, each test in its own temporary directory, every process it
+starts stopped by pid, every wait bounded in time.
+
+    srv = Server(self, workers=3)           # writes srs.yaml, picks free ports
+    srv.start()                             # waits until the generation is ready
+    srv.api("/api/v1/versions")             # JSON through curl
+    srv.stop()                              # SIGTERM, then SIGKILL what is left
+
+Environment: SRS_BUILD (default build/) names the build directory.
+"""
+import atexit
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("SRS_BUILD", "build"))
+SRS = os.path.join(BUILD, "srs")
+
+_started_pids = set()
+
+
+def _kill_leftovers():
+    for pid in list(_started_pids):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+atexit.register(_kill_leftovers)
+
+
+def free_port():
+    """A TCP port that was free on 127.0.0.1 a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie is not alive for our purposes.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def children_of(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def wait_until(predicate, timeout, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def to_yaml(value, indent=0):
+    """A tiny YAML emitter for nested dicts, lists and scalars (no PyYAML in the stdlib)."""
+    pad = "  " * indent
+    lines = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, (dict, list)) and v:
+                lines.append(f"{pad}{k}:")
+                lines.append(to_yaml(v, indent + 1))
+            else:
+                lines.append(f"{pad}{k}: {scalar(v)}")
+    elif isinstance(value, list):
+        for v in value:
+            if isinstance(v, dict):
+                inner = to_yaml(v, indent + 1).lstrip()
+                lines.append(f"{pad}- {inner}")
+            else:
+                lines.append(f"{pad}- {scalar(v)}")
+    return "\n".join(lines)
+
+
+def scalar(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    if isinstance(v, dict):
+        return "{}"
+    if isinstance(v, list):
+        return "[]"
+    return json.dumps(str(v))
+
+
+def run(cmd, timeout=30, **kw):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          timeout=timeout, **kw)
+
+
+class Server:
+    """One srs master with its workers, on free 127.0.0.1 ports, in a temp dir."""
+
+    def __init__(self, test, workers=3, extra=None):
+        self.test = test
+        self.dir = tempfile.mkdtemp(prefix="srs-test-")
+        test.addCleanup(self.cleanup)
+        self.rtmp_port = free_port()
+        self.http_port = free_port()
+        self.api_port = free_port()
+        self.log_path = os.path.join(self.dir, "srs.log")
+        self.conf_path = os.path.join(self.dir, "srs.yaml")
+        self.settings = {
+            "worker_processes": workers,
+            "pid_file": os.path.join(self.dir, "srs.pid"),
+            "log": {"level": "info", "file": self.log_path},
+            "rtmp": {"listen": [f"127.0.0.1:{self.rtmp_port}"]},
+            "http_server": {"listen": [f"127.0.0.1:{self.http_port}"],
+                            "dir": os.path.join(self.dir, "html")},
+            "http_api": {"listen": [f"127.0.0.1:{self.api_port}"]},
+            "shm": {"max_streams": 16, "ring_bytes": "4MiB", "max_clients": 256},
+        }
+        if extra:
+            merge(self.settings, extra)
+        self.write_config()
+        self.proc = None
+
+    # --- configuration --------------------------------------------------------
+
+    def write_config(self, settings=None, text=None):
+        body = text if text is not None else to_yaml(settings or self.settings) + "\n"
+        tmp = self.conf_path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(body)
+        os.replace(tmp, self.conf_path)
+
+    # --- process control ------------------------------------------------------
+
+    def start(self, wait=True):
+        stderr = open(os.path.join(self.dir, "stderr.txt"), "w")
+        self.proc = subprocess.Popen([SRS, "-c", self.conf_path], cwd=self.dir,
+                                     stdout=stderr, stderr=subprocess.STDOUT)
+        _started_pids.add(self.proc.pid)
+        if wait:
+            self.wait_log(r"generation 1 ready", timeout=15)
+        return self
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def signal(self, signo):
+        os.kill(self.proc.pid, signo)
+
+    def workers(self):
+        """Live worker pids (children of the master)."""
+        pids = [p for p in children_of(self.proc.pid) if pid_alive(p)]
+        for p in pids:
+            _started_pids.add(p)
+        return pids
+
+    def wait_exit(self, timeout=10):
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"srs master {self.proc.pid} still running after {timeout}s")
+
+    def stop(self, timeout=10):
+        if not self.proc or self.proc.poll() is not None:
+            return
+        workers = self.workers()
+        self.signal(signal.SIGTERM)
+        self.wait_exit(timeout)
+        wait_until(lambda: not any(pid_alive(p) for p in workers), 5, what="workers to exit")
+
+    def cleanup(self):
+        if self.proc and self.proc.poll() is None:
+            for p in self.workers():
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except OSError:
+                    pass
+            self.proc.kill()
+            self.proc.wait(5)
+        if os.environ.get("SRS_KEEP_TMP"):
+            return
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # --- observation ----------------------------------------------------------
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def wait_log(self, pattern, timeout=10, count=1):
+        """Waits until `pattern` (a regex) matches `count` times in the log; returns the matches."""
+        rx = re.compile(pattern)
+
+        def found():
+            m = rx.findall(self.log())
+            return m if len(m) >= count else None
+
+        try:
+            return wait_until(found, timeout, what=f"log line /{pattern}/")
+        except AssertionError:
+            tail = self.log()[-3000:]
+            raise AssertionError(f"timed out waiting for /{pattern}/ in the log; tail:\n{tail}")
+
+    def api(self, path, port=None, timeout=5):
+        """GET through curl; returns the decoded JSON."""
+        url = f"http://127.0.0.1:{port or self.api_port}{path}"
+        r = run(["curl", "-sS", "--max-time", str(timeout), url], timeout=timeout + 5)
+        if r.returncode != 0:
+            raise AssertionError(f"curl {url} failed ({r.returncode}): {r.stderr.strip()}")
+        return json.loads(r.stdout)
+
+
+def merge(base, extra):
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            merge(base[k], v)
+        else:
+            base[k] = v

@@ -1,0 +1,270 @@
+"""The master and its workers (issue #2): supervision, reload, stop, pid file,
+log reopening, configuration checks, with the real binary and real clients
+(curl for the API, plain TCP connects for the RTMP port)."""
+import os
+import re
+import signal
+import socket
+import threading
+import time
+import unittest
+
+from harness import SRS, Server, pid_alive, run, wait_until
+
+
+class ConnectLoop(threading.Thread):
+    """Connects to the RTMP port and asks the API through curl, over and over,
+    recording every failure, until stopped."""
+
+    def __init__(self, srv):
+        super().__init__(daemon=True)
+        self.srv = srv
+        self.stop_flag = threading.Event()
+        self.tcp_ok = self.http_ok = 0
+        self.failures = []
+
+    def run(self):
+        while not self.stop_flag.is_set():
+            try:
+                with socket.create_connection(("127.0.0.1", self.srv.rtmp_port), timeout=2):
+                    self.tcp_ok += 1
+            except OSError as e:
+                self.failures.append(f"rtmp connect: {e}")
+            r = run(["curl", "-sS", "--max-time", "3", "-o", "/dev/null", "-w", "%{http_code}",
+                     f"http://127.0.0.1:{self.srv.api_port}/api/v1/versions"], timeout=10)
+            if r.returncode == 0 and r.stdout == "200":
+                self.http_ok += 1
+            else:
+                self.failures.append(f"curl: exit {r.returncode} http {r.stdout} {r.stderr.strip()}")
+
+    def finish(self):
+        self.stop_flag.set()
+        self.join(15)
+
+
+class MasterTest(unittest.TestCase):
+    def test_three_workers_serve_the_api(self):
+        srv = Server(self, workers=3).start()
+        workers = wait_until(lambda: len(srv.workers()) == 3 and srv.workers(), 5,
+                             what="three workers")
+        self.assertEqual(len(workers), 3)
+        seen = set()
+        for _ in range(30):
+            reply = srv.api("/api/v1/versions")
+            self.assertEqual(reply["code"], 0)
+            self.assertEqual(reply["data"]["version"].count("."), 2)
+            seen.add(int(reply["pid"]))
+        self.assertTrue(seen <= set(workers), f"API answered by {seen}, workers are {workers}")
+        srv.stop()
+
+    def test_killed_worker_is_replaced_in_the_same_slot(self):
+        srv = Server(self, workers=3).start()
+        m = re.search(r"worker slot 1 generation 1: started pid (\d+)", srv.log())
+        victim = int(m.group(1))
+        others = [p for p in srv.workers() if p != victim]
+        os.kill(victim, signal.SIGKILL)
+        srv.wait_log(r"worker slot 1 generation 1 pid %d killed by signal 9" % victim)
+        new = srv.wait_log(r"worker slot 1 generation 1: started pid (\d+)", count=2)[-1]
+        srv.wait_log(r"worker slot 1 generation 1 pid %s ready" % new)
+        self.assertNotEqual(int(new), victim)
+        self.assertTrue(pid_alive(int(new)))
+        for p in others:
+            self.assertTrue(pid_alive(p), "a worker that was not killed must keep running")
+        self.assertEqual(sorted(srv.workers()), sorted(others + [int(new)]))
+        srv.stop()
+
+    def test_crash_loop_is_damped(self):
+        srv = Server(self, workers=1).start()
+        delays = []
+        for i in range(4):
+            pid = int(srv.wait_log(r"worker slot 0 generation 1: started pid (\d+)", count=i + 1)[-1])
+            wait_until(lambda: pid_alive(pid), 2, what="the new worker")
+            os.kill(pid, signal.SIGKILL)
+            delay = srv.wait_log(r"pid %d killed by signal 9.*respawning in (\d+) ms" % pid)[-1]
+            delays.append(int(delay))
+        # Each quick exit doubles the wait: never a busy loop.
+        self.assertEqual(delays, [100, 200, 400, 800])
+        self.assertIn("crash loop", srv.log())
+        srv.wait_log(r"worker slot 0 generation 1: started pid (\d+)", count=5, timeout=5)
+        srv.stop()
+
+    def test_reload_starts_a_new_generation_and_refuses_nobody(self):
+        srv = Server(self, workers=3).start()
+        loop = ConnectLoop(srv)
+        loop.start()
+        try:
+            time.sleep(0.5)
+            extra_port = None
+            for gen in (2, 3, 4):
+                old_workers = srv.workers()
+                srv.settings["worker_processes"] = 2 if gen % 2 == 0 else 3
+                if gen == 3:  # a listener added by the new configuration
+                    from harness import free_port
+                    extra_port = free_port()
+                    srv.settings["rtmp"]["listen"].append(f"127.0.0.1:{extra_port}")
+                srv.write_config()
+                srv.signal(signal.SIGHUP)
+                srv.wait_log(r"reload done: generation %d serving, generation %d draining"
+                             % (gen, gen - 1), timeout=15)
+                srv.wait_log(r"generation %d has fully drained" % (gen - 1), timeout=15)
+                wait_until(lambda: not any(pid_alive(p) for p in old_workers), 5,
+                           what="old workers to exit")
+                self.assertEqual(len(srv.workers()), srv.settings["worker_processes"])
+                time.sleep(0.3)
+            with socket.create_connection(("127.0.0.1", extra_port), timeout=2):
+                pass
+        finally:
+            loop.finish()
+        self.assertEqual(loop.failures, [])
+        self.assertGreater(loop.tcp_ok, 20)
+        self.assertGreater(loop.http_ok, 20)
+        srv.stop()
+
+    def test_removed_listener_is_closed_after_reload(self):
+        srv = Server(self, workers=2).start()
+        from harness import free_port
+        extra = free_port()
+        srv.settings["rtmp"]["listen"].append(f"127.0.0.1:{extra}")
+        srv.write_config()
+        srv.signal(signal.SIGHUP)
+        srv.wait_log(r"reload done: generation 2")
+        socket.create_connection(("127.0.0.1", extra), timeout=2).close()
+        srv.settings["rtmp"]["listen"].pop()
+        srv.write_config()
+        srv.signal(signal.SIGHUP)
+        srv.wait_log(r"reload done: generation 3")
+        srv.wait_log(r"generation 2 has fully drained")
+        with self.assertRaises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", extra), timeout=2)
+        socket.create_connection(("127.0.0.1", srv.rtmp_port), timeout=2).close()
+        srv.stop()
+
+    def test_broken_reload_changes_nothing(self):
+        srv = Server(self, workers=3).start()
+        before = sorted(srv.workers())
+        srv.write_config(text="worker_processes: 2\nrtmp:\n  chunk_size: 10\n  bogus: 1\n")
+        srv.signal(signal.SIGHUP)
+        srv.wait_log(r"reload failed with 2 error\(s\); generation 1 keeps running")
+        log = srv.log()
+        self.assertRegex(log, r"srs\.yaml:3:15: rtmp\.chunk_size: .*128")
+        self.assertRegex(log, r"srs\.yaml:4:3: rtmp\.bogus: unknown key")
+        self.assertEqual(sorted(srv.workers()), before)
+        self.assertEqual(srv.api("/api/v1/versions")["code"], 0)
+        # YAML that does not parse at all.
+        srv.write_config(text="rtmp: [\n")
+        srv.signal(signal.SIGHUP)
+        srv.wait_log(r"reload failed with 1 error\(s\)")
+        self.assertEqual(sorted(srv.workers()), before)
+        srv.stop()
+
+    def test_sigterm_leaves_no_process(self):
+        srv = Server(self, workers=3).start()
+        with socket.create_connection(("127.0.0.1", srv.rtmp_port), timeout=2):
+            workers = srv.workers()
+            self.assertEqual(len(workers), 3)
+            srv.signal(signal.SIGTERM)
+            self.assertEqual(srv.wait_exit(10), 0)
+        wait_until(lambda: not any(pid_alive(p) for p in workers), 5, what="workers to exit")
+        self.assertFalse(os.path.exists(srv.settings["pid_file"]))
+
+    def test_sigquit_waits_for_clients(self):
+        srv = Server(self, workers=2).start()
+        client = socket.create_connection(("127.0.0.1", srv.rtmp_port), timeout=2)
+        srv.wait_log(r"rtmp client 127\.0\.0\.1:\d+ connected")
+        srv.signal(signal.SIGQUIT)
+        srv.wait_log(r"graceful stop")
+        time.sleep(1)
+        self.assertIsNone(srv.proc.poll(), "the master must wait for the connected client")
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", srv.rtmp_port), timeout=2)
+        client.close()
+        self.assertEqual(srv.wait_exit(10), 0)
+
+    def test_workers_exit_when_the_master_dies(self):
+        srv = Server(self, workers=2).start()
+        workers = srv.workers()
+        srv.proc.kill()
+        srv.proc.wait(5)
+        srv.wait_log(r"the master is gone", count=2)
+        wait_until(lambda: not any(pid_alive(p) for p in workers), 5, what="orphaned workers to exit")
+
+    def test_pid_file_refuses_a_second_instance(self):
+        srv = Server(self, workers=1).start()
+        second = Server(self, workers=1)
+        second.settings["pid_file"] = srv.settings["pid_file"]
+        second.write_config()
+        r = run([SRS, "-c", second.conf_path], timeout=10)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"another instance (pid {srv.pid}) owns the pid file", second.log())
+        with open(srv.settings["pid_file"]) as f:
+            self.assertEqual(int(f.read()), srv.pid)
+        srv.stop()
+
+    def test_sigusr1_reopens_the_log(self):
+        srv = Server(self, workers=2).start()
+        os.rename(srv.log_path, srv.log_path + ".1")
+        srv.signal(signal.SIGUSR1)
+        wait_until(lambda: os.path.exists(srv.log_path), 5, what="a new log file")
+        srv.wait_log(r"log reopened")
+        # Worker lines land in the new file too.
+        srv.api("/api/v1/versions")
+        srv.signal(signal.SIGHUP)
+        srv.wait_log(r"worker slot \d+ generation 2 started")
+        srv.stop()
+
+    def test_ipv6_listener(self):
+        if not socket.has_ipv6:
+            self.skipTest("no IPv6")
+        try:
+            socket.socket(socket.AF_INET6).bind(("::1", 0))
+        except OSError:
+            self.skipTest("no IPv6 loopback")
+        from harness import free_port
+        port = free_port()
+        srv = Server(self, workers=1, extra={"http_api": {"listen": [f"[::1]:{port}"]}})
+        srv.api_port = port
+        srv.start()
+        r = run(["curl", "-sS", "-g", f"http://[::1]:{port}/api/v1/versions"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('"code":0', r.stdout)
+        srv.stop()
+
+
+class CommandLineTest(unittest.TestCase):
+    def test_version(self):
+        r = run([SRS, "-V"])
+        self.assertEqual(r.returncode, 0)
+        for word in ("compiler:", "flags:", "libevent:", "openssl:", "yaml-cpp:", "allocator:"):
+            self.assertIn(word, r.stdout)
+
+    def test_check_the_embedded_and_reference_configurations(self):
+        self.assertEqual(run([SRS, "-t"]).returncode, 0)
+        ref = os.path.join(os.path.dirname(SRS), "..", "etc", "srs.yaml")
+        r = run([SRS, "-t", "-c", ref])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("is valid", r.stdout)
+
+    def test_check_reports_every_error_with_its_position(self):
+        srv = Server(self, workers=1)
+        srv.write_config(text="worker_processes: lots\nrtmp:\n  listen: [1935, 1935]\nbogus: true\n")
+        r = run([SRS, "-t", "-c", srv.conf_path])
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"srs\.yaml:1:19: worker_processes: ")
+        self.assertRegex(r.stderr, r"srs\.yaml:3:\d+: rtmp\.listen\[1\]: .*")
+        self.assertRegex(r.stderr, r"srs\.yaml:4:1: bogus: unknown key")
+        self.assertIn("3 error(s)", r.stderr)
+
+    def test_unreadable_file(self):
+        r = run([SRS, "-t", "-c", "/nonexistent/srs.yaml"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("/nonexistent/srs.yaml", r.stderr)
+        self.assertIn("No such file", r.stderr)
+
+    def test_unknown_option(self):
+        r = run([SRS, "-x"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown option", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
