@@ -1,0 +1,70 @@
+// Counter64: a 64-bit counter in shared memory built from 32-bit atomics.
+//
+// 32-bit MIPS and ARM have no lock-free 64-bit atomics (atomics.hpp), yet byte
+// counters pass 2^32 in minutes. A Counter64 has ONE writer (the worker that
+// owns the slot it lives in) and any number of readers in any process.
+//
+// Layout and protocol (the "hi-lo-hi" read of a split counter, as Linux reads
+// jiffies_64 on 32-bit machines, with two copies of the high word):
+//
+//   word   hi_a   lo   hi_b        writer (one):   hi_a = H' ; lo = L' ; hi_b = H'
+//                                   (hi words are stored only when H changes)
+//   reader: b = hi_b (acquire); l = lo (acquire); a = hi_a (relaxed)
+//           a == b  -> the value is b:l      a != b -> a carry is in flight, retry
+//
+// Why it is right: hi_a is written before lo, and lo before hi_b (release).
+// A reader that sees a new lo (after a carry) therefore also sees the new
+// hi_a; if it saw the old hi_b, a != b and it retries. A reader never retries
+// except across a carry, i.e. once every 4 GiB. A writer that died between
+// the stores leaves a != b forever: readers give up after kMaxRetries and
+// return the larger high word, and whoever takes the slot over calls reset().
+#pragma once
+
+#include <cstdint>
+
+#include "shm/atomics.hpp"
+
+namespace srs::shm {
+
+class Counter64 {
+ public:
+  static constexpr int kMaxRetries = 64;
+
+  // Writer only.
+  void add(uint64_t n) noexcept {
+    const uint32_t lo = lo_.load(std::memory_order_relaxed);
+    const uint32_t hi = hi_b_.load(std::memory_order_relaxed);
+    const uint64_t next = ((uint64_t{hi} << 32) | lo) + n;
+    store(next, static_cast<uint32_t>(next >> 32) != hi);
+  }
+  // Writer only (or the master, for a slot whose writer is gone).
+  void reset(uint64_t value = 0) noexcept { store(value, true); }
+
+  // Any process, any time.
+  uint64_t load() const noexcept {
+    for (int i = 0;; ++i) {
+      const uint32_t b = hi_b_.load(std::memory_order_acquire);
+      const uint32_t l = lo_.load(std::memory_order_acquire);
+      const uint32_t a = hi_a_.load(std::memory_order_relaxed);
+      if (a == b) return (uint64_t{b} << 32) | l;
+      if (i >= kMaxRetries) return (uint64_t{a > b ? a : b} << 32) | l;
+    }
+  }
+
+ private:
+  void store(uint64_t value, bool high_changed) noexcept {
+    const auto hi = static_cast<uint32_t>(value >> 32);
+    if (high_changed) hi_a_.store(hi, std::memory_order_relaxed);
+    lo_.store(static_cast<uint32_t>(value), std::memory_order_release);
+    if (high_changed) hi_b_.store(hi, std::memory_order_release);
+  }
+
+  Atomic32 hi_a_{0};
+  Atomic32 lo_{0};
+  Atomic32 hi_b_{0};
+};
+
+static_assert(sizeof(Counter64) == 12, "Counter64 is part of the shared ABI");
+static_assert(alignof(Counter64) == 4, "Counter64 needs only 4-byte alignment");
+
+}  // namespace srs::shm

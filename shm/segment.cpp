@@ -1,0 +1,141 @@
+// Named shared-memory segments and mappings: see segment.hpp.
+#include "shm/segment.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include "base/fd.hpp"
+
+namespace srs::shm {
+
+using base::Errc;
+using base::Result;
+using base::Status;
+
+InstanceId InstanceId::generate() noexcept {
+  InstanceId id;
+  if (getrandom(&id.random, sizeof(id.random), 0) != sizeof(id.random)) {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    id.random = static_cast<uint32_t>(ts.tv_nsec) ^ static_cast<uint32_t>(getpid() << 16);
+  }
+  id.master_pid = static_cast<uint32_t>(getpid());
+  id.started_at = static_cast<uint32_t>(time(nullptr));
+  return id;
+}
+
+namespace {
+
+// "srs.<pid>.<random hex>." : the part of every name that is the same for a run.
+int format_prefix(const InstanceId& instance, char* out, std::size_t size) noexcept {
+  return snprintf(out, size, "srs.%u.%08x.", instance.master_pid, instance.random);
+}
+
+}  // namespace
+
+SegmentName segment_name(const InstanceId& instance, uint32_t stream_slot, uint32_t epoch) noexcept {
+  SegmentName name;
+  name.text[0] = '/';
+  const int n = format_prefix(instance, name.text + 1, sizeof(name.text) - 1);
+  snprintf(name.text + 1 + n, sizeof(name.text) - 1 - static_cast<std::size_t>(n), "%u.%u",
+           stream_slot, epoch);
+  return name;
+}
+
+Mapping& Mapping::operator=(Mapping&& o) noexcept {
+  if (this != &o) {
+    reset();
+    addr_ = std::exchange(o.addr_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+  }
+  return *this;
+}
+
+void Mapping::reset() noexcept {
+  if (addr_ != nullptr) munmap(addr_, size_);
+  addr_ = nullptr;
+  size_ = 0;
+}
+
+Result<Mapping> Mapping::anonymous_shared(std::size_t size) {
+  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (addr == MAP_FAILED) return Status::sys("mmap(MAP_SHARED|MAP_ANONYMOUS)");
+  return Mapping(addr, size);
+}
+
+namespace {
+
+Result<Mapping> map_fd(int fd, std::size_t size) {
+  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (addr == MAP_FAILED) return Status::sys("mmap(MAP_SHARED) of a shm segment");
+  return Mapping(addr, size);
+}
+
+}  // namespace
+
+Result<Segment> Segment::create(const SegmentName& name, std::size_t size) {
+  if (size == 0) return Status::fail(Errc::kInvalid, "shm segment size must not be zero");
+  base::Fd fd(shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600));
+  if (!fd.valid()) {
+    if (errno == EEXIST) return Status::fail(Errc::kExists, "shm_open(O_EXCL): segment name exists");
+    return Status::sys("shm_open(O_CREAT|O_EXCL)");
+  }
+  // posix_fallocate returns the error instead of setting errno.
+  if (const int err = posix_fallocate(fd.get(), 0, static_cast<off_t>(size)); err != 0) {
+    shm_unlink(name.c_str());
+    return Status::sys("posix_fallocate (is /dev/shm full?)", err);
+  }
+  auto map = map_fd(fd.get(), size);
+  if (!map.is_ok()) {
+    shm_unlink(name.c_str());
+    return map.status();
+  }
+  return Segment(name, std::move(map).value());
+}
+
+Result<Segment> Segment::open(const SegmentName& name) {
+  base::Fd fd(shm_open(name.c_str(), O_RDWR | O_CLOEXEC, 0));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return Status::fail(Errc::kNotFound, "shm_open: no such segment");
+    return Status::sys("shm_open(O_RDWR)");
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return Status::sys("fstat of a shm segment");
+  if (st.st_size <= 0) return Status::fail(Errc::kInvalid, "shm segment is empty (creator died?)");
+  auto map = map_fd(fd.get(), static_cast<std::size_t>(st.st_size));
+  if (!map.is_ok()) return map.status();
+  return Segment(name, std::move(map).value());
+}
+
+Status Segment::unlink(const SegmentName& name) {
+  if (shm_unlink(name.c_str()) == 0) return Status::ok();
+  if (errno == ENOENT) return Status::fail(Errc::kNotFound, "shm_unlink: no such segment");
+  return Status::sys("shm_unlink");
+}
+
+int remove_instance_segments(const InstanceId& instance) noexcept {
+  char prefix[48];
+  const int len = format_prefix(instance, prefix, sizeof(prefix));
+  DIR* dir = opendir("/dev/shm");
+  if (dir == nullptr) return 0;
+  int removed = 0;
+  while (const dirent* e = readdir(dir)) {
+    if (strncmp(e->d_name, prefix, static_cast<std::size_t>(len)) != 0) continue;
+    char path[NAME_MAX + 2];
+    snprintf(path, sizeof(path), "/%s", e->d_name);
+    if (shm_unlink(path) == 0) ++removed;
+  }
+  closedir(dir);
+  return removed;
+}
+
+}  // namespace srs::shm

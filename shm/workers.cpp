@@ -1,0 +1,143 @@
+// WorkerTable: the worker slots of the control region; see workers.hpp.
+#include "shm/workers.hpp"
+
+namespace srs::shm {
+
+using base::Errc;
+using base::Result;
+using base::Status;
+
+namespace {
+constexpr auto kRelaxed = std::memory_order_relaxed;
+constexpr auto kAcquire = std::memory_order_acquire;
+constexpr auto kRelease = std::memory_order_release;
+
+uint32_t raw(WorkerState s) noexcept { return static_cast<uint32_t>(s); }
+
+void zero(WorkerCounters& c) noexcept {
+  for (Atomic32* w : {&c.heartbeat, &c.connections_now, &c.connections_total, &c.players,
+                      &c.publishers, &c.lapped_players, &c.dropped_players}) {
+    w->store(0, kRelaxed);
+  }
+  for (Counter64* k : {&c.bytes_in, &c.bytes_out, &c.messages_in, &c.messages_out}) k->reset();
+}
+}  // namespace
+
+const char* worker_state_name(WorkerState state) noexcept {
+  switch (state) {
+    case WorkerState::kFree: return "free";
+    case WorkerState::kStarting: return "starting";
+    case WorkerState::kReady: return "ready";
+    case WorkerState::kDraining: return "draining";
+    case WorkerState::kDead: return "dead";
+  }
+  return "unknown";
+}
+
+uint32_t WorkerTable::find_free() const noexcept {
+  for (uint32_t i = 0; i < kMaxWorkerSlots; ++i) {
+    const WorkerState s = state(i);
+    if (s == WorkerState::kFree || s == WorkerState::kDead) return i;
+  }
+  return kNoSlot;
+}
+
+Result<uint32_t> WorkerTable::reserve(uint32_t slot, uint32_t now_wall) noexcept {
+  if (slot >= kMaxWorkerSlots) return Status::fail(Errc::kInvalid, "worker slot out of range");
+  if (running(slot)) return Status::fail(Errc::kRejected, "worker slot is in use");
+  WorkerSlot& w = slots_[slot];
+  zero(w.owned.c);
+  w.mailbox.kicks_pending.store(0, kRelaxed);
+  w.id.pid.store(0, kRelaxed);
+  w.id.started_at.store(now_wall, kRelaxed);
+  const uint32_t gen = w.id.generation.load(kRelaxed) + 1;
+  w.id.generation.store(gen, kRelaxed);
+  w.id.state.store(raw(WorkerState::kStarting), kRelease);
+  return gen;
+}
+
+void WorkerTable::set_pid(uint32_t slot, uint32_t pid) noexcept {
+  if (slot < kMaxWorkerSlots) slots_[slot].id.pid.store(pid, kRelease);
+}
+
+void WorkerTable::mark_dead(uint32_t slot) noexcept {
+  if (slot < kMaxWorkerSlots) slots_[slot].id.state.store(raw(WorkerState::kDead), kRelease);
+}
+
+void WorkerTable::release(uint32_t slot) noexcept {
+  if (slot >= kMaxWorkerSlots) return;
+  uint32_t expected = raw(WorkerState::kDead);
+  slots_[slot].id.state.compare_exchange_strong(expected, raw(WorkerState::kFree));
+}
+
+Status WorkerTable::set_ready(uint32_t slot, uint32_t pid) noexcept {
+  if (slot >= kMaxWorkerSlots) return Status::fail(Errc::kInvalid, "worker slot out of range");
+  slots_[slot].id.pid.store(pid, kRelease);
+  uint32_t expected = raw(WorkerState::kStarting);
+  if (slots_[slot].id.state.compare_exchange_strong(expected, raw(WorkerState::kReady))) {
+    return Status::ok();
+  }
+  return Status::fail(Errc::kRejected, "worker slot is not starting");
+}
+
+Status WorkerTable::set_draining(uint32_t slot) noexcept {
+  if (slot >= kMaxWorkerSlots) return Status::fail(Errc::kInvalid, "worker slot out of range");
+  uint32_t expected = raw(WorkerState::kReady);
+  if (slots_[slot].id.state.compare_exchange_strong(expected, raw(WorkerState::kDraining))) {
+    return Status::ok();
+  }
+  return Status::fail(Errc::kRejected, "worker slot is not ready");
+}
+
+void WorkerTable::heartbeat(uint32_t slot, uint32_t now_mono) noexcept {
+  if (slot < kMaxWorkerSlots) slots_[slot].owned.c.heartbeat.store(now_mono, kRelaxed);
+}
+
+bool WorkerTable::take_kicks(uint32_t slot) noexcept {
+  if (slot >= kMaxWorkerSlots) return false;
+  // acquire: pairs with flag_kick's release, so the kick words are visible.
+  return slots_[slot].mailbox.kicks_pending.exchange(0, std::memory_order_acq_rel) != 0;
+}
+
+void WorkerTable::flag_kick(uint32_t slot) noexcept {
+  if (slot < kMaxWorkerSlots) slots_[slot].mailbox.kicks_pending.store(1, kRelease);
+}
+
+WorkerState WorkerTable::state(uint32_t slot) const noexcept {
+  if (slot >= kMaxWorkerSlots) return WorkerState::kFree;
+  return static_cast<WorkerState>(slots_[slot].id.state.load(kAcquire));
+}
+
+uint32_t WorkerTable::pid(uint32_t slot) const noexcept {
+  return slot < kMaxWorkerSlots ? slots_[slot].id.pid.load(kAcquire) : 0;
+}
+
+bool WorkerTable::running(uint32_t slot) const noexcept {
+  const WorkerState s = state(slot);
+  return s == WorkerState::kStarting || s == WorkerState::kReady || s == WorkerState::kDraining;
+}
+
+WorkerInfo WorkerTable::read(uint32_t slot) const noexcept {
+  WorkerInfo info;
+  if (slot >= kMaxWorkerSlots) return info;
+  const WorkerSlot& w = slots_[slot];
+  const WorkerCounters& c = w.owned.c;
+  info.state = state(slot);
+  info.pid = w.id.pid.load(kAcquire);
+  info.generation = w.id.generation.load(kRelaxed);
+  info.started_at = w.id.started_at.load(kRelaxed);
+  info.heartbeat = c.heartbeat.load(kRelaxed);
+  info.connections_now = c.connections_now.load(kRelaxed);
+  info.connections_total = c.connections_total.load(kRelaxed);
+  info.players = c.players.load(kRelaxed);
+  info.publishers = c.publishers.load(kRelaxed);
+  info.lapped_players = c.lapped_players.load(kRelaxed);
+  info.dropped_players = c.dropped_players.load(kRelaxed);
+  info.bytes_in = c.bytes_in.load();
+  info.bytes_out = c.bytes_out.load();
+  info.messages_in = c.messages_in.load();
+  info.messages_out = c.messages_out.load();
+  return info;
+}
+
+}  // namespace srs::shm

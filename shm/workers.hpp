@@ -1,0 +1,119 @@
+// WorkerTable: the 64 worker slots of the control region.
+//
+// A worker slot is the identity of a worker across restarts: its wake-up fd,
+// the streams and clients it owns in the other tables (by slot number), its
+// counters. The master assigns slots; a reload runs old and new generations
+// side by side, so there are more slots (64) than workers.
+//
+// Who writes what (each group on its own cache line):
+//   identity  state, pid, generation, started_at  the master; the worker moves
+//             its own state Starting -> Ready -> Draining (CAS)
+//   mailbox   kicks_pending                       any worker (Control::kick_client)
+//   counters  heartbeat and WorkerCounters        the worker in the slot only
+//             (the master resets them in reserve(), before the fork)
+// Readers are any process (the HTTP API sums all slots that are Ready or
+// Draining). Times: started_at is wall-clock seconds (for the API),
+// heartbeat is CLOCK_MONOTONIC seconds (system-wide, for liveness checks).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "base/status.hpp"
+#include "shm/atomics.hpp"
+#include "shm/counter.hpp"
+
+namespace srs::shm {
+
+inline constexpr uint32_t kMaxWorkerSlots = 64;
+inline constexpr uint32_t kNoSlot = 0xFFFFFFFFu;
+
+enum class WorkerState : uint32_t { kFree = 0, kStarting, kReady, kDraining, kDead };
+const char* worker_state_name(WorkerState state) noexcept;
+
+// Written only by the worker that runs in the slot.
+struct WorkerCounters {
+  Atomic32 heartbeat{0};          // CLOCK_MONOTONIC seconds
+  Atomic32 connections_now{0};    // gauge
+  Atomic32 connections_total{0};  // wraps: compare with seq_diff
+  Atomic32 players{0};            // gauge
+  Atomic32 publishers{0};         // gauge
+  Atomic32 lapped_players{0};     // readers that jumped forward (trap 2)
+  Atomic32 dropped_players{0};    // readers disconnected for being too slow
+  Counter64 bytes_in;
+  Counter64 bytes_out;
+  Counter64 messages_in;
+  Counter64 messages_out;
+};
+
+struct alignas(kCacheLine) WorkerSlot {
+  struct alignas(kCacheLine) Identity {
+    Atomic32 state{0};        // WorkerState
+    Atomic32 pid{0};
+    Atomic32 generation{0};   // +1 at every start in this slot (wraps)
+    Atomic32 started_at{0};   // wall seconds
+  } id;
+  struct alignas(kCacheLine) Mailbox {
+    Atomic32 kicks_pending{0};  // non-zero: some client of this worker was kicked
+  } mailbox;
+  struct alignas(kCacheLine) Owned {
+    WorkerCounters c;
+  } owned;
+};
+static_assert(sizeof(WorkerSlot) == 3 * kCacheLine, "WorkerSlot is part of the shared ABI");
+static_assert(offsetof(WorkerSlot, mailbox) == kCacheLine && offsetof(WorkerSlot, owned) == 2 * kCacheLine);
+
+// A consistent-enough copy of one slot for the API (each field is one load).
+struct WorkerInfo {
+  WorkerState state = WorkerState::kFree;
+  uint32_t pid = 0;
+  uint32_t generation = 0;
+  uint32_t started_at = 0;
+  uint32_t heartbeat = 0;
+  uint32_t connections_now = 0, connections_total = 0, players = 0, publishers = 0;
+  uint32_t lapped_players = 0, dropped_players = 0;
+  uint64_t bytes_in = 0, bytes_out = 0, messages_in = 0, messages_out = 0;
+};
+
+// A view over the kMaxWorkerSlots slots of a Control region.
+class WorkerTable {
+ public:
+  explicit WorkerTable(WorkerSlot* slots) noexcept : slots_(slots) {}
+
+  // --- master ---
+  // The first Free or Dead slot, or kNoSlot.
+  uint32_t find_free() const noexcept;
+  // Before fork(): Free/Dead -> Starting, generation + 1, counters zeroed,
+  // pid 0. Returns the new generation; kRejected if the slot is in use.
+  [[nodiscard]] base::Result<uint32_t> reserve(uint32_t slot, uint32_t now_wall) noexcept;
+  // After fork(), in the master: the child's pid (the child stores the same).
+  void set_pid(uint32_t slot, uint32_t pid) noexcept;
+  // After waitpid(): any state -> Dead (Control::reclaim_worker calls it).
+  void mark_dead(uint32_t slot) noexcept;
+  // Dead -> Free, when the master will not restart the slot.
+  void release(uint32_t slot) noexcept;
+
+  // --- the worker in `slot` ---
+  // Starting -> Ready, storing its own pid. kRejected if not Starting.
+  [[nodiscard]] base::Status set_ready(uint32_t slot, uint32_t pid) noexcept;
+  // Ready -> Draining (stop accepting). kRejected if not Ready.
+  [[nodiscard]] base::Status set_draining(uint32_t slot) noexcept;
+  void heartbeat(uint32_t slot, uint32_t now_mono) noexcept;
+  WorkerCounters& counters(uint32_t slot) noexcept { return slots_[slot].owned.c; }
+  // True (once) if a client of this worker was kicked since the last call:
+  // then check ClientTable::kicked() for each of its clients.
+  bool take_kicks(uint32_t slot) noexcept;
+
+  // --- anyone ---
+  void flag_kick(uint32_t slot) noexcept;
+  WorkerState state(uint32_t slot) const noexcept;
+  uint32_t pid(uint32_t slot) const noexcept;
+  // Ready or Draining or Starting: a process may be running in the slot.
+  bool running(uint32_t slot) const noexcept;
+  WorkerInfo read(uint32_t slot) const noexcept;
+
+ private:
+  WorkerSlot* slots_;
+};
+
+}  // namespace srs::shm
