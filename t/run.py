@@ -41,6 +41,26 @@ def run_doctest(binary, label):
     return passed, failed
 
 
+def run_checks(build):
+    """Static checks that are tests too: lock-freedom on every target, man pages."""
+    checks = [
+        ("shared atomics lock-free on armhf, arm64, mipsel",
+         ["make", "--no-print-directory", "-f", "GNUmakefile.cross", "atomics"]),
+        ("man pages lint-clean", ["sh", "-c", "mandoc -Tlint -W warning man/*.[0-9]"]),
+        ("etc/srs.yaml is valid", [os.path.join(build, "srs"), "-t", "-c", "etc/srs.yaml"]),
+    ]
+    passed = failed = 0
+    for name, cmd in checks:
+        proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, timeout=600)
+        ok = proc.returncode == 0
+        print(f"[check] {name}: {'ok' if ok else 'FAILED'}", flush=True)
+        if not ok:
+            sys.stdout.write(proc.stdout[-5000:])
+        passed, failed = passed + ok, failed + (not ok)
+    return passed, failed
+
+
 def run_integration(build, pattern):
     os.environ["SRS_BUILD"] = os.path.join(ROOT, build)
     sys.path.insert(0, os.path.join(ROOT, "t", "integration"))
@@ -58,7 +78,7 @@ def run_integration(build, pattern):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    ap.add_argument("--only", choices=["unit", "integration"])
+    ap.add_argument("--only", choices=["unit", "checks", "integration"])
     ap.add_argument("-k", dest="pattern")
     args = ap.parse_args()
     passed = failed = 0
@@ -67,6 +87,9 @@ def main():
                              ("build-thread", "unit tsan")):
             p, f = run_doctest(os.path.join(ROOT, build, "unit-tests"), label)
             passed, failed = passed + p, failed + f
+    if args.only in (None, "checks"):
+        p, f = run_checks(args.build)
+        passed, failed = passed + p, failed + f
     if args.only in (None, "integration"):
         p, f = run_integration(args.build, args.pattern)
         passed, failed = passed + p, failed + f
