@@ -53,10 +53,10 @@ void ClientTable::write_end(ClientEntry& e) noexcept {
 
 Result<ClientRef> ClientTable::claim(Owner owner, ClientType type, const base::ContextId& id,
                                      std::string_view ip, uint32_t now_wall) noexcept {
-  if (owner.worker_slot >= kMaxWorkerSlots) return Status::fail(Errc::kInvalid, "owner worker slot out of range");
+  if (owner.worker_slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "owner worker slot out of range");
   if (ip.size() >= 4 * kIpWords) return Status::fail(Errc::kInvalid, "client ip text too long");
   // Each worker starts in its own part of the table, so claims rarely collide.
-  const uint32_t start = static_cast<uint32_t>((uint64_t{owner.worker_slot} * count_) / kMaxWorkerSlots);
+  const uint32_t start = static_cast<uint32_t>((uint64_t{owner.worker_slot} * count_) / kWorkerSlots);
   for (uint32_t d = 0; d < count_; ++d) {
     const uint32_t i = (start + d) % count_;
     ClientEntry& e = entries_[i];
@@ -178,7 +178,7 @@ Result<ClientInfo> ClientTable::find(const base::ContextId& id) const noexcept {
 uint32_t ClientTable::free_owned_by(uint64_t worker_mask) noexcept {
   const auto in_mask = [worker_mask](uint32_t w) {
     const StateWord sw = StateWord::unpack(w);
-    return sw.kind != raw(ClientState::kFree) && sw.owner < kMaxWorkerSlots && ((worker_mask >> sw.owner) & 1);
+    return sw.kind != raw(ClientState::kFree) && sw.owner < kWorkerSlots && ((worker_mask >> sw.owner) & 1);
   };
   uint32_t freed = 0;
   for (uint32_t i = 0; i < count_; ++i) {

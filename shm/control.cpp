@@ -1,6 +1,8 @@
 // Control: the shared control region, its layout check and crash reclaim; see control.hpp.
 #include "shm/control.hpp"
 
+#include "shm/ring.hpp"  // kMaxWorkerSlots, checked against kWorkerSlots below
+
 #include <cstring>
 #include <new>
 #include <utility>
@@ -10,6 +12,8 @@ namespace srs::shm {
 using base::Errc;
 using base::Result;
 using base::Status;
+
+static_assert(kWorkerSlots == kMaxWorkerSlots, "the control region and the rings must agree on worker slots");
 
 namespace {
 
@@ -28,7 +32,7 @@ Layout compute_layout(const ControlSizes& s) noexcept {
   if (s.max_clients == 0 || s.max_clients > kMaxClientsLimit) return l;
   uint64_t at = sizeof(ControlHeader);
   l.workers = static_cast<uint32_t>(at);
-  at += uint64_t{kMaxWorkerSlots} * sizeof(WorkerSlot);
+  at += uint64_t{kWorkerSlots} * sizeof(WorkerSlot);
   l.streams = static_cast<uint32_t>(at);
   at += uint64_t{s.max_streams} * sizeof(StreamSlot);
   l.clients = static_cast<uint32_t>(at);
@@ -75,7 +79,7 @@ Result<Control> Control::format(void* base, std::size_t size, const ControlSizes
   // The memory is zero-filled (mmap): zero is "free" everywhere. Start the
   // objects' lifetimes explicitly; no constructor writes anything but zero.
   auto* h = new (base) ControlHeader{};
-  new (at_offset<WorkerSlot>(h, l.workers)) WorkerSlot[kMaxWorkerSlots]{};
+  new (at_offset<WorkerSlot>(h, l.workers)) WorkerSlot[kWorkerSlots]{};
   new (at_offset<StreamSlot>(h, l.streams)) StreamSlot[sizes.max_streams]{};
   new (at_offset<ClientEntry>(h, l.clients)) ClientEntry[sizes.max_clients]{};
   ControlHeader::Fixed& f = h->fixed;
@@ -87,7 +91,7 @@ Result<Control> Control::format(void* base, std::size_t size, const ControlSizes
   f.started_at = instance.started_at;
   f.max_streams = sizes.max_streams;
   f.max_clients = sizes.max_clients;
-  f.worker_slots = kMaxWorkerSlots;
+  f.worker_slots = kWorkerSlots;
   f.workers_offset = l.workers;
   f.streams_offset = l.streams;
   f.clients_offset = l.clients;
@@ -105,7 +109,7 @@ Result<Control> Control::attach(void* base, std::size_t mapped_size) noexcept {
     return Status::fail(Errc::kUnsupported, "control region: layout version differs from this binary's");
   }
   const Layout l = compute_layout(ControlSizes{f.max_streams, f.max_clients});
-  if (l.size == 0 || f.size != l.size || f.worker_slots != kMaxWorkerSlots || f.workers_offset != l.workers ||
+  if (l.size == 0 || f.size != l.size || f.worker_slots != kWorkerSlots || f.workers_offset != l.workers ||
       f.streams_offset != l.streams || f.clients_offset != l.clients) {
     return Status::fail(Errc::kInvalid, "control region: size or offsets disagree with its table sizes");
   }
@@ -130,7 +134,7 @@ Result<uint32_t> Control::kick_client(uint32_t index, uint32_t incarnation, cons
 }
 
 Result<ReclaimReport> Control::reclaim_worker(uint32_t slot, uint32_t pid, uint32_t now_mono) noexcept {
-  if (slot >= kMaxWorkerSlots) return Status::fail(Errc::kInvalid, "reclaim: worker slot out of range");
+  if (slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "reclaim: worker slot out of range");
   const uint32_t slot_pid = workers_.pid(slot);
   if (slot_pid != 0 && slot_pid != pid) {
     return Status::fail(Errc::kInvalid, "reclaim: pid is not the one running in this worker slot");
@@ -147,7 +151,7 @@ Result<ReclaimReport> Control::reclaim_worker(uint32_t slot, uint32_t pid, uint3
 SweepReport Control::sweep(uint32_t now_mono, uint32_t grace_s) noexcept {
   SweepReport report;
   uint64_t not_running = 0;
-  for (uint32_t w = 0; w < kMaxWorkerSlots; ++w) {
+  for (uint32_t w = 0; w < kWorkerSlots; ++w) {
     if (!workers_.running(w)) not_running |= uint64_t{1} << w;
   }
   report.clients_freed = clients_.free_owned_by(not_running);
@@ -156,7 +160,7 @@ SweepReport Control::sweep(uint32_t now_mono, uint32_t grace_s) noexcept {
     const uint32_t owner = registry_.owner_of(i);
     if (owner != kNoSlot && ((not_running >> owner) & 1)) orphans |= uint64_t{1} << owner;
   }
-  for (uint32_t w = 0; w < kMaxWorkerSlots; ++w) {
+  for (uint32_t w = 0; w < kWorkerSlots; ++w) {
     if (((orphans >> w) & 1) == 0) continue;
     registry_.repair_owner(w, now_mono);
     ++report.owners_repaired;

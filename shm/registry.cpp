@@ -167,7 +167,7 @@ bool Registry::wait_change(uint32_t i, uint32_t word, int64_t deadline_ms) const
 
 Result<StreamRef> Registry::publish(std::string_view key, Owner owner) noexcept {
   if (Status st = validate_stream_key(key); !st.is_ok()) return st;
-  if (owner.worker_slot >= kMaxWorkerSlots) return Status::fail(Errc::kInvalid, "owner worker slot out of range");
+  if (owner.worker_slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "owner worker slot out of range");
   const PackedKey k(key);
   const int64_t deadline = base::mono_ms() + kRaceWaitMs;
   while (base::mono_ms() <= deadline) {
@@ -251,7 +251,7 @@ void Registry::changed() noexcept { shared_->epoch.fetch_add(1, kSeqCst); }
 Result<StreamRef> Registry::takeover(uint32_t slot, uint32_t expected_generation, Owner owner,
                                      uint32_t* previous) noexcept {
   if (slot >= count_) return Status::fail(Errc::kInvalid, "stream slot out of range");
-  if (owner.worker_slot >= kMaxWorkerSlots) return Status::fail(Errc::kInvalid, "owner worker slot out of range");
+  if (owner.worker_slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "owner worker slot out of range");
   StreamSlot& s = slots_[slot];
   uint32_t w = s.id.state.load(kAcquire);
   const StateWord sw = StateWord::unpack(w);
@@ -328,12 +328,12 @@ Result<StreamInfo> Registry::find(std::string_view key) const noexcept {
 }
 
 void Registry::add_players(uint32_t slot, uint32_t worker_slot, int32_t delta) noexcept {
-  if (slot >= count_ || worker_slot >= kMaxWorkerSlots) return;
+  if (slot >= count_ || worker_slot >= kWorkerSlots) return;
   slots_[slot].players.per_worker[worker_slot].fetch_add(static_cast<uint32_t>(delta), kRelaxed);
 }
 
 void Registry::add_waiter(uint32_t worker_slot) noexcept {
-  if (worker_slot >= kMaxWorkerSlots) return;
+  if (worker_slot >= kWorkerSlots) return;
   shared_->waiters[worker_slot / 32].fetch_or(1u << (worker_slot % 32), kSeqCst);
 }
 
@@ -387,7 +387,7 @@ Registry::RepairCount Registry::repair_owner(uint32_t worker_slot, uint32_t now_
   RepairCount count;
   for (uint32_t i = 0; i < count_; ++i) {
     StreamSlot& s = slots_[i];
-    if (worker_slot < kMaxWorkerSlots) s.players.per_worker[worker_slot].store(0, kRelaxed);
+    if (worker_slot < kWorkerSlots) s.players.per_worker[worker_slot].store(0, kRelaxed);
     uint32_t w = s.id.state.load(kAcquire);
     while (StateWord::unpack(w).owner == worker_slot) {
       const bool live = kind_of(w) == StreamState::kLive;
@@ -399,7 +399,7 @@ Registry::RepairCount Registry::repair_owner(uint32_t worker_slot, uint32_t now_
       }
     }
   }
-  if (worker_slot < kMaxWorkerSlots) {
+  if (worker_slot < kWorkerSlots) {
     shared_->waiters[worker_slot / 32].fetch_and(~(1u << (worker_slot % 32)), kSeqCst);
   }
   if (count.lost + count.retracted > 0) changed();

@@ -93,7 +93,7 @@ struct alignas(kCacheLine) StreamSlot {
     StreamStats s;
   } stats;
   struct alignas(kCacheLine) Players {
-    Atomic32 per_worker[kMaxWorkerSlots];
+    Atomic32 per_worker[kWorkerSlots];
   } players;
 };
 static_assert(sizeof(StreamSlot) == 6 * kCacheLine, "StreamSlot is part of the shared ABI");

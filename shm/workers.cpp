@@ -35,7 +35,7 @@ const char* worker_state_name(WorkerState state) noexcept {
 }
 
 uint32_t WorkerTable::find_free() const noexcept {
-  for (uint32_t i = 0; i < kMaxWorkerSlots; ++i) {
+  for (uint32_t i = 0; i < kWorkerSlots; ++i) {
     const WorkerState s = state(i);
     if (s == WorkerState::kFree || s == WorkerState::kDead) return i;
   }
@@ -43,7 +43,7 @@ uint32_t WorkerTable::find_free() const noexcept {
 }
 
 Result<uint32_t> WorkerTable::reserve(uint32_t slot, uint32_t now_wall) noexcept {
-  if (slot >= kMaxWorkerSlots) return Status::fail(Errc::kInvalid, "worker slot out of range");
+  if (slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "worker slot out of range");
   if (running(slot)) return Status::fail(Errc::kRejected, "worker slot is in use");
   WorkerSlot& w = slots_[slot];
   zero(w.owned.c);
@@ -57,21 +57,21 @@ Result<uint32_t> WorkerTable::reserve(uint32_t slot, uint32_t now_wall) noexcept
 }
 
 void WorkerTable::set_pid(uint32_t slot, uint32_t pid) noexcept {
-  if (slot < kMaxWorkerSlots) slots_[slot].id.pid.store(pid, kRelease);
+  if (slot < kWorkerSlots) slots_[slot].id.pid.store(pid, kRelease);
 }
 
 void WorkerTable::mark_dead(uint32_t slot) noexcept {
-  if (slot < kMaxWorkerSlots) slots_[slot].id.state.store(raw(WorkerState::kDead), kRelease);
+  if (slot < kWorkerSlots) slots_[slot].id.state.store(raw(WorkerState::kDead), kRelease);
 }
 
 void WorkerTable::release(uint32_t slot) noexcept {
-  if (slot >= kMaxWorkerSlots) return;
+  if (slot >= kWorkerSlots) return;
   uint32_t expected = raw(WorkerState::kDead);
   slots_[slot].id.state.compare_exchange_strong(expected, raw(WorkerState::kFree));
 }
 
 Status WorkerTable::set_ready(uint32_t slot, uint32_t pid) noexcept {
-  if (slot >= kMaxWorkerSlots) return Status::fail(Errc::kInvalid, "worker slot out of range");
+  if (slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "worker slot out of range");
   slots_[slot].id.pid.store(pid, kRelease);
   uint32_t expected = raw(WorkerState::kStarting);
   if (slots_[slot].id.state.compare_exchange_strong(expected, raw(WorkerState::kReady))) {
@@ -81,7 +81,7 @@ Status WorkerTable::set_ready(uint32_t slot, uint32_t pid) noexcept {
 }
 
 Status WorkerTable::set_draining(uint32_t slot) noexcept {
-  if (slot >= kMaxWorkerSlots) return Status::fail(Errc::kInvalid, "worker slot out of range");
+  if (slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "worker slot out of range");
   uint32_t expected = raw(WorkerState::kReady);
   if (slots_[slot].id.state.compare_exchange_strong(expected, raw(WorkerState::kDraining))) {
     return Status::ok();
@@ -90,26 +90,26 @@ Status WorkerTable::set_draining(uint32_t slot) noexcept {
 }
 
 void WorkerTable::heartbeat(uint32_t slot, uint32_t now_mono) noexcept {
-  if (slot < kMaxWorkerSlots) slots_[slot].owned.c.heartbeat.store(now_mono, kRelaxed);
+  if (slot < kWorkerSlots) slots_[slot].owned.c.heartbeat.store(now_mono, kRelaxed);
 }
 
 bool WorkerTable::take_kicks(uint32_t slot) noexcept {
-  if (slot >= kMaxWorkerSlots) return false;
+  if (slot >= kWorkerSlots) return false;
   // acquire: pairs with flag_kick's release, so the kick words are visible.
   return slots_[slot].mailbox.kicks_pending.exchange(0, std::memory_order_acq_rel) != 0;
 }
 
 void WorkerTable::flag_kick(uint32_t slot) noexcept {
-  if (slot < kMaxWorkerSlots) slots_[slot].mailbox.kicks_pending.store(1, kRelease);
+  if (slot < kWorkerSlots) slots_[slot].mailbox.kicks_pending.store(1, kRelease);
 }
 
 WorkerState WorkerTable::state(uint32_t slot) const noexcept {
-  if (slot >= kMaxWorkerSlots) return WorkerState::kFree;
+  if (slot >= kWorkerSlots) return WorkerState::kFree;
   return static_cast<WorkerState>(slots_[slot].id.state.load(kAcquire));
 }
 
 uint32_t WorkerTable::pid(uint32_t slot) const noexcept {
-  return slot < kMaxWorkerSlots ? slots_[slot].id.pid.load(kAcquire) : 0;
+  return slot < kWorkerSlots ? slots_[slot].id.pid.load(kAcquire) : 0;
 }
 
 bool WorkerTable::running(uint32_t slot) const noexcept {
@@ -119,7 +119,7 @@ bool WorkerTable::running(uint32_t slot) const noexcept {
 
 WorkerInfo WorkerTable::read(uint32_t slot) const noexcept {
   WorkerInfo info;
-  if (slot >= kMaxWorkerSlots) return info;
+  if (slot >= kWorkerSlots) return info;
   const WorkerSlot& w = slots_[slot];
   const WorkerCounters& c = w.owned.c;
   info.state = state(slot);

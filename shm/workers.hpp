@@ -25,7 +25,10 @@
 
 namespace srs::shm {
 
-inline constexpr uint32_t kMaxWorkerSlots = 64;
+// The number of worker slots. The same number as ring.hpp's kMaxWorkerSlots
+// (the ring's sleepers bitmap); control.cpp checks that they agree. Named
+// differently only because both headers may be included together.
+inline constexpr uint32_t kWorkerSlots = 64;
 inline constexpr uint32_t kNoSlot = 0xFFFFFFFFu;
 
 enum class WorkerState : uint32_t { kFree = 0, kStarting, kReady, kDraining, kDead };
@@ -75,7 +78,7 @@ struct WorkerInfo {
   uint64_t bytes_in = 0, bytes_out = 0, messages_in = 0, messages_out = 0;
 };
 
-// A view over the kMaxWorkerSlots slots of a Control region.
+// A view over the kWorkerSlots slots of a Control region.
 class WorkerTable {
  public:
   explicit WorkerTable(WorkerSlot* slots) noexcept : slots_(slots) {}
