@@ -1,6 +1,8 @@
 // Ring: attach/format, invariants, sleepers and stats (see ring.hpp).
 #include "shm/ring.hpp"
 
+#include "shm/ring_fence.hpp"
+
 #include <cstring>
 #include <new>
 
@@ -105,7 +107,7 @@ uint32_t Ring::announce_sleep(uint32_t worker_slot) noexcept {
 WakeSet Ring::take_sleepers() noexcept {
   // The caller stored tail (release) before: the fence orders that store
   // before the loads below in S (proof at the top of ring.hpp).
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  fence(std::memory_order_seq_cst);
   WakeSet set;
   for (uint32_t w = 0; w < 2; ++w) {
     // Load first: most commits find nobody asleep and need no RMW (no line bounce).
@@ -131,7 +133,7 @@ RingStats Ring::stats() const noexcept {
     uint32_t lo = hdr_->bytes_lo.load(std::memory_order_relaxed);
     uint32_t hi = hdr_->bytes_hi.load(std::memory_order_relaxed);
     s.last_timestamp = hdr_->last_timestamp.load(std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_acquire);
+    fence(std::memory_order_acquire);
     s.bytes = (uint64_t{hi} << 32) | lo;
     if ((s0 & 1u) == 0 && hdr_->stats_lock.load(std::memory_order_relaxed) == s0) break;
   }

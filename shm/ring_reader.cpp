@@ -1,15 +1,9 @@
 // RingReader: zero-copy reads with lap detection (see ring_reader.hpp).
 #include "shm/ring_reader.hpp"
 
-#include <sched.h>
+#include "shm/ring_fence.hpp"
 
-#if defined(__SANITIZE_THREAD__)
-#define SRS_SHM_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SRS_SHM_TSAN 1
-#endif
-#endif
+#include <sched.h>
 
 #ifdef SRS_SHM_TSAN
 extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line);
@@ -41,7 +35,7 @@ uint32_t copy_keyframes(const RingHeader* h, KeyframeCopy* out) noexcept {
       const KeyframeEntry& e = h->kf[(count - 1 - i) % kKeyframeIndexSize];
       out[i] = {e.pos.load(std::memory_order_relaxed), e.seq.load(std::memory_order_relaxed)};
     }
-    std::atomic_thread_fence(std::memory_order_acquire);
+    fence(std::memory_order_acquire);
     if ((s0 & 1u) == 0 && h->kf_lock.load(std::memory_order_relaxed) == s0) return n;
     if (attempt > 8) sched_yield();
   }
@@ -78,7 +72,7 @@ bool RingReader::safe(uint32_t pos, uint32_t intent) const noexcept {
 
 bool RingReader::validate(uint32_t start) const noexcept {
   // Loads of the sent bytes (by the kernel, or by us) before the intent load.
-  std::atomic_thread_fence(std::memory_order_acquire);
+  fence(std::memory_order_acquire);
   uint32_t intent = ring_.header()->tail_intent.load(std::memory_order_relaxed);
   int32_t d = seq_diff(intent, start);
   return d >= 0 && static_cast<uint32_t>(d) <= ring_.capacity();
@@ -107,48 +101,59 @@ bool RingReader::fill_view(uint32_t pos, uint32_t tail, RecordView* v) const noe
   return true;
 }
 
+// Walks the records in [cursor_, tail) into `views`. Returns false when a
+// header is inconsistent: torn by the writer, i.e. the cursor was lapped.
+bool RingReader::collect(uint32_t tail, RecordView* views, uint32_t max_records, uint32_t max_bytes,
+                         ReadResult* r, uint32_t* stop) const noexcept {
+  // Header words of records the writer may be overwriting right now: read
+  // as atomics (defined behaviour), believed only after scan()'s re-check.
+  SpeculativeReadScope speculative;
+  uint32_t pos = cursor_;
+  uint32_t offset = offset_;
+  uint32_t expected = expected_seq_;
+  bool known = seq_known_;
+  for (; r->count < max_records && pos != tail; pos = views[r->count - 1].end) {
+    if (seq_diff(tail, pos) < 0) return false;
+    const uint8_t* rec = ring_.data() + (pos & ring_.mask());
+    if ((load_record_word(rec, kWordTypeFlags) & 0xff) == static_cast<uint32_t>(RecordType::kPadding)) {
+      pos += ring_.capacity() - (pos & ring_.mask());
+      if (pos == tail) break;
+      rec = ring_.data();
+    }
+    RecordView v;
+    if (!fill_view(pos, tail, &v) || (known && v.seq != expected) || offset > v.payload_len) return false;
+    v.offset = offset;
+    v.payload += offset;
+    v.size -= offset;
+    if (r->count > 0 && r->bytes + v.size > max_bytes) break;
+    views[r->count++] = v;
+    r->bytes += v.size;
+    offset = 0;
+    expected = v.seq + 1;
+    known = true;
+  }
+  *stop = pos;
+  return true;
+}
+
 ReadResult RingReader::scan(RecordView* views, uint32_t max_records, uint32_t max_bytes) noexcept {
   const RingHeader* h = ring_.header();
   ReadResult r;
   r.start = cursor_;
   if (!safe(cursor_, h->tail_intent.load(std::memory_order_acquire))) return {ReadStatus::kLapped};
   uint32_t tail = h->tail.load(std::memory_order_acquire);
-  uint32_t pos = cursor_;
-  uint32_t offset = offset_;
-  uint32_t expected = expected_seq_;
-  bool known = seq_known_;
-  while (r.count < max_records && pos != tail) {
-    if (seq_diff(tail, pos) < 0) return {ReadStatus::kLapped};
-    const uint8_t* rec = ring_.data() + (pos & ring_.mask());
-    if ((load_record_word(rec, kWordTypeFlags) & 0xff) == static_cast<uint32_t>(RecordType::kPadding)) {
-      pos += ring_.capacity() - (pos & ring_.mask());
-      continue;
-    }
-    RecordView v;
-    if (!fill_view(pos, tail, &v) || (known && v.seq != expected) || offset > v.payload_len)
-      return {ReadStatus::kLapped};
-    v.offset = offset;
-    v.payload += offset;
-    v.size -= offset;
-    if (r.count > 0 && r.bytes + v.size > max_bytes) break;
-    views[r.count++] = v;
-    r.bytes += v.size;
-    offset = 0;
-    expected = v.seq + 1;
-    known = true;
-    pos = v.end;
-  }
+  uint32_t stop = cursor_;
+  bool consistent = collect(tail, views, max_records, max_bytes, &r, &stop);
   // The seqlock-style re-check: everything read above (header words) is only
   // believed if the writer had not come within `guard` of it by now.
-  std::atomic_thread_fence(std::memory_order_acquire);
-  if (!safe(cursor_, h->tail_intent.load(std::memory_order_relaxed))) return {ReadStatus::kLapped};
+  fence(std::memory_order_acquire);
+  if (!consistent || !safe(cursor_, h->tail_intent.load(std::memory_order_relaxed))) return {ReadStatus::kLapped};
   if (r.count > 0) {
     r.status = ReadStatus::kRecords;
     return r;
   }
-  cursor_ = pos;  // only padding was skipped
-  RingState st = ring_.state();
-  if (st != RingState::kLive && pos == h->tail.load(std::memory_order_acquire)) r.status = ReadStatus::kEnded;
+  cursor_ = stop;  // only padding was skipped
+  if (ring_.state() != RingState::kLive && stop == h->tail.load(std::memory_order_acquire)) r.status = ReadStatus::kEnded;
   return r;
 }
 

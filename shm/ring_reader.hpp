@@ -102,6 +102,8 @@ class RingReader {
 
  private:
   ReadResult scan(RecordView* views, uint32_t max_records, uint32_t max_bytes) noexcept;
+  bool collect(uint32_t tail, RecordView* views, uint32_t max_records, uint32_t max_bytes, ReadResult* r,
+               uint32_t* stop) const noexcept;
   bool safe(uint32_t pos, uint32_t intent) const noexcept;
   bool fill_view(uint32_t pos, uint32_t tail, RecordView* v) const noexcept;
   void lapped_to(uint32_t pos, bool known, uint32_t seq) noexcept;

@@ -1,6 +1,8 @@
 // RingWriter: the Agrona append protocol over u32 positions (see ring_writer.hpp).
 #include "shm/ring_writer.hpp"
 
+#include "shm/ring_fence.hpp"
+
 #include <cstring>
 
 namespace srs::shm {
@@ -69,9 +71,10 @@ Status RingWriter::resume(void* memory, std::size_t size) noexcept {
   pending_kf_count_ = 0;
   hdr_->generation.store(generation_, std::memory_order_release);
   hdr_->state.store(static_cast<uint32_t>(RingState::kLive), std::memory_order_release);
+  // Left in the open batch: the caller's first commit() publishes it with
+  // the new publisher's first messages, and returns the wake-ups.
   begin_batch();
   append_discontinuity();
-  (void)commit();  // nobody to wake for a marker: the first media commit wakes
   return Status::ok();
 }
 
@@ -82,7 +85,7 @@ void RingWriter::raise_intent(uint32_t end) noexcept {
   // Orders the intent before every later store to the data area: a reader
   // that reads one of those bytes, then fences (acquire) and loads the
   // intent, sees this value or a later one (fence-fence synchronisation).
-  std::atomic_thread_fence(std::memory_order_release);
+  fence(std::memory_order_release);
 }
 
 Status RingWriter::append(const RecordMeta& meta, std::span<const ConstBytes> parts) noexcept {
@@ -176,7 +179,7 @@ void RingWriter::publish_keyframes() noexcept {
   uint32_t n = pending_kf_count_ < kKeyframeIndexSize ? pending_kf_count_ : kKeyframeIndexSize;
   uint32_t s = hdr_->kf_lock.load(std::memory_order_relaxed);
   hdr_->kf_lock.store(s + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
+  fence(std::memory_order_release);
   for (uint32_t i = pending_kf_count_ - n; i != pending_kf_count_; ++i) {
     const PendingKeyframe& p = pending_kf_[i % kKeyframeIndexSize];
     KeyframeEntry& e = hdr_->kf[kf_count_ % kKeyframeIndexSize];
@@ -193,7 +196,7 @@ void RingWriter::publish_keyframes() noexcept {
 void RingWriter::publish_stats() noexcept {
   uint32_t s = hdr_->stats_lock.load(std::memory_order_relaxed);
   hdr_->stats_lock.store(s + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
+  fence(std::memory_order_release);
   hdr_->records.store(records_, std::memory_order_relaxed);
   hdr_->bytes_lo.store(static_cast<uint32_t>(bytes_), std::memory_order_relaxed);
   hdr_->bytes_hi.store(static_cast<uint32_t>(bytes_ >> 32), std::memory_order_relaxed);

@@ -48,7 +48,8 @@ class RingWriter {
   // Formats `memory` (at least bytes_for(capacity) bytes) and becomes its writer.
   [[nodiscard]] base::Status init(void* memory, std::size_t size, const RingOptions& options) noexcept;
   // Becomes the writer of an existing ring: a new publisher generation
-  // starts, marked in-band by a discontinuity record (committed here).
+  // starts, marked in-band by a discontinuity record, which the next
+  // commit() publishes (so its wake-ups are not lost).
   [[nodiscard]] base::Status resume(void* memory, std::size_t size) noexcept;
 
   void begin_batch() noexcept { in_batch_ = true; }

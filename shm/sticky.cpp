@@ -1,6 +1,8 @@
 // Sticky per-stream state: seqlock slots (see sticky.hpp).
 #include "shm/sticky.hpp"
 
+#include "shm/ring_fence.hpp"
+
 #include <sched.h>
 
 #include <cstring>
@@ -61,7 +63,7 @@ Status StickySlot::store(std::span<const ConstBytes> parts, uint32_t generation,
   // An odd lock left by a dead writer is repaired here: make it even first.
   uint32_t s = hdr_->lock.load(std::memory_order_relaxed) | 1u;
   hdr_->lock.store(s, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);  // lock odd before any data store
+  fence(std::memory_order_release);  // lock odd before any data store
   store_words(words(), parts);
   hdr_->length.store(static_cast<uint32_t>(total), std::memory_order_relaxed);
   hdr_->generation.store(generation, std::memory_order_relaxed);
@@ -88,7 +90,7 @@ bool StickySlot::try_load(uint8_t* out, std::size_t out_size, StickyInfo* info,
       std::memcpy(out + i * 4, &v, got.length - i * 4 < 4 ? got.length - i * 4 : 4);
     }
   }
-  std::atomic_thread_fence(std::memory_order_acquire);  // data loads before the re-check
+  fence(std::memory_order_acquire);  // data loads before the re-check
   if (hdr_->lock.load(std::memory_order_relaxed) != s0) return false;
   if (got.length > hdr_->max_bytes) return false;
   *info = got;
