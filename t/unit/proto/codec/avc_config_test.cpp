@@ -8,9 +8,9 @@
 #include "t/unit/proto/flv/media_file.hpp"
 
 using srs::base::Errc;
+using srs::proto::codec::avc_nalu_type;
 using srs::proto::codec::AvcConfig;
 using srs::proto::codec::AvcNaluType;
-using srs::proto::codec::avc_nalu_type;
 using srs::proto::codec::build_avc_config;
 using srs::proto::codec::LengthPrefixedNalus;
 using srs::proto::codec::parse_avc_config;
@@ -33,7 +33,8 @@ const Bytes kPps = {0x68, 0xce, 0x3c, 0x80};
 }  // namespace
 
 TEST_CASE("parse_avc_config reads ffmpeg's record and build_avc_config rebuilds it") {
-  for (const char* name : {"h264_baseline_320x240_aac_44k_stereo.flv", "h264_main_1280x720_aac_48k_mono.flv"}) {
+  for (const char* name :
+       {"h264_baseline_320x240_aac_44k_stereo.flv", "h264_main_1280x720_aac_48k_mono.flv"}) {
     CAPTURE(name);
     Bytes record = golden_record(name);
     auto cfg = parse_avc_config(record);

@@ -61,7 +61,8 @@ TEST_CASE("H.264 SPS without cropping: 320x240 Constrained Baseline 3") {
   REQUIRE(sps.is_ok());
   CHECK(sps->width == 320);
   CHECK(sps->height == 240);
-  CHECK(std::string(avc_profile_name(sps->profile_idc, sps->constraint_flags)) == "Constrained Baseline");
+  CHECK(std::string(avc_profile_name(sps->profile_idc, sps->constraint_flags)) ==
+        "Constrained Baseline");
   CHECK(std::string(avc_level_name(sps->level_idc)) == "3");
 }
 

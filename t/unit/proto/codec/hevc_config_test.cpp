@@ -42,7 +42,8 @@ Bytes make_sps(unsigned sub_layers, uint32_t width, uint32_t height, const uint3
   w.bits(0, 2).bit(1).bits(2, 5).bits(0x20000000, 32).bits(0x900000000000ull, 48).bits(153, 8);
   for (unsigned i = 0; i + 1 < sub_layers; ++i) w.bit(1).bit(1);
   for (unsigned i = sub_layers - 1; sub_layers > 1 && i < 8; ++i) w.bits(0, 2);
-  for (unsigned i = 0; i + 1 < sub_layers; ++i) w.bits(0x123456789abull, 44).bits(0x123456789abull, 44).bits(90, 8);
+  for (unsigned i = 0; i + 1 < sub_layers; ++i)
+    w.bits(0x123456789abull, 44).bits(0x123456789abull, 44).bits(90, 8);
   w.ue(0).ue(chroma);
   if (chroma == 3) w.bit(0);
   w.ue(width).ue(height).bit(window != nullptr);
@@ -129,8 +130,8 @@ TEST_CASE("malformed HEVC configs and SPS give clear errors") {
   Bytes huge = record;
   huge[22] = 0xff;  // 255 arrays announced
   CHECK(parse_hevc_config(huge).status().code() == Errc::kInvalid);
-  Bytes empty_nalu = {1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 90, 0xf0, 0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f,
-                      1, 0x20, 0, 1, 0, 0};
+  Bytes empty_nalu = {1, 1,    0x60, 0,    0,    0, 0x90, 0,    0, 0,    0, 0, 90, 0xf0,
+                      0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0,    0x0f, 1, 0x20, 0, 1, 0,  0};
   CHECK(parse_hevc_config(empty_nalu).status().code() == Errc::kInvalid);
 
   Bytes sps = make_sps(1, 640, 360, nullptr);

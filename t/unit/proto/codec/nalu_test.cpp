@@ -11,7 +11,8 @@ using srs::proto::codec::LengthPrefixedNalus;
 using srs::proto::codec::to_annexb;
 
 TEST_CASE("to_annexb replaces each length prefix with a start code, for length sizes 1, 2 and 4") {
-  const std::vector<uint8_t> expected = {0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1, 0x65, 0xaa, 0xbb, 0xcc};
+  const std::vector<uint8_t> expected = {0, 0, 0, 1,    0x09, 0xf0, 0,
+                                         0, 0, 1, 0x65, 0xaa, 0xbb, 0xcc};
   const std::vector<uint8_t> l1 = {2, 0x09, 0xf0, 4, 0x65, 0xaa, 0xbb, 0xcc};
   const std::vector<uint8_t> l2 = {0, 2, 0x09, 0xf0, 0, 4, 0x65, 0xaa, 0xbb, 0xcc};
   const std::vector<uint8_t> l4 = {0, 0, 0, 2, 0x09, 0xf0, 0, 0, 0, 4, 0x65, 0xaa, 0xbb, 0xcc};

@@ -29,7 +29,8 @@ struct OwnedTag {
 
 // Feeds `bytes` in pieces of the given sizes (the last piece repeats) and
 // collects every tag; stops at the first error, returned in `status`.
-inline std::vector<OwnedTag> read_tags(std::span<const uint8_t> bytes, std::span<const size_t> pieces,
+inline std::vector<OwnedTag> read_tags(std::span<const uint8_t> bytes,
+                                       std::span<const size_t> pieces,
                                        base::Status* status = nullptr,
                                        proto::flv::TagReader::Options options = {}) {
   proto::flv::TagReader reader(options);

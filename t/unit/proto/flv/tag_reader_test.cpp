@@ -30,9 +30,17 @@ std::vector<uint8_t> make_flv(const std::vector<OwnedTag>& tags, uint8_t flags =
   std::vector<uint8_t> out = {'F', 'L', 'V', 1, flags, 0, 0, 0, 9, 0, 0, 0, 0};
   for (const auto& t : tags) {
     uint32_t n = static_cast<uint32_t>(t.body.size());
-    uint8_t h[11] = {static_cast<uint8_t>(t.type), uint8_t(n >> 16), uint8_t(n >> 8), uint8_t(n),
-                     uint8_t(t.timestamp >> 16), uint8_t(t.timestamp >> 8), uint8_t(t.timestamp),
-                     uint8_t(t.timestamp >> 24), 0, 0, 0};
+    uint8_t h[11] = {static_cast<uint8_t>(t.type),
+                     uint8_t(n >> 16),
+                     uint8_t(n >> 8),
+                     uint8_t(n),
+                     uint8_t(t.timestamp >> 16),
+                     uint8_t(t.timestamp >> 8),
+                     uint8_t(t.timestamp),
+                     uint8_t(t.timestamp >> 24),
+                     0,
+                     0,
+                     0};
     out.insert(out.end(), h, h + 11);
     out.insert(out.end(), t.body.begin(), t.body.end());
     uint32_t p = n + 11;

@@ -34,8 +34,9 @@ TEST_CASE("make_tag_framing writes the tag header and PreviousTagSize") {
 }
 
 TEST_CASE("an ffmpeg FLV rebuilt from its tag bodies is byte-identical") {
-  for (const char* name : {"h264_baseline_320x240_aac_44k_stereo.flv", "aac_44k_mono_ts_past_2e24.flv",
-                           "h264_high_854x480_mp3_44k_stereo.flv"}) {
+  for (const char* name :
+       {"h264_baseline_320x240_aac_44k_stereo.flv", "aac_44k_mono_ts_past_2e24.flv",
+        "h264_high_854x480_mp3_44k_stereo.flv"}) {
     CAPTURE(name);
     auto original = srs::test::read_media(name);
     auto tags = srs::test::read_all_tags(original);
@@ -46,7 +47,8 @@ TEST_CASE("an ffmpeg FLV rebuilt from its tag bodies is byte-identical") {
     std::vector<uint8_t> rebuilt(start, start + kFileStartSize);
     for (const auto& t : tags) {  // what a writev of header, body, back pointer sends
       TagFraming f;
-      REQUIRE(make_tag_framing(t.type, t.timestamp, static_cast<uint32_t>(t.body.size()), f).is_ok());
+      REQUIRE(
+          make_tag_framing(t.type, t.timestamp, static_cast<uint32_t>(t.body.size()), f).is_ok());
       rebuilt.insert(rebuilt.end(), f.header, f.header + sizeof f.header);
       rebuilt.insert(rebuilt.end(), t.body.begin(), t.body.end());
       rebuilt.insert(rebuilt.end(), f.previous_size, f.previous_size + sizeof f.previous_size);
