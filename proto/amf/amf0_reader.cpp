@@ -15,8 +15,9 @@ namespace {
 constexpr Status kTruncated = Status::fail(Errc::kInvalid, "amf0: truncated");
 constexpr Status kUnknownMarker = Status::fail(Errc::kInvalid, "amf0: unknown marker");
 constexpr Status kTooDeep = Status::fail(Errc::kInvalid, "amf0: nesting too deep");
+// The payload ends before a count's items could: that is a truncation too.
 constexpr Status kCountTooLarge =
-    Status::fail(Errc::kInvalid, "amf0: count exceeds remaining bytes");
+    Status::fail(Errc::kInvalid, "amf0: truncated (count exceeds remaining bytes)");
 constexpr Status kBadReference = Status::fail(Errc::kInvalid, "amf0: reference to unknown index");
 constexpr Status kOverBudget = Status::fail(Errc::kTooLarge, "amf0: decoded size over budget");
 constexpr Status kStrayEnd =

@@ -14,8 +14,9 @@ namespace {
 constexpr Status kTruncated = Status::fail(Errc::kInvalid, "amf3: truncated");
 constexpr Status kUnknownMarker = Status::fail(Errc::kInvalid, "amf3: unknown marker");
 constexpr Status kTooDeep = Status::fail(Errc::kInvalid, "amf3: nesting too deep");
+// The payload ends before a count's items could: that is a truncation too.
 constexpr Status kCountTooLarge =
-    Status::fail(Errc::kInvalid, "amf3: count exceeds remaining bytes");
+    Status::fail(Errc::kInvalid, "amf3: truncated (count exceeds remaining bytes)");
 constexpr Status kBadReference = Status::fail(Errc::kInvalid, "amf3: reference to unknown index");
 constexpr Status kOverBudget = Status::fail(Errc::kTooLarge, "amf3: decoded size over budget");
 constexpr Status kCycle =
@@ -42,6 +43,7 @@ Status Amf3Reader::read_nested(Value& out, int depth) noexcept { return read_val
 Status Amf3Reader::charge(size_t bytes) noexcept {
   if (bytes > budget_) return kOverBudget;
   budget_ -= bytes;
+  produced_ += bytes;
   return Status::ok();
 }
 
@@ -153,11 +155,13 @@ size_t Amf3Reader::reserve_slot() {
   return objects_.size() - 1;
 }
 
-// The table keeps its own copy, charged like the decoded value itself.
-Status Amf3Reader::complete_slot(size_t index, const Value& value, size_t budget_before) noexcept {
+// The table keeps its own copy, charged against the budget like the value
+// itself (but not counted as produced, or nested copies would compound).
+Status Amf3Reader::complete_slot(size_t index, const Value& value, size_t produced_before) noexcept {
   Slot& slot = objects_[index];
-  slot.cost = budget_before - budget_;
-  if (Status st = charge(slot.cost); !st.is_ok()) return st;
+  slot.cost = produced_ - produced_before;
+  if (slot.cost > budget_) return kOverBudget;
+  budget_ -= slot.cost;
   slot.value = value;
   slot.complete = true;
   return Status::ok();
@@ -168,7 +172,7 @@ Status Amf3Reader::read_text(Value& out, bool byte_array) noexcept {
   uint32_t header = 0;
   bool was_ref = false;
   if (Status st = read_header(header, out, was_ref); !st.is_ok() || was_ref) return st;
-  size_t before = budget_;
+  size_t before = produced_;
   size_t slot = reserve_slot();
   std::string bytes;
   if (Status st = read_bytes(header >> 1, bytes); !st.is_ok()) return st;
@@ -185,7 +189,7 @@ Status Amf3Reader::read_date(Value& out) noexcept {
   double ms = 0;
   if (Status st = read_double(ms); !st.is_ok()) return st;
   out = Value::date(ms);
-  return complete_slot(slot, out, budget_);
+  return complete_slot(slot, out, produced_);
 }
 
 // 3.11: U29A-value (dense count), associative (key, value)* up to the empty
@@ -197,7 +201,7 @@ Status Amf3Reader::read_array(Value& out, int depth) noexcept {
   if (Status st = read_header(header, out, was_ref); !st.is_ok() || was_ref) return st;
   if (depth >= kMaxDepth) return kTooDeep;
   uint32_t dense = header >> 1;
-  size_t before = budget_;
+  size_t before = produced_;
   size_t slot = reserve_slot();
   Value assoc = Value::ecma_array();
   while (true) {
@@ -258,7 +262,7 @@ Status Amf3Reader::read_object(Value& out, int depth) noexcept {
   bool was_ref = false;
   if (Status st = read_header(header, out, was_ref); !st.is_ok() || was_ref) return st;
   if (depth >= kMaxDepth) return kTooDeep;
-  size_t before = budget_;
+  size_t before = produced_;
   size_t slot = reserve_slot();
   Traits traits;
   if (Status st = read_traits(header, traits); !st.is_ok()) return st;
@@ -286,7 +290,7 @@ Status Amf3Reader::read_vector(uint8_t marker, Value& out, int depth) noexcept {
   bool was_ref = false;
   if (Status st = read_header(header, out, was_ref); !st.is_ok() || was_ref) return st;
   if (depth >= kMaxDepth) return kTooDeep;
-  size_t before = budget_;
+  size_t before = produced_;
   size_t slot = reserve_slot();
   if (!has(1)) return kTruncated;
   ++pos_;  // fixed-vector flag: irrelevant to a reader

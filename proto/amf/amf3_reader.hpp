@@ -83,7 +83,7 @@ class Amf3Reader {
   base::Status read_vector(uint8_t marker, Value& out, int depth) noexcept;
   base::Status read_vector_items(uint8_t marker, uint32_t count, Value& out, int depth) noexcept;
   size_t reserve_slot();
-  base::Status complete_slot(size_t index, const Value& value, size_t budget_before) noexcept;
+  base::Status complete_slot(size_t index, const Value& value, size_t produced_before) noexcept;
   base::Status charge(size_t bytes) noexcept;
   bool has(size_t n) const noexcept { return size_ - pos_ >= n; }
 
@@ -91,6 +91,7 @@ class Amf3Reader {
   size_t size_;
   size_t pos_ = 0;
   size_t budget_;
+  size_t produced_ = 0;  // bytes charged for decoded values (not table copies)
   std::vector<std::string> strings_;
   std::vector<Slot> objects_;
   std::vector<Traits> traits_;
