@@ -1,0 +1,233 @@
+// Report: text, JSON and assertions over a run's Summary (see report.hpp).
+#include "tools/srs-bench/report.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <string_view>
+
+namespace srs::tools::srs_bench {
+
+namespace {
+
+struct Dist {
+  double p50 = 0, p90 = 0, p99 = 0, max = 0;
+  size_t count = 0;
+};
+
+Dist dist_of(std::vector<double> values) {
+  Dist d;
+  d.count = values.size();
+  if (values.empty()) return d;
+  d.p50 = nearest_rank(values, 50);
+  d.p90 = nearest_rank(values, 90);
+  d.p99 = nearest_rank(values, 99);
+  d.max = values.back();
+  return d;
+}
+
+Dist latency_dist(const LatencyHistogram* h) {
+  Dist d;
+  if (h == nullptr || h->count() == 0) return d;
+  d.count = h->count();
+  d.p50 = static_cast<double>(h->percentile(50)) / 1000;
+  d.p90 = static_cast<double>(h->percentile(90)) / 1000;
+  d.p99 = static_cast<double>(h->percentile(99)) / 1000;
+  d.max = static_cast<double>(h->max()) / 1000;
+  return d;
+}
+
+bool played(const ClientRow& r) {
+  // Media arrived, and a keyframe too when the stream has video.
+  return r.first_frame_ms >= 0 && (!r.saw_video || r.first_key_ms >= 0);
+}
+
+bool full_rate(const ClientRow& r, const Summary& s) {
+  return r.live_at_end && s.publish_rate_bps > 0 &&
+         r.rate_bps >= s.full_rate_share * s.publish_rate_bps;
+}
+
+struct Counts {
+  size_t connected = 0, live = 0, played = 0, full = 0, failed = 0;
+  uint64_t bytes = 0, media = 0, stalls = 0;
+};
+
+Counts count(const Summary& s) {
+  Counts c;
+  for (const auto& r : s.players) {
+    c.connected += r.connected;
+    c.live += r.live_at_end;
+    c.played += played(r);
+    c.full += full_rate(r, s);
+    c.failed += r.failed;
+    c.bytes += r.bytes;
+    c.media += r.media_bytes;
+    c.stalls += r.stalls;
+  }
+  return c;
+}
+
+std::vector<double> field(const std::vector<ClientRow>& rows, double ClientRow::*member) {
+  std::vector<double> out;
+  for (const auto& r : rows) {
+    if (r.*member >= 0) out.push_back(r.*member);
+  }
+  return out;
+}
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string dist_json(const Dist& d) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "{\"count\": %zu, \"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"max\": %.3f}",
+                d.count, d.p50, d.p90, d.p99, d.max);
+  return buf;
+}
+
+std::string row_json(const ClientRow& r, const Summary& s) {
+  char buf[600];
+  std::snprintf(buf, sizeof buf,
+                "{\"kind\": \"%s\", \"connected\": %s, \"live_at_end\": %s, \"failed\": %s, "
+                "\"bytes\": %" PRIu64 ", \"media_bytes\": %" PRIu64 ", \"frames\": %" PRIu64
+                ", \"first_frame_ms\": %.3f, \"first_keyframe_ms\": %.3f, \"stalls\": %" PRIu64
+                ", \"max_gap_ms\": %.1f, \"stamps\": %" PRIu64
+                ", \"max_latency_ms\": %.3f, \"rate_kbps\": %.1f, \"full_rate\": %s, ",
+                r.kind, r.connected ? "true" : "false", r.live_at_end ? "true" : "false",
+                r.failed ? "true" : "false", r.bytes, r.media_bytes, r.frames, r.first_frame_ms,
+                r.first_key_ms, r.stalls, r.max_gap_ms, r.stamps, r.max_latency_ms,
+                r.rate_bps / 1000, full_rate(r, s) ? "true" : "false");
+  return std::string(buf) + "\"url\": " + json_string(r.url) +
+         ", \"status\": " + json_string(r.status) +
+         ", \"close_reason\": " + json_string(r.close_reason) + "}";
+}
+
+}  // namespace
+
+std::string to_text(const Summary& s) {
+  Counts c = count(s);
+  Dist ff = dist_of(field(s.players, &ClientRow::first_frame_ms));
+  Dist fk = dist_of(field(s.players, &ClientRow::first_key_ms));
+  Dist lat = latency_dist(s.latency);
+  uint64_t pub_bytes = 0, pub_media = 0;
+  size_t pub_live = 0;
+  for (const auto& p : s.publishers) pub_bytes += p.bytes, pub_media += p.media_bytes,
+                                     pub_live += p.live_at_end;
+  char buf[2048];
+  std::snprintf(
+      buf, sizeof buf,
+      "srs-bench: %.1f s\n"
+      "  players         %zu: %zu connected, %zu live at the end, %zu played, %zu at full rate "
+      "(>= %.0f%% of %.0f kbps), %zu failed, %" PRIu64 " stalls\n"
+      "  received        %.1f MB (%.1f Mbps), media %.1f MB\n"
+      "  publishers      %zu: %zu publishing at the end, sent %.1f MB (media %.1f MB, %.0f kbps "
+      "each)\n"
+      "  first frame     p50 %.1f ms, p90 %.1f, p99 %.1f, max %.1f (%zu players)\n"
+      "  first keyframe  p50 %.1f ms, p90 %.1f, p99 %.1f, max %.1f\n"
+      "  latency         p50 %.2f ms, p90 %.2f, p99 %.2f, max %.2f (%zu frames received, %" PRIu64
+      " stamped sent)\n"
+      "  srs-bench cpu   %.2f s\n",
+      s.duration_s, s.players.size(), c.connected, c.live, c.played, c.full,
+      s.full_rate_share * 100, s.publish_rate_bps / 1000, c.failed, c.stalls,
+      static_cast<double>(c.bytes) / 1e6,
+      s.duration_s > 0 ? static_cast<double>(c.bytes) * 8 / 1e6 / s.duration_s : 0,
+      static_cast<double>(c.media) / 1e6, s.publishers.size(), pub_live,
+      static_cast<double>(pub_bytes) / 1e6, static_cast<double>(pub_media) / 1e6,
+      s.publish_rate_bps / 1000, ff.p50, ff.p90, ff.p99, ff.max, ff.count, fk.p50, fk.p90, fk.p99,
+      fk.max, lat.p50, lat.p90, lat.p99, lat.max, lat.count, s.stamps_sent, s.self_cpu_s);
+  std::string out = buf;
+  for (const auto& r : s.publishers) {
+    if (!r.live_at_end) out += "  publisher not publishing: " + r.close_reason + " " + r.status + "\n";
+  }
+  return out;
+}
+
+std::string to_json(const Summary& s, bool per_client) {
+  Counts c = count(s);
+  uint64_t pub_bytes = 0, pub_media = 0;
+  size_t pub_live = 0;
+  for (const auto& p : s.publishers) pub_bytes += p.bytes, pub_media += p.media_bytes,
+                                     pub_live += p.live_at_end;
+  char buf[1500];
+  std::snprintf(buf, sizeof buf,
+                "{\n  \"duration_s\": %.3f,\n  \"self_cpu_s\": %.3f,\n"
+                "  \"players\": {\"count\": %zu, \"connected\": %zu, \"live_at_end\": %zu, "
+                "\"played\": %zu, \"full_rate\": %zu, \"failed\": %zu, \"stalls\": %" PRIu64
+                ", \"bytes\": %" PRIu64 ", \"media_bytes\": %" PRIu64 ", \"mbps\": %.3f},\n"
+                "  \"publishers\": {\"count\": %zu, \"publishing\": %zu, \"bytes\": %" PRIu64
+                ", \"media_bytes\": %" PRIu64 ", \"rate_kbps\": %.1f, \"stamps\": %" PRIu64 "},\n"
+                "  \"full_rate_share\": %.3f,\n",
+                s.duration_s, s.self_cpu_s, s.players.size(), c.connected, c.live, c.played,
+                c.full, c.failed, c.stalls, c.bytes, c.media,
+                s.duration_s > 0 ? static_cast<double>(c.bytes) * 8 / 1e6 / s.duration_s : 0,
+                s.publishers.size(), pub_live, pub_bytes, pub_media, s.publish_rate_bps / 1000,
+                s.stamps_sent, s.full_rate_share);
+  std::string out = buf;
+  out += "  \"first_frame_ms\": " + dist_json(dist_of(field(s.players, &ClientRow::first_frame_ms)));
+  out += ",\n  \"first_keyframe_ms\": " +
+         dist_json(dist_of(field(s.players, &ClientRow::first_key_ms)));
+  out += ",\n  \"latency_ms\": " + dist_json(latency_dist(s.latency));
+  if (per_client) {
+    out += ",\n  \"clients\": [";
+    const char* sep = "\n    ";
+    for (const auto* rows : {&s.publishers, &s.players}) {
+      for (const auto& r : *rows) {
+        out += sep + row_json(r, s);
+        sep = ",\n    ";
+      }
+    }
+    out += "\n  ]";
+  }
+  return out + "\n}\n";
+}
+
+std::vector<std::string> check(const Summary& s, const Options& o) {
+  std::vector<std::string> failures;
+  char buf[200];
+  for (const auto& r : s.players) {
+    if (o.expect_min_bytes && r.bytes < *o.expect_min_bytes) {
+      std::snprintf(buf, sizeof buf, "a %s player received %" PRIu64 " bytes < %" PRIu64, r.kind,
+                    r.bytes, *o.expect_min_bytes);
+      failures.push_back(buf);
+      break;
+    }
+  }
+  if (o.expect_all_played) {
+    size_t not_played = 0;
+    for (const auto& r : s.players) not_played += !played(r);
+    if (not_played > 0 || s.players.empty()) {
+      std::snprintf(buf, sizeof buf, "%zu of %zu players did not play", not_played,
+                    s.players.size());
+      failures.push_back(buf);
+    }
+  }
+  if (o.expect_publish) {
+    for (const auto& r : s.publishers) {
+      if (r.live_at_end) continue;
+      failures.push_back("a publisher was not publishing at the end (" + r.close_reason + " " +
+                         r.status + ")");
+      break;
+    }
+  }
+  Dist lat = latency_dist(s.latency);
+  if (o.expect_max_p99_ms && (lat.count == 0 || lat.p99 > static_cast<double>(*o.expect_max_p99_ms))) {
+    std::snprintf(buf, sizeof buf, "latency p99 %.2f ms (%zu frames) > %" PRIu64 " ms", lat.p99,
+                  lat.count, *o.expect_max_p99_ms);
+    failures.push_back(buf);
+  }
+  return failures;
+}
+
+}  // namespace srs::tools::srs_bench

@@ -1,0 +1,52 @@
+// Report: the final numbers of a run, from every client's statistics: text
+// for the terminal, JSON for --json, and the --expect-* assertions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tools/srs-bench/latency_histogram.hpp"
+#include "tools/srs-bench/options.hpp"
+
+namespace srs::tools::srs_bench {
+
+// One client as the report sees it. Times are ms from the play request; -1: never.
+struct ClientRow {
+  const char* kind = "rtmp";  // rtmp, http-flv, raw, publisher
+  std::string url;
+  bool connected = false;
+  bool live_at_end = false;
+  bool failed = false;
+  std::string close_reason;
+  std::string status;  // last onStatus code, HTTP status
+  uint64_t bytes = 0;        // socket bytes in (players) or out (publishers)
+  uint64_t media_bytes = 0;  // audio/video payload bytes
+  uint64_t frames = 0;
+  bool saw_video = false;
+  double first_frame_ms = -1;
+  double first_key_ms = -1;
+  uint64_t stalls = 0;
+  double max_gap_ms = 0;
+  uint64_t stamps = 0;
+  double max_latency_ms = 0;
+  double rate_bps = 0;  // media bits per second from the first frame to the end
+};
+
+struct Summary {
+  double duration_s = 0;
+  std::vector<ClientRow> players;
+  std::vector<ClientRow> publishers;
+  const LatencyHistogram* latency = nullptr;  // us
+  uint64_t stamps_sent = 0;
+  double publish_rate_bps = 0;  // mean media rate of the live publishers
+  double full_rate_share = 0.9;
+  double self_cpu_s = 0;  // srs-bench's own user + system time
+};
+
+std::string to_text(const Summary& s);
+std::string to_json(const Summary& s, bool per_client);
+// The failed assertions, worded for the terminal; empty when all passed.
+std::vector<std::string> check(const Summary& s, const Options& o);
+
+}  // namespace srs::tools::srs_bench
