@@ -19,7 +19,7 @@
 
 namespace srs::proto::rtmp {
 
-enum class [[nodiscard]] AggregateResult : unsigned char { kMessage, kEnd, kError };
+enum class [[nodiscard]] AggregateResult : unsigned char{kMessage, kEnd, kError};
 
 class AggregateReader {
  public:

@@ -99,7 +99,8 @@ ChunkReader::Step ChunkReader::on_basic_header() noexcept {
   // librtmp starts csid 2 with fmt 1; SRS and nginx accept it, so do we.
   bool librtmp_quirk = fmt_ == 1 && csid_ == kCsidProtocolControl;
   if (!s->has_header && fmt_ != 0 && !librtmp_quirk) {
-    return fail(Errc::kInvalid, "the first chunk of a chunk stream is not fmt 0 (RTMP 1.0 5.3.1.2)");
+    return fail(Errc::kInvalid,
+                "the first chunk of a chunk stream is not fmt 0 (RTMP 1.0 5.3.1.2)");
   }
   if (s->in_progress && fmt_ != 3) {
     return fail(Errc::kInvalid, "a new message header while a message is in progress on the csid");

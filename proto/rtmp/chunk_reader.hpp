@@ -40,10 +40,10 @@ struct ChunkReaderLimits {
   size_t max_buffered_bytes = 32 * 1024 * 1024;  // all reassembly buffers together
 };
 
-enum class [[nodiscard]] ReadResult : unsigned char {
-  kMessage,   // message() holds a complete message
-  kNeedMore,  // every byte given was used; feed more
-  kError,     // error() says why; the connection must be closed
+enum class [[nodiscard]] ReadResult : unsigned char{
+    kMessage,   // message() holds a complete message
+    kNeedMore,  // every byte given was used; feed more
+    kError,     // error() says why; the connection must be closed
 };
 
 class ChunkReader {
@@ -86,13 +86,13 @@ class ChunkReader {
 
   struct Stream {
     uint32_t csid = 0;
-    MessageHeader header;       // the last message header, timestamp absolute
-    uint32_t delta = 0;         // the timestamp delta a fmt-3 new message repeats
-    uint32_t ext_value = 0;     // the last extended timestamp field read
-    bool has_header = false;    // a fmt-0 header was seen
-    bool extended = false;      // the last fmt 0-2 header used the extended field
-    bool in_progress = false;   // a message is partly received
-    uint32_t received = 0;      // payload bytes of the message in progress
+    MessageHeader header;      // the last message header, timestamp absolute
+    uint32_t delta = 0;        // the timestamp delta a fmt-3 new message repeats
+    uint32_t ext_value = 0;    // the last extended timestamp field read
+    bool has_header = false;   // a fmt-0 header was seen
+    bool extended = false;     // the last fmt 0-2 header used the extended field
+    bool in_progress = false;  // a message is partly received
+    uint32_t received = 0;     // payload bytes of the message in progress
     std::unique_ptr<uint8_t[]> buf;
     size_t cap = 0;
   };
@@ -124,9 +124,9 @@ class ChunkReader {
   size_t basic_len_ = 0;
   uint8_t fmt_ = 0;
   uint32_t csid_ = 0;
-  size_t stream_ = 0;          // index into streams_
-  bool ext_peek_ = false;      // the 4 bytes may be a repeated extended timestamp or payload
-  uint32_t chunk_left_ = 0;    // payload bytes left in this chunk
+  size_t stream_ = 0;        // index into streams_
+  bool ext_peek_ = false;    // the 4 bytes may be a repeated extended timestamp or payload
+  uint32_t chunk_left_ = 0;  // payload bytes left in this chunk
 
   // Bytes already counted as consumed that must be parsed again (the 4 bytes
   // a fmt-3 chunk did not repeat as an extended timestamp, section 5.3.1.3).

@@ -63,8 +63,7 @@ class ChunkWriter {
   // Protocol control on csid 2, message stream 0, timestamp 0 (section 5.4).
   [[nodiscard]] base::Status append_control(const ControlMessage& msg, std::vector<uint8_t>* out);
   // User Control on csid 2, message stream 0 (section 6.2).
-  [[nodiscard]] base::Status append_user_control(const UserControl& msg,
-                                                 std::vector<uint8_t>* out);
+  [[nodiscard]] base::Status append_user_control(const UserControl& msg, std::vector<uint8_t>* out);
 
   // Forgets the last header sent on `csid`: the next message there is fmt 0
   // (after an Abort, or to resynchronise a player).

@@ -26,12 +26,12 @@
 
 namespace srs::proto::rtmp {
 
-enum class [[nodiscard]] HandshakeResult : unsigned char {
-  kNeedMore,   // every byte given was used; feed more
-  kSendReady,  // output() holds bytes to send now, then feed the rest
-  kDone,       // handshake complete; send output() if not empty; the rest
-               // of the input (after *consumed) is the chunk stream
-  kError,      // error() says why; close the connection
+enum class [[nodiscard]] HandshakeResult : unsigned char{
+    kNeedMore,   // every byte given was used; feed more
+    kSendReady,  // output() holds bytes to send now, then feed the rest
+    kDone,       // handshake complete; send output() if not empty; the rest
+                 // of the input (after *consumed) is the chunk stream
+    kError,      // error() says why; close the connection
 };
 
 class HandshakeServer {

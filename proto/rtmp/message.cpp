@@ -9,9 +9,15 @@ namespace srs::proto::rtmp {
 using base::Errc;
 using base::Status;
 
-ControlMessage make_set_chunk_size(uint32_t size) noexcept { return {kTypeSetChunkSize, size}; }
-ControlMessage make_abort(uint32_t csid) noexcept { return {kTypeAbort, csid}; }
-ControlMessage make_ack(uint32_t sequence) noexcept { return {kTypeAck, sequence}; }
+ControlMessage make_set_chunk_size(uint32_t size) noexcept {
+  return {kTypeSetChunkSize, size};
+}
+ControlMessage make_abort(uint32_t csid) noexcept {
+  return {kTypeAbort, csid};
+}
+ControlMessage make_ack(uint32_t sequence) noexcept {
+  return {kTypeAck, sequence};
+}
 ControlMessage make_window_ack_size(uint32_t window) noexcept {
   return {kTypeWindowAckSize, window};
 }
@@ -51,8 +57,7 @@ base::Result<ControlMessage> decode_control(uint8_t type_id,
   return msg;
 }
 
-UserControl make_user_control(UserControlEvent event, uint32_t value,
-                              uint32_t buffer_ms) noexcept {
+UserControl make_user_control(UserControlEvent event, uint32_t value, uint32_t buffer_ms) noexcept {
   return {static_cast<uint16_t>(event), value, buffer_ms};
 }
 

@@ -42,7 +42,7 @@ inline constexpr uint32_t kCsidOverStream2 = 8;
 inline constexpr uint32_t kCsidMin = 2;
 inline constexpr uint32_t kCsidMax = 65599;  // the 3-byte basic header form (section 5.3.1.1)
 
-inline constexpr uint32_t kDefaultChunkSize = 128;  // section 5.4.1
+inline constexpr uint32_t kDefaultChunkSize = 128;       // section 5.4.1
 inline constexpr uint32_t kMaxMessageLength = 0xFFFFFF;  // 3-byte length field, section 5.3.1.2.1
 
 // The message header as the application sees it (RTMP 1.0 section 6.1.1):
@@ -100,8 +100,8 @@ size_t encode_control(const ControlMessage& msg, uint8_t* out) noexcept;
 // Parses the payload of a protocol control message of type `type_id`. Set
 // Chunk Size must have its top bit clear (section 5.4.1); its range against
 // the configured bounds is the chunk reader's business.
-[[nodiscard]] base::Result<ControlMessage> decode_control(uint8_t type_id,
-                                                          std::span<const uint8_t> payload) noexcept;
+[[nodiscard]] base::Result<ControlMessage> decode_control(
+    uint8_t type_id, std::span<const uint8_t> payload) noexcept;
 
 // User Control event types (RTMP 1.0 section 7.1.7).
 enum class UserControlEvent : uint16_t {

@@ -14,9 +14,16 @@ namespace {
 void tag(Bytes& b, uint8_t type, const Bytes& data, uint32_t ts) {
   uint32_t size = static_cast<uint32_t>(data.size());
   Bytes h = {type,
-             uint8_t(size >> 16), uint8_t(size >> 8), uint8_t(size),
-             uint8_t(ts >> 16), uint8_t(ts >> 8), uint8_t(ts), uint8_t(ts >> 24),
-             0, 0, 0};
+             uint8_t(size >> 16),
+             uint8_t(size >> 8),
+             uint8_t(size),
+             uint8_t(ts >> 16),
+             uint8_t(ts >> 8),
+             uint8_t(ts),
+             uint8_t(ts >> 24),
+             0,
+             0,
+             0};
   b.insert(b.end(), h.begin(), h.end());
   b.insert(b.end(), data.begin(), data.end());
   uint32_t back = size + 11;

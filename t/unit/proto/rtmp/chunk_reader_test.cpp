@@ -22,8 +22,12 @@ namespace {
 void put(Bytes& b, std::initializer_list<int> v) {
   for (int x : v) b.push_back(static_cast<uint8_t>(x));
 }
-void put24(Bytes& b, uint32_t v) { put(b, {int(v >> 16 & 255), int(v >> 8 & 255), int(v & 255)}); }
-void put32(Bytes& b, uint32_t v) { put(b, {int(v >> 24), int(v >> 16 & 255), int(v >> 8 & 255), int(v & 255)}); }
+void put24(Bytes& b, uint32_t v) {
+  put(b, {int(v >> 16 & 255), int(v >> 8 & 255), int(v & 255)});
+}
+void put32(Bytes& b, uint32_t v) {
+  put(b, {int(v >> 24), int(v >> 16 & 255), int(v >> 8 & 255), int(v & 255)});
+}
 void fill(Bytes& b, size_t n, uint8_t seed) {
   for (size_t i = 0; i < n; ++i) b.push_back(static_cast<uint8_t>(seed + i));
 }
@@ -42,7 +46,8 @@ Bytes payload(size_t n, uint8_t seed) {
 }
 
 // Every split into two pieces, and one byte at a time, give `expect`.
-void check_all_splits(const Bytes& stream, const ReadAll& expect, const ChunkReaderLimits& lim = {}) {
+void check_all_splits(const Bytes& stream, const ReadAll& expect,
+                      const ChunkReaderLimits& lim = {}) {
   for (size_t cut = 0; cut <= stream.size(); ++cut) {
     ChunkReader r(lim);
     ReadAll got = read_split(r, stream, {cut});
@@ -57,7 +62,8 @@ void check_all_splits(const Bytes& stream, const ReadAll& expect, const ChunkRea
 
 }  // namespace
 
-TEST_CASE("a fmt-0 chunk gives one message with an absolute timestamp and a little-endian stream id") {
+TEST_CASE(
+    "a fmt-0 chunk gives one message with an absolute timestamp and a little-endian stream id") {
   Bytes s;
   put(s, {0x03, 0x00, 0x01, 0x02, 0x00, 0x00, 0x05, 0x14, 0x01, 0x00, 0x00, 0x00});
   put(s, {'h', 'e', 'l', 'l', 'o'});
@@ -108,7 +114,8 @@ TEST_CASE("fmt 1, 2 and 3 headers reuse the previous header and add deltas (5.3.
   check_all_splits(s, expect);
 }
 
-TEST_CASE("a fmt-3 message right after fmt 0 repeats the fmt-0 timestamp as its delta (5.3.1.2.4)") {
+TEST_CASE(
+    "a fmt-3 message right after fmt 0 repeats the fmt-0 timestamp as its delta (5.3.1.2.4)") {
   Bytes s;
   fmt0(s, 4, 40, 1, kTypeAudio, 1);
   put(s, {1, 0xC4, 2});
@@ -123,9 +130,9 @@ TEST_CASE("all three basic header forms: csid 2..63, 64..319 and 64..65599 (5.3.
     uint32_t csid;
     Bytes basic;
   };
-  for (const Case& c : {Case{2, {0x02}}, Case{63, {0x3F}}, Case{64, {0x00, 0x00}},
-                        Case{319, {0x00, 0xFF}}, Case{320, {0x01, 0x00, 0x01}},
-                        Case{65599, {0x01, 0xFF, 0xFF}}}) {
+  for (const Case& c :
+       {Case{2, {0x02}}, Case{63, {0x3F}}, Case{64, {0x00, 0x00}}, Case{319, {0x00, 0xFF}},
+        Case{320, {0x01, 0x00, 0x01}}, Case{65599, {0x01, 0xFF, 0xFF}}}) {
     CAPTURE(c.csid);
     Bytes s = c.basic;
     put24(s, 7);
@@ -218,7 +225,8 @@ TEST_CASE("zero-length messages are delivered") {
   check_all_splits(s, expect);
 }
 
-TEST_CASE("Set Chunk Size from the peer changes how the following chunks are cut, and is surfaced") {
+TEST_CASE(
+    "Set Chunk Size from the peer changes how the following chunks are cut, and is surfaced") {
   Bytes s;
   fmt0(s, 2, 0, 4, kTypeSetChunkSize, 0);
   put32(s, 4096);
@@ -250,7 +258,9 @@ TEST_CASE("Abort drops the partial message of its csid (5.4.2)") {
   CHECK(got.messages[1].header == MessageHeader{40, 2, kTypeVideo, 1});
 }
 
-TEST_CASE("bounds give clear errors: chunk size 0, above the maximum, oversized messages, too many csids") {
+TEST_CASE(
+    "bounds give clear errors: chunk size 0, above the maximum, oversized messages, too many "
+    "csids") {
   {
     Bytes s;
     fmt0(s, 2, 0, 4, kTypeSetChunkSize, 0);

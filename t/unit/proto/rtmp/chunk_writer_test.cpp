@@ -60,8 +60,8 @@ TEST_CASE("csid forms and extended timestamps on every continuation chunk") {
   Bytes out = append(w, 320, {0x01000000, 300, kTypeVideo, 1}, p);
   // 3-byte basic header, 11-byte message header with 0xFFFFFF, extended field.
   Bytes head(out.begin(), out.begin() + 18);
-  CHECK(head == Bytes{0x01, 0x00, 0x01, 0xFF, 0xFF, 0xFF, 0x00, 0x01, 0x2C, 0x09, 1, 0, 0, 0,
-                      0x01, 0x00, 0x00, 0x00});
+  CHECK(head == Bytes{0x01, 0x00, 0x01, 0xFF, 0xFF, 0xFF, 0x00, 0x01, 0x2C, 0x09, 1, 0, 0, 0, 0x01,
+                      0x00, 0x00, 0x00});
   Bytes cont(out.begin() + 18 + 128, out.begin() + 18 + 128 + 7);
   CHECK(cont == Bytes{0xC1, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00});
   CHECK(out.size() == 18 + 300 + 2 * 7);
@@ -119,15 +119,18 @@ TEST_CASE("write() refuses a payload of the wrong size, a bad csid and too littl
   Bytes p(10);
   Bytes scratch(w.header_space(10));
   std::vector<struct iovec> iov(w.iovec_space(10));
-  CHECK_FALSE(w.write(6, {0, 11, 9, 1}, p, {}, scratch.data(), scratch.size(), iov.data(), iov.size())
-                  .is_ok());
-  CHECK_FALSE(w.write(1, {0, 10, 9, 1}, p, {}, scratch.data(), scratch.size(), iov.data(), iov.size())
-                  .is_ok());
-  CHECK_FALSE(w.write(70000, {0, 10, 9, 1}, p, {}, scratch.data(), scratch.size(), iov.data(),
-                      iov.size())
-                  .is_ok());
+  CHECK_FALSE(
+      w.write(6, {0, 11, 9, 1}, p, {}, scratch.data(), scratch.size(), iov.data(), iov.size())
+          .is_ok());
+  CHECK_FALSE(
+      w.write(1, {0, 10, 9, 1}, p, {}, scratch.data(), scratch.size(), iov.data(), iov.size())
+          .is_ok());
+  CHECK_FALSE(
+      w.write(70000, {0, 10, 9, 1}, p, {}, scratch.data(), scratch.size(), iov.data(), iov.size())
+          .is_ok());
   CHECK_FALSE(w.write(6, {0, 10, 9, 1}, p, {}, scratch.data(), 5, iov.data(), iov.size()).is_ok());
-  CHECK_FALSE(w.write(6, {0, 10, 9, 1}, p, {}, scratch.data(), scratch.size(), iov.data(), 1).is_ok());
+  CHECK_FALSE(
+      w.write(6, {0, 10, 9, 1}, p, {}, scratch.data(), scratch.size(), iov.data(), 1).is_ok());
 }
 
 TEST_CASE("control helpers produce messages the reader surfaces with the same values") {
@@ -138,10 +141,13 @@ TEST_CASE("control helpers produce messages the reader surfaces with the same va
   REQUIRE(w.append_control(make_ack(12345), &out).is_ok());
   REQUIRE(w.append_control(make_abort(9), &out).is_ok());
   REQUIRE(w.append_control(make_set_chunk_size(60000), &out).is_ok());
-  REQUIRE(w.append_user_control(make_user_control(UserControlEvent::kStreamBegin, 1), &out).is_ok());
-  REQUIRE(w.append_user_control(make_user_control(UserControlEvent::kSetBufferLength, 1, 3000), &out)
-              .is_ok());
-  REQUIRE(w.append_user_control(make_user_control(UserControlEvent::kPingRequest, 77), &out).is_ok());
+  REQUIRE(
+      w.append_user_control(make_user_control(UserControlEvent::kStreamBegin, 1), &out).is_ok());
+  REQUIRE(
+      w.append_user_control(make_user_control(UserControlEvent::kSetBufferLength, 1, 3000), &out)
+          .is_ok());
+  REQUIRE(
+      w.append_user_control(make_user_control(UserControlEvent::kPingRequest, 77), &out).is_ok());
   CHECK_FALSE(w.append_control({kTypeAudio, 1}, &out).is_ok());
   ChunkReader r;
   ReadAll got = read_all(r, out, 3);
@@ -151,7 +157,8 @@ TEST_CASE("control helpers produce messages the reader surfaces with the same va
     CHECK(m.csid == kCsidProtocolControl);
     CHECK(m.header.stream_id == 0);
   }
-  CHECK(decode_control(kTypeWindowAckSize, got.messages[0].payload).value() == make_window_ack_size(2500000));
+  CHECK(decode_control(kTypeWindowAckSize, got.messages[0].payload).value() ==
+        make_window_ack_size(2500000));
   CHECK(decode_control(kTypeSetPeerBandwidth, got.messages[1].payload).value() ==
         make_set_peer_bandwidth(2500000, LimitType::kDynamic));
   CHECK(decode_control(kTypeAck, got.messages[2].payload).value() == make_ack(12345));
@@ -206,7 +213,8 @@ TEST_CASE("random round trips: random messages, csids, timestamps and chunk size
       uint32_t len = R() % 3 == 0 ? R() % 20000 : (i % 7 == 0 ? 0 : 33);
       Bytes p(len);
       for (auto& b : p) b = static_cast<uint8_t>(R());
-      MessageHeader h{ts[k], len, uint8_t(k == 0 ? kTypeAudio : kTypeVideo), uint32_t(1 + (R() % 8 == 0))};
+      MessageHeader h{ts[k], len, uint8_t(k == 0 ? kTypeAudio : kTypeVideo),
+                      uint32_t(1 + (R() % 8 == 0))};
       REQUIRE(w.append(csids[k], h, p, &wire).is_ok());
       sent.push_back({h, csids[k], p});
     }
@@ -219,7 +227,8 @@ TEST_CASE("random round trips: random messages, csids, timestamps and chunk size
         CAPTURE(i);
         CHECK(got.messages[i].header == sent[i].header);
         CHECK(got.messages[i].csid == sent[i].csid);
-        if (sent[i].header.type_id != kTypeSetChunkSize) CHECK(got.messages[i].payload == sent[i].payload);
+        if (sent[i].header.type_id != kTypeSetChunkSize)
+          CHECK(got.messages[i].payload == sent[i].payload);
       }
     }
   }

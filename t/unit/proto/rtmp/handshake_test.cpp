@@ -100,7 +100,7 @@ TEST_CASE("a simple C1 gets the simple handshake: S1 version zero, S2 echoes C1"
   auto out = s.server.output();
   CHECK(out[0] == 3);
   CHECK(std::memcmp(out.data() + 5, "\0\0\0\0", 4) == 0);  // S1 version
-  CHECK(out[1] == 0);  // S1 time 1000, big-endian
+  CHECK(out[1] == 0);                                      // S1 time 1000, big-endian
   CHECK(out[3] == 0x03);
   CHECK(out[4] == 0xE8);
   CHECK(std::memcmp(out.data() + 1 + kHandshakeSize, c1.data(), kHandshakeSize) == 0);

@@ -45,7 +45,9 @@ TEST_CASE("protocol control messages encode to the RTMP 1.0 5.4 layouts and deco
   }
 }
 
-TEST_CASE("protocol control decoding rejects short payloads, bad limit types and the chunk size top bit") {
+TEST_CASE(
+    "protocol control decoding rejects short payloads, bad limit types and the chunk size top "
+    "bit") {
   const uint8_t three[] = {0, 0, 1};
   CHECK_FALSE(decode_control(kTypeAck, three).is_ok());
   const uint8_t four[] = {0, 0, 1, 0};
@@ -76,7 +78,8 @@ TEST_CASE("every User Control event encodes to RTMP 1.0 7.1.7 and decodes back")
        {0, 3, 0, 0, 0, 1, 0, 0, 0x0B, 0xB8}},
       {make_user_control(UserControlEvent::kStreamIsRecorded, 1), {0, 4, 0, 0, 0, 1}},
       {make_user_control(UserControlEvent::kPingRequest, 0x01020304), {0, 6, 1, 2, 3, 4}},
-      {make_user_control(UserControlEvent::kPingResponse, 0xFFFFFFFF), {0, 7, 0xFF, 0xFF, 0xFF, 0xFF}},
+      {make_user_control(UserControlEvent::kPingResponse, 0xFFFFFFFF),
+       {0, 7, 0xFF, 0xFF, 0xFF, 0xFF}},
   };
   for (const Case& c : cases) {
     CAPTURE(c.msg.event);
