@@ -1,5 +1,5 @@
 // Golden tests: real sessions between ffmpeg/rtmpdump and nginx-rtmp,
-// recorded by t/data/captures/capture.py, parsed by our handshake and chunk
+// recorded by t/data/captures/chunk_capture.py, parsed by our handshake and chunk
 // reader. Checks message types and counts (AMF content is proto/amf's).
 #include <doctest/doctest.h>
 

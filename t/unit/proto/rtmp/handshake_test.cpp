@@ -1,6 +1,6 @@
 // HandshakeServer and HandshakeClient against each other, byte by byte, and
 // against real ffmpeg, rtmpdump and nginx-rtmp handshakes captured in
-// t/data/captures/ (see capture.py there).
+// t/data/captures/ (see chunk_capture.py there).
 #include "proto/rtmp/handshake.hpp"
 
 #include <doctest/doctest.h>
