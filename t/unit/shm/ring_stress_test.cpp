@@ -143,10 +143,11 @@ void run_reader(Shared& sh, int slot, bool slow, ReaderReport& rep) {
     }
     {
       SpeculativeReadScope speculative;  // the "send": bytes the writer may be overwriting
-      for (uint32_t i = 0; i < res.count; ++i) sums[i] = checksum(views[i].payload, views[i].size, views[i].seq);
       // Slow players stall mid-send now and then, long enough to be lapped
-      // even when the writer runs under TSan (about 1 MB behind).
+      // even when the writer runs under TSan (about 1 MB behind): the bytes
+      // they then copy may be overwritten, and validate() must say so.
       if (slow && rng() % 8 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
+      for (uint32_t i = 0; i < res.count; ++i) sums[i] = checksum(views[i].payload, views[i].size, views[i].seq);
     }
     if (!r.validate(res.start)) {  // torn during the send: not accepted; next read() jumps
       ++rep.torn_after_send;
