@@ -16,9 +16,13 @@
 // A reader that sees a new lo (after a carry) therefore also sees the new
 // hi_a; if it saw the old hi_b, a != b and it retries. A reader never retries
 // except across a carry, i.e. once every 4 GiB. A writer that died between
-// the stores leaves a != b forever: readers give up after kMaxRetries and
-// return the larger high word, and whoever takes the slot over calls reset().
+// the stores leaves a != b forever: readers give up after kMaxRetries (the
+// later ones yielding the CPU, so a live writer gets to finish its carry)
+// and return the larger high word with the low word they read, which may be
+// off by 2^32; whoever takes the slot over calls reset().
 #pragma once
+
+#include <sched.h>
 
 #include <cstdint>
 
@@ -28,7 +32,8 @@ namespace srs::shm {
 
 class Counter64 {
  public:
-  static constexpr int kMaxRetries = 64;
+  static constexpr int kSpinRetries = 64;
+  static constexpr int kMaxRetries = 4096;
 
   // Writer only.
   void add(uint64_t n) noexcept {
@@ -48,6 +53,7 @@ class Counter64 {
       const uint32_t a = hi_a_.load(std::memory_order_relaxed);
       if (a == b) return (uint64_t{b} << 32) | l;
       if (i >= kMaxRetries) return (uint64_t{a > b ? a : b} << 32) | l;
+      if (i >= kSpinRetries) sched_yield();
     }
   }
 

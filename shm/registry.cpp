@@ -211,8 +211,10 @@ Registry::Outcome Registry::claim_new(const PackedKey& k, Owner owner, uint32_t 
   for (Atomic32* w : {&s.stats.s.bitrate_kbps, &s.stats.s.video_codec, &s.stats.s.audio_codec}) w->store(0, kRelaxed);
   for (Atomic32& n : s.players.per_worker) n.store(0, kRelaxed);
   s.id.owner_pid.store(owner.pid, kRelaxed);
+  if (hook_ != nullptr) hook_(ClaimPhase::kKeyWritten, i, hook_arg_);
   uint32_t pending = StateWord::unpack(claiming).next(raw(StreamState::kPending), owner.worker_slot);
   s.id.state.store(pending, kSeqCst);  // publish before looking (Dekker with racers)
+  if (hook_ != nullptr) hook_(ClaimPhase::kPending, i, hook_arg_);
   for (;;) {
     const Verdict v = verify(k, i, deadline_ms);
     if (v == Verdict::kAgain) continue;

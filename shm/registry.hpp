@@ -198,6 +198,17 @@ class Registry {
   // The owner of a Live/Claiming/Pending slot, else kNoSlot.
   uint32_t owner_of(uint32_t slot) const noexcept;
 
+  // --- tests only ---
+  // Called inside publish() at two points of a new-key claim (the slot is
+  // Claiming with its key written; then Pending, before verifying), so a test
+  // can interleave a racer deterministically. Null (never called) otherwise.
+  enum class ClaimPhase { kKeyWritten, kPending };
+  using ClaimHook = void (*)(ClaimPhase phase, uint32_t slot, void* arg);
+  void set_claim_hook(ClaimHook hook, void* arg) noexcept {
+    hook_ = hook;
+    hook_arg_ = arg;
+  }
+
  private:
   struct Probe;
   Probe probe(const PackedKey& k, uint32_t skip) const noexcept;
@@ -215,6 +226,8 @@ class Registry {
   StreamSlot* slots_;
   uint32_t count_;
   RegistryShared* shared_;
+  ClaimHook hook_ = nullptr;
+  void* hook_arg_ = nullptr;
 };
 
 }  // namespace srs::shm
