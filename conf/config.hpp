@@ -43,6 +43,9 @@ struct RtmpConfig {
   std::vector<Endpoint> listen{Endpoint{"", 1935}};
   uint32_t chunk_size = 60000;            // out chunk size, 128..65536
   uint32_t max_connections = 1000;        // per worker
+  // When a publisher leaves (or its worker dies), its players wait this long
+  // for a republish before they are told the stream ended.
+  Duration republish_grace{30000};
   bool operator==(const RtmpConfig&) const = default;
 };
 
@@ -70,9 +73,29 @@ struct ShmConfig {
   bool operator==(const ShmConfig&) const = default;
 };
 
+// Per-player timestamp correction (SRS's time_jitter).
+enum class TimeJitter : uint8_t { kFull, kZero, kOff };
+// What happens to a player a quarter of the ring behind the publisher.
+enum class SlowPlayer : uint8_t { kSkip, kDisconnect };
+
+struct PlayConfig {
+  bool gop_cache = true;                  // start new players at the latest keyframe
+  TimeJitter time_jitter = TimeJitter::kFull;
+  Duration merge_window{350};             // media per write to a player; 0: realtime
+  SlowPlayer slow_player = SlowPlayer::kSkip;
+  bool operator==(const PlayConfig&) const = default;
+};
+
+struct PublishConfig {
+  bool takeover = false;                  // a new publisher of a live name replaces the old one
+  bool operator==(const PublishConfig&) const = default;
+};
+
 struct VhostConfig {
   std::string name;
   bool enabled = true;
+  PlayConfig play;
+  PublishConfig publish;
   bool operator==(const VhostConfig&) const = default;
 };
 

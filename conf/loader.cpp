@@ -8,6 +8,7 @@
 //
 // Adding a key: the member (with its default) in config.hpp, one get() line in
 // the section's function below, and its commented line in etc/srs.yaml.
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <sstream>
 #include <tuple>
 #include <utility>
 
@@ -181,6 +183,21 @@ class Section {
   }
   void get(const char* key, uint64_t* out, Bytes range) {
     scalar(key, "a size", true, [&](std::string_view t) { return parse_bytes(t, range, out); });
+  }
+  // One of a fixed set of words.
+  template <class E, size_t N>
+  void get(const char* key, E* out, const std::pair<const char*, E> (&choices)[N]) {
+    std::string expected = "one of";
+    for (const auto& [name, value] : choices) expected += std::string(" ") + name;
+    scalar(key, expected.c_str(), true, [&](std::string_view t) -> std::string {
+      for (const auto& [name, value] : choices) {
+        if (t == name) {
+          *out = value;
+          return {};
+        }
+      }
+      return "expected " + expected + ", got '" + std::string(t) + "'";
+    });
   }
   // A listen list: one endpoint, or a list of them. Each is also recorded
   // for the collision check across sections.
@@ -367,6 +384,7 @@ void load_rtmp(Section* top, RtmpConfig* c) {
   s.get("listen", &c->listen);
   s.get("chunk_size", &c->chunk_size, Int{128, 65536});
   s.get("max_connections", &c->max_connections, Int{1, 1'000'000});
+  s.get("republish_grace", &c->republish_grace, Span{0s, 24h});
 }
 
 void load_http_server(Section* top, HttpServerConfig* c) {
@@ -391,7 +409,29 @@ void load_shm(Section* top, ShmConfig* c) {
   s.get("max_clients", &c->max_clients, Int{1, 1'000'000});
 }
 
-void load_vhost(Section* s, VhostConfig* c) { s->get("enabled", &c->enabled); }
+constexpr std::pair<const char*, TimeJitter> kTimeJitters[] = {
+    {"full", TimeJitter::kFull}, {"zero", TimeJitter::kZero}, {"off", TimeJitter::kOff}};
+constexpr std::pair<const char*, SlowPlayer> kSlowPlayers[] = {
+    {"skip", SlowPlayer::kSkip}, {"disconnect", SlowPlayer::kDisconnect}};
+
+void load_play(Section* vhost, PlayConfig* c) {
+  Section s(vhost, "play");
+  s.get("gop_cache", &c->gop_cache);
+  s.get("time_jitter", &c->time_jitter, kTimeJitters);
+  s.get("merge_window", &c->merge_window, Span{0s, 10s});
+  s.get("slow_player", &c->slow_player, kSlowPlayers);
+}
+
+void load_publish(Section* vhost, PublishConfig* c) {
+  Section s(vhost, "publish");
+  s.get("takeover", &c->takeover);
+}
+
+void load_vhost(Section* s, VhostConfig* c) {
+  s->get("enabled", &c->enabled);
+  load_play(s, &c->play);
+  load_publish(s, &c->publish);
+}
 
 bool valid_vhost_name(std::string_view name) {
   if (name.empty()) return false;
@@ -456,10 +496,54 @@ void check_bound_listeners(const Config& c, Report* report) {
   check_listeners(bound, report->file, &report->errors);
 }
 
-// Parses the text into `docs`; false (with the error reported) on a syntax error.
-bool parse_yaml(std::string_view yaml, Report* report, std::vector<YAML::Node>* docs) {
+// Counts documents and where each starts, without building nodes.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  YAML::Mark start;
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// Checks that the text is one document. yaml-cpp 0.7 never consumes a stray
+// ',' outside a flow collection: it yields empty documents at the same place
+// forever (YAML::LoadAll then allocates until the process dies; found by
+// fuzzing). So documents are counted first, at most three, and one that
+// starts where the previous one did is reported as the syntax error it is.
+bool one_document(std::string_view yaml, Report* report) {
+  std::istringstream in{std::string(yaml)};
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  std::vector<YAML::Mark> starts;
+  while (starts.size() < 3 && parser.HandleNextDocument(counter)) {
+    const YAML::Mark& at = counter.start;
+    if (!starts.empty() && at.pos == starts.back().pos) {
+      char c = static_cast<size_t>(at.pos) < yaml.size() ? yaml[static_cast<size_t>(at.pos)] : '?';
+      report->error(where_of(at), "", std::string("unexpected '") + c + "'");
+      return false;
+    }
+    starts.push_back(at);
+  }
+  if (starts.size() <= 1) return true;
+  report->error(where_of(starts[1]), "",
+                "expected one YAML document, found more (remove the '---' separators)");
+  return false;
+}
+
+// Parses the text into `root`; false (with the error reported) on a syntax error.
+bool parse_yaml(std::string_view yaml, Report* report, YAML::Node* root) {
   try {
-    *docs = YAML::LoadAll(std::string(yaml));
+    if (!one_document(yaml, report)) return false;
+    *root = YAML::Load(std::string(yaml));
   } catch (const YAML::ParserException& e) {
     report->error(where_of(e.mark), "", e.msg);
     return false;
@@ -467,11 +551,7 @@ bool parse_yaml(std::string_view yaml, Report* report, std::vector<YAML::Node>* 
     report->error(where_of(e.mark), "", e.msg);
     return false;
   }
-  if (docs->size() <= 1) return true;
-  report->error(where_of((*docs)[1].Mark()), "",
-                "expected one YAML document, found " + std::to_string(docs->size()) +
-                    " (remove the '---' separators)");
-  return false;
+  return true;
 }
 
 LoadResult finish(Report* report, Config config) {
@@ -491,12 +571,11 @@ LoadResult load_text(std::string_view yaml, const std::string& name) {
   Report report{name};
   Config config;
   config.source = name;
-  std::vector<YAML::Node> docs;
-  if (!parse_yaml(yaml, &report, &docs)) return finish(&report, std::move(config));
-  if (docs.empty()) return finish(&report, std::move(config));  // empty: every default
+  YAML::Node root;
+  if (!parse_yaml(yaml, &report, &root)) return finish(&report, std::move(config));
   try {
     {
-      Section top(&report, docs[0]);
+      Section top(&report, root);  // an empty document is null: every default
       load_top(&top, &config);
     }
     check_bound_listeners(config, &report);

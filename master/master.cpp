@@ -111,6 +111,20 @@ bool Master::start() {
     LOG_ERROR("pipe2() failed (%s) while starting the master", std::strerror(errno));
     return false;
   }
+  shm::ControlSizes sizes{current_.config->shm.max_streams, current_.config->shm.max_clients};
+  base::Result<shm::Control> control = shm::Control::create(sizes);
+  if (!control.is_ok()) {
+    LOG_ERROR("creating the shared control region (%u streams, %u clients) failed: %s",
+              sizes.max_streams, sizes.max_clients, control.status().to_string().c_str());
+    return false;
+  }
+  control_.emplace(std::move(*control));
+  base::Result<shm::Wakeups> wakeups = shm::Wakeups::create();
+  if (!wakeups.is_ok()) {
+    LOG_ERROR("creating the worker wake-up eventfds failed: %s", wakeups.status().to_string().c_str());
+    return false;
+  }
+  wakeups_ = std::move(*wakeups);
   current_.id = next_generation_++;
   if (!prepare_generation(current_.config->source, &current_)) return false;
   LOG_INFO("listening: %s", current_.listeners->describe().c_str());
@@ -122,6 +136,10 @@ bool Master::start() {
 }
 
 void Master::spawn(int slot, const Generation& gen) {
+  uint32_t now_wall = uint32_t(base::wall_ms() / 1000);
+  if (base::Result<uint32_t> r = control_->workers().reserve(uint32_t(slot), now_wall); !r.is_ok()) {
+    LOG_ERROR("worker slot %d: the shared slot is still in use (%s)", slot, r.status().to_string().c_str());
+  }
   pid_t pid = ::fork();
   if (pid < 0) {
     LOG_ERROR("fork() failed (%s) while starting worker slot %d; retrying later",
@@ -132,6 +150,7 @@ void Master::spawn(int slot, const Generation& gen) {
   }
   if (pid == 0) child_main(slot, gen);  // never returns
   table_.mark_started(slot, pid, gen.id, base::mono_ms());
+  control_->workers().set_pid(uint32_t(slot), uint32_t(pid));
   LOG_INFO("worker slot %d generation %u: started pid %d", slot, gen.id, int(pid));
 }
 
@@ -150,8 +169,11 @@ void Master::child_main(int slot, const Generation& gen) {
   ctx.events_fd = events_write_.get();
   ctx.master_watch_fd = watch_read_.get();
   ctx.server_id = server_id_;
+  ctx.control = &*control_;
+  ctx.wakeups = &wakeups_;
 
   std::vector<int> keep = {ctx.events_fd, ctx.master_watch_fd, base::Log::fd()};
+  for (uint32_t i = 0; i < uint32_t(kMaxWorkerSlots); i++) keep.push_back(wakeups_.fd(i));
   for (const auto& l : ctx.listeners) keep.push_back(l.fd);
   close_fds_except(keep);
   base::Log::init_process("worker");
@@ -189,6 +211,10 @@ int Master::run() {
     ::ppoll(&pfd, 1, timeout >= 0 ? &ts : nullptr, &wait_mask);
     loop();
     if (stop_ != Stop::kNone && table_.live_count() == 0) break;
+  }
+  if (control_) {
+    int removed = shm::remove_instance_segments(control_->instance());
+    if (removed > 0) LOG_INFO("removed %d stream ring segments", removed);
   }
   LOG_INFO("all workers stopped; master exits");
   sd_notify("STOPPING=1");
@@ -233,6 +259,7 @@ int64_t Master::next_timeout_ms(int64_t now) const {
   if (!current_.announced_ready) consider(current_.ready_deadline_ms);
   for (const auto& [gen, deadline] : drain_deadlines_) consider(deadline);
   consider(kill_deadline_ms_);
+  consider(next_sweep_ms_);
   return next;
 }
 
@@ -263,8 +290,10 @@ void Master::on_worker_exit(pid_t pid, int status) {
   uint32_t gen = s.generation;
   bool draining = s.state == SlotState::kDraining;
   std::string how = describe_exit(status);
+  reclaim(slot, pid);
   if (!respawnable(gen) || draining) {
     table_.release(slot);
+    control_->workers().release(uint32_t(slot));
     LOG_INFO("worker slot %d generation %u pid %d %s", slot, gen, int(pid), how.c_str());
     if (table_.of_generation(gen).empty() && gen != current_.id) {
       drain_deadlines_.erase(gen);
@@ -460,7 +489,36 @@ void Master::reopen_logs() {
   signal_all(SIGUSR1);
 }
 
+// After a worker died: free what it held in shared memory, so that its
+// clients disappear from the API and its streams wait for a republish.
+void Master::reclaim(int slot, pid_t pid) {
+  uint32_t now_mono = uint32_t(base::mono_ms() / 1000);
+  base::Result<shm::ReclaimReport> r = control_->reclaim_worker(uint32_t(slot), uint32_t(pid), now_mono);
+  if (!r.is_ok()) return;
+  if (r->clients_freed || r->streams_lost || r->claims_retracted) {
+    LOG_WARN("worker slot %d pid %d: reclaimed %u clients; %u streams now wait for a republish",
+             slot, int(pid), r->clients_freed, r->streams_lost);
+  }
+  wakeups_.wake_mask(~0ull);  // players elsewhere notice at once
+}
+
+// Once a second: streams whose republish grace period ran out end, and
+// their rings go back to the system.
+void Master::sweep(int64_t now) {
+  if (now < next_sweep_ms_) return;
+  next_sweep_ms_ = now + 1000;
+  uint32_t grace_s = uint32_t(current_.config->rtmp.republish_grace.count() / 1000);
+  shm::SweepReport r = control_->sweep(uint32_t(now / 1000), grace_s);
+  if (r.streams_ended || r.segments_unlinked || r.owners_repaired || r.clients_freed) {
+    LOG_INFO("sweep: %u streams ended after the republish grace period, %u rings freed, %u owners "
+             "repaired, %u clients freed", r.streams_ended, r.segments_unlinked, r.owners_repaired,
+             r.clients_freed);
+    wakeups_.wake_mask(~0ull);
+  }
+}
+
 void Master::run_timers(int64_t now) {
+  sweep(now);
   for (int i = 0; i < kMaxWorkerSlots; i++) {
     WorkerSlot& s = table_.at(i);
     if (s.state != SlotState::kWaiting || s.respawn_at_ms > now) continue;

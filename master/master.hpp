@@ -28,6 +28,8 @@
 #include "master/pid_file.hpp"
 #include "master/process.hpp"
 #include "master/worker_table.hpp"
+#include "shm/control.hpp"
+#include "shm/wakeup.hpp"
 
 namespace srs::master {
 
@@ -92,6 +94,12 @@ class Master {
   enum class Stop { kNone, kFast, kGraceful } stop_ = Stop::kNone;
   int64_t kill_deadline_ms_ = 0;
   std::string partial_line_;
+  // Shared with every worker: created before the first fork, kept for life.
+  std::optional<shm::Control> control_;
+  shm::Wakeups wakeups_;
+  int64_t next_sweep_ms_ = 0;
+  void sweep(int64_t now);
+  void reclaim(int slot, pid_t pid);
 };
 
 }  // namespace srs::master

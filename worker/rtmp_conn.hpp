@@ -1,30 +1,116 @@
-// An accepted RTMP connection. The foundation only accepts, logs and holds
-// the socket until the peer leaves or stays silent too long; the RTMP session
-// (handshake, chunk stream, publish and play) builds on this object.
+// An RTMP connection, from accept to close: the handshake, the chunk stream
+// in both directions, the commands (connect, createStream, publish, play...)
+// and then either a Publisher (it sends media into a ring) or an RtmpPlayer
+// (it receives media from a ring).
+//
+// Writes: small messages (replies, control, the start of a play) are chunked
+// into out_ (cold path); media goes from the ring to the socket with
+// writev() by the player. Bytes leave in that order: a partly sent media
+// batch first, then out_, then new media.
 #pragma once
 
-#include <event2/bufferevent.h>
+#include <event2/event.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "proto/rtmp/chunk_reader.hpp"
+#include "proto/rtmp/chunk_writer.hpp"
+#include "proto/rtmp/command.hpp"
+#include "proto/rtmp/command_writer.hpp"
+#include "proto/rtmp/handshake.hpp"
+#include "proto/rtmp/url.hpp"
 #include "worker/connections.hpp"
+#include "worker/publisher.hpp"
+#include "worker/services.hpp"
 
 namespace srs::worker {
 
+class RtmpPlayer;
+
 class RtmpConn final : public Connection {
  public:
-  RtmpConn(Connections* owner, event_base* base, evutil_socket_t fd, std::string peer);
+  RtmpConn(Services& svc, evutil_socket_t fd, std::string peer);
   ~RtmpConn() override;
 
- private:
-  static void on_read(bufferevent* bev, void* arg);
-  static void on_event(bufferevent* bev, short what, void* arg);
-  void close(const char* why);
+  // --- for the player ---
+  int fd() const { return fd_; }
+  proto::rtmp::ChunkWriter& writer() { return writer_; }
+  // Sends out_; false while the socket is full (EV_WRITE is armed).
+  bool flush_out();
+  void want_write();
+  // Chunks a message into out_.
+  void queue(uint32_t csid, uint8_t type, uint32_t timestamp, uint32_t stream_id,
+             const uint8_t* data, size_t len);
+  void close(const std::string& why);
+  const std::string& peer() const { return peer_; }
+  void reply_status(proto::rtmp::StatusCode code, const std::string& description,
+                    uint32_t stream_id);
+  uint64_t bytes_out() const { return bytes_out_; }
+  void count_out(size_t n) { bytes_out_ += n; }
 
-  Connections* owner_;
-  bufferevent* bev_ = nullptr;
+ private:
+  static void on_read_cb(evutil_socket_t fd, short, void* arg);
+  static void on_write_cb(evutil_socket_t fd, short, void* arg);
+  static void on_timeout_cb(evutil_socket_t, short, void* arg);
+  void on_readable();
+  void on_writable();
+  bool feed(const uint8_t* data, size_t len);
+  bool feed_handshake(const uint8_t* data, size_t len, size_t* used);
+  bool on_message(const proto::rtmp::Message& msg);
+  bool on_user_control(const proto::rtmp::Message& msg);
+
+  // rtmp_commands.cpp
+  bool on_command(const proto::rtmp::Message& msg);
+  bool handle(const proto::rtmp::ConnectCommand& c);
+  bool handle(const proto::rtmp::CreateStreamCommand& c);
+  bool handle(const proto::rtmp::ReleaseStreamCommand& c);
+  bool handle(const proto::rtmp::FcPublishCommand& c);
+  bool handle(const proto::rtmp::FcUnpublishCommand& c);
+  bool handle(const proto::rtmp::PublishCommand& c);
+  bool handle(const proto::rtmp::PlayCommand& c);
+  bool handle(const proto::rtmp::Play2Command& c);
+  bool handle(const proto::rtmp::DeleteStreamCommand& c);
+  bool handle(const proto::rtmp::CloseStreamCommand& c);
+  bool handle(const proto::rtmp::PauseCommand& c);
+  bool handle(const proto::rtmp::GetStreamLengthCommand& c);
+  bool handle(const proto::rtmp::CheckBwCommand& c);
+  bool on_unknown_command(const std::string& name, double txn);
+  bool on_play(const std::string& name, double txn);
+  void reply(const std::string& payload);
+  void on_unpublish(const char* why);
+  void queue_amf(uint32_t csid, uint8_t type, uint32_t stream_id, const std::string& payload);
+  void queue_control(const proto::rtmp::ControlMessage& msg);
+  void queue_user_control(const proto::rtmp::UserControl& msg);
+  bool resolve(const std::string& stream_name, proto::rtmp::StreamUrl* url, std::string* why);
+
+  Services& svc_;
+  evutil_socket_t fd_;
   std::string peer_;
-  uint64_t bytes_in_ = 0;
+  event* read_ev_ = nullptr;
+  event* write_ev_ = nullptr;
+  event* timeout_ev_ = nullptr;
+  std::unique_ptr<proto::rtmp::HandshakeServer> handshake_;
+  std::unique_ptr<proto::rtmp::ChunkReader> reader_;
+  proto::rtmp::ChunkWriter writer_;
+  std::vector<uint8_t> out_;
+  size_t out_pos_ = 0;
+  uint64_t bytes_in_ = 0, bytes_out_ = 0;
+  bool got_bytes_ = false;
+
+  // The session.
+  std::string tc_url_;
+  std::string app_;
+  double object_encoding_ = 0;
+  bool connected_ = false;
+  const conf::VhostConfig* vhost_ = nullptr;
+  std::string vhost_name_;
+  uint32_t next_stream_id_ = 1;
+  std::string publish_name_;  // from FCPublish/releaseStream, for logs
+  std::unique_ptr<Publisher> publisher_;
+  std::unique_ptr<RtmpPlayer> player_;
+  bool fmle_ = false;          // FCPublish flow: answer FCUnpublish with onFCUnpublish
 };
 
 }  // namespace srs::worker

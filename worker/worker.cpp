@@ -14,6 +14,8 @@
 #include "worker/api_server.hpp"
 #include "worker/connections.hpp"
 #include "worker/rtmp_conn.hpp"
+#include "worker/services.hpp"
+#include "worker/stream_hub.hpp"
 
 namespace srs::worker {
 namespace {
@@ -57,7 +59,9 @@ class Worker {
   event_base* base_ = nullptr;
   std::vector<event*> events_;
   std::vector<evconnlistener*> rtmp_listeners_;
+  Services svc_;
   std::unique_ptr<Connections> conns_;
+  std::unique_ptr<StreamHub> hub_;
   std::unique_ptr<ApiServer> api_;
   bool draining_ = false;
   int exit_status_ = 0;
@@ -66,6 +70,7 @@ class Worker {
 Worker::~Worker() {
   api_.reset();
   conns_.reset();
+  hub_.reset();
   for (evconnlistener* l : rtmp_listeners_) evconnlistener_free(l);
   for (event* ev : events_) event_free(ev);
   if (base_) event_base_free(base_);
@@ -85,6 +90,17 @@ bool Worker::setup() {
   }
   conns_ = std::make_unique<Connections>(base_);
   conns_->on_reaped([this] { maybe_exit(); });
+  svc_.base = base_;
+  svc_.config = ctx_.config;
+  svc_.control = ctx_.control;
+  svc_.wakeups = ctx_.wakeups;
+  svc_.conns = conns_.get();
+  svc_.slot = uint32_t(ctx_.slot);
+  svc_.generation = ctx_.generation;
+  svc_.pid = uint32_t(::getpid());
+  svc_.server_id = ctx_.server_id;
+  hub_ = std::make_unique<StreamHub>(svc_);
+  svc_.hub = hub_.get();
   for (int signo : {SIGQUIT, SIGTERM, SIGINT, SIGUSR1, SIGHUP}) watch_signal(signo);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -132,6 +148,8 @@ size_t Worker::connection_count() const {
 void Worker::begin_drain(const char* why) {
   if (draining_) return;
   draining_ = true;
+  svc_.draining = true;
+  (void)ctx_.control->workers().set_draining(uint32_t(ctx_.slot));
   for (evconnlistener* l : rtmp_listeners_) evconnlistener_free(l);
   rtmp_listeners_.clear();
   if (api_) api_->stop_accepting();
@@ -188,14 +206,19 @@ void Worker::on_rtmp_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, i
     ::close(fd);
     return;
   }
-  self->conns_->add(
-      std::make_unique<RtmpConn>(self->conns_.get(), self->base_, fd, peer_text(sa)));
+  evutil_make_socket_nonblocking(fd);
+  self->conns_->add(std::make_unique<RtmpConn>(self->svc_, fd, peer_text(sa)));
 }
 
 int Worker::run() {
   if (!setup()) return 1;
   LOG_INFO("worker slot %d generation %u started, pid %d", ctx_.slot, ctx_.generation,
            int(::getpid()));
+  if (base::Status s = ctx_.control->workers().set_ready(uint32_t(ctx_.slot), uint32_t(::getpid()));
+      !s.is_ok()) {
+    LOG_WARN("worker slot %d: marking the shared slot ready failed: %s", ctx_.slot,
+             s.to_string().c_str());
+  }
   report_ready();
   event_base_dispatch(base_);
   return exit_status_;

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "conf/config.hpp"
+#include "shm/control.hpp"
+#include "shm/wakeup.hpp"
 
 namespace srs::worker {
 
@@ -33,6 +35,8 @@ struct WorkerContext {
   int events_fd = -1;        // write end of the pipe to the master ("ready ...")
   int master_watch_fd = -1;  // read end of a pipe whose write end only the master holds
   std::string server_id;
+  shm::Control* control = nullptr;        // the shared control region (mapped before fork)
+  const shm::Wakeups* wakeups = nullptr;  // one eventfd per worker slot
 };
 
 // Runs the worker until it has drained or is told to exit; returns the exit status.

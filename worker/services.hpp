@@ -1,0 +1,41 @@
+// What every connection of a worker can reach: the loop, the configuration
+// snapshot of its generation, the shared control region and the wake-ups.
+// One per worker process, owned by the Worker; connections keep a reference.
+#pragma once
+
+#include <event2/event.h>
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "conf/config.hpp"
+#include "shm/control.hpp"
+#include "shm/wakeup.hpp"
+
+namespace srs::worker {
+
+class Connections;
+class StreamHub;
+
+struct Services {
+  event_base* base = nullptr;
+  const conf::Config* config = nullptr;
+  shm::Control* control = nullptr;
+  const shm::Wakeups* wakeups = nullptr;
+  Connections* conns = nullptr;
+  StreamHub* hub = nullptr;
+  uint32_t slot = 0;          // this worker's slot
+  uint32_t generation = 0;    // this worker's configuration generation
+  uint32_t pid = 0;
+  std::string server_id;
+  bool draining = false;
+  // Scratch space for building writev() batches (chunk headers, iovecs):
+  // one per worker, grown when needed and never shrunk, so sending does not
+  // allocate per message.
+  std::vector<uint8_t> scratch;
+  std::vector<iovec> iov;
+};
+
+}  // namespace srs::worker

@@ -1,0 +1,204 @@
+// The worker's streams, players waiting for streams, and wake-ups (see stream_hub.hpp).
+#include "worker/stream_hub.hpp"
+
+#include <algorithm>
+
+#include "base/clock.hpp"
+#include "base/log.hpp"
+#include "shm/ring_reader.hpp"
+
+namespace srs::worker {
+namespace {
+
+void load_sticky(const shm::Ring& ring, shm::StickyKind kind, std::vector<uint8_t>* out,
+                 uint32_t* ts) {
+  shm::StickySlot slot = ring.sticky(kind);
+  out->assign(slot.max_bytes(), 0);
+  shm::StickyInfo info;
+  if (!slot.load(out->data(), out->size(), &info).is_ok() || !info.present()) {
+    out->clear();
+    return;
+  }
+  out->resize(info.length);
+  *ts = info.timestamp;
+}
+
+}  // namespace
+
+std::shared_ptr<const StartPack> LocalStream::start_pack() {
+  auto pack = std::make_shared<StartPack>();
+  load_sticky(ring, shm::StickyKind::kMetadata, &pack->metadata, &pack->metadata_ts);
+  load_sticky(ring, shm::StickyKind::kVideoHeader, &pack->video, &pack->video_ts);
+  load_sticky(ring, shm::StickyKind::kAudioHeader, &pack->audio, &pack->audio_ts);
+  return pack;
+}
+
+StreamHub::StreamHub(Services& svc) : svc_(svc) {
+  wakeup_ev_ = event_new(svc.base, svc.wakeups->fd(svc.slot), EV_READ | EV_PERSIST, on_wakeup_cb,
+                         this);
+  event_add(wakeup_ev_, nullptr);
+  tick_ev_ = event_new(svc.base, -1, EV_PERSIST, on_tick_cb, this);
+  timeval one_second{1, 0};
+  event_add(tick_ev_, &one_second);
+}
+
+StreamHub::~StreamHub() {
+  for (auto& s : streams_) {
+    if (s->flush_timer) event_free(s->flush_timer);
+  }
+  if (wakeup_ev_) event_free(wakeup_ev_);
+  if (tick_ev_) event_free(tick_ev_);
+}
+
+LocalStream* StreamHub::attach(const std::string& key, StreamSubscriber* sub,
+                               conf::Duration merge_window, shm::StreamState* state,
+                               std::string* why) {
+  shm::Registry& reg = svc_.control->registry();
+  base::Result<shm::StreamInfo> found = reg.find(key);
+  *state = found.is_ok() ? found->state : shm::StreamState::kFree;
+  if (!found.is_ok() || found->state != shm::StreamState::kLive) return nullptr;
+  for (auto& s : streams_) {
+    if (s->slot == found->slot && s->epoch == found->ring_epoch) {
+      s->subs.push_back(sub);
+      reg.add_players(s->slot, svc_.slot, +1);
+      return s.get();
+    }
+  }
+  base::Result<shm::Segment> seg =
+      shm::Segment::open(svc_.control->ring_name(found->slot, found->ring_epoch));
+  if (!seg.is_ok()) {
+    *why = "opening the ring of " + key + " failed: " + seg.status().to_string();
+    return nullptr;
+  }
+  auto ls = std::make_unique<LocalStream>();
+  ls->hub = this;
+  ls->slot = found->slot;
+  ls->epoch = found->ring_epoch;
+  ls->key = key;
+  ls->segment = std::move(*seg);
+  shm::RingReader probe;
+  if (base::Status s = probe.attach(ls->segment.data(), ls->segment.size()); !s.is_ok()) {
+    *why = "attaching to the ring of " + key + " failed: " + s.to_string();
+    return nullptr;
+  }
+  ls->ring = probe.ring();
+  ls->merge_window = merge_window;
+  ls->flush_timer = evtimer_new(svc_.base, on_flush_cb, ls.get());
+  ls->subs.push_back(sub);
+  reg.add_players(ls->slot, svc_.slot, +1);
+  streams_.push_back(std::move(ls));
+  return streams_.back().get();
+}
+
+void StreamHub::detach(LocalStream* stream, StreamSubscriber* sub) {
+  auto& subs = stream->subs;
+  subs.erase(std::remove(subs.begin(), subs.end(), sub), subs.end());
+  svc_.control->registry().add_players(stream->slot, svc_.slot, -1);
+  if (!subs.empty()) return;
+  for (auto it = streams_.begin(); it != streams_.end(); ++it) {
+    if (it->get() != stream) continue;
+    if (stream->flush_timer) event_free(stream->flush_timer);
+    streams_.erase(it);  // unmaps the segment
+    return;
+  }
+}
+
+void StreamHub::wait_for(const std::string& key, StreamSubscriber* sub) {
+  waiting_.push_back({key, sub});
+  svc_.control->registry().add_waiter(svc_.slot);
+}
+
+void StreamHub::cancel_wait(StreamSubscriber* sub) {
+  waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(),
+                                [sub](const Waiting& w) { return w.sub == sub; }),
+                 waiting_.end());
+}
+
+shm::StreamState StreamHub::state_of(const LocalStream* stream, uint32_t* generation) const {
+  shm::StreamInfo info;
+  if (!svc_.control->registry().read(stream->slot, &info)) return shm::StreamState::kEnded;
+  if (generation) *generation = info.generation;
+  if (info.key != stream->key || info.ring_epoch != stream->epoch) return shm::StreamState::kEnded;
+  return info.state;
+}
+
+void StreamHub::on_wakeup_cb(evutil_socket_t, short, void* arg) {
+  static_cast<StreamHub*>(arg)->on_wakeup();
+}
+void StreamHub::on_tick_cb(evutil_socket_t, short, void* arg) {
+  static_cast<StreamHub*>(arg)->on_tick();
+}
+void StreamHub::on_flush_cb(evutil_socket_t, short, void* arg) {
+  auto* stream = static_cast<LocalStream*>(arg);
+  stream->hub->flush(stream);
+}
+
+void StreamHub::on_wakeup() {
+  (void)svc_.wakeups->drain(svc_.slot);
+  retry_waiting();
+  // Every stream may have been written: a writer wakes this worker once per
+  // batch for every ring it announced sleep on.
+  std::vector<LocalStream*> due;
+  for (auto& s : streams_) due.push_back(s.get());
+  for (LocalStream* s : due) schedule(s);
+}
+
+void StreamHub::schedule(LocalStream* stream) {
+  stream->sleeping = false;
+  int64_t window = stream->merge_window.count();
+  int64_t now = base::mono_ms();
+  if (window <= 0 || now - stream->last_flush_ms >= window) return flush(stream);
+  if (evtimer_pending(stream->flush_timer, nullptr)) return;
+  int64_t wait = stream->last_flush_ms + window - now;
+  timeval tv{long(wait / 1000), long((wait % 1000) * 1000)};
+  evtimer_add(stream->flush_timer, &tv);
+}
+
+void StreamHub::flush(LocalStream* stream) {
+  stream->last_flush_ms = base::mono_ms();
+  bool all_done = true;
+  // A subscriber may detach (and free the stream) while being pumped: copy.
+  std::vector<StreamSubscriber*> subs = stream->subs;
+  for (StreamSubscriber* sub : subs) all_done = sub->on_stream_data() && all_done;
+  if (all_done) maybe_sleep(stream);
+}
+
+void StreamHub::maybe_sleep(LocalStream* stream) {
+  if (stream->sleeping || evtimer_pending(stream->flush_timer, nullptr)) return;
+  stream->sleeping = true;
+  (void)stream->ring.announce_sleep(svc_.slot);
+  // Dekker: the bit is set; anything committed before it is now visible to
+  // the players, who re-read the ring once more.
+  std::vector<StreamSubscriber*> subs = stream->subs;
+  bool all_done = true;
+  for (StreamSubscriber* sub : subs) all_done = sub->on_stream_data() && all_done;
+  (void)all_done;  // not done: the socket is full; EV_WRITE resumes that player
+}
+
+void StreamHub::on_tick() {
+  retry_waiting();
+  check_states();
+}
+
+void StreamHub::retry_waiting() {
+  if (waiting_.empty()) return;
+  uint32_t epoch = svc_.control->registry().epoch();
+  if (epoch == seen_epoch_) return;
+  seen_epoch_ = epoch;
+  std::vector<Waiting> waiting;
+  waiting.swap(waiting_);
+  for (const Waiting& w : waiting) w.sub->on_stream_state();  // each re-attaches or waits again
+  if (!waiting_.empty()) svc_.control->registry().add_waiter(svc_.slot);
+}
+
+void StreamHub::check_states() {
+  std::vector<StreamSubscriber*> changed;
+  for (auto& s : streams_) {
+    if (state_of(s.get()) == shm::StreamState::kEnded) {
+      for (StreamSubscriber* sub : s->subs) changed.push_back(sub);
+    }
+  }
+  for (StreamSubscriber* sub : changed) sub->on_stream_state();
+}
+
+}  // namespace srs::worker
