@@ -48,7 +48,7 @@ inline void seed_near_wrap(shm::Control& c) {
     shm::ClientEntry& e = client_entries(c)[i];
     e.ctl.state.store(free_word, r);
     e.ctl.incarnation.store(kNearWrap, r);
-    e.ctl.seq.store(kNearWrap - 1, r);  // even
+    e.ctl.seq.store(kNearWrap, r);  // even: the seqlock is stable
   }
   for (uint32_t i = 0; i < shm::kWorkerSlots; ++i) worker_slots(c)[i].id.generation.store(kNearWrap, r);
 }
