@@ -277,7 +277,16 @@ TEST_CASE("several errors in one file are all reported, in file order") {
 }
 
 TEST_CASE("more than one YAML document is an error") {
-  expect_error("daemon: false\n---\ndaemon: true\n", 3, 1, "", "expected one YAML document");
+  expect_error("daemon: false\n---\ndaemon: true\n", 2, 1, "", "expected one YAML document");
+  expect_error("daemon: false\n...\n---\n---\n", 3, 1, "", "expected one YAML document");
+}
+
+TEST_CASE("a stray comma is a syntax error, not a hang") {
+  // yaml-cpp 0.7 alone would yield empty documents here forever.
+  expect_error(",\n", 1, 1, "", "unexpected ','");
+  expect_error("{rtmp: {chunk_size: 4096}}\n,\n", 2, 1, "", "unexpected ','");
+  expect_error("rtmp: {chunk_size: 4096}\n,\n", 2, 1, "", "end of map not found");
+  expect_error("daemon: false\n...\n,,,,shm:\n", 3, 1, "", "unexpected ','");
 }
 
 TEST_CASE("an unreadable file is reported with the errno text and no line") {
