@@ -108,7 +108,8 @@ std::string row_json(const ClientRow& r, const Summary& s) {
                 r.kind, r.connected ? "true" : "false", r.live_at_end ? "true" : "false",
                 r.failed ? "true" : "false", r.bytes, r.media_bytes, r.frames, r.first_frame_ms,
                 r.first_key_ms, r.stalls, r.max_gap_ms, r.stamps, r.max_latency_ms,
-                r.rate_bps / 1000, full_rate(r, s) ? "true" : "false");
+                r.rate_bps / 1000,
+                std::string_view(r.kind) != "publisher" && full_rate(r, s) ? "true" : "false");
   return std::string(buf) + "\"url\": " + json_string(r.url) +
          ", \"status\": " + json_string(r.status) +
          ", \"close_reason\": " + json_string(r.close_reason) + "}";
