@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "shm/control_word.hpp"
+#include "shm/ring_fence.hpp"  // fence(): a thread fence that also builds under TSan
 
 namespace srs::shm {
 
@@ -44,7 +45,7 @@ bool client_type_is_publish(ClientType type) noexcept {
 
 void ClientTable::write_begin(ClientEntry& e) noexcept {
   e.ctl.seq.store(e.ctl.seq.load(kRelaxed) + 1, kRelaxed);  // odd: readers retry
-  std::atomic_thread_fence(kRelease);
+  fence(kRelease);
 }
 
 void ClientTable::write_end(ClientEntry& e) noexcept {
@@ -161,7 +162,7 @@ bool ClientTable::read(uint32_t index, ClientInfo* out) const noexcept {
     load_text(e.stream.words, kKeyWords, c.stream);
     c.bytes_in = e.bytes.in.load();
     c.bytes_out = e.bytes.out.load();
-    std::atomic_thread_fence(kAcquire);
+    fence(kAcquire);
     if (e.ctl.seq.load(kRelaxed) == q0 && e.ctl.state.load(kRelaxed) == w0) return true;
   }
   return false;

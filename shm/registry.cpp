@@ -7,6 +7,7 @@
 
 #include "base/clock.hpp"
 #include "shm/control_word.hpp"
+#include "shm/ring_fence.hpp"  // fence(): a thread fence that also builds under TSan
 
 namespace srs::shm {
 
@@ -117,7 +118,7 @@ bool Registry::holds(uint32_t i, const PackedKey& k, uint32_t* word) const noexc
       return false;
     }
     const bool equal = k.matches(s);
-    std::atomic_thread_fence(kAcquire);
+    fence(kAcquire);
     if (s.id.state.load(kRelaxed) == w0) {
       *word = w0;
       return equal;
@@ -204,7 +205,7 @@ Registry::Outcome Registry::claim_new(const PackedKey& k, Owner owner, uint32_t 
   StreamSlot& s = slots_[i];
   const uint32_t claiming = StateWord::unpack(word).next(raw(StreamState::kClaiming), owner.worker_slot);
   if (!s.id.state.compare_exchange_strong(word, claiming, kSeqCst)) return Outcome::kRetry;
-  std::atomic_thread_fence(kRelease);  // readers of the old key see the state change (holds())
+  fence(kRelease);  // readers of the old key see the state change (holds())
   k.store(s);
   s.stats.s.bytes_in.reset();
   s.stats.s.messages.reset();
@@ -378,7 +379,7 @@ bool Registry::read(uint32_t slot, StreamInfo* out) const noexcept {
     i.key[b] = static_cast<char>(s.key.words[b / 4].load(kRelaxed) >> (8 * (b % 4)));
   }
   i.key[len < kMaxKeyLength ? len : kMaxKeyLength] = '\0';
-  std::atomic_thread_fence(kAcquire);
+  fence(kAcquire);
   return s.id.state.load(kRelaxed) == w0;
 }
 
