@@ -258,3 +258,21 @@ TEST_CASE("every 2-way split of a multi-message stream gives identical messages"
   ChunkReader bytewise;
   CHECK(read_all(bytewise, wire, 1).messages == expect.messages);
 }
+
+TEST_CASE("every message type id survives writer -> reader with its header intact") {
+  ChunkWriter w;
+  Bytes wire;
+  std::vector<MessageHeader> sent;
+  for (uint8_t type = 1; type <= 22; ++type) {
+    if (type == kTypeSetChunkSize || type == kTypeAbort || type == kTypeWindowAckSize) continue;
+    Bytes p(type == kTypeSetPeerBandwidth ? 5 : 6 + type * 10, type);
+    MessageHeader h{uint32_t(type) * 100, uint32_t(p.size()), type, type < 7 ? 0u : 1u};
+    REQUIRE(w.append(type < 7 ? kCsidProtocolControl : kCsidOverStream, h, p, &wire).is_ok());
+    sent.push_back(h);
+  }
+  ChunkReader r;
+  ReadAll got = read_all(r, wire, 7);
+  REQUIRE_FALSE(got.error);
+  REQUIRE(got.messages.size() == sent.size());
+  for (size_t i = 0; i < sent.size(); ++i) CHECK(got.messages[i].header == sent[i]);
+}
