@@ -1,0 +1,246 @@
+"""Servers under test for `make bench` and t/integration/test_bench_smoke.py.
+
+Each server runs in its own temporary directory on free 127.0.0.1 ports, is
+stopped by pid (its children too), and can report the CPU time and RSS of its
+whole process tree from /proc. Python 3 standard library only.
+
+    srv = NginxRtmp(workers=1).start()      # or Srs(build, workers=2), Floor(...)
+    cpu0 = srv.cpu_seconds()
+    ... load ...
+    srv.stop()
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+NGINX = "/usr/sbin/nginx"
+NGINX_RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+_started = set()
+
+
+def free_port():
+    """A TCP port that was free on 127.0.0.1 a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def tree(pid):
+    """pid and all its descendants."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children(p))
+    return out
+
+
+def proc_cpu_seconds(pid):
+    """utime + stime of one process (fields 14 and 15 of /proc/PID/stat)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def proc_rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def have_nginx_rtmp():
+    return os.path.exists(NGINX) and os.path.exists(NGINX_RTMP_MODULE)
+
+
+def install_nginx_rtmp():
+    """tools/install-deps.sh nginx libnginx-mod-rtmp (apt, only what is missing)."""
+    if have_nginx_rtmp():
+        return True
+    subprocess.run([os.path.join(ROOT, "tools", "install-deps.sh"), "nginx", "libnginx-mod-rtmp"],
+                   check=False, timeout=900)
+    return have_nginx_rtmp()
+
+
+def wait_port(port, timeout):
+    """Until something accepts on 127.0.0.1:port."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class Server:
+    """A process tree in a temp dir; subclasses say how to start it."""
+    name = "server"
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix=f"bench-{self.name}-")
+        self.proc = None
+        self.rtmp_port = free_port()
+        self.http_port = free_port()
+
+    def spawn(self, cmd, stdout=None):
+        log = open(os.path.join(self.dir, "stderr.txt"), "w")
+        self.proc = subprocess.Popen(cmd, cwd=self.dir, stdout=stdout or log,
+                                     stderr=subprocess.STDOUT if stdout is None else log)
+        _started.add(self.proc.pid)
+
+    def pids(self):
+        if not self.proc or self.proc.poll() is not None:
+            return []
+        return tree(self.proc.pid)
+
+    def cpu_seconds(self):
+        return sum(proc_cpu_seconds(p) for p in self.pids())
+
+    def rss_kb(self):
+        return sum(proc_rss_kb(p) for p in self.pids())
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout=10):
+        if self.proc is None:
+            return
+        pids = self.pids()
+        if self.proc.poll() is None:
+            try:
+                self.proc.send_signal(signal.SIGTERM)
+                self.proc.wait(timeout=timeout)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        for p in pids:  # workers that outlived their master
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        _started.discard(self.proc.pid)
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_tail(self, name="stderr.txt", size=2000):
+        try:
+            with open(os.path.join(self.dir, name), errors="replace") as f:
+                return f.read()[-size:]
+        except OSError:
+            return ""
+
+
+class NginxRtmp(Server):
+    """Debian's nginx with libnginx-mod-rtmp, private config (tools/bench/nginx-rtmp.conf.in)."""
+    name = "nginx"
+
+    def __init__(self, workers=1):
+        super().__init__()
+        self.workers = workers
+        with open(os.path.join(HERE, "nginx-rtmp.conf.in")) as f:
+            conf = f.read()
+        conf = (conf.replace("@DIR@", self.dir).replace("@RTMP_PORT@", str(self.rtmp_port))
+                .replace("@WORKERS@", str(workers)))
+        self.conf = os.path.join(self.dir, "nginx.conf")
+        with open(self.conf, "w") as f:
+            f.write(conf)
+
+    def start(self):
+        self.spawn([NGINX, "-p", self.dir, "-c", self.conf, "-e", os.path.join(self.dir, "error.log")])
+        if not wait_port(self.rtmp_port, 10):
+            raise RuntimeError("nginx-rtmp did not listen: " + self.log_tail("error.log"))
+        return self
+
+
+class Srs(Server):
+    """This server: build/srs with a generated YAML on free ports."""
+    name = "srs"
+
+    def __init__(self, build, workers=1, log_level="warn"):
+        super().__init__()
+        self.binary = os.path.join(build, "srs")
+        self.api_port = free_port()
+        self.conf = os.path.join(self.dir, "srs.yaml")
+        yaml = f"""worker_processes: {workers}
+pid_file: {self.dir}/srs.pid
+log:
+  level: {log_level}
+  file: {self.dir}/srs.log
+rtmp:
+  listen:
+    - 127.0.0.1:{self.rtmp_port}
+http_server:
+  listen:
+    - 127.0.0.1:{self.http_port}
+  dir: {self.dir}/html
+http_api:
+  listen:
+    - 127.0.0.1:{self.api_port}
+"""
+        with open(self.conf, "w") as f:
+            f.write(yaml)
+
+    def start(self):
+        if not os.path.exists(self.binary):
+            raise RuntimeError(f"{self.binary} is not built")
+        self.spawn([self.binary, "-c", self.conf])
+        if not wait_port(self.rtmp_port, 15):
+            raise RuntimeError("srs did not listen: " + self.log_tail() + self.log_tail("srs.log"))
+        time.sleep(0.3)  # let every worker come up after the first accepts
+        return self
+
+
+class Floor(Server):
+    """tools/fanout-floor: the bare writev() fan-out, fed to raw TCP readers."""
+    name = "floor"
+
+    def __init__(self, build, players, bitrate, window_ms, duration_s):
+        super().__init__()
+        self.json = os.path.join(self.dir, "floor.json")
+        self.cmd = [os.path.join(build, "fanout-floor"), "--listen", f"127.0.0.1:{self.rtmp_port}",
+                    "--players", str(players), "--bitrate", bitrate, "--window", f"{window_ms}ms",
+                    "--duration", f"{duration_s}s", "--accept-timeout", "60s", "--json", self.json]
+
+    def start(self):
+        self.spawn(self.cmd, stdout=subprocess.PIPE)
+        line = self.proc.stdout.readline().decode(errors="replace")
+        if not line.startswith("listening on"):
+            raise RuntimeError("fanout-floor did not start: " + line + self.log_tail())
+        return self
+
+
+def kill_leftovers():
+    for pid in list(_started):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
