@@ -104,13 +104,14 @@ class Server:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix=f"bench-{self.name}-")
         self.proc = None
+        self.log = None
         self.rtmp_port = free_port()
         self.http_port = free_port()
 
     def spawn(self, cmd, stdout=None):
-        log = open(os.path.join(self.dir, "stderr.txt"), "w")
-        self.proc = subprocess.Popen(cmd, cwd=self.dir, stdout=stdout or log,
-                                     stderr=subprocess.STDOUT if stdout is None else log)
+        self.log = open(os.path.join(self.dir, "stderr.txt"), "w")
+        self.proc = subprocess.Popen(cmd, cwd=self.dir, stdout=stdout or self.log,
+                                     stderr=subprocess.STDOUT if stdout is None else self.log)
         _started.add(self.proc.pid)
 
     def pids(self):
@@ -146,6 +147,9 @@ class Server:
             self.proc.kill()
             self.proc.wait(timeout=5)
         _started.discard(self.proc.pid)
+        for f in (self.proc.stdout, self.log):
+            if f is not None and not f.closed:
+                f.close()
 
     def cleanup(self):
         self.stop()

@@ -1,0 +1,135 @@
+"""Smoke runs of srs-bench and fanout-floor: a few clients for a few seconds,
+asserting they received the stream (bytes, keyframes, latency stamps).
+
+Against a private nginx-rtmp (Debian's nginx + libnginx-mod-rtmp; skipped when
+they are not installed), against build/srs (skipped while it cannot serve RTMP
+publish and play: detected by a short probe), and against the bare fan-out
+floor. Every process is stopped by pid; every run is bounded in time.
+Environment: SRS_BUILD (default build) names the build directory.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("SRS_BUILD", "build"))
+SRS_BENCH = os.path.join(BUILD, "srs-bench")
+sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
+import benchlib  # noqa: E402
+
+PLAYERS = 3
+
+
+def why(out):
+    """srs-bench's failed assertions, for a skip message."""
+    lines = [l for l in out.splitlines() if "FAILED" in l or "not publishing" in l]
+    return "; ".join(lines) or out.strip()[-200:] or "no output"
+
+
+def bench(args, duration="4s", timeout=40):
+    """Runs srs-bench; returns (exit status, JSON report, output)."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "report.json")
+        proc = subprocess.run([SRS_BENCH, "--quiet", "--duration", duration, "--json", path,
+                               "--per-client"] + args, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        report = None
+        if os.path.exists(path):
+            with open(path) as f:
+                report = json.load(f)
+        return proc.returncode, report, proc.stdout
+
+
+class BenchSmoke(unittest.TestCase):
+    def setUp(self):
+        if not os.path.exists(SRS_BENCH):
+            self.skipTest(f"{SRS_BENCH} is not built")
+
+    def start(self, server):
+        self.addCleanup(server.cleanup)
+        return server.start()
+
+    def assert_played(self, rc, report, out, players):
+        self.assertEqual(rc, 0, out)
+        self.assertIsNotNone(report, out)
+        self.assertEqual(report["players"]["count"], players, out)
+        self.assertEqual(report["players"]["played"], players, out)
+        self.assertEqual(report["players"]["failed"], 0, out)
+        self.assertEqual(report["publishers"]["publishing"], 1, out)
+        # Every player got media at about the publish rate and measured latency.
+        for c in report["clients"]:
+            if c["kind"] == "publisher":
+                continue
+            self.assertGreater(c["media_bytes"], 40000, c)
+            self.assertGreaterEqual(c["first_keyframe_ms"], 0, c)
+            self.assertGreater(c["stamps"], 10, c)
+        self.assertGreater(report["latency_ms"]["count"], 10 * players)
+        self.assertLess(report["latency_ms"]["p50"], 1000)
+
+    def load_args(self, url, play_urls):
+        args = ["--publish", url, "--synthetic", "400kbps,gop=1s", "--players", str(PLAYERS),
+                "--ramp", "50/s", "--expect-all-played", "--expect-publish",
+                "--expect-min-bytes", "40000"]
+        for u in play_urls:
+            args += ["--play", u]
+        return args
+
+    def test_nginx_rtmp(self):
+        if not benchlib.have_nginx_rtmp():
+            self.skipTest("nginx with libnginx-mod-rtmp is not installed "
+                          "(tools/install-deps.sh nginx libnginx-mod-rtmp)")
+        srv = self.start(benchlib.NginxRtmp(workers=1))
+        url = f"rtmp://127.0.0.1:{srv.rtmp_port}/live/smoke"
+        rc, report, out = bench(self.load_args(url, [url]))
+        self.assert_played(rc, report, out, PLAYERS)
+
+    def test_srs(self):
+        if not os.path.exists(os.path.join(BUILD, "srs")):
+            self.skipTest("build/srs is not built")
+        srv = self.start(benchlib.Srs(BUILD, workers=2))
+        url = f"rtmp://127.0.0.1:{srv.rtmp_port}/live/smoke"
+        rc, report, out = bench(["--publish", url, "--play", url, "--synthetic", "300kbps,gop=1s",
+                                 "--expect-publish", "--expect-all-played"], duration="3s")
+        if rc != 0:
+            self.skipTest("build/srs does not serve RTMP publish+play yet: " + why(out))
+        plays = [url]
+        rc, report, out = bench(self.load_args(url, plays))
+        self.assert_played(rc, report, out, PLAYERS * len(plays))
+
+    def test_srs_http_flv(self):
+        if not os.path.exists(os.path.join(BUILD, "srs")):
+            self.skipTest("build/srs is not built")
+        srv = self.start(benchlib.Srs(BUILD, workers=1))
+        url = f"rtmp://127.0.0.1:{srv.rtmp_port}/live/smoke"
+        flv = f"http://127.0.0.1:{srv.http_port}/live/smoke.flv"
+        rc, report, out = bench(["--publish", url, "--play", flv, "--synthetic", "300kbps,gop=1s",
+                                 "--expect-publish", "--expect-all-played"], duration="3s")
+        if rc != 0:
+            self.skipTest("build/srs does not serve HTTP-FLV play yet: " + why(out))
+        rc, report, out = bench(self.load_args(url, [flv]))
+        self.assert_played(rc, report, out, PLAYERS)
+
+    def test_fanout_floor(self):
+        floor_bin = os.path.join(BUILD, "fanout-floor")
+        if not os.path.exists(floor_bin):
+            self.skipTest(f"{floor_bin} is not built")
+        floor = self.start(benchlib.Floor(BUILD, PLAYERS, "500kbps", 100, 3))
+        rc, report, out = bench(["--play", f"tcp://127.0.0.1:{floor.rtmp_port}", "--players",
+                                 str(PLAYERS), "--ramp", "100/s", "--synthetic", "500kbps",
+                                 "--expect-all-played"], duration="3s")
+        self.assertEqual(rc, 0, out)
+        floor.proc.wait(timeout=20)
+        with open(floor.json) as f:
+            result = json.load(f)
+        self.assertEqual(result["players"], PLAYERS)
+        self.assertGreater(result["writes"], 10 * PLAYERS)  # one per 100 ms window per player
+        # About 2.5 s of 500 kb/s reached each reader.
+        for c in report["clients"]:
+            self.assertGreater(c["bytes"], 100000, c)
+
+
+if __name__ == "__main__":
+    unittest.main()
