@@ -198,6 +198,18 @@ bool RtmpConn::resolve(const std::string& stream_name, rtmp::StreamUrl* url, std
     *why = "bad stream name '" + parsed->stream.substr(0, 64) + "': " + s.to_string();
     return false;
   }
+  // A vhost in the stream's parameters overrides the tcUrl's (SRS 3 rule).
+  const conf::VhostConfig* vhost = svc_.config->find_vhost(parsed->vhost);
+  if (!vhost) {
+    *why = "vhost '" + parsed->vhost + "' is not configured";
+    return false;
+  }
+  if (!vhost->enabled) {
+    *why = "vhost '" + vhost->name + "' is disabled";
+    return false;
+  }
+  vhost_ = vhost;
+  vhost_name_ = vhost->name;
   *url = std::move(*parsed);
   return true;
 }

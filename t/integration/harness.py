@@ -156,6 +156,7 @@ class Server:
 
     def start(self, wait=True):
         stderr = open(os.path.join(self.dir, "stderr.txt"), "w")
+        self.test.addCleanup(stderr.close)
         self.proc = subprocess.Popen([SRS, "-c", self.conf_path], cwd=self.dir,
                                      stdout=stderr, stderr=subprocess.STDOUT)
         _started_pids.add(self.proc.pid)
@@ -242,3 +243,97 @@ def merge(base, extra):
             merge(base[k], v)
         else:
             base[k] = v
+
+
+# --- real clients ------------------------------------------------------------
+
+class Proc:
+    """A client process (ffmpeg, rtmpdump...) stopped by pid at cleanup."""
+
+    def __init__(self, test, cmd, log_path, **kw):
+        self.log_path = log_path
+        self.log_file = open(log_path, "w")
+        self.p = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, **kw)
+        _started_pids.add(self.p.pid)
+        test.addCleanup(self.stop)
+
+    @property
+    def pid(self):
+        return self.p.pid
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def wait(self, timeout):
+        try:
+            return self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{self.p.args[0]} still running after {timeout}s")
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.terminate()
+            try:
+                self.p.wait(5)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait(5)
+        self.log_file.close()
+
+    def output(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+
+def publish(test, srv, stream="live/cam", seconds=60, extra=None, size="320x240"):
+    """ffmpeg publishing a test pattern: H.264 (keyframe every 2 s) + AAC, in real time."""
+    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
+           "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25",
+           "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+           "-t", str(seconds),
+           "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-threads", "1",
+           "-g", "50", "-keyint_min", "50", "-sc_threshold", "0",
+           "-c:a", "aac", "-ac", "2", "-f", "flv", f"rtmp://127.0.0.1:{srv.rtmp_port}/{stream}"]
+    if extra:
+        cmd[-3:-3] = extra
+    name = stream.replace("/", "_").replace("?", "_")[:40]
+    return Proc(test, cmd, os.path.join(srv.dir, f"publish-{name}-{time.monotonic_ns()}.log"))
+
+
+def rtmpdump(test, srv, stream="live/cam", path=None):
+    """rtmpdump playing live into a file; returns (proc, path)."""
+    path = path or os.path.join(srv.dir, f"dump-{time.monotonic_ns()}.flv")
+    cmd = ["rtmpdump", "-q", "-v", "-r", f"rtmp://127.0.0.1:{srv.rtmp_port}/{stream}", "-o", path]
+    return Proc(test, cmd, path + ".log"), path
+
+
+def ffprobe_streams(url, timeout=15):
+    r = run(["ffprobe", "-hide_banner", "-v", "error", "-show_entries",
+             "stream=codec_type,codec_name,width,height,sample_rate,channels,profile",
+             "-of", "json", url], timeout=timeout)
+    if r.returncode != 0:
+        raise AssertionError(f"ffprobe {url} failed: {r.stderr.strip()}")
+    return json.loads(r.stdout)["streams"]
+
+
+def flv_tags(path, limit=None):
+    """The tags of an FLV file: [(type, timestamp, first body byte, body)]."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:3] != b"FLV":
+        raise AssertionError(f"{path} is not FLV ({len(data)} bytes)")
+    pos = int.from_bytes(data[5:9], "big") + 4
+    tags = []
+    while pos + 11 <= len(data):
+        t = data[pos] & 0x1F
+        size = int.from_bytes(data[pos + 1:pos + 4], "big")
+        ts = int.from_bytes(data[pos + 4:pos + 7], "big") | (data[pos + 7] << 24)
+        body = data[pos + 11:pos + 11 + size]
+        if len(body) < size:
+            break
+        tags.append((t, ts, body[0] if body else None, body))
+        pos += 11 + size + 4
+        if limit and len(tags) >= limit:
+            break
+    return tags
