@@ -121,8 +121,8 @@ size_t ChunkWriter::first_header(Stream& s, const MessageHeader& h, uint8_t* out
 base::Result<size_t> ChunkWriter::write(uint32_t csid, const MessageHeader& header,
                                         std::span<const uint8_t> first,
                                         std::span<const uint8_t> second, uint8_t* scratch,
-                                        size_t scratch_len, struct iovec* iov,
-                                        size_t iov_cap) noexcept {
+                                        size_t scratch_len, struct iovec* iov, size_t iov_cap,
+                                        size_t* header_used) noexcept {
   if (csid < kCsidMin || csid > kCsidMax) return Status::fail(Errc::kInvalid, "csid out of range");
   if (first.size() + second.size() != header.length || header.length > kMaxMessageLength) {
     return Status::fail(Errc::kInvalid, "payload size differs from the message length");
@@ -151,6 +151,7 @@ base::Result<size_t> ChunkWriter::write(uint32_t csid, const MessageHeader& head
     used += add_payload(first, second, offset, k, iov + used);
     offset += k;
   }
+  if (header_used != nullptr) *header_used = hn;
   return used;
 }
 

@@ -49,13 +49,15 @@ class ChunkWriter {
   // Fills `iov` with the chunks of one message whose payload is `first`
   // followed by `second` (empty unless the payload wraps); their total size
   // must equal header.length. Chunk headers are written into `scratch`.
-  // Returns the number of iovec entries used. Never allocates, except the
-  // first time a csid is used. csid must be 2..65599.
+  // Returns the number of iovec entries used; `*header_used` (if given) is
+  // how many scratch bytes the headers took, so several messages can share
+  // one scratch area. Never allocates, except the first time a csid is used.
+  // csid must be 2..65599.
   [[nodiscard]] base::Result<size_t> write(uint32_t csid, const MessageHeader& header,
                                            std::span<const uint8_t> first,
                                            std::span<const uint8_t> second, uint8_t* scratch,
-                                           size_t scratch_len, struct iovec* iov,
-                                           size_t iov_cap) noexcept;
+                                           size_t scratch_len, struct iovec* iov, size_t iov_cap,
+                                           size_t* header_used = nullptr) noexcept;
 
   // Cold path: appends the whole chunked message to `out`.
   [[nodiscard]] base::Status append(uint32_t csid, const MessageHeader& header,

@@ -84,8 +84,11 @@ TEST_CASE("write() fills iovecs around a payload split in two pieces, without co
   REQUIRE(w.chunk_count(250) == 3);
   Bytes scratch(w.header_space(250));
   std::vector<struct iovec> iov(w.iovec_space(250));
-  auto n = w.write(6, h, a, b, scratch.data(), scratch.size(), iov.data(), iov.size());
+  size_t header_used = 0;
+  auto n =
+      w.write(6, h, a, b, scratch.data(), scratch.size(), iov.data(), iov.size(), &header_used);
   REQUIRE(n.is_ok());
+  CHECK(header_used == 12 + 1 + 1);  // fmt 0, then two 1-byte fmt-3 headers
   // header, a[0..80), b[0..20), header, b[20..120), header, b[120..170)
   REQUIRE(*n == 7);
   CHECK(iov[1].iov_base == a.data());
