@@ -9,9 +9,15 @@ namespace {
 
 constexpr char kNeedsRestart[] = "cannot change on reload (restart the server)";
 
-std::string text_of(bool v) { return v ? "true" : "false"; }
-std::string text_of(uint64_t v) { return std::to_string(v); }
-std::string text_of(const std::string& v) { return "'" + v + "'"; }
+std::string text_of(bool v) {
+  return v ? "true" : "false";
+}
+std::string text_of(uint64_t v) {
+  return std::to_string(v);
+}
+std::string text_of(const std::string& v) {
+  return "'" + v + "'";
+}
 
 void check_same(const std::string& file, const char* path, const std::string& running,
                 const std::string& next, std::vector<ConfigError>* errors) {

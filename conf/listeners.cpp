@@ -36,8 +36,8 @@ void check_listeners(const std::vector<Listener>& listeners, const std::string& 
     std::string where = o.line > 0 ? " at line " + std::to_string(o.line) : " (a default)";
     std::string message;
     if (l.endpoint == o.endpoint) {
-      message = "duplicate listener " + l.endpoint.to_string() + ", already listed as " + o.path +
-                where;
+      message =
+          "duplicate listener " + l.endpoint.to_string() + ", already listed as " + o.path + where;
     } else {
       message = "listener " + l.endpoint.to_string() + " overlaps " + o.path + " (" +
                 o.endpoint.to_string() + ")" + where;

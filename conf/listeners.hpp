@@ -12,9 +12,9 @@
 namespace srs::conf {
 
 struct Listener {
-  std::string section;                    // "rtmp", "http_server", "http_api"
-  std::string path;                       // "rtmp.listen[1]"
-  int line = 0;                           // where it is written, 1-based; 0: a default
+  std::string section;  // "rtmp", "http_server", "http_api"
+  std::string path;     // "rtmp.listen[1]"
+  int line = 0;         // where it is written, 1-based; 0: a default
   int column = 0;
   Endpoint endpoint;
 };

@@ -76,15 +76,21 @@ struct Report {
 
 const char* kind_of(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "an empty value";
-    default: return "a scalar";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "an empty value";
+    default:
+      return "a scalar";
   }
 }
 
 // Quoted scalars carry the non-specific tag "!"; plain ones "?".
-bool is_quoted(const YAML::Node& node) { return node.Tag() == "!"; }
+bool is_quoted(const YAML::Node& node) {
+  return node.Tag() == "!";
+}
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
@@ -172,14 +178,12 @@ class Section {
     if (ok) *out = static_cast<T>(v);
   }
   void get(const char* key, int* out, AutoOrInt range) {
-    scalar(key, "auto or an integer", true, [&](std::string_view t) {
-      return parse_auto_integer(t, range.min, range.max, out);
-    });
+    scalar(key, "auto or an integer", true,
+           [&](std::string_view t) { return parse_auto_integer(t, range.min, range.max, out); });
   }
   void get(const char* key, Duration* out, Span range) {
-    scalar(key, "a duration", true, [&](std::string_view t) {
-      return parse_duration(t, range.min, range.max, out);
-    });
+    scalar(key, "a duration", true,
+           [&](std::string_view t) { return parse_duration(t, range.min, range.max, out); });
   }
   void get(const char* key, uint64_t* out, Bytes range) {
     scalar(key, "a size", true, [&](std::string_view t) { return parse_bytes(t, range, out); });
@@ -187,8 +191,8 @@ class Section {
   // One of a fixed set of words.
   template <class E, size_t N>
   void get(const char* key, E* out, const std::pair<const char*, E> (&choices)[N]) {
-    std::string expected = "one of";
-    for (const auto& [name, value] : choices) expected += std::string(" ") + name;
+    std::string expected = "one of ";
+    for (size_t i = 0; i < N; ++i) expected += std::string(i > 0 ? ", " : "") + choices[i].first;
     scalar(key, expected.c_str(), true, [&](std::string_view t) -> std::string {
       for (const auto& [name, value] : choices) {
         if (t == name) {
@@ -257,8 +261,8 @@ void Section::open(const YAML::Node& node, Where key_at) {
 // yaml-cpp keeps both entries of a key written twice: the second is an error.
 void Section::add_entry(const YAML::Node& key, const YAML::Node& value) {
   if (!key.IsScalar()) {
-    report_->error(where_of(key.Mark()), path_, std::string("expected a key name, got ") +
-                                                    kind_of(key));
+    report_->error(where_of(key.Mark()), path_,
+                   std::string("expected a key name, got ") + kind_of(key));
     return;
   }
   Entry entry{key.Scalar(), key, value};
@@ -331,8 +335,8 @@ std::string Section::parse_bytes(std::string_view text, const Bytes& range, uint
   std::string message = parse_size(text, range.min, range.max, &v);
   if (!message.empty()) return message;
   if (range.power_of_two && (v & (v - 1)) != 0) {
-    return "expected a power of two in " + format_size(range.min) + ".." +
-           format_size(range.max) + ", got " + std::string(text);
+    return "expected a power of two in " + format_size(range.min) + ".." + format_size(range.max) +
+           ", got " + std::string(text);
   }
   *out = v;
   return {};
@@ -353,9 +357,9 @@ void Section::get(const char* key, std::vector<Endpoint>* out) {
     std::string path = path_of(key) + "[" + std::to_string(i) + "]";
     Where at = where_of(item.Mark());
     Endpoint endpoint;
-    std::string message = item.IsScalar() ? parse_endpoint(item.Scalar(), &endpoint)
-                                          : std::string("expected an endpoint, got ") +
-                                                kind_of(item);
+    std::string message = item.IsScalar()
+                              ? parse_endpoint(item.Scalar(), &endpoint)
+                              : std::string("expected an endpoint, got ") + kind_of(item);
     if (!message.empty()) {
       report_->error(at, path, std::move(message));
       ok = false;
@@ -449,9 +453,9 @@ void load_vhosts(Section* top, std::vector<VhostConfig>* out) {
   out->clear();
   s.each([&](const std::string& name, Where at, Section& v) {
     if (!valid_vhost_name(name)) {
-      s.report()->error(at, s.path_of(name),
-                        "expected a vhost name of letters, digits, '.', '-' and '_', got '" +
-                            name + "'");
+      s.report()->error(
+          at, s.path_of(name),
+          "expected a vhost name of letters, digits, '.', '-' and '_', got '" + name + "'");
     }
     VhostConfig vhost{name};
     load_vhost(&v, &vhost);
@@ -612,6 +616,8 @@ LoadResult load_file(const std::string& path) {
   return load_text(text, path);
 }
 
-LoadResult load_default() { return load_text(kDefaultConfigYaml, "<embedded>"); }
+LoadResult load_default() {
+  return load_text(kDefaultConfigYaml, "<embedded>");
+}
 
 }  // namespace srs::conf

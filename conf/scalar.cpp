@@ -36,7 +36,9 @@ bool to_u64(std::string_view digits, uint64_t* out) {
   return true;
 }
 
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string quoted(std::string_view text) {
+  return "'" + std::string(text) + "'";
+}
 
 // Splits "16MiB" into 16 and the factor of "MiB"; false when no unit matches.
 template <size_t N>
@@ -75,7 +77,8 @@ std::string format_with(uint64_t value, const Unit (&units)[N], std::string_view
 }  // namespace
 
 std::string parse_integer(std::string_view text, uint64_t min, uint64_t max, uint64_t* out) {
-  std::string expected = "expected an integer in " + std::to_string(min) + ".." + std::to_string(max);
+  std::string expected =
+      "expected an integer in " + std::to_string(min) + ".." + std::to_string(max);
   uint64_t v = 0;
   if (!is_digits(text)) return expected + ", got " + quoted(text);
   if (!to_u64(text, &v) || v < min || v > max) return expected + ", got " + std::string(text);
@@ -151,6 +154,8 @@ std::string format_duration(Duration d) {
   return format_with(static_cast<uint64_t>(d.count()), kDurationUnits, "ms");
 }
 
-std::string format_size(uint64_t bytes) { return format_with(bytes, kSizeUnits, ""); }
+std::string format_size(uint64_t bytes) {
+  return format_with(bytes, kSizeUnits, "");
+}
 
 }  // namespace srs::conf

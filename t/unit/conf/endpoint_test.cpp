@@ -32,7 +32,8 @@ TEST_CASE("endpoint forms and to_string round-trip") {
   CHECK(parsed("[0:0::0001]:80") == Endpoint{"::1", 80});
   CHECK(parsed("0.0.0.0:65535") == Endpoint{"0.0.0.0", 65535});
   CHECK(parsed("1") == Endpoint{"", 1});
-  for (const char* text : {"1935", "127.0.0.1:1935", "[::1]:1935", "[fe80::1]:8080", "0.0.0.0:80"}) {
+  for (const char* text :
+       {"1935", "127.0.0.1:1935", "[::1]:1935", "[fe80::1]:8080", "0.0.0.0:80"}) {
     CAPTURE(text);
     CHECK(parsed(text).to_string() == text);
   }

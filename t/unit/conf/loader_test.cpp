@@ -18,7 +18,9 @@ std::string all_errors(const LoadResult& r) {
   return text;
 }
 
-LoadResult load(const std::string& yaml) { return load_text(yaml, "test.yaml"); }
+LoadResult load(const std::string& yaml) {
+  return load_text(yaml, "test.yaml");
+}
 
 Config load_ok(const std::string& yaml) {
   LoadResult r = load(yaml);
@@ -93,10 +95,10 @@ TEST_CASE("a valid non-default file fills every field") {
   CHECK(c.log.level == srs::base::LogLevel::kWarn);
   CHECK(c.log.file == "/var/log/srs.log");
   CHECK(c.log.summary_interval == 30s);
-  CHECK(c.rtmp.listen ==
-        std::vector<Endpoint>{{"", 1935}, {"127.0.0.1", 19350}, {"::1", 19351}});
+  CHECK(c.rtmp.listen == std::vector<Endpoint>{{"", 1935}, {"127.0.0.1", 19350}, {"::1", 19351}});
   CHECK(c.rtmp.chunk_size == 4096);
   CHECK(c.rtmp.max_connections == 20000);
+  CHECK(c.rtmp.republish_grace == 0s);
   CHECK_FALSE(c.http_server.enabled);
   CHECK(c.http_server.listen == std::vector<Endpoint>{{"", 8081}});
   CHECK(c.http_server.dir == "/srv/www");
@@ -109,8 +111,15 @@ TEST_CASE("a valid non-default file fills every field") {
   CHECK(c.shm.max_clients == 100000);
   REQUIRE(c.vhosts.size() == 3);
   CHECK(c.vhosts[0] == VhostConfig{"__defaultVhost__", true});
-  CHECK(c.vhosts[1] == VhostConfig{"live.example.com", false});
   CHECK(c.vhosts[2] == VhostConfig{"vod.example.com", true});
+  const VhostConfig& live = c.vhosts[1];
+  CHECK(live.name == "live.example.com");
+  CHECK_FALSE(live.enabled);
+  CHECK_FALSE(live.play.gop_cache);
+  CHECK(live.play.time_jitter == TimeJitter::kZero);
+  CHECK(live.play.merge_window == 0s);
+  CHECK(live.play.slow_player == SlowPlayer::kDisconnect);
+  CHECK(live.publish.takeover);
   CHECK(c.find_vhost("vod.example.com") == &c.vhosts[2]);
 }
 
@@ -162,6 +171,23 @@ TEST_CASE("wrong types") {
   expect_error("- 1\n- 2\n", 1, 1, "", "expected a map of settings, got a list");
   expect_error("worker_processes: many\n", 1, 19, "worker_processes",
                "expected auto or an integer in 1..64");
+}
+
+TEST_CASE("words from a fixed set, and nested vhost sections") {
+  expect_error("vhosts:\n  v:\n    play:\n      time_jitter: smooth\n", 4, 20,
+               "vhosts.v.play.time_jitter", "expected one of full, zero, off, got 'smooth'");
+  expect_error("vhosts:\n  v:\n    play:\n      slow_player: [skip]\n", 4, 20,
+               "vhosts.v.play.slow_player", "expected one of skip, disconnect, got a list");
+  expect_error("vhosts:\n  v:\n    play:\n      merge_window: 11s\n", 4, 21,
+               "vhosts.v.play.merge_window", "0s..10s");
+  expect_error("vhosts:\n  v:\n    publish:\n      take_over: true\n", 4, 7,
+               "vhosts.v.publish.take_over", "did you mean 'takeover'?");
+  expect_error("vhosts:\n  v:\n    play: true\n", 3, 11, "vhosts.v.play",
+               "expected a map of settings, got a scalar");
+  expect_error("rtmp:\n  republish_grace: 25h\n", 2, 20, "rtmp.republish_grace", "0s..1d");
+  Config c = load_ok("vhosts:\n  v:\n    play:\n      time_jitter: off\n");
+  CHECK(c.vhosts[0].play.time_jitter == TimeJitter::kOff);
+  CHECK(c.vhosts[0].play.gop_cache);  // the rest of the section keeps its defaults
 }
 
 TEST_CASE("booleans are true or false, with a hint for YAML 1.1 forms") {
