@@ -192,3 +192,16 @@ TEST_CASE("golden: rtmpdump's simple C1 gets a simple answer; our client accepts
   CHECK(std::memcmp(s2c.data() + 1, c2s.data() + 1, kHandshakeSize) == 0);
   CHECK(std::memcmp(client.output().data(), s2c.data() + 1, kHandshakeSize) == 0);  // C2 = S1
 }
+
+TEST_CASE("after kDone the handshake consumes nothing more: the rest is the chunk stream's") {
+  Session s(DigestSchema::kBase8);
+  run(s, 4096, {1, 2, 3});
+  CHECK(s.leftover == std::vector<uint8_t>{1, 2, 3});
+  const uint8_t more[] = {9, 9};
+  size_t used = 7;
+  CHECK(s.server.feed(more, sizeof more, &used) == HandshakeResult::kDone);
+  CHECK(used == 0);
+  CHECK(s.server.output().empty());
+  CHECK(s.client.feed(more, sizeof more, &used) == HandshakeResult::kDone);
+  CHECK(used == 0);
+}

@@ -2,6 +2,7 @@
 // byte stream cut at chosen places, and load captured sessions.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <iterator>
