@@ -50,9 +50,12 @@ Result<Ring> Ring::attach(void* memory, std::size_t size) noexcept {
 Result<Ring> Ring::format(void* memory, std::size_t size, uint32_t capacity, uint32_t initial_pos,
                           uint32_t generation) noexcept {
   std::size_t need = bytes_for(capacity);
-  if (need == 0) return Status::fail(Errc::kInvalid, "ring: capacity must be a power of two in [4 KiB, 1 GiB]");
-  if (memory == nullptr || size < need) return Status::fail(Errc::kInvalid, "ring: mapping too small for capacity");
-  if (initial_pos % kRecordAlign != 0) return Status::fail(Errc::kInvalid, "ring: initial position not aligned");
+  if (need == 0)
+    return Status::fail(Errc::kInvalid, "ring: capacity must be a power of two in [4 KiB, 1 GiB]");
+  if (memory == nullptr || size < need)
+    return Status::fail(Errc::kInvalid, "ring: mapping too small for capacity");
+  if (initial_pos % kRecordAlign != 0)
+    return Status::fail(Errc::kInvalid, "ring: initial position not aligned");
   if (generation == 0) return Status::fail(Errc::kInvalid, "ring: generation 0 is reserved");
 
   auto* h = new (memory) RingHeader{};
@@ -63,7 +66,8 @@ Result<Ring> Ring::format(void* memory, std::size_t size, uint32_t capacity, uin
   h->max_payload = capacity / 4;
   for (uint32_t k = 0; k < kStickyKinds; ++k) {
     h->sticky_offset[k] = kRingStickyOffset + sticky_slot_offset(StickyKind(k));
-    StickySlot::init(static_cast<uint8_t*>(memory) + h->sticky_offset[k], sticky_max_bytes(StickyKind(k)));
+    StickySlot::init(static_cast<uint8_t*>(memory) + h->sticky_offset[k],
+                     sticky_max_bytes(StickyKind(k)));
   }
   h->tail_intent.store(initial_pos, std::memory_order_relaxed);
   h->tail.store(initial_pos, std::memory_order_relaxed);
@@ -80,7 +84,8 @@ Status Ring::check_invariants() const noexcept {
   uint32_t t = hdr_->tail.load(std::memory_order_acquire);
   uint32_t intent = hdr_->tail_intent.load(std::memory_order_acquire);
   uint32_t latest = hdr_->latest.load(std::memory_order_relaxed);
-  if ((t | intent | latest) % kRecordAlign != 0) return Status::fail(Errc::kInvalid, "ring: unaligned position");
+  if ((t | intent | latest) % kRecordAlign != 0)
+    return Status::fail(Errc::kInvalid, "ring: unaligned position");
   int32_t ahead = seq_diff(intent, t);
   if (ahead < 0 || static_cast<uint32_t>(ahead) > capacity())
     return Status::fail(Errc::kInvalid, "ring: tail_intent not within [tail, tail + capacity]");
@@ -89,7 +94,8 @@ Status Ring::check_invariants() const noexcept {
     return Status::fail(Errc::kInvalid, "ring: latest record shorter than a header");
   uint32_t count = hdr_->kf_count.load(std::memory_order_acquire);
   for (uint32_t i = 0; i < count && i < kKeyframeIndexSize; ++i) {
-    uint32_t pos = hdr_->kf[(count - 1 - i) % kKeyframeIndexSize].pos.load(std::memory_order_relaxed);
+    uint32_t pos =
+        hdr_->kf[(count - 1 - i) % kKeyframeIndexSize].pos.load(std::memory_order_relaxed);
     if (pos % kRecordAlign != 0 || seq_diff(t, pos) <= 0)
       return Status::fail(Errc::kInvalid, "ring: keyframe index entry not a committed record");
   }
@@ -143,7 +149,8 @@ RingStats Ring::stats() const noexcept {
 }
 
 StickySlot Ring::sticky(StickyKind kind) const noexcept {
-  return StickySlot(reinterpret_cast<uint8_t*>(hdr_) + hdr_->sticky_offset[static_cast<uint32_t>(kind)]);
+  return StickySlot(reinterpret_cast<uint8_t*>(hdr_) +
+                    hdr_->sticky_offset[static_cast<uint32_t>(kind)]);
 }
 
 }  // namespace srs::shm

@@ -63,7 +63,8 @@ class Ring {
   [[nodiscard]] static base::Result<Ring> attach(void* memory, std::size_t size) noexcept;
   // Lays out an empty ring over `memory`. For RingWriter::init.
   [[nodiscard]] static base::Result<Ring> format(void* memory, std::size_t size, uint32_t capacity,
-                                                 uint32_t initial_pos, uint32_t generation) noexcept;
+                                                 uint32_t initial_pos,
+                                                 uint32_t generation) noexcept;
 
   // Structural checks a test (or a paranoid master) can run at any time:
   // constants sane, tail <= tail_intent <= tail + capacity, latest < tail,

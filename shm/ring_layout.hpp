@@ -78,7 +78,7 @@ inline constexpr uint32_t kKeyframeIndexSize = 16;
 enum class RecordType : uint8_t {
   kAudio = 8,
   kVideo = 9,
-  kData = 18,  // AMF0 data message (onMetaData)
+  kData = 18,             // AMF0 data message (onMetaData)
   kPadding = 0xf0,        // fills the end of the buffer; never handed out
   kDiscontinuity = 0xf1,  // a new publisher generation starts here
 };
@@ -147,8 +147,12 @@ static_assert(offsetof(RingHeader, stats_lock) == 4 * kCacheLine);
 static_assert(offsetof(RingHeader, sleepers) == 5 * kCacheLine);
 static_assert(sizeof(RingHeader) == 6 * kCacheLine);
 
-constexpr uint32_t align_up(uint32_t v, uint32_t a) noexcept { return (v + a - 1) & ~(a - 1); }
-constexpr bool is_pow2(uint32_t v) noexcept { return v != 0 && (v & (v - 1)) == 0; }
+constexpr uint32_t align_up(uint32_t v, uint32_t a) noexcept {
+  return (v + a - 1) & ~(a - 1);
+}
+constexpr bool is_pow2(uint32_t v) noexcept {
+  return v != 0 && (v & (v - 1)) == 0;
+}
 
 // Bytes of the data area one record of `payload` bytes occupies.
 constexpr uint32_t record_size(uint32_t payload) noexcept {
@@ -173,7 +177,14 @@ constexpr std::size_t bytes_for(uint32_t capacity) noexcept {
 static_assert(std::atomic_ref<uint32_t>::is_always_lock_free, "record words must be lock-free");
 static_assert(std::atomic_ref<uint32_t>::required_alignment <= kRecordAlign);
 
-enum RecordWord : uint32_t { kWordLength, kWordTypeFlags, kWordTimestamp, kWordCts, kWordSeq, kWordGeneration };
+enum RecordWord : uint32_t {
+  kWordLength,
+  kWordTypeFlags,
+  kWordTimestamp,
+  kWordCts,
+  kWordSeq,
+  kWordGeneration
+};
 
 inline uint32_t load_record_word(const uint8_t* record, RecordWord w) noexcept {
   // The cast is from a kRecordAlign-aligned position: see the static_assert above.

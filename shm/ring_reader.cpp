@@ -49,9 +49,11 @@ Status RingReader::attach(void* memory, std::size_t size, const ReaderOptions& o
   if (!ring.is_ok()) return ring.status();
   ring_ = ring.value();
   guard_ = options.guard != 0 ? options.guard : ring_.capacity() / 4;
-  if (guard_ >= ring_.capacity()) return Status::fail(Errc::kInvalid, "ring: guard must be below the capacity");
+  if (guard_ >= ring_.capacity())
+    return Status::fail(Errc::kInvalid, "ring: guard must be below the capacity");
   policy_ = options.on_lap;
   laps_ = skipped_ = 0;
+  seq_known_ = false;
   if (options.attach_at == AttachAt::kKeyframe) {
     jump_to_keyframe();
     return Status::ok();
@@ -84,7 +86,9 @@ bool RingReader::fill_view(uint32_t pos, uint32_t tail, RecordView* v) const noe
   const uint8_t* rec = ring_.data() + (pos & ring_.mask());
   uint32_t len = load_record_word(rec, kWordLength);
   uint32_t tf = load_record_word(rec, kWordTypeFlags);
-  if (len > ring_.max_payload() || (pos & ring_.mask()) + kRecordHeaderSize + len > ring_.capacity()) return false;
+  if (len > ring_.max_payload() ||
+      (pos & ring_.mask()) + kRecordHeaderSize + len > ring_.capacity())
+    return false;
   v->pos = pos;
   v->end = pos + record_size(len);
   if (seq_diff(tail, v->end) < 0) return false;
@@ -115,13 +119,15 @@ bool RingReader::collect(uint32_t tail, RecordView* views, uint32_t max_records,
   for (; r->count < max_records && pos != tail; pos = views[r->count - 1].end) {
     if (seq_diff(tail, pos) < 0) return false;
     const uint8_t* rec = ring_.data() + (pos & ring_.mask());
-    if ((load_record_word(rec, kWordTypeFlags) & 0xff) == static_cast<uint32_t>(RecordType::kPadding)) {
+    if ((load_record_word(rec, kWordTypeFlags) & 0xff) ==
+        static_cast<uint32_t>(RecordType::kPadding)) {
       pos += ring_.capacity() - (pos & ring_.mask());
       if (pos == tail) break;
       rec = ring_.data();
     }
     RecordView v;
-    if (!fill_view(pos, tail, &v) || (known && v.seq != expected) || offset > v.payload_len) return false;
+    if (!fill_view(pos, tail, &v) || (known && v.seq != expected) || offset > v.payload_len)
+      return false;
     v.offset = offset;
     v.payload += offset;
     v.size -= offset;
@@ -147,13 +153,15 @@ ReadResult RingReader::scan(RecordView* views, uint32_t max_records, uint32_t ma
   // The seqlock-style re-check: everything read above (header words) is only
   // believed if the writer had not come within `guard` of it by now.
   fence(std::memory_order_acquire);
-  if (!consistent || !safe(cursor_, h->tail_intent.load(std::memory_order_relaxed))) return {ReadStatus::kLapped};
+  if (!consistent || !safe(cursor_, h->tail_intent.load(std::memory_order_relaxed)))
+    return {ReadStatus::kLapped};
   if (r.count > 0) {
     r.status = ReadStatus::kRecords;
     return r;
   }
   cursor_ = stop;  // only padding was skipped
-  if (ring_.state() != RingState::kLive && stop == h->tail.load(std::memory_order_acquire)) r.status = ReadStatus::kEnded;
+  if (ring_.state() != RingState::kLive && stop == h->tail.load(std::memory_order_acquire))
+    r.status = ReadStatus::kEnded;
   return r;
 }
 
@@ -222,8 +230,12 @@ void RingReader::advance_into(const RecordView& v, uint32_t payload_done) noexce
 }
 
 #ifdef SRS_SHM_TSAN
-SpeculativeReadScope::SpeculativeReadScope() noexcept { AnnotateIgnoreReadsBegin(__FILE__, __LINE__); }
-SpeculativeReadScope::~SpeculativeReadScope() { AnnotateIgnoreReadsEnd(__FILE__, __LINE__); }
+SpeculativeReadScope::SpeculativeReadScope() noexcept {
+  AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+}
+SpeculativeReadScope::~SpeculativeReadScope() {
+  AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+}
 #else
 SpeculativeReadScope::SpeculativeReadScope() noexcept = default;
 SpeculativeReadScope::~SpeculativeReadScope() = default;

@@ -54,8 +54,8 @@ struct RecordView {
   int32_t cts = 0;
   uint32_t seq = 0;
   uint32_t generation = 0;
-  uint32_t payload_len = 0;  // the whole message
-  uint32_t offset = 0;       // payload bytes already consumed (partial send)
+  uint32_t payload_len = 0;          // the whole message
+  uint32_t offset = 0;               // payload bytes already consumed (partial send)
   const uint8_t* payload = nullptr;  // = start of the message + offset
   uint32_t size = 0;                 // = payload_len - offset
 };
@@ -77,7 +77,8 @@ struct ReadResult {
 
 class RingReader {
  public:
-  [[nodiscard]] base::Status attach(void* memory, std::size_t size, const ReaderOptions& options = {}) noexcept;
+  [[nodiscard]] base::Status attach(void* memory, std::size_t size,
+                                    const ReaderOptions& options = {}) noexcept;
 
   // Up to max_records views and max_bytes payload bytes (at least one record
   // when one is available). Does not move the cursor.
@@ -102,8 +103,8 @@ class RingReader {
 
  private:
   ReadResult scan(RecordView* views, uint32_t max_records, uint32_t max_bytes) noexcept;
-  bool collect(uint32_t tail, RecordView* views, uint32_t max_records, uint32_t max_bytes, ReadResult* r,
-               uint32_t* stop) const noexcept;
+  bool collect(uint32_t tail, RecordView* views, uint32_t max_records, uint32_t max_bytes,
+               ReadResult* r, uint32_t* stop) const noexcept;
   bool safe(uint32_t pos, uint32_t intent) const noexcept;
   bool fill_view(uint32_t pos, uint32_t tail, RecordView* v) const noexcept;
   void lapped_to(uint32_t pos, bool known, uint32_t seq) noexcept;

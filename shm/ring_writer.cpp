@@ -35,11 +35,12 @@ Status RingWriter::init(void* memory, std::size_t size, const RingOptions& optio
   if (!ring.is_ok()) return ring.status();
   ring_ = ring.value();
   hdr_ = ring_.header();
-  tail_ = intent_ = latest_ = options.initial_pos;
+  tail_ = intent_ = latest_ = published_ = options.initial_pos;
   seq_ = options.initial_seq;
   hdr_->next_seq.store(seq_, std::memory_order_relaxed);
   generation_ = options.generation;
   in_batch_ = false;
+  pending_wake_ = WakeSet{};
   pending_kf_count_ = kf_count_ = 0;
   records_ = 0;
   bytes_ = 0;
@@ -54,7 +55,7 @@ Status RingWriter::resume(void* memory, std::size_t size) noexcept {
   // Bytes in [tail, tail_intent) may be a dead writer's half record: they are
   // not visible (tail never covered them) and are simply written over. The
   // intent never moves back, or readers could trust bytes it already clobbered.
-  tail_ = hdr_->tail.load(std::memory_order_acquire);
+  tail_ = published_ = hdr_->tail.load(std::memory_order_acquire);
   intent_ = hdr_->tail_intent.load(std::memory_order_relaxed);
   latest_ = hdr_->latest.load(std::memory_order_relaxed);
   seq_ = hdr_->next_seq.load(std::memory_order_relaxed);
@@ -89,10 +90,12 @@ void RingWriter::raise_intent(uint32_t end) noexcept {
 }
 
 Status RingWriter::append(const RecordMeta& meta, std::span<const ConstBytes> parts) noexcept {
-  if (!is_media(meta.type)) return Status::fail(Errc::kInvalid, "ring: only audio, video and data records may be appended");
+  if (!is_media(meta.type))
+    return Status::fail(Errc::kInvalid, "ring: only audio, video and data records may be appended");
   std::size_t total = 0;
   for (ConstBytes p : parts) total += p.size();
-  if (total > ring_.max_payload()) return Status::fail(Errc::kTooLarge, "ring: message larger than capacity/4");
+  if (total > ring_.max_payload())
+    return Status::fail(Errc::kTooLarge, "ring: message larger than capacity/4");
   uint32_t len = static_cast<uint32_t>(total);
   uint32_t size = record_size(len);
   uint32_t idx = tail_ & ring_.mask();
@@ -115,14 +118,22 @@ Status RingWriter::append(const RecordMeta& meta, std::span<const ConstBytes> pa
   }
   bytes_ += len;
   last_timestamp_ = meta.timestamp;
+  // A batch larger than a quarter of the ring is published early: readers
+  // could not get to its first records before its last ones overwrote them.
+  if (seq_diff(tail_, published_) > static_cast<int32_t>(ring_.capacity() / 4)) {
+    publish();
+    WakeSet set = ring_.take_sleepers();
+    for (uint32_t w = 0; w < 2; ++w) pending_wake_.words[w] |= set.words[w];
+  }
   return Status::ok();
 }
 
-void RingWriter::write_record(uint32_t pos, const RecordMeta& meta, std::span<const ConstBytes> parts,
-                              uint32_t len) noexcept {
+void RingWriter::write_record(uint32_t pos, const RecordMeta& meta,
+                              std::span<const ConstBytes> parts, uint32_t len) noexcept {
   uint8_t* rec = ring_.data() + (pos & ring_.mask());
   store_record_word(rec, kWordLength, len);
-  store_record_word(rec, kWordTypeFlags, static_cast<uint32_t>(meta.type) | (uint32_t{meta.flags} << 8));
+  store_record_word(rec, kWordTypeFlags,
+                    static_cast<uint32_t>(meta.type) | (uint32_t{meta.flags} << 8));
   store_record_word(rec, kWordTimestamp, meta.timestamp);
   store_record_word(rec, kWordCts, static_cast<uint32_t>(meta.cts));
   store_record_word(rec, kWordSeq, seq_);
@@ -163,15 +174,22 @@ void RingWriter::append_discontinuity() noexcept {
   write_record(tail_ + pad, meta, {}, 0);
 }
 
-WakeSet RingWriter::commit() noexcept {
-  if (!in_batch_) return ring_.take_sleepers();
-  in_batch_ = false;
+void RingWriter::publish() noexcept {
   hdr_->latest.store(latest_, std::memory_order_relaxed);
   hdr_->next_seq.store(seq_, std::memory_order_relaxed);
   hdr_->tail.store(tail_, std::memory_order_release);  // the commit: records before it are whole
+  published_ = tail_;
   publish_keyframes();
   publish_stats();
-  return ring_.take_sleepers();
+}
+
+WakeSet RingWriter::commit() noexcept {
+  if (in_batch_) publish();
+  in_batch_ = false;
+  WakeSet set = ring_.take_sleepers();
+  for (uint32_t w = 0; w < 2; ++w) set.words[w] |= pending_wake_.words[w];
+  pending_wake_ = WakeSet{};
+  return set;
 }
 
 void RingWriter::publish_keyframes() noexcept {

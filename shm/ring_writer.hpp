@@ -31,7 +31,7 @@ namespace srs::shm {
 
 struct RecordMeta {
   RecordType type = RecordType::kVideo;
-  uint8_t flags = 0;  // RecordFlags
+  uint8_t flags = 0;       // RecordFlags
   uint32_t timestamp = 0;  // RTMP timestamp, ms
   int32_t cts = 0;         // composition time offset, ms (video)
 };
@@ -46,7 +46,8 @@ struct RingOptions {
 class RingWriter {
  public:
   // Formats `memory` (at least bytes_for(capacity) bytes) and becomes its writer.
-  [[nodiscard]] base::Status init(void* memory, std::size_t size, const RingOptions& options) noexcept;
+  [[nodiscard]] base::Status init(void* memory, std::size_t size,
+                                  const RingOptions& options) noexcept;
   // Becomes the writer of an existing ring: a new publisher generation
   // starts, marked in-band by a discontinuity record, which the next
   // commit() publishes (so its wake-ups are not lost).
@@ -55,11 +56,13 @@ class RingWriter {
   void begin_batch() noexcept { in_batch_ = true; }
   // Appends one message; payload = the concatenation of `parts` (the FLV tag
   // body). kTooLarge above capacity/4 or above a sticky slot's bound.
-  [[nodiscard]] base::Status append(const RecordMeta& meta, std::span<const ConstBytes> parts) noexcept;
+  [[nodiscard]] base::Status append(const RecordMeta& meta,
+                                    std::span<const ConstBytes> parts) noexcept;
   [[nodiscard]] base::Status append(const RecordMeta& meta, ConstBytes payload) noexcept {
     return append(meta, std::span<const ConstBytes>(&payload, 1));
   }
-  // Publishes the batch; returns the worker slots to wake.
+  // Publishes the batch; returns the worker slots to wake. (A batch that
+  // grows past capacity/4 is published early, its wake-ups kept for here.)
   WakeSet commit() noexcept;
 
   // The publisher stopped (unpublish): readers drain and see kEnded. Returns
@@ -74,10 +77,12 @@ class RingWriter {
  private:
   void write_record(uint32_t pos, const RecordMeta& meta, std::span<const ConstBytes> parts,
                     uint32_t len) noexcept;
-  [[nodiscard]] base::Status update_sticky(const RecordMeta& meta, std::span<const ConstBytes> parts,
+  [[nodiscard]] base::Status update_sticky(const RecordMeta& meta,
+                                           std::span<const ConstBytes> parts,
                                            uint32_t pos) noexcept;
   void raise_intent(uint32_t end) noexcept;
   void append_discontinuity() noexcept;
+  void publish() noexcept;
   void publish_keyframes() noexcept;
   void publish_stats() noexcept;
 
@@ -86,6 +91,8 @@ class RingWriter {
   uint32_t tail_ = 0;    // end of the last appended record (committed or not)
   uint32_t intent_ = 0;  // last tail_intent stored; never moves back
   uint32_t latest_ = 0;
+  uint32_t published_ = 0;  // the tail readers were last given
+  WakeSet pending_wake_;    // from early publishes inside a batch
   uint32_t seq_ = 0;
   uint32_t generation_ = 0;
   bool in_batch_ = false;

@@ -58,7 +58,8 @@ Status StickySlot::store(std::span<const ConstBytes> parts, uint32_t generation,
                          uint32_t pos) noexcept {
   std::size_t total = 0;
   for (ConstBytes p : parts) total += p.size();
-  if (total > hdr_->max_bytes) return Status::fail(Errc::kTooLarge, "sticky value larger than its slot");
+  if (total > hdr_->max_bytes)
+    return Status::fail(Errc::kTooLarge, "sticky value larger than its slot");
 
   // An odd lock left by a dead writer is repaired here: make it even first.
   uint32_t s = hdr_->lock.load(std::memory_order_relaxed) | 1u;

@@ -35,7 +35,7 @@ constexpr uint32_t sticky_max_bytes(StickyKind kind) noexcept {
 }
 
 struct StickySlotHeader {
-  Atomic32 lock;  // seqlock, odd while being written
+  Atomic32 lock;       // seqlock, odd while being written
   uint32_t max_bytes;  // constant after init
   Atomic32 length;
   Atomic32 generation;  // publisher generation that sent it; 0 = never set
@@ -47,12 +47,14 @@ struct StickySlotHeader {
 static_assert(sizeof(StickySlotHeader) == 32);
 
 constexpr uint32_t sticky_slot_bytes(StickyKind kind) noexcept {
-  return (static_cast<uint32_t>(sizeof(StickySlotHeader)) + sticky_max_bytes(kind) + kCacheLine - 1) &
+  return (static_cast<uint32_t>(sizeof(StickySlotHeader)) + sticky_max_bytes(kind) + kCacheLine -
+          1) &
          ~static_cast<uint32_t>(kCacheLine - 1);
 }
 constexpr uint32_t sticky_slot_offset(StickyKind kind) noexcept {
   uint32_t off = 0;
-  for (uint32_t k = 0; k < static_cast<uint32_t>(kind); ++k) off += sticky_slot_bytes(StickyKind(k));
+  for (uint32_t k = 0; k < static_cast<uint32_t>(kind); ++k)
+    off += sticky_slot_bytes(StickyKind(k));
   return off;
 }
 constexpr uint32_t sticky_block_bytes() noexcept {
@@ -88,14 +90,16 @@ class StickySlot {
   // Reader: a consistent copy into out[0, out_size). kTooLarge when out is
   // too small (info->length says how much is needed), kTimeout when the
   // writer kept the slot busy (or died in the middle of an update).
-  [[nodiscard]] base::Status load(uint8_t* out, std::size_t out_size, StickyInfo* info) const noexcept;
+  [[nodiscard]] base::Status load(uint8_t* out, std::size_t out_size,
+                                  StickyInfo* info) const noexcept;
 
   uint32_t max_bytes() const noexcept { return hdr_->max_bytes; }
   bool valid() const noexcept { return hdr_ != nullptr; }
 
  private:
   Atomic32* words() const noexcept;
-  bool try_load(uint8_t* out, std::size_t out_size, StickyInfo* info, bool* too_small) const noexcept;
+  bool try_load(uint8_t* out, std::size_t out_size, StickyInfo* info,
+                bool* too_small) const noexcept;
 
   StickySlotHeader* hdr_ = nullptr;
 };

@@ -115,7 +115,8 @@ CaseResult run_case(const Profile& p, int readers, uint32_t capacity, double sec
   std::atomic<bool> stop{false};
   std::vector<ReaderResult> results(static_cast<std::size_t>(readers));
   std::vector<std::thread> threads;
-  for (int i = 0; i < readers; ++i) threads.emplace_back(reader_loop, mem, size, std::cref(stop), &results[i]);
+  for (int i = 0; i < readers; ++i)
+    threads.emplace_back(reader_loop, mem, size, std::cref(stop), &results[i]);
 
   std::mt19937 rng(1);
   std::vector<uint8_t> src(p.max + 4096, 0x5a);
@@ -137,7 +138,8 @@ CaseResult run_case(const Profile& p, int readers, uint32_t capacity, double sec
   double elapsed = seconds_since(t0);
   stop = true;
   for (auto& t : threads) t.join();
-  CaseResult r{static_cast<double>(bytes) / elapsed / 1e9, static_cast<double>(records) / elapsed / 1e6, 0, 0, 0};
+  CaseResult r{static_cast<double>(bytes) / elapsed / 1e9,
+               static_cast<double>(records) / elapsed / 1e6, 0, 0, 0};
   for (auto& x : results) {
     r.read_gbs += static_cast<double>(x.bytes) / elapsed / 1e9 / readers;
     r.laps += x.laps;
@@ -154,26 +156,31 @@ int main(int argc, char** argv) {
   uint32_t capacity_mib = 64;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--seconds") seconds = std::atof(argv[i + 1]);
-    else if (k == "--capacity-mib") capacity_mib = static_cast<uint32_t>(std::atoi(argv[i + 1]));
+    if (k == "--seconds")
+      seconds = std::atof(argv[i + 1]);
+    else if (k == "--capacity-mib")
+      capacity_mib = static_cast<uint32_t>(std::atoi(argv[i + 1]));
   }
   if (argc % 2 == 0 || seconds <= 0 || bytes_for(capacity_mib << 20) == 0) {
     std::fprintf(stderr, "usage: %s [--seconds 0.2] [--capacity-mib 64 (power of two)]\n", argv[0]);
     return 2;
   }
-  std::printf("ring-bench: capacity %u MiB, %.2f s per case; memcpy = the same sizes copied into a buffer\n"
-              "as large as the ring, measured in this run; /memcpy = ring write GB/s / memcpy GB/s\n",
-              capacity_mib, seconds);
-  std::printf("%-9s %-16s %7s %11s %10s %12s %8s %16s %5s %5s\n", "profile", "sizes", "readers", "memcpy GB/s",
-              "write GB/s", "write Mrec/s", "/memcpy", "read GB/s/reader", "laps", "torn");
+  std::printf(
+      "ring-bench: capacity %u MiB, %.2f s per case; memcpy = the same sizes copied into a buffer\n"
+      "as large as the ring, measured in this run; /memcpy = ring write GB/s / memcpy GB/s\n",
+      capacity_mib, seconds);
+  std::printf("%-9s %-16s %7s %11s %10s %12s %8s %16s %5s %5s\n", "profile", "sizes", "readers",
+              "memcpy GB/s", "write GB/s", "write Mrec/s", "/memcpy", "read GB/s/reader", "laps",
+              "torn");
   for (const Profile& p : kProfiles) {
     double floor = memcpy_gbs(p, capacity_mib << 20, seconds);
     for (int readers : {0, 1, 2, 4}) {
       CaseResult r = run_case(p, readers, capacity_mib << 20, seconds);
       char sizes[32];
       std::snprintf(sizes, sizeof sizes, "%u-%u B", p.min, p.max);
-      std::printf("%-9s %-16s %7d %11.2f %10.2f %12.3f %8.2f %16.2f %5u %5u\n", p.name, sizes, readers, floor,
-                  r.write_gbs, r.write_mrecs, r.write_gbs / floor, r.read_gbs, r.laps, r.torn);
+      std::printf("%-9s %-16s %7d %11.2f %10.2f %12.3f %8.2f %16.2f %5u %5u\n", p.name, sizes,
+                  readers, floor, r.write_gbs, r.write_mrecs, r.write_gbs / floor, r.read_gbs,
+                  r.laps, r.torn);
       std::fflush(stdout);
     }
   }

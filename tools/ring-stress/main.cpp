@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <new>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <new>
 #include <random>
 #include <string>
 #include <vector>
@@ -50,7 +50,8 @@ struct Options {
 struct Report {
   uint64_t records, bytes, corrupt, seq_gaps, torn_after_send, laps, bad_jumps;
   uint32_t done;
-  uint32_t in_append;  // writer: set around append..commit (atomic_ref), so the kill lands mid-write
+  uint32_t
+      in_append;  // writer: set around append..commit (atomic_ref), so the kill lands mid-write
 };
 
 // A word-at-a-time FNV-style hash of the payload, seeded with the sequence
@@ -69,7 +70,10 @@ uint32_t checksum(const uint8_t* p, uint32_t n, uint32_t seq) {
 
 uint32_t record_size_for(std::mt19937& rng, uint32_t max) {
   uint32_t r = rng() % 100;
-  uint32_t s = r < 45 ? 1 + rng() % 400 : r < 90 ? 5000 + rng() % 45000 : r < 98 ? 100000 + rng() % 200000 : 1 + rng() % max;
+  uint32_t s = r < 45   ? 1 + rng() % 400
+               : r < 90 ? 5000 + rng() % 45000
+               : r < 98 ? 100000 + rng() % 200000
+                        : 1 + rng() % max;
   return s < max ? s : max;
 }
 
@@ -80,18 +84,19 @@ uint32_t record_size_for(std::mt19937& rng, uint32_t max) {
   int64_t start = srs::base::mono_ns();
   uint64_t bytes = 0;
   for (uint32_t batch = 0;; ++batch) {
-    std::atomic_ref<uint32_t>(rep.in_append).store(1, std::memory_order_relaxed);
     w.begin_batch();
     for (uint32_t i = 0, n = 1 + rng() % 3; i < n; ++i) {
       uint32_t size = record_size_for(rng, o.max_record);
       const uint8_t* p = src.data() + rng() % (src.size() - size);
       RecordMeta m;
       m.type = size < 400 ? RecordType::kAudio : RecordType::kVideo;
-      m.flags = (size >= 100000 || batch % 30 == 0) && m.type == RecordType::kVideo ? kFlagKeyframe : 0;
+      m.flags =
+          (size >= 100000 || batch % 30 == 0) && m.type == RecordType::kVideo ? kFlagKeyframe : 0;
       m.timestamp = static_cast<uint32_t>((srs::base::mono_ns() - start) / 1000000);
       m.cts = static_cast<int32_t>(checksum(p, size, w.next_seq()));
       ConstBytes whole(p, size);
       ConstBytes parts[] = {whole.first(size / 3), whole.subspan(size / 3)};
+      std::atomic_ref<uint32_t>(rep.in_append).store(1, std::memory_order_relaxed);
       if (!w.append(m, parts).is_ok()) _exit(3);
       bytes += size;
       rep.records += 1;
@@ -108,11 +113,12 @@ uint32_t record_size_for(std::mt19937& rng, uint32_t max) {
   }
 }
 
-void verify(const RecordView* v, const ReadResult& res, Report& rep, uint32_t* expected, bool* known,
-            const uint32_t* sums) {
+void verify(const RecordView* v, const ReadResult& res, Report& rep, uint32_t* expected,
+            bool* known, const uint32_t* sums) {
   if (res.jumped) {
     *known = false;
-    if (v[0].type != RecordType::kDiscontinuity && !(v[0].flags & kFlagKeyframe)) rep.bad_jumps += 1;
+    if (v[0].type != RecordType::kDiscontinuity && !(v[0].flags & kFlagKeyframe))
+      rep.bad_jumps += 1;
   }
   for (uint32_t i = 0; i < res.count; ++i) {
     if (*known && v[i].seq != *expected) rep.seq_gaps += 1;
@@ -124,7 +130,8 @@ void verify(const RecordView* v, const ReadResult& res, Report& rep, uint32_t* e
   }
 }
 
-[[noreturn]] void reader_main(void* mem, std::size_t size, int index, bool slow, const Options& o, Report& rep) {
+[[noreturn]] void reader_main(void* mem, std::size_t size, int index, bool slow, const Options& o,
+                              Report& rep) {
   RingReader r;
   if (!r.attach(mem, size).is_ok()) _exit(4);
   std::mt19937 rng(o.seed * 131 + static_cast<uint32_t>(index));
@@ -143,7 +150,8 @@ void verify(const RecordView* v, const ReadResult& res, Report& rep, uint32_t* e
     // The "send": a slow player's stalls before the copy is done, so the
     // writer may overwrite the bytes it copies; validate() must catch that.
     if (slow && rng() % 32 == 0) usleep(200000 + rng() % 700000);
-    for (uint32_t i = 0; i < res.count; ++i) sums[i] = checksum(views[i].payload, views[i].size, views[i].seq);
+    for (uint32_t i = 0; i < res.count; ++i)
+      sums[i] = checksum(views[i].payload, views[i].size, views[i].seq);
     if (!r.validate(res.start)) {
       rep.torn_after_send += 1;
       continue;
@@ -160,16 +168,25 @@ bool parse(int argc, char** argv, Options* o) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     double v = std::atof(argv[i + 1]);
-    if (k == "--seconds") o->seconds = v;
-    else if (k == "--capacity-mib") o->capacity_mib = static_cast<uint32_t>(v);
-    else if (k == "--readers") o->readers = static_cast<int>(v);
-    else if (k == "--slow") o->slow = static_cast<int>(v);
-    else if (k == "--max-record") o->max_record = static_cast<uint32_t>(v);
-    else if (k == "--rate-mbs") o->rate_mbs = static_cast<uint32_t>(v);
-    else if (k == "--seed") o->seed = static_cast<uint32_t>(v);
-    else return false;
+    if (k == "--seconds")
+      o->seconds = v;
+    else if (k == "--capacity-mib")
+      o->capacity_mib = static_cast<uint32_t>(v);
+    else if (k == "--readers")
+      o->readers = static_cast<int>(v);
+    else if (k == "--slow")
+      o->slow = static_cast<int>(v);
+    else if (k == "--max-record")
+      o->max_record = static_cast<uint32_t>(v);
+    else if (k == "--rate-mbs")
+      o->rate_mbs = static_cast<uint32_t>(v);
+    else if (k == "--seed")
+      o->seed = static_cast<uint32_t>(v);
+    else
+      return false;
   }
-  return (argc % 2) == 1 && o->readers >= 1 && o->readers <= 64 && o->rate_mbs > 0 && o->seconds > 0;
+  return (argc % 2) == 1 && o->readers >= 1 && o->readers <= 64 && o->rate_mbs > 0 &&
+         o->seconds > 0;
 }
 
 // Waits for `pid` up to `ms`; returns its wait status, or -1 on timeout (then kills it).
@@ -185,38 +202,94 @@ int wait_bounded(pid_t pid, int ms) {
   return -1;
 }
 
+// Kills the writer at a random moment late in the run, in the middle of an
+// append when it gets there within 100 ms; reaps it and sets the dead flag.
+bool kill_writer(pid_t writer, Ring& ring, const Options& o, Report& rep) {
+  std::mt19937 rng(o.seed);
+  double kill_at = o.seconds * (0.8 + 0.2 * (rng() % 1000) / 1000.0);
+  usleep(static_cast<useconds_t>(kill_at * 1e6));
+  for (int spin = 0; spin < 100000; ++spin) {
+    if (std::atomic_ref<uint32_t>(rep.in_append).load(std::memory_order_relaxed)) break;
+    usleep(1);
+  }
+  kill(writer, SIGKILL);
+  int wst = 0;
+  waitpid(writer, &wst, 0);
+  uint32_t intent = ring.header()->tail_intent.load(), tail = ring.header()->tail.load();
+  ring.mark_dead();  // what the master does after waitpid()
+  bool killed = WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL;
+  std::printf(
+      "writer: killed after %.2f s (%s), %llu records, %llu MB, left %d bytes announced but "
+      "uncommitted\n",
+      kill_at, killed ? "SIGKILL" : "exited early", static_cast<unsigned long long>(rep.records),
+      static_cast<unsigned long long>(rep.bytes >> 20), seq_diff(intent, tail));
+  return killed;
+}
+
+// Reaps reader `i` (bounded) and prints its line; returns whether it ended cleanly.
+bool reap_reader(pid_t pid, int i, const Options& o, const Report& r) {
+  int st = wait_bounded(pid, 10000);
+  bool ok = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && r.done && r.records > 0;
+  std::printf(
+      "reader %d%s: %s, %llu records (%llu MB) verified, %llu laps, %llu torn after send "
+      "(discarded), "
+      "%llu corrupt, %llu sequence gaps, %llu jumps not to a keyframe\n",
+      i, i < o.slow ? " (slow)" : "",
+      st == -1 ? "HUNG"
+      : ok     ? "ended cleanly"
+               : "FAILED",
+      static_cast<unsigned long long>(r.records), static_cast<unsigned long long>(r.bytes >> 20),
+      static_cast<unsigned long long>(r.laps), static_cast<unsigned long long>(r.torn_after_send),
+      static_cast<unsigned long long>(r.corrupt), static_cast<unsigned long long>(r.seq_gaps),
+      static_cast<unsigned long long>(r.bad_jumps));
+  return ok;
+}
+
+void* map_shared(std::size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    std::perror("ring-stress: mmap(MAP_SHARED|MAP_ANONYMOUS)");
+    std::exit(2);
+  }
+  return p;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, &o)) {
-    std::fprintf(stderr, "usage: %s [--seconds 5] [--capacity-mib 64] [--readers 8] [--slow 3] "
-                         "[--max-record 1048576] [--rate-mbs 100] [--seed N]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s [--seconds 5] [--capacity-mib 64] [--readers 8] [--slow 3] "
+                 "[--max-record 1048576] [--rate-mbs 100] [--seed N]\n",
+                 argv[0]);
     return 2;
   }
   if (o.seed == 0) o.seed = static_cast<uint32_t>(time(nullptr));
   uint32_t capacity = o.capacity_mib << 20;
   std::size_t size = bytes_for(capacity);
   if (size == 0 || o.max_record > capacity / 4 || o.max_record == 0) {
-    std::fprintf(stderr, "ring-stress: capacity must be a power of two MiB <= 1024, max record <= capacity/4\n");
+    std::fprintf(
+        stderr,
+        "ring-stress: capacity must be a power of two MiB <= 1024, max record <= capacity/4\n");
     return 2;
   }
-  void* mem = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  std::size_t rep_bytes = sizeof(Report) * static_cast<std::size_t>(o.readers + 1);
-  void* rep_mem = mmap(nullptr, rep_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED || rep_mem == MAP_FAILED) {
-    std::perror("ring-stress: mmap(MAP_SHARED|MAP_ANONYMOUS)");
-    return 2;
-  }
-  auto* reports = new (rep_mem) Report[o.readers + 1]();
+  void* mem = map_shared(size);
+  auto* reports = new (map_shared(sizeof(Report) * static_cast<std::size_t>(o.readers + 1)))
+      Report[o.readers + 1]();
   RingWriter w;
   // Positions start 16 MiB before 2^32: every run crosses the wrap.
-  if (srs::base::Status st = w.init(mem, size, {.capacity = capacity, .initial_pos = 0xFF000000u, .initial_seq = 0xFFFFF000u}); !st.is_ok()) {
+  if (srs::base::Status st =
+          w.init(mem, size,
+                 {.capacity = capacity, .initial_pos = 0xFF000000u, .initial_seq = 0xFFFFF000u});
+      !st.is_ok()) {
     std::fprintf(stderr, "ring-stress: %s\n", st.to_string().c_str());
     return 2;
   }
-  std::printf("ring-stress: seed %u, capacity %u MiB, %d readers (%d slow), records 1..%u bytes, %u MB/s, %.1f s\n",
-              o.seed, o.capacity_mib, o.readers, o.slow, o.max_record, o.rate_mbs, o.seconds);
+  std::printf(
+      "ring-stress: seed %u, capacity %u MiB, %d readers (%d slow), records 1..%u bytes, %u MB/s, "
+      "%.1f s\n",
+      o.seed, o.capacity_mib, o.readers, o.slow, o.max_record, o.rate_mbs, o.seconds);
   std::fflush(stdout);
 
   std::vector<pid_t> readers;
@@ -228,42 +301,13 @@ int main(int argc, char** argv) {
   pid_t writer = fork();
   if (writer == 0) writer_main(w, o, reports[0]);
 
-  std::mt19937 rng(o.seed);
-  double kill_at = o.seconds * (0.8 + 0.2 * (rng() % 1000) / 1000.0);
-  usleep(static_cast<useconds_t>(kill_at * 1e6));
-  // Kill it in the middle of an append if it gets there within 100 ms.
-  for (int spin = 0; spin < 100000; ++spin) {
-    if (std::atomic_ref<uint32_t>(reports[0].in_append).load(std::memory_order_relaxed)) break;
-    usleep(1);
-  }
-  kill(writer, SIGKILL);
-  int wst = 0;
-  waitpid(writer, &wst, 0);
   Ring ring = Ring::attach(mem, size).value();
-  uint32_t intent = ring.header()->tail_intent.load(), tail = ring.header()->tail.load();
-  ring.mark_dead();  // what the master does after waitpid()
-
-  int failures = 0;
+  int failures = kill_writer(writer, ring, o, reports[0]) ? 0 : 1;
   uint64_t verified = 0, corrupt = 0;
-  std::printf("writer: killed after %.2f s (%s), %llu records, %llu MB, left %d bytes announced but uncommitted\n",
-              kill_at, WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL ? "SIGKILL" : "exited early",
-              static_cast<unsigned long long>(reports[0].records),
-              static_cast<unsigned long long>(reports[0].bytes >> 20), seq_diff(intent, tail));
-  if (!(WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL)) ++failures;
   for (int i = 0; i < o.readers; ++i) {
-    int st = wait_bounded(readers[i], 10000);
-    Report& r = reports[i + 1];
-    bool ok = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && r.done && r.records > 0;
-    std::printf("reader %d%s: %s, %llu records (%llu MB) verified, %llu laps, %llu torn after send (discarded), "
-                "%llu corrupt, %llu sequence gaps, %llu jumps not to a keyframe\n",
-                i, i < o.slow ? " (slow)" : "", st == -1 ? "HUNG" : ok ? "ended cleanly" : "FAILED",
-                static_cast<unsigned long long>(r.records), static_cast<unsigned long long>(r.bytes >> 20),
-                static_cast<unsigned long long>(r.laps), static_cast<unsigned long long>(r.torn_after_send),
-                static_cast<unsigned long long>(r.corrupt), static_cast<unsigned long long>(r.seq_gaps),
-                static_cast<unsigned long long>(r.bad_jumps));
-    verified += r.records;
-    corrupt += r.corrupt + r.seq_gaps;
-    if (!ok) ++failures;
+    if (!reap_reader(readers[i], i, o, reports[i + 1])) ++failures;
+    verified += reports[i + 1].records;
+    corrupt += reports[i + 1].corrupt + reports[i + 1].seq_gaps;
   }
   srs::base::Status inv = ring.check_invariants();
   if (!inv.is_ok()) {
@@ -271,7 +315,8 @@ int main(int argc, char** argv) {
     ++failures;
   }
   std::printf("ring-stress: %s: %llu records verified by %d readers, %llu corrupt, %d failures\n",
-              failures == 0 && corrupt == 0 ? "OK" : "FAIL", static_cast<unsigned long long>(verified), o.readers,
+              failures == 0 && corrupt == 0 ? "OK" : "FAIL",
+              static_cast<unsigned long long>(verified), o.readers,
               static_cast<unsigned long long>(corrupt), failures);
   return failures == 0 && corrupt == 0 ? 0 : 1;
 }

@@ -38,19 +38,20 @@ uint32_t checksum(const uint8_t* p, uint32_t n, uint32_t seq) {
 
 uint32_t random_size(std::mt19937& rng) {
   uint32_t r = rng() % 100;
-  if (r < 50) return 1 + rng() % 400;           // audio-like
-  if (r < 90) return 1000 + rng() % 30000;      // video frames
-  if (r < 99) return 50000 + rng() % 100000;    // keyframes
-  return kCapacity / 4 - rng() % 64;            // the largest allowed
+  if (r < 50) return 1 + rng() % 400;         // audio-like
+  if (r < 90) return 1000 + rng() % 30000;    // video frames
+  if (r < 99) return 50000 + rng() % 100000;  // keyframes
+  return kCapacity / 4 - rng() % 64;          // the largest allowed
 }
 
 struct Shared {
   void* mem = nullptr;
   std::size_t size = 0;
   std::atomic<bool> writer_done{false};
-  std::counting_semaphore<1 << 20> wake[kReaders]{std::counting_semaphore<1 << 20>(0), std::counting_semaphore<1 << 20>(0),
-                                                  std::counting_semaphore<1 << 20>(0), std::counting_semaphore<1 << 20>(0),
-                                                  std::counting_semaphore<1 << 20>(0), std::counting_semaphore<1 << 20>(0)};
+  std::counting_semaphore<1 << 20> wake[kReaders]{
+      std::counting_semaphore<1 << 20>(0), std::counting_semaphore<1 << 20>(0),
+      std::counting_semaphore<1 << 20>(0), std::counting_semaphore<1 << 20>(0),
+      std::counting_semaphore<1 << 20>(0), std::counting_semaphore<1 << 20>(0)};
 };
 
 struct ReaderReport {
@@ -100,7 +101,8 @@ void verify(const RecordView* v, const ReadResult& res, const uint32_t* sums, Re
             uint32_t* expected, bool* known) {
   if (res.jumped) {
     *known = false;
-    if (v[0].type != RecordType::kDiscontinuity && !(v[0].flags & kFlagKeyframe)) ++rep.jumps_not_keyframe;
+    if (v[0].type != RecordType::kDiscontinuity && !(v[0].flags & kFlagKeyframe))
+      ++rep.jumps_not_keyframe;
   }
   for (uint32_t i = 0; i < res.count; ++i) {
     if (*known && v[i].seq != *expected) ++rep.seq_gaps;
@@ -146,8 +148,10 @@ void run_reader(Shared& sh, int slot, bool slow, ReaderReport& rep) {
       // Slow players stall mid-send now and then, long enough to be lapped
       // even when the writer runs under TSan (about 1 MB behind): the bytes
       // they then copy may be overwritten, and validate() must say so.
-      if (slow && rng() % 8 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
-      for (uint32_t i = 0; i < res.count; ++i) sums[i] = checksum(views[i].payload, views[i].size, views[i].seq);
+      if (slow && rng() % 8 == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
+      for (uint32_t i = 0; i < res.count; ++i)
+        sums[i] = checksum(views[i].payload, views[i].size, views[i].seq);
     }
     if (!r.validate(res.start)) {  // torn during the send: not accepted; next read() jumps
       ++rep.torn_after_send;
@@ -167,16 +171,21 @@ TEST_CASE("ring stress: 1 writer, 6 readers, every accepted record intact") {
   };
   Shared sh;
   sh.size = bytes_for(kCapacity);
-  std::unique_ptr<void, FreeDeleter> mem(std::aligned_alloc(4096, (sh.size + 4095) & ~std::size_t{4095}));
+  std::unique_ptr<void, FreeDeleter> mem(
+      std::aligned_alloc(4096, (sh.size + 4095) & ~std::size_t{4095}));
   std::memset(mem.get(), 0, sh.size);
   sh.mem = mem.get();
   RingWriter w;  // formats before the readers attach
-  REQUIRE(w.init(sh.mem, sh.size, {.capacity = kCapacity, .initial_pos = 0xFFF00000u, .initial_seq = 0xFFFFFF00u}).is_ok());
+  REQUIRE(w.init(sh.mem, sh.size,
+                 {.capacity = kCapacity, .initial_pos = 0xFFF00000u, .initial_seq = 0xFFFFFF00u})
+              .is_ok());
   uint64_t written = 0;
   ReaderReport reports[kReaders];
   std::vector<std::thread> threads;
-  for (int i = 0; i < kReaders; ++i) threads.emplace_back(run_reader, std::ref(sh), i, i >= 3, std::ref(reports[i]));
-  std::thread writer(run_writer, std::ref(sh), std::ref(w), std::chrono::milliseconds(2000), &written);
+  for (int i = 0; i < kReaders; ++i)
+    threads.emplace_back(run_reader, std::ref(sh), i, i >= 3, std::ref(reports[i]));
+  std::thread writer(run_writer, std::ref(sh), std::ref(w), std::chrono::milliseconds(2000),
+                     &written);
   writer.join();
   for (auto& t : threads) t.join();
 
@@ -185,8 +194,8 @@ TEST_CASE("ring stress: 1 writer, 6 readers, every accepted record intact") {
   uint32_t slow_laps = 0;
   for (int i = 0; i < kReaders; ++i) {
     const ReaderReport& r = reports[i];
-    INFO("reader " << i << " accepted " << r.accepted << " laps " << r.laps << " torn " << r.torn_after_send
-                   << " sleeps " << r.sleeps);
+    INFO("reader " << i << " accepted " << r.accepted << " laps " << r.laps << " torn "
+                   << r.torn_after_send << " sleeps " << r.sleeps);
     CHECK(r.corrupt == 0);
     CHECK(r.seq_gaps == 0);
     CHECK(r.jumps_not_keyframe <= r.laps);  // only when no keyframe was safe

@@ -46,7 +46,8 @@ RecordMeta meta_of(RecordType type, uint8_t flags = 0, uint32_t ts = 0) {
   return m;
 }
 
-void put(RingWriter& w, RecordType type, uint32_t n, uint8_t seed, uint8_t flags = 0, uint32_t ts = 0) {
+void put(RingWriter& w, RecordType type, uint32_t n, uint8_t seed, uint8_t flags = 0,
+         uint32_t ts = 0) {
   auto p = pattern(n, seed);
   REQUIRE(w.append(meta_of(type, flags, ts), ConstBytes(p)).is_ok());
   (void)w.commit();
@@ -181,13 +182,16 @@ TEST_CASE("ring: a record that does not fit at the end is preceded by padding, n
 TEST_CASE("ring: positions and sequence numbers cross 2^32") {
   Block b(4096);
   RingWriter w;
-  REQUIRE(w.init(b.mem.get(), b.size, {.capacity = 4096, .initial_pos = 0xFFFFFC00u, .initial_seq = 0xFFFFFFF8u}).is_ok());
+  REQUIRE(w.init(b.mem.get(), b.size,
+                 {.capacity = 4096, .initial_pos = 0xFFFFFC00u, .initial_seq = 0xFFFFFFF8u})
+              .is_ok());
   RingReader r;
   REQUIRE(r.attach(b.mem.get(), b.size, {.attach_at = AttachAt::kLiveEdge}).is_ok());
   CHECK(r.cursor() == 0xFFFFFC00u);
   uint32_t expect_seq = 0xFFFFFFF8u;
   for (int round = 0; round < 40; ++round) {
-    put(w, RecordType::kAudio, 100 + round * 3, static_cast<uint8_t>(round), 0, 0xFFFFFF00u + round * 23);
+    put(w, RecordType::kAudio, 100 + round * 3, static_cast<uint8_t>(round), 0,
+        0xFFFFFF00u + round * 23);
     auto got = drain(r);
     REQUIRE(got.size() == 1);
     CHECK(got[0].seq == expect_seq++);
@@ -242,6 +246,25 @@ TEST_CASE("ring: a batch becomes visible at commit, and commit wakes sleepers on
   // A worker that announces sleep after the data arrived sees the new tail
   // and does not sleep (the other half of Dekker's pattern).
   CHECK_FALSE(r.caught_up(w.ring().announce_sleep(7)));
+}
+
+TEST_CASE("ring: a batch larger than capacity/4 is published early, its wake-ups kept for commit") {
+  Block b(4096);
+  RingWriter w;
+  REQUIRE(w.init(b.mem.get(), b.size, {.capacity = 4096}).is_ok());
+  RingReader r;
+  REQUIRE(r.attach(b.mem.get(), b.size, {.attach_at = AttachAt::kLiveEdge}).is_ok());
+  (void)w.ring().announce_sleep(5);
+  w.begin_batch();
+  auto p = pattern(488, 1);  // 512-byte records
+  for (int i = 0; i < 2; ++i) REQUIRE(w.append(meta_of(RecordType::kVideo), ConstBytes(p)).is_ok());
+  RecordView v[8];
+  CHECK(r.read(v, 8, 1u << 20).status == ReadStatus::kEmpty);  // 1024: not yet
+  REQUIRE(w.append(meta_of(RecordType::kVideo), ConstBytes(p)).is_ok());
+  CHECK(r.read(v, 8, 1u << 20).count == 3);  // 1536 > 1024: published
+  WakeSet wake = w.commit();
+  CHECK(wake.contains(5));
+  CHECK(w.ring().check_invariants().is_ok());
 }
 
 TEST_CASE("ring: read honours the record and byte limits and resumes inside a record") {
@@ -301,8 +324,13 @@ TEST_CASE("ring: a lapped reader learns it before getting bytes and jumps to a k
   REQUIRE(w.init(b.mem.get(), b.size, {.capacity = 4096, .initial_pos = 0xFFFFF000u}).is_ok());
   RingReader jump, report;
   REQUIRE(jump.attach(b.mem.get(), b.size, {.attach_at = AttachAt::kLiveEdge}).is_ok());
-  REQUIRE(report.attach(b.mem.get(), b.size, {.attach_at = AttachAt::kLiveEdge, .on_lap = LapPolicy::kReport}).is_ok());
-  for (int i = 0; i < 12; ++i) put(w, RecordType::kVideo, 488, static_cast<uint8_t>(i), i % 4 == 0 ? kFlagKeyframe : 0, i * 40u);
+  REQUIRE(report
+              .attach(b.mem.get(), b.size,
+                      {.attach_at = AttachAt::kLiveEdge, .on_lap = LapPolicy::kReport})
+              .is_ok());
+  for (int i = 0; i < 12; ++i)
+    put(w, RecordType::kVideo, 488, static_cast<uint8_t>(i), i % 4 == 0 ? kFlagKeyframe : 0,
+        i * 40u);
   // 12 * 512 = 6 KiB written into a 4 KiB ring: both readers were lapped.
   RecordView v[16];
   ReadResult res = report.read(v, 16, 1u << 20);
@@ -328,12 +356,15 @@ TEST_CASE("ring: the guard hands nothing out that is close to being overwritten"
   RingWriter w;
   REQUIRE(w.init(b.mem.get(), b.size, {.capacity = 4096}).is_ok());
   RingReader r;
-  REQUIRE(r.attach(b.mem.get(), b.size, {.attach_at = AttachAt::kLiveEdge, .on_lap = LapPolicy::kReport, .guard = 1024}).is_ok());
-  for (int i = 0; i < 6; ++i) put(w, RecordType::kVideo, 488, static_cast<uint8_t>(i));  // 3072 bytes
+  REQUIRE(r.attach(b.mem.get(), b.size,
+                   {.attach_at = AttachAt::kLiveEdge, .on_lap = LapPolicy::kReport, .guard = 1024})
+              .is_ok());
+  for (int i = 0; i < 6; ++i)
+    put(w, RecordType::kVideo, 488, static_cast<uint8_t>(i));  // 3072 bytes
   RecordView v[16];
   ReadResult res = r.read(v, 16, 1u << 20);
   CHECK(res.status == ReadStatus::kRecords);  // 3072 <= 4096 - 1024
-  put(w, RecordType::kVideo, 488, 6);  // 3584 > 3072: inside the guard
+  put(w, RecordType::kVideo, 488, 6);         // 3584 > 3072: inside the guard
   res = r.read(v, 16, 1u << 20);
   CHECK(res.status == ReadStatus::kLapped);
   CHECK(r.validate(r.cursor()));  // not overwritten yet: the guard is a margin
@@ -440,6 +471,7 @@ TEST_CASE("ring: sequence headers and metadata are sticky and survive the wrap")
   Block big(1u << 16);
   RingWriter w2;
   REQUIRE(w2.init(big.mem.get(), big.size, {.capacity = 1u << 16}).is_ok());
-  CHECK(w2.append(meta_of(RecordType::kAudio, kFlagSequenceHeader), ConstBytes(too_big)).code() == Errc::kTooLarge);
+  CHECK(w2.append(meta_of(RecordType::kAudio, kFlagSequenceHeader), ConstBytes(too_big)).code() ==
+        Errc::kTooLarge);
   CHECK(w2.append(meta_of(RecordType::kAudio, kFlagSequenceHeader), ConstBytes(huge)).is_ok());
 }

@@ -66,7 +66,8 @@ TEST_CASE("sticky: sizes are bounded on both sides") {
   CHECK(m.slot.load(small, sizeof small, &info).code() == Errc::kTooLarge);
 }
 
-TEST_CASE("sticky: a writer that died mid-update makes readers fail, not spin; the next store repairs") {
+TEST_CASE(
+    "sticky: a writer that died mid-update makes readers fail, not spin; the next store repairs") {
   SlotMemory m(4096);
   uint8_t v[8] = {1, 2, 3, 4, 5, 6, 7, 8};
   REQUIRE(m.slot.store(ConstBytes(v), 1, 0, 0).is_ok());
@@ -92,7 +93,8 @@ TEST_CASE("sticky: a reader racing the writer only ever sees whole values") {
       uint32_t n = 1 + (k * 7919u) % 65536u;
       std::memset(v.data(), static_cast<int>(k & 0xff), n);
       if (!m.slot.store(ConstBytes(v.data(), n), k, k * 2, k * 3).is_ok()) store_failed = true;
-      if (k % 4 == 0) std::this_thread::sleep_for(std::chrono::microseconds(100));  // headers change rarely
+      if (k % 4 == 0)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));  // headers change rarely
     }
   });
   std::vector<uint8_t> out(65536);
@@ -108,7 +110,8 @@ TEST_CASE("sticky: a reader racing the writer only ever sees whole values") {
     if (!info.present()) continue;
     ++loads;
     uint32_t k = info.generation;
-    if (info.length != 1 + (k * 7919u) % 65536u || info.timestamp != k * 2 || info.pos != k * 3) ++bad;
+    if (info.length != 1 + (k * 7919u) % 65536u || info.timestamp != k * 2 || info.pos != k * 3)
+      ++bad;
     for (uint32_t j = 0; j < info.length; ++j) {
       if (out[j] != (k & 0xff)) {
         ++bad;
