@@ -47,14 +47,41 @@ bool is_ga(uint32_t aot) noexcept {
   return (aot >= 1 && aot <= 4) || aot == 6 || aot == 7 || aot == 17 || (aot >= 19 && aot <= 23);
 }
 
+// 4.4.1.1 program_config_element(): counts the channels its elements carry
+// (a channel pair element is two) and skips the rest, comment included.
+bool read_pce(BitReader& br, size_t total_bits, uint8_t& channels) noexcept {
+  uint32_t front, side, back, lfe, assoc, cc, v;
+  if (!br.skip_bits(4 + 2 + 4)) return false;  // element_instance_tag, object_type, sf index
+  if (!br.read_bits(4, front) || !br.read_bits(4, side) || !br.read_bits(4, back) ||
+      !br.read_bits(2, lfe) || !br.read_bits(3, assoc) || !br.read_bits(4, cc)) {
+    return false;
+  }
+  for (unsigned mixdown_bits : {4u, 4u, 3u}) {  // mono, stereo, matrix mixdown
+    bool present;
+    if (!br.read_flag(present) || (present && !br.skip_bits(mixdown_bits))) return false;
+  }
+  uint32_t count = lfe;
+  for (uint32_t i = 0; i < front + side + back; ++i) {
+    bool cpe;
+    if (!br.read_flag(cpe) || !br.skip_bits(4)) return false;
+    count += cpe ? 2 : 1;
+  }
+  if (!br.skip_bits(4 * (lfe + assoc) + 5 * cc)) return false;
+  size_t used = total_bits - br.bits_remaining();
+  if (!br.skip_bits((8 - used % 8) % 8) || !br.read_bits(8, v) || !br.skip_bits(8 * v))
+    return false;
+  channels = static_cast<uint8_t>(count);
+  return true;
+}
+
 // 4.4.1 GASpecificConfig, up to where the backward-compatible extension may
-// follow. False when it cannot be skipped (a program_config_element).
-bool skip_ga_config(BitReader& br, uint32_t aot, uint32_t channel_config) noexcept {
+// follow. False when it is truncated or corrupt.
+bool read_ga_config(BitReader& br, uint32_t aot, size_t total_bits, AacConfig& cfg) noexcept {
   bool frame_length, depends_on_core, extension;
   if (!br.read_flag(frame_length) || !br.read_flag(depends_on_core)) return false;
   if (depends_on_core && !br.skip_bits(14)) return false;  // coreCoderDelay
   if (!br.read_flag(extension)) return false;
-  if (channel_config == 0) return false;  // program_config_element not parsed
+  if (cfg.channel_config == 0 && !read_pce(br, total_bits, cfg.channels)) return false;
   if ((aot == 6 || aot == 20) && !br.skip_bits(3)) return false;  // layerNr
   if (!extension) return true;
   if (aot == 22 && !br.skip_bits(5 + 11)) return false;  // numOfSubFrame, layer_length
@@ -94,14 +121,15 @@ Result<AacConfig> parse_aac_config(std::span<const uint8_t> asc) noexcept {
     cfg.sbr = true;
     cfg.ps = aot == kAotPs;
     uint32_t ext_index;
-    if (!read_frequency(br, ext_index, cfg.sample_rate) || !read_object_type(br, aot))
+    if (!read_frequency(br, ext_index, cfg.sample_rate) || !read_object_type(br, aot)) {
       return kCorrupt;
+    }
     if (aot == 22 && !br.skip_bits(4)) return kCorrupt;  // extensionChannelConfiguration
   }
   cfg.core_object_type = static_cast<uint8_t>(aot);
   cfg.channels = kChannels[channel_config];
-  if (is_ga(aot) && skip_ga_config(br, aot, channel_config) && !cfg.sbr)
-    read_sync_extension(br, cfg);
+  bool ga_ok = is_ga(aot) && read_ga_config(br, aot, asc.size() * 8, cfg);
+  if (ga_ok && !cfg.sbr) read_sync_extension(br, cfg);
   if (cfg.ps && cfg.channels == 1) cfg.channels = 2;
   return cfg;
 }

@@ -18,7 +18,7 @@ struct AacConfig {
   uint32_t core_sample_rate = 0;
   uint32_t sample_rate = 0;  // output rate: the SBR rate when SBR is present
   uint8_t channel_config = 0;
-  uint8_t channels = 0;  // output channels (PS turns mono into stereo); 0 = in a PCE
+  uint8_t channels = 0;  // output channels (PS turns mono into stereo)
   bool sbr = false;      // HE-AAC: spectral band replication
   bool ps = false;       // HE-AAC v2: parametric stereo
 };
@@ -27,8 +27,8 @@ struct AacConfig {
 // bits), the samplingFrequencyIndex escape (15 -> a 24-bit rate), explicit
 // SBR/PS (AOT 5/29, 1.6.5.2) and the backward-compatible signalling after
 // GASpecificConfig (sync extension 0x2b7 / 0x548). Implicit SBR, where nothing
-// is signalled, cannot be seen here. Channel configuration 0 (a program config
-// element) reports 0 channels.
+// is signalled, cannot be seen here. With channel configuration 0 the channels
+// are counted from the program_config_element (0 if it is missing or corrupt).
 [[nodiscard]] base::Result<AacConfig> parse_aac_config(std::span<const uint8_t> asc) noexcept;
 
 // "Main", "LC", "SSR", "LTP", "HE" (SBR), "HEv2" (SBR + PS); "Unknown" otherwise.

@@ -18,8 +18,9 @@ namespace {
 Status read_parameter_sets(ByteCursor& c, size_t count, std::span<const uint8_t>* out) noexcept {
   for (size_t i = 0; i < count; ++i) {
     uint16_t size;
-    if (!c.u16(size))
+    if (!c.u16(size)) {
       return Status::fail(Errc::kInvalid, "AVC config truncated in a parameter set");
+    }
     if (size == 0) return Status::fail(Errc::kInvalid, "AVC config has an empty parameter set");
     if (!c.take(size, out[i])) {
       return Status::fail(Errc::kInvalid, "AVC config parameter set runs past the record");
@@ -41,8 +42,9 @@ Result<AvcConfig> parse_avc_config(std::span<const uint8_t> record) noexcept {
   if (cfg.version != 1) return Status::fail(Errc::kInvalid, "AVC config version is not 1");
   // bit(6) reserved = '111111'b; unsigned int(2) lengthSizeMinusOne (0, 1 or 3).
   unsigned length_minus_one = length_byte & 0x03;
-  if (length_minus_one == 2)
+  if (length_minus_one == 2) {
     return Status::fail(Errc::kInvalid, "AVC config lengthSizeMinusOne is 2");
+  }
   cfg.length_size = static_cast<uint8_t>(length_minus_one + 1);
   // bit(3) reserved = '111'b; unsigned int(5) numOfSequenceParameterSets.
   cfg.sps_count = sps_byte & 0x1f;

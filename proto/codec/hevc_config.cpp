@@ -54,8 +54,9 @@ std::span<const uint8_t>* slots_for(HevcConfig& cfg, uint8_t type, uint8_t*& cou
 Status read_array(ByteCursor& c, HevcConfig& cfg) noexcept {
   uint8_t type_byte;
   uint16_t nalus;
-  if (!c.u8(type_byte) || !c.u16(nalus))
+  if (!c.u8(type_byte) || !c.u16(nalus)) {
     return Status::fail(Errc::kInvalid, "HEVC config array truncated");
+  }
   uint8_t* count;
   std::span<const uint8_t>* slots = slots_for(cfg, type_byte & 0x3f, count);
   for (uint16_t i = 0; i < nalus; ++i) {
@@ -83,12 +84,14 @@ Result<HevcConfig> parse_hevc_config(std::span<const uint8_t> record) noexcept {
   HevcConfig cfg;
   read_fixed(record, cfg);
   if (cfg.version != 1) return Status::fail(Errc::kInvalid, "HEVC config version is not 1");
-  if (cfg.length_size == 3)
+  if (cfg.length_size == 3) {
     return Status::fail(Errc::kInvalid, "HEVC config lengthSizeMinusOne is 2");
+  }
   ByteCursor c(record);
   uint8_t arrays;
-  if (!c.skip(kFixedSize - 1) || !c.u8(arrays))
+  if (!c.skip(kFixedSize - 1) || !c.u8(arrays)) {
     return Status::fail(Errc::kInvalid, "HEVC config truncated");
+  }
   for (uint8_t i = 0; i < arrays; ++i) {
     Status st = read_array(c, cfg);
     if (!st.is_ok()) return st;

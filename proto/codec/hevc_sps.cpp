@@ -42,18 +42,21 @@ bool read_size(BitReader& br, HevcSps& sps) noexcept {
   bool separate_colour_plane = false, window;
   if (!br.read_ue(sps.chroma_format_idc) || sps.chroma_format_idc > 3) return false;
   if (sps.chroma_format_idc == 3 && !br.read_flag(separate_colour_plane)) return false;
-  if (!br.read_ue(sps.coded_width) || sps.coded_width == 0 || sps.coded_width > kMaxSide)
+  if (!br.read_ue(sps.coded_width) || sps.coded_width == 0 || sps.coded_width > kMaxSide) {
     return false;
-  if (!br.read_ue(sps.coded_height) || sps.coded_height == 0 || sps.coded_height > kMaxSide)
+  }
+  if (!br.read_ue(sps.coded_height) || sps.coded_height == 0 || sps.coded_height > kMaxSide) {
     return false;
+  }
   if (!br.read_flag(window)) return false;
   uint32_t win[4] = {0, 0, 0, 0};  // left, right, top, bottom
   for (int i = 0; window && i < 4; ++i) {
     if (!br.read_ue(win[i]) || win[i] > kMaxSide) return false;
   }
   uint32_t sub_w = 1, sub_h = 1;
-  if (!separate_colour_plane && (sps.chroma_format_idc == 1 || sps.chroma_format_idc == 2))
+  if (!separate_colour_plane && (sps.chroma_format_idc == 1 || sps.chroma_format_idc == 2)) {
     sub_w = 2;
+  }
   if (!separate_colour_plane && sps.chroma_format_idc == 1) sub_h = 2;
   uint32_t crop_w = sub_w * (win[0] + win[1]), crop_h = sub_h * (win[2] + win[3]);
   if (crop_w >= sps.coded_width || crop_h >= sps.coded_height) return false;
@@ -69,8 +72,9 @@ bool read_size(BitReader& br, HevcSps& sps) noexcept {
 
 Result<HevcSps> parse_hevc_sps(std::span<const uint8_t> nalu) noexcept {
   if (nalu.size() < 3) return Status::fail(Errc::kInvalid, "H.265 SPS shorter than 3 bytes");
-  if (((nalu[0] >> 1) & 0x3f) != 33)
+  if (((nalu[0] >> 1) & 0x3f) != 33) {
     return Status::fail(Errc::kInvalid, "NAL unit is not an H.265 SPS");
+  }
   HevcSps sps;
   BitReader br(nalu.data() + 2, nalu.size() - 2);
   uint32_t vps_id, max_sub_layers_minus1, nesting, sps_id;

@@ -142,8 +142,9 @@ Result<AudioTagInfo> classify_enhanced(std::span<const uint8_t> body, AudioTagIn
   Status st = read_mod_ex(c, info.packet_type, info.nano_offset);
   if (!st.is_ok()) return st;
   if (info.packet_type != kMultitrack) {
-    if (!known_packet_type(info.packet_type))
+    if (!known_packet_type(info.packet_type)) {
       return Status::fail(Errc::kUnsupported, "AudioPacketType unknown");
+    }
     if (!c.u32(info.fourcc)) return Status::fail(Errc::kInvalid, "audio FourCC truncated");
     st = classify_ex_payload(c.rest(), c.pos(), info);
     if (!st.is_ok()) return st;
@@ -155,8 +156,9 @@ Result<AudioTagInfo> classify_enhanced(std::span<const uint8_t> body, AudioTagIn
   auto type = static_cast<MultitrackType>(b >> 4);
   info.packet_type = b & 0x0f;
   info.is_multitrack = true;
-  if (!known_packet_type(info.packet_type))
+  if (!known_packet_type(info.packet_type)) {
     return Status::fail(Errc::kUnsupported, "AudioPacketType unknown in multitrack");
+  }
   if (b >> 4 > 2) return Status::fail(Errc::kUnsupported, "AvMultitrackType unknown");
   if (type != MultitrackType::kManyTracksManyCodecs && !c.u32(shared)) {
     return Status::fail(Errc::kInvalid, "audio FourCC truncated");

@@ -52,8 +52,9 @@ Status summarize_hevc(std::span<const uint8_t> record, CodecSummary& out) noexce
 // version(7) = 0x81, seq_profile(3) seq_level_idx_0(5). The size needs the
 // sequence header OBU, which is not parsed: width and height stay 0.
 Status summarize_av1(std::span<const uint8_t> record, CodecSummary& out) noexcept {
-  if (record.size() < 4 || record[0] != 0x81)
+  if (record.size() < 4 || record[0] != 0x81) {
     return Status::fail(Errc::kInvalid, "AV1 config record malformed");
+  }
   static const char* const kProfiles[8] = {"Main",    "High",    "Professional", "Unknown",
                                            "Unknown", "Unknown", "Unknown",      "Unknown"};
   // AV1 spec A.3: seq_level_idx = (X - 2) * 4 + Y for level X.Y.
@@ -141,8 +142,9 @@ Status summarize_video(std::span<const uint8_t> body, CodecSummary& out) noexcep
     default:
       break;
   }
-  if (!info->is_sequence_header)
+  if (!info->is_sequence_header) {
     return Status::fail(Errc::kInvalid, "video tag is not a sequence header");
+  }
   if (info->codec == VideoCodec::kAvc) return summarize_avc(payload, out);
   if (info->codec == VideoCodec::kHevc) return summarize_hevc(payload, out);
   return summarize_av1(payload, out);
@@ -156,12 +158,14 @@ Status summarize_audio(std::span<const uint8_t> body, CodecSummary& out) noexcep
     case AudioCodec::kMp3:
       return summarize_mp3(payload, out);
     case AudioCodec::kAac:
-      if (!info->is_sequence_header)
+      if (!info->is_sequence_header) {
         return Status::fail(Errc::kInvalid, "AAC tag is not a sequence header");
+      }
       return summarize_aac(payload, out);
     case AudioCodec::kOpus:
-      if (!info->is_sequence_header)
+      if (!info->is_sequence_header) {
         return Status::fail(Errc::kInvalid, "Opus tag is not a sequence header");
+      }
       return summarize_opus(payload, out);
     default:
       out.audio_codec = audio_name(info->codec);

@@ -47,8 +47,9 @@ Status walk_tracks(codec::ByteCursor& c, MultitrackType type, uint32_t shared_fo
     } else {
       offset = c.pos();
     }
-    if (!c.take(size, payload))
+    if (!c.take(size, payload)) {
       return Status::fail(Errc::kInvalid, "E-RTMP track runs past the body");
+    }
     if (first.track_count++ == 0) {
       first.fourcc = fourcc;
       first.track_id = track_id;
@@ -56,8 +57,9 @@ Status walk_tracks(codec::ByteCursor& c, MultitrackType type, uint32_t shared_fo
       first.payload = payload;
     }
   }
-  if (first.track_count == 0)
+  if (first.track_count == 0) {
     return Status::fail(Errc::kInvalid, "E-RTMP multitrack body has no track");
+  }
   return Status::ok();
 }
 

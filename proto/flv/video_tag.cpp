@@ -72,8 +72,9 @@ Result<VideoTagInfo> classify_legacy(std::span<const uint8_t> body, VideoTagInfo
   }
   if (body.size() < 5) return Status::fail(Errc::kInvalid, "AVC video tag shorter than 5 bytes");
   info.packet_type = body[1];
-  if (info.packet_type > 2)
+  if (info.packet_type > 2) {
     return Status::fail(Errc::kUnsupported, "AVCPacketType is not 0, 1 or 2");
+  }
   info.is_sequence_header = info.packet_type == 0;
   info.is_end_of_sequence = info.packet_type == 2;
   if (info.packet_type == 1) info.cts = sign_extend_24(base::load_be24(&body[2]));
@@ -144,8 +145,9 @@ Result<VideoTagInfo> classify_enhanced(std::span<const uint8_t> body, VideoTagIn
     info.is_command = true;
     return info;
   }
-  if (info.packet_type > kMultitrack)
+  if (info.packet_type > kMultitrack) {
     return Status::fail(Errc::kUnsupported, "VideoPacketType unknown");
+  }
   if (info.packet_type != kMultitrack) {
     if (!c.u32(info.fourcc)) return Status::fail(Errc::kInvalid, "video FourCC truncated");
     st = classify_ex_payload(c.rest(), c.pos(), info);
@@ -158,8 +160,9 @@ Result<VideoTagInfo> classify_enhanced(std::span<const uint8_t> body, VideoTagIn
   auto type = static_cast<MultitrackType>(b >> 4);
   info.packet_type = b & 0x0f;
   info.is_multitrack = true;
-  if (info.packet_type >= kMultitrack)
+  if (info.packet_type >= kMultitrack) {
     return Status::fail(Errc::kUnsupported, "VideoPacketType unknown in multitrack");
+  }
   if (b >> 4 > 2) return Status::fail(Errc::kUnsupported, "AvMultitrackType unknown");
   if (type != MultitrackType::kManyTracksManyCodecs && !c.u32(shared)) {
     return Status::fail(Errc::kInvalid, "video FourCC truncated");

@@ -118,6 +118,24 @@ TEST_CASE("AudioSpecificConfig escapes: audioObjectType 31 and samplingFrequency
   CHECK(build_adts_header(explicit_rate, 10, h).code() == Errc::kUnsupported);
 }
 
+TEST_CASE("channel configuration 0: channels counted from the program_config_element") {
+  BitWriter w;
+  w.bits(2, 5).bits(3, 4).bits(0, 4).bits(0, 3);  // AAC-LC 48 kHz, PCE follows GASpecificConfig
+  w.bits(0, 4).bits(1, 2).bits(3, 4);             // element_instance_tag, object_type, sf index
+  w.bits(2, 4).bits(0, 4).bits(1, 4).bits(1, 2).bits(0, 3).bits(0, 4);  // front 2, back 1, lfe 1
+  w.bit(0).bit(0).bit(0);                                               // no mixdowns
+  w.bit(0).bits(0, 4).bit(1).bits(1, 4);     // front: centre SCE, L/R CPE
+  w.bit(1).bits(2, 4);                       // back: Ls/Rs CPE
+  w.bits(0, 4);                              // LFE
+  w.bits(0, 3).bits(2, 8).bits(0x6869, 16);  // byte_alignment (bit 69 -> 72), a 2-byte comment
+  auto cfg = parse_ok(w.bytes());
+  CHECK(cfg.channel_config == 0);
+  CHECK(cfg.channels == 6);
+  auto truncated = w.bytes();
+  truncated.resize(truncated.size() - 1);
+  CHECK(parse_ok(truncated).channels == 0);
+}
+
 TEST_CASE("malformed AudioSpecificConfigs and unrepresentable ADTS give clear errors") {
   CHECK(parse_aac_config(Bytes{}).status().code() == Errc::kInvalid);
   CHECK(parse_aac_config(Bytes{0x12}).status().code() == Errc::kInvalid);
