@@ -14,6 +14,9 @@ namespace srs::proto::hls {
 using base::Errc;
 using base::Status;
 
+// Less than the 500 ms EXTINF rounding allows, with room for jitter.
+constexpr uint64_t kAudioSlackMs = 400;
+
 struct Segmenter::Frame {
   bool video = false;
   bool keyframe = false;
@@ -150,8 +153,11 @@ bool Segmenter::should_cut(const Frame& f, Output& out) noexcept {
   bool start_point = has_video ? f.video && f.keyframe : !f.video;
   if (start_point && (discontinuity_next_ || dur >= config_.fragment_ms)) return true;
   // 4.3.3.1: EXTINF <= target duration. Cut now if the next frame of this
-  // track (one gap later) would already make the segment too long.
-  if (dur == 0 || uint64_t{dur} + gap_ms_[f.track()] <= force_ms_) return false;
+  // track (one gap later) would already make the segment too long. With
+  // video, audio cuts only when video is late past the rounding slack
+  // (EXTINF is compared rounded), so a keyframe due right at the target wins.
+  uint64_t limit = force_ms_ + (has_video && !f.video ? kAudioSlackMs : 0);
+  if (dur == 0 || uint64_t{dur} + gap_ms_[f.track()] <= limit) return false;
   ++stats_.forced_cuts;
   out.events.push_back({EventKind::kForcedCut, seq_, dur, Status::ok()});
   return true;

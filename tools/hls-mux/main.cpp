@@ -8,7 +8,10 @@
 //     --fragment MS --window MS     SRS hls_fragment / hls_window, in ms
 //     --td-ratio R                  target duration = ceil(fragment * R)
 //     --end-list                    EXT-X-ENDLIST at the end of the input
-//     --republish-at MS             simulate an unpublish + publish at this timestamp
+//     --republish-at MS             the publisher leaves at this timestamp and comes back
+//                                   at once with timestamps starting again at 0
+//     --speed X                     pace the input at X times real time (default: no pacing),
+//                                   so that a checker can watch the playlist live
 //     --keep                        never delete old segments
 //
 // "Now" is the media timestamp (plus the republish gap), so deletions happen
@@ -16,6 +19,8 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -39,12 +44,13 @@ struct Options {
   bool end_list = false;
   bool keep = false;
   int64_t republish_at = -1;
+  double speed = 0;
 };
 
 int usage() {
   std::fprintf(stderr,
                "usage: hls-mux [--app A] [--stream S] [--fragment MS] [--window MS] [--td-ratio R]\n"
-               "               [--end-list] [--republish-at MS] [--keep] IN.flv OUTDIR\n");
+               "               [--end-list] [--republish-at MS] [--speed X] [--keep] IN.flv OUTDIR\n");
   return 2;
 }
 
@@ -64,6 +70,7 @@ bool parse_args(int argc, char** argv, Options& o) {
     else if (a == "--window" && (v = next())) o.cfg.window_ms = uint32_t(std::strtoul(v, nullptr, 10));
     else if (a == "--td-ratio" && (v = next())) o.cfg.td_ratio = std::strtod(v, nullptr);
     else if (a == "--republish-at" && (v = next())) o.republish_at = std::strtoll(v, nullptr, 10);
+    else if (a == "--speed" && (v = next())) o.speed = std::strtod(v, nullptr);
     else if (!a.empty() && a[0] == '-') return false;
     else pos.push_back(a);
   }
@@ -163,6 +170,14 @@ void log_events(const srs::proto::hls::Output& out) {
   }
 }
 
+// Sleeps until `media_ms` / speed has passed since the first call.
+void pace(uint64_t media_ms, double speed) {
+  using Clock = std::chrono::steady_clock;
+  static const Clock::time_point start = Clock::now();
+  auto due = start + std::chrono::microseconds(int64_t(double(media_ms) * 1000.0 / speed));
+  std::this_thread::sleep_until(due);
+}
+
 bool read_file(const std::string& path, std::vector<uint8_t>& data) {
   FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return false;
@@ -210,6 +225,7 @@ int main(int argc, char** argv) {
     const auto& tag = reader.tag();
     if (tag.type == srs::proto::flv::TagType::kScript) continue;
     now = tag.timestamp;
+    if (o.speed > 0) pace(now, o.speed);
     if (!republished && o.republish_at >= 0 && tag.timestamp >= uint64_t(o.republish_at)) {
       // The publisher leaves and comes back: a new Segmenter on the saved state.
       republished = true;
@@ -220,14 +236,15 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < headers.size(); ++i) {
         bool video = headers[i][0] == 1;
         std::span<const uint8_t> body(headers[i].data() + 1, headers[i].size() - 1);
-        if (video) seg->on_video(tag.timestamp, body, now, out);
-        else seg->on_audio(tag.timestamp, body, now, out);
+        if (video) seg->on_video(0, body, now, out);
+        else seg->on_audio(0, body, now, out);
         if (!files.run(out.ops)) return 1;
       }
     }
     bool video = tag.type == srs::proto::flv::TagType::kVideo;
-    if (video) seg->on_video(tag.timestamp, tag.body, now, out);
-    else seg->on_audio(tag.timestamp, tag.body, now, out);
+    uint32_t ts = republished ? uint32_t(tag.timestamp - o.republish_at) : tag.timestamp;
+    if (video) seg->on_video(ts, tag.body, now, out);
+    else seg->on_audio(ts, tag.body, now, out);
     log_events(out);
     if (!files.run(out.ops)) return 1;
     // Remember sequence headers (first byte: 1 video, 0 audio) for the replay.
