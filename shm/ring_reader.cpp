@@ -19,6 +19,7 @@ namespace {
 
 constexpr int kReadAttempts = 3;
 constexpr int kIndexAttempts = 64;
+constexpr uint32_t kPaddingType = static_cast<uint32_t>(RecordType::kPadding);
 
 struct KeyframeCopy {
   uint32_t pos, seq;
@@ -119,11 +120,9 @@ bool RingReader::collect(uint32_t tail, RecordView* views, uint32_t max_records,
   for (; r->count < max_records && pos != tail; pos = views[r->count - 1].end) {
     if (seq_diff(tail, pos) < 0) return false;
     const uint8_t* rec = ring_.data() + (pos & ring_.mask());
-    if ((load_record_word(rec, kWordTypeFlags) & 0xff) ==
-        static_cast<uint32_t>(RecordType::kPadding)) {
-      pos += ring_.capacity() - (pos & ring_.mask());
+    if ((load_record_word(rec, kWordTypeFlags) & 0xff) == kPaddingType) {
+      pos += ring_.capacity() - (pos & ring_.mask());  // the next record is at index 0
       if (pos == tail) break;
-      rec = ring_.data();
     }
     RecordView v;
     if (!fill_view(pos, tail, &v) || (known && v.seq != expected) || offset > v.payload_len)

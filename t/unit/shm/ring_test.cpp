@@ -475,3 +475,21 @@ TEST_CASE("ring: sequence headers and metadata are sticky and survive the wrap")
         Errc::kTooLarge);
   CHECK(w2.append(meta_of(RecordType::kAudio, kFlagSequenceHeader), ConstBytes(huge)).is_ok());
 }
+
+TEST_CASE("ring: check_invariants reports a damaged header") {
+  Block b(4096);
+  RingWriter w;
+  REQUIRE(w.init(b.mem.get(), b.size, {.capacity = 4096, .initial_pos = 0xFFFFFFF0u}).is_ok());
+  put(w, RecordType::kVideo, 100, 1, kFlagKeyframe);
+  RingHeader* h = w.ring().header();
+  REQUIRE(w.ring().check_invariants().is_ok());
+  uint32_t tail = h->tail.load();
+  h->tail_intent.store(tail - 8);  // intent behind tail
+  CHECK(w.ring().check_invariants().code() == Errc::kInvalid);
+  h->tail_intent.store(tail);
+  h->latest.store(tail + 8);  // latest after tail
+  CHECK(w.ring().check_invariants().code() == Errc::kInvalid);
+  h->latest.store(tail - 128);
+  h->kf[0].pos.store(tail);  // a keyframe that is not committed
+  CHECK(w.ring().check_invariants().code() == Errc::kInvalid);
+}
