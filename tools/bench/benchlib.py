@@ -191,7 +191,7 @@ class Srs(Server):
 
     def __init__(self, build, workers=1, log_level="warn"):
         super().__init__()
-        self.binary = os.path.join(build, "srs")
+        self.binary = os.path.join(os.path.abspath(build), "srs")
         self.api_port = free_port()
         self.conf = os.path.join(self.dir, "srs.yaml")
         yaml = f"""worker_processes: {workers}
@@ -230,7 +230,7 @@ class Floor(Server):
     def __init__(self, build, players, bitrate, window_ms, duration_s):
         super().__init__()
         self.json = os.path.join(self.dir, "floor.json")
-        self.cmd = [os.path.join(build, "fanout-floor"), "--listen", f"127.0.0.1:{self.rtmp_port}",
+        self.cmd = [os.path.join(os.path.abspath(build), "fanout-floor"), "--listen", f"127.0.0.1:{self.rtmp_port}",
                     "--players", str(players), "--bitrate", bitrate, "--window", f"{window_ms}ms",
                     "--duration", f"{duration_s}s", "--accept-timeout", "60s", "--json", self.json]
 

@@ -101,6 +101,8 @@ def run_floor(args, window_ms):
                                   round(ramp_s + args.duration - 0.5, 2), jpath)
         cpu, peak, out = measure(floor, proc, timeout)
         row.update(collect(args, jpath, out, cpu, idle, peak))
+        # The readers wait for the others to connect: no first frame to compare.
+        row["first_frame_p50_ms"] = row["first_keyframe_p50_ms"] = None
         floor.proc.wait(timeout=args.duration + 30)
         try:
             with open(floor.json) as f:
@@ -171,7 +173,7 @@ def table(rows):
             f"| {r['target']} | {fmt(r['cpu_s'])} | {fmt(r['gbit'])} | {fmt(r['cpu_per_gbit'])} | "
             f"{r['full_rate']}/{r['players']} | {fmt(r['rss_per_player_kb'], '{:.1f}')} | "
             f"{fmt(r['latency_p50_ms'])} | {fmt(r['latency_p99_ms'])} | "
-            f"{fmt(r['first_frame_p50_ms'], '{:.0f}')} | {fmt(r['vs_nginx'])} | "
+            f"{fmt(r['first_frame_p50_ms'], '{:.1f}')} | {fmt(r['vs_nginx'])} | "
             f"{fmt(r['vs_floor'])} |")
     return "\n".join(lines)
 

@@ -238,6 +238,7 @@ ClientRow Bench::row_of(const char* kind, const std::string& url, const Connecti
   r.stalls = st.stalls();
   r.max_gap_ms = static_cast<double>(st.max_gap_ns()) / kNsPerMs;
   r.stamps = st.stamps();
+  r.cached_stamps = st.cached_stamps();
   r.max_latency_ms = static_cast<double>(st.max_latency_us()) / 1000;
   if (st.first_frame_ns() != 0 && end_ns > st.first_frame_ns()) {
     r.rate_bps = static_cast<double>(st.media_bytes()) * 8 * kNsPerS /

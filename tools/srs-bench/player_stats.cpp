@@ -37,6 +37,12 @@ void PlayerStats::on_tag(uint8_t type, std::span<const uint8_t> body, int64_t no
   if (first_key_ns_ == 0 && info.is_ok() && info->is_keyframe) first_key_ns_ = now_ns;
   auto stamp = find_video_stamp(body);
   if (!stamp) return;
+  // A frame published before the play request came from the server's GOP
+  // cache: its age is not delivery latency. Count it apart.
+  if (*stamp < request_ns_) {
+    ++cached_stamps_;
+    return;
+  }
   int64_t us = (now_ns - *stamp) / 1000;
   ++stamps_;
   max_latency_us_ = std::max<uint64_t>(max_latency_us_, us < 0 ? 0 : static_cast<uint64_t>(us));

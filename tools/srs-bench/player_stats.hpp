@@ -12,7 +12,9 @@
 namespace srs::tools::srs_bench {
 
 struct Totals {
-  LatencyHistogram latency;  // publish-to-receive, us, every stamped frame of every player
+  // Publish-to-receive, us, of every stamped frame a player received that was
+  // published after its play request (GOP-cache frames are older by design).
+  LatencyHistogram latency;
   uint64_t bytes_in = 0;     // all players, socket bytes
   uint64_t bytes_out = 0;    // all publishers, socket bytes
   uint64_t errors = 0;       // connections that failed or were closed by the server
@@ -40,7 +42,10 @@ class PlayerStats {
   uint64_t audio_frames() const noexcept { return audio_frames_; }
   uint64_t stalls() const noexcept { return stalls_; }
   int64_t max_gap_ns() const noexcept { return max_gap_ns_; }
+  // Stamped frames published after the play request (their latency is
+  // recorded) and before it (served from a GOP cache; not recorded).
   uint64_t stamps() const noexcept { return stamps_; }
+  uint64_t cached_stamps() const noexcept { return cached_stamps_; }
   uint64_t max_latency_us() const noexcept { return max_latency_us_; }
   bool played() const noexcept { return first_frame_ns_ != 0; }
   bool saw_video() const noexcept { return video_frames_ > 0; }
@@ -58,6 +63,7 @@ class PlayerStats {
   uint64_t stalls_ = 0;
   int64_t max_gap_ns_ = 0;
   uint64_t stamps_ = 0;
+  uint64_t cached_stamps_ = 0;
   uint64_t max_latency_us_ = 0;
 };
 

@@ -48,7 +48,7 @@ bool full_rate(const ClientRow& r, const Summary& s) {
 
 struct Counts {
   size_t connected = 0, live = 0, played = 0, full = 0, failed = 0;
-  uint64_t bytes = 0, media = 0, stalls = 0;
+  uint64_t bytes = 0, media = 0, stalls = 0, cached = 0;
 };
 
 Counts count(const Summary& s) {
@@ -62,6 +62,7 @@ Counts count(const Summary& s) {
     c.bytes += r.bytes;
     c.media += r.media_bytes;
     c.stalls += r.stalls;
+    c.cached += r.cached_stamps;
   }
   return c;
 }
@@ -103,11 +104,11 @@ std::string row_json(const ClientRow& r, const Summary& s) {
                 "{\"kind\": \"%s\", \"connected\": %s, \"live_at_end\": %s, \"failed\": %s, "
                 "\"bytes\": %" PRIu64 ", \"media_bytes\": %" PRIu64 ", \"frames\": %" PRIu64
                 ", \"first_frame_ms\": %.3f, \"first_keyframe_ms\": %.3f, \"stalls\": %" PRIu64
-                ", \"max_gap_ms\": %.1f, \"stamps\": %" PRIu64
+                ", \"max_gap_ms\": %.1f, \"stamps\": %" PRIu64 ", \"cached_stamps\": %" PRIu64
                 ", \"max_latency_ms\": %.3f, \"rate_kbps\": %.1f, \"full_rate\": %s, ",
                 r.kind, r.connected ? "true" : "false", r.live_at_end ? "true" : "false",
                 r.failed ? "true" : "false", r.bytes, r.media_bytes, r.frames, r.first_frame_ms,
-                r.first_key_ms, r.stalls, r.max_gap_ms, r.stamps, r.max_latency_ms,
+                r.first_key_ms, r.stalls, r.max_gap_ms, r.stamps, r.cached_stamps, r.max_latency_ms,
                 r.rate_bps / 1000,
                 std::string_view(r.kind) != "publisher" && full_rate(r, s) ? "true" : "false");
   return std::string(buf) + "\"url\": " + json_string(r.url) +
@@ -138,7 +139,7 @@ std::string to_text(const Summary& s) {
       "  first frame     p50 %.1f ms, p90 %.1f, p99 %.1f, max %.1f (%zu players)\n"
       "  first keyframe  p50 %.1f ms, p90 %.1f, p99 %.1f, max %.1f\n"
       "  latency         p50 %.2f ms, p90 %.2f, p99 %.2f, max %.2f (%zu frames received, %" PRIu64
-      " stamped sent)\n"
+      " stamped sent, %" PRIu64 " older than the play request not counted)\n"
       "  srs-bench cpu   %.2f s\n",
       s.duration_s, s.players.size(), c.connected, c.live, c.played, c.full,
       s.full_rate_share * 100, s.publish_rate_bps / 1000, c.failed, c.stalls,
@@ -147,7 +148,8 @@ std::string to_text(const Summary& s) {
       static_cast<double>(c.media) / 1e6, s.publishers.size(), pub_live,
       static_cast<double>(pub_bytes) / 1e6, static_cast<double>(pub_media) / 1e6,
       s.publish_rate_bps / 1000, ff.p50, ff.p90, ff.p99, ff.max, ff.count, fk.p50, fk.p90, fk.p99,
-      fk.max, lat.p50, lat.p90, lat.p99, lat.max, lat.count, s.stamps_sent, s.self_cpu_s);
+      fk.max, lat.p50, lat.p90, lat.p99, lat.max, lat.count, s.stamps_sent, c.cached,
+      s.self_cpu_s);
   std::string out = buf;
   for (const auto& r : s.publishers) {
     if (!r.live_at_end) out += "  publisher not publishing: " + r.close_reason + " " + r.status + "\n";

@@ -29,6 +29,7 @@ struct ClientRow {
   uint64_t stalls = 0;
   double max_gap_ms = 0;
   uint64_t stamps = 0;
+  uint64_t cached_stamps = 0;  // stamped frames published before the play request
   double max_latency_ms = 0;
   double rate_bps = 0;  // media bits per second from the first frame to the end
 };
