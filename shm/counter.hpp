@@ -15,11 +15,15 @@
 // Why it is right: hi_a is written before lo, and lo before hi_b (release).
 // A reader that sees a new lo (after a carry) therefore also sees the new
 // hi_a; if it saw the old hi_b, a != b and it retries. A reader never retries
-// except across a carry, i.e. once every 4 GiB. A writer that died between
-// the stores leaves a != b forever: readers give up after kMaxRetries (the
-// later ones yielding the CPU, so a live writer gets to finish its carry)
-// and return the larger high word with the low word they read, which may be
-// off by 2^32; whoever takes the slot over calls reset().
+// except across a carry, i.e. once every 4 GiB.
+//
+// A writer preempted (or killed) between hi_a and hi_b leaves a != b for a
+// while (or forever). Readers retry kSpinRetries times, then yield the CPU
+// between tries, and after kMaxRetries decide without it: a = the new high
+// word, b = the old one, and an add of less than 2^31 that carried leaves a
+// low word below 2^31 if it was stored, at or above 2^31 if not. So the
+// answer is exact for every add below 2 GiB (one socket write is far less),
+// and whoever takes a dead writer's slot over calls reset().
 #pragma once
 
 #include <sched.h>
@@ -35,7 +39,7 @@ class Counter64 {
   static constexpr int kSpinRetries = 64;
   static constexpr int kMaxRetries = 4096;
 
-  // Writer only.
+  // Writer only. n < 2^31 keeps a reader exact even while the writer is stuck.
   void add(uint64_t n) noexcept {
     const uint32_t lo = lo_.load(std::memory_order_relaxed);
     const uint32_t hi = hi_b_.load(std::memory_order_relaxed);
@@ -52,7 +56,7 @@ class Counter64 {
       const uint32_t l = lo_.load(std::memory_order_acquire);
       const uint32_t a = hi_a_.load(std::memory_order_relaxed);
       if (a == b) return (uint64_t{b} << 32) | l;
-      if (i >= kMaxRetries) return (uint64_t{a > b ? a : b} << 32) | l;
+      if (i >= kMaxRetries) return (uint64_t{l < 0x80000000u ? a : b} << 32) | l;
       if (i >= kSpinRetries) sched_yield();
     }
   }

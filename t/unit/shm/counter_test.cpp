@@ -65,3 +65,20 @@ TEST_CASE("Counter64 readers see consistent values across many carries") {
   CHECK(bad == 0);
   CHECK(c.load() == kStep * kSteps);
 }
+
+TEST_CASE("Counter64 readers do not hang on a writer that died in the middle of a carry") {
+  // The words are hi_a, lo, hi_b (counter.hpp); a dead writer froze them.
+  Counter64 c;
+  auto* words = reinterpret_cast<srs::shm::Atomic32*>(&c);
+  // Died after storing the new high word only: the value is still the old one.
+  words[0].store(1);
+  words[1].store(0xFFFFFFF0u);
+  words[2].store(0);
+  CHECK(c.load() == 0xFFFFFFF0ull);
+  // Died after storing the new low word too: the value is the new one.
+  words[1].store(0x10);
+  CHECK(c.load() == 0x100000010ull);
+  // Whoever takes the slot over resets it.
+  c.reset(5);
+  CHECK(c.load() == 5);
+}
