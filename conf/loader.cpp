@@ -569,6 +569,32 @@ LoadResult finish(Report* report, Config config) {
   return result;
 }
 
+// A configuration is small; the cap keeps `-c /dev/zero` from eating memory.
+constexpr size_t kMaxFileBytes = 16u << 20;
+
+std::string system_error(const char* what, int err) {
+  return std::string(what) + " (" + std::to_string(err) + ": " + std::strerror(err) + ")";
+}
+
+// The whole file into `text`; else the problem, with the errno text.
+std::string read_file(const std::string& path, std::string* text) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return system_error("cannot open the configuration", errno);
+  char buf[4096];
+  size_t n = 0;
+  while (text->size() <= kMaxFileBytes && (n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    text->append(buf, n);
+  }
+  int err = std::ferror(f) ? errno : 0;
+  std::fclose(f);
+  if (err != 0) return system_error("cannot read the configuration", err);
+  if (text->size() > kMaxFileBytes) {
+    return "the configuration is larger than " + format_size(kMaxFileBytes) +
+           "; is it the right file?";
+  }
+  return {};
+}
+
 }  // namespace
 
 LoadResult load_text(std::string_view yaml, const std::string& name) {
@@ -591,29 +617,12 @@ LoadResult load_text(std::string_view yaml, const std::string& name) {
 }
 
 LoadResult load_file(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    int err = errno;
-    LoadResult result;
-    result.errors.push_back({path, 0, 0, "",
-                             "cannot open the configuration (" + std::to_string(err) + ": " +
-                                 std::strerror(err) + ")"});
-    return result;
-  }
   std::string text;
-  char buf[4096];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  int err = std::ferror(f) ? errno : 0;
-  std::fclose(f);
-  if (err != 0) {
-    LoadResult result;
-    result.errors.push_back({path, 0, 0, "",
-                             "cannot read the configuration (" + std::to_string(err) + ": " +
-                                 std::strerror(err) + ")"});
-    return result;
-  }
-  return load_text(text, path);
+  std::string problem = read_file(path, &text);
+  if (problem.empty()) return load_text(text, path);
+  LoadResult result;
+  result.errors.push_back({path, 0, 0, "", problem});
+  return result;
 }
 
 LoadResult load_default() {

@@ -307,6 +307,16 @@ TEST_CASE("more than one YAML document is an error") {
   expect_error("daemon: false\n...\n---\n---\n", 3, 1, "", "expected one YAML document");
 }
 
+TEST_CASE("YAML anchors and aliases work, e.g. one vhost's settings reused") {
+  Config c = load_ok(
+      "vhosts:\n  a.example.com: &shared\n    play: {gop_cache: false}\n"
+      "  b.example.com: *shared\n");
+  REQUIRE(c.vhosts.size() == 2);
+  CHECK_FALSE(c.vhosts[0].play.gop_cache);
+  CHECK_FALSE(c.vhosts[1].play.gop_cache);
+  CHECK(c.vhosts[1].name == "b.example.com");
+}
+
 TEST_CASE("a stray comma is a syntax error, not a hang") {
   // yaml-cpp 0.7 alone would yield empty documents here forever.
   expect_error(",\n", 1, 1, "", "unexpected ','");
@@ -328,4 +338,9 @@ TEST_CASE("an unreadable file is reported with the errno text and no line") {
   REQUIRE(dir.errors.size() == 1);
   CHECK(dir.errors[0].line == 0);
   CHECK(dir.errors[0].message.find("Is a directory") != std::string::npos);
+
+  LoadResult endless = load_file("/dev/zero");
+  REQUIRE(endless.errors.size() == 1);
+  CHECK(endless.errors[0].line == 0);
+  CHECK(endless.errors[0].message.find("larger than 16MiB") != std::string::npos);
 }
