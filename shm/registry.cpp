@@ -278,30 +278,29 @@ bool Registry::is_owner(const StreamRef& ref) const noexcept {
          s.id.generation.load(kAcquire) == ref.generation;
 }
 
-Status Registry::release(const StreamRef& ref, uint32_t now_mono) noexcept {
-  if (!is_owner(ref)) return Status::fail(Errc::kRejected, "release by a publisher that is not the owner");
+// The owner's own transitions out of Live (release, end): one CAS from the
+// exact word it owns, so a takeover or a repair in between makes it fail.
+bool Registry::leave(const StreamRef& ref, StreamState to, uint32_t now_mono) noexcept {
+  if (!is_owner(ref)) return false;
   StreamSlot& s = slots_[ref.slot];
   uint32_t w = s.id.state.load(kAcquire);
+  const StateWord sw = StateWord::unpack(w);
+  if (sw.kind != raw(StreamState::kLive) || sw.owner != ref.worker_slot) return false;
   // lost_since before the CAS (release): sweep() reads it after seeing Lost.
-  s.id.lost_since.store(now_mono, kRelaxed);
-  if (StateWord::unpack(w).owner != ref.worker_slot ||
-      !s.id.state.compare_exchange_strong(w, StateWord::unpack(w).next(raw(StreamState::kLost)), kSeqCst)) {
-    return Status::fail(Errc::kRejected, "release by a publisher that is not the owner");
-  }
+  if (to == StreamState::kLost) s.id.lost_since.store(now_mono, kRelaxed);
+  if (!s.id.state.compare_exchange_strong(w, sw.next(raw(to)), kSeqCst)) return false;
   changed();
-  return Status::ok();
+  return true;
+}
+
+Status Registry::release(const StreamRef& ref, uint32_t now_mono) noexcept {
+  if (leave(ref, StreamState::kLost, now_mono)) return Status::ok();
+  return Status::fail(Errc::kRejected, "release by a publisher that is not the owner");
 }
 
 Status Registry::end(const StreamRef& ref) noexcept {
-  if (!is_owner(ref)) return Status::fail(Errc::kRejected, "end by a publisher that is not the owner");
-  StreamSlot& s = slots_[ref.slot];
-  uint32_t w = s.id.state.load(kAcquire);
-  if (StateWord::unpack(w).owner != ref.worker_slot ||
-      !s.id.state.compare_exchange_strong(w, StateWord::unpack(w).next(raw(StreamState::kEnded)), kSeqCst)) {
-    return Status::fail(Errc::kRejected, "end by a publisher that is not the owner");
-  }
-  changed();
-  return Status::ok();
+  if (leave(ref, StreamState::kEnded, 0)) return Status::ok();
+  return Status::fail(Errc::kRejected, "end by a publisher that is not the owner");
 }
 
 uint32_t Registry::ring_epoch(uint32_t slot) const noexcept {

@@ -221,6 +221,7 @@ class Registry {
   enum class Verdict { kWin, kLose, kAgain, kTimeout };
   Verdict verify(const PackedKey& k, uint32_t mine, int64_t deadline_ms) const noexcept;
   StreamRef become_owner(uint32_t i, Owner owner) noexcept;
+  bool leave(const StreamRef& ref, StreamState to, uint32_t now_mono) noexcept;
   void changed() noexcept;
 
   StreamSlot* slots_;
