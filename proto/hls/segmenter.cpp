@@ -98,8 +98,7 @@ void Segmenter::on_media(const Frame& f, std::span<const uint8_t> body, uint64_t
   }
   if (open_ && is_jump(f)) {
     // A new timeline: end the segment one frame after its last one (4.3.2.3).
-    int t = muxer_.has_video_config() ? 0 : 1;
-    close_segment(max_dts_ + gap_ms_[t], now_ms, out);
+    close_segment(media_end(), now_ms, out);
     discontinuity_next_ = true;
     seen_[0] = seen_[1] = false;
   }
@@ -139,6 +138,14 @@ bool Segmenter::on_sequence_header(const Frame& f, std::span<const uint8_t> body
   bool tracks_changed = !(before == muxer_.program());
   if ((changed || tracks_changed) && (open_ || !playlist_.empty())) discontinuity_next_ = true;
   return true;
+}
+
+uint32_t Segmenter::media_end() const noexcept {
+  // Where the last frame of either track ends: its DTS plus that track's frame step.
+  uint32_t end = max_dts_;
+  for (int t = 0; t < 2; ++t)
+    if (seen_[t] && last_dts_[t] >= seg_start_) end = std::max(end, last_dts_[t] + gap_ms_[t]);
+  return end;
 }
 
 bool Segmenter::is_jump(const Frame& f) const noexcept {
@@ -220,10 +227,7 @@ void Segmenter::tick(uint64_t now_ms, Output& out) {
 
 void Segmenter::on_unpublish(uint64_t now_ms, bool end_list, Output& out) {
   begin(now_ms, out);
-  if (open_) {
-    int t = muxer_.has_video_config() ? 0 : 1;
-    close_segment(max_dts_ + gap_ms_[t], now_ms, out);
-  }
+  if (open_) close_segment(media_end(), now_ms, out);
   discontinuity_next_ = true;
   seen_[0] = seen_[1] = false;
   end_list_ = end_list;

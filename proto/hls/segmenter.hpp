@@ -136,6 +136,7 @@ class Segmenter {
   void on_media(const Frame& frame, std::span<const uint8_t> body, uint64_t now_ms, Output& out);
   bool on_sequence_header(const Frame& frame, std::span<const uint8_t> body, Output& out);
   bool is_jump(const Frame& frame) const noexcept;
+  uint32_t media_end() const noexcept;
   bool should_cut(const Frame& frame, Output& out) noexcept;
   void open_segment(uint32_t dts, Output& out);
   void close_segment(uint32_t end_dts, uint64_t now_ms, Output& out);
