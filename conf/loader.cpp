@@ -68,6 +68,16 @@ struct Report {
   std::string file;
   std::vector<ConfigError> errors;
   std::map<std::string, Where> listen_at;  // "rtmp.listen[1]" -> where it is written
+  // Keys nobody asked for, reported once every section has been read, so that
+  // a key written in the wrong section can point at the right one.
+  struct Unknown {
+    Where at;
+    std::string path;
+    std::string key;
+    std::string hint;  // a close key of the same section, if any
+  };
+  std::vector<Unknown> unknown;
+  std::vector<std::string> known_paths;  // every key path asked for
 
   void error(Where at, std::string path, std::string message) {
     errors.push_back({file, at.line, at.column, std::move(path), std::move(message)});
@@ -280,15 +290,32 @@ void Section::add_entry(const YAML::Node& key, const YAML::Node& value) {
 void Section::report_unknown() {
   for (const Entry& e : entries_) {
     if (e.used || e.duplicate) continue;
-    std::string message = "unknown key '" + e.key + "'";
-    std::string hint = closest(e.key, known_);
+    report_->unknown.push_back(
+        {where_of(e.key_node.Mark()), path_of(e.key), e.key, closest(e.key, known_)});
+  }
+}
+
+// "chunk_size" written at the top level: the key exists as "rtmp.chunk_size".
+std::string elsewhere(const Report& report, const std::string& key, const std::string& path) {
+  for (const std::string& known : report.known_paths) {
+    if (known == path || known.size() <= key.size()) continue;
+    if (known.ends_with(key) && known[known.size() - key.size() - 1] == '.') return known;
+  }
+  return {};
+}
+
+void report_unknown_keys(Report* report) {
+  for (const Report::Unknown& u : report->unknown) {
+    std::string message = "unknown key '" + u.key + "'";
+    std::string hint = u.hint.empty() ? elsewhere(*report, u.key, u.path) : u.hint;
     if (!hint.empty()) message += "; did you mean '" + hint + "'?";
-    report_->error(where_of(e.key_node.Mark()), path_of(e.key), message);
+    report->error(u.at, u.path, message);
   }
 }
 
 Entry* Section::find(const char* key) {
   known_.emplace_back(key);
+  report_->known_paths.push_back(path_of(key));
   for (Entry& e : entries_) {
     if (e.key != key || e.duplicate) continue;
     e.used = true;
@@ -608,6 +635,7 @@ LoadResult load_text(std::string_view yaml, const std::string& name) {
       Section top(&report, root);  // an empty document is null: every default
       load_top(&top, &config);
     }
+    report_unknown_keys(&report);
     check_bound_listeners(config, &report);
   } catch (const YAML::Exception& e) {
     // Not expected (values are read as text), but never let one escape.

@@ -150,6 +150,13 @@ TEST_CASE("unknown keys are reported, with the closest known key") {
   expect_error("deamon: true\n", 1, 1, "deamon", "did you mean 'daemon'?");
   expect_error("vhosts:\n  __defaultVhost__:\n    enable: true\n", 3, 5,
                "vhosts.__defaultVhost__.enable", "did you mean 'enabled'?");
+  // A key of another section points there.
+  expect_error("chunk_size: 4096\n", 1, 1, "chunk_size",
+               "unknown key 'chunk_size'; did you mean 'rtmp.chunk_size'?");
+  expect_error("log:\n  ring_bytes: 1MiB\n", 2, 3, "log.ring_bytes",
+               "did you mean 'shm.ring_bytes'?");
+  expect_error("vhosts:\n  v:\n    gop_cache: false\n", 3, 5, "vhosts.v.gop_cache",
+               "did you mean 'vhosts.v.play.gop_cache'?");
   LoadResult r = load("listen_everything: 1\n");
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0].message == "unknown key 'listen_everything'");
