@@ -25,6 +25,8 @@ const char* type_name(Type type) noexcept {
   return "unknown";
 }
 
+Value::Value(Type t) noexcept : type_(t) {}
+
 Value Value::number(double v) {
   Value out(Type::kNumber);
   out.number_ = v;

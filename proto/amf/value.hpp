@@ -93,7 +93,7 @@ class Value {
   bool operator==(const Value& other) const noexcept;
 
  private:
-  explicit Value(Type t) noexcept : type_(t) {}
+  explicit Value(Type t) noexcept;  // out of line: Property is incomplete here
 
   Type type_ = Type::kUndefined;
   int16_t tz_ = 0;
