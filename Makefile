@@ -182,7 +182,8 @@ unit: $(UNIT_BIN)
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address all
-	$(Q)$(MAKE) --no-print-directory SANITIZE=thread $(BUILD)-thread/unit-tests BUILD=build-thread
+	$(Q)$(MAKE) --no-print-directory SANITIZE=thread BUILD=build-thread build-thread/unit-tests
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	$(Q)$(PYTHON) t/run.py --build $(BUILD)
 
 .PHONY: check-config
@@ -195,6 +196,7 @@ FUZZ_CXX ?= clang++
 FUZZ_SRCS := $(wildcard t/fuzz/*_fuzz.cpp)
 FUZZ_BINS := $(patsubst t/fuzz/%_fuzz.cpp,$(FUZZ_BUILD)/%_fuzz,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 30
+TEST_FUZZ_SECONDS ?= 10
 
 .PHONY: fuzz-build fuzz
 fuzz-build:

@@ -51,6 +51,8 @@ std::unique_ptr<Publisher> Publisher::start(Services& svc, const std::string& ke
     return nullptr;
   }
   svc.wakeups->wake_mask(reg.take_waiters());
+  svc.control->workers().counters(svc.slot).publishers.fetch_add(1, std::memory_order_relaxed);
+  pub->counted_ = true;
   return pub;
 }
 
@@ -147,12 +149,15 @@ void Publisher::flush() {
   shm::StreamStats& stats = svc_.control->registry().stats(ref_.slot);
   stats.bytes_in.reset(bytes_);
   stats.messages.reset(messages_);
+  svc_.control->workers().counters(svc_.slot).messages_in.add(messages_ - flushed_messages_);
+  flushed_messages_ = messages_;
 }
 
 void Publisher::stop() {
   if (stopped_) return;
   flush();
   stopped_ = true;
+  if (counted_) svc_.control->workers().counters(svc_.slot).publishers.fetch_sub(1, std::memory_order_relaxed);
   shm::Registry& reg = svc_.control->registry();
   if (!reg.is_owner(ref_)) return;  // taken over: the new owner has it
   if (base::Status s = reg.release(ref_, mono_seconds()); !s.is_ok()) {

@@ -61,7 +61,9 @@ class Publisher {
   bool pending_ = false;
   bool stopped_ = false;
   uint64_t messages_ = 0;
+  uint64_t flushed_messages_ = 0;
   uint64_t bytes_ = 0;
+  bool counted_ = false;  // in the worker's publishers gauge
 };
 
 }  // namespace srs::worker

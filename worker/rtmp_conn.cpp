@@ -37,6 +37,9 @@ RtmpConn::RtmpConn(Services& svc, evutil_socket_t fd, std::string peer)
   timeout_ev_ = event_new(svc.base, -1, EV_PERSIST, on_timeout_cb, this);
   event_add(read_ev_, nullptr);
   event_add(timeout_ev_, &kIdleCheck);
+  shm::WorkerCounters& c = svc.control->workers().counters(svc.slot);
+  c.connections_now.fetch_add(1, std::memory_order_relaxed);
+  c.connections_total.fetch_add(1, std::memory_order_relaxed);
   base::LogContext ctx(cid());
   LOG_INFO("rtmp client %s connected", peer_.c_str());
 }
@@ -48,6 +51,7 @@ RtmpConn::~RtmpConn() {
   if (write_ev_) event_free(write_ev_);
   if (timeout_ev_) event_free(timeout_ev_);
   if (fd_ >= 0) ::close(fd_);
+  svc_.control->workers().counters(svc_.slot).connections_now.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void RtmpConn::close(const std::string& why) {
@@ -81,6 +85,7 @@ void RtmpConn::on_readable() {
     ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n > 0) {
       bytes_in_ += size_t(n);
+      svc_.control->workers().counters(svc_.slot).bytes_in.add(uint64_t(n));
       got_bytes_ = true;
       if (!feed(buf, size_t(n))) return;
       if (size_t(n) < sizeof buf) break;
@@ -112,7 +117,7 @@ bool RtmpConn::flush_out() {
     ssize_t n = ::send(fd_, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL);
     if (n > 0) {
       out_pos_ += size_t(n);
-      bytes_out_ += size_t(n);
+      count_out(size_t(n));
       continue;
     }
     if (n < 0 && errno == EINTR) continue;

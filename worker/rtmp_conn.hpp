@@ -48,7 +48,10 @@ class RtmpConn final : public Connection {
   void reply_status(proto::rtmp::StatusCode code, const std::string& description,
                     uint32_t stream_id);
   uint64_t bytes_out() const { return bytes_out_; }
-  void count_out(size_t n) { bytes_out_ += n; }
+  void count_out(size_t n) {
+    bytes_out_ += n;
+    svc_.control->workers().counters(svc_.slot).bytes_out.add(n);
+  }
 
  private:
   static void on_read_cb(evutil_socket_t fd, short, void* arg);

@@ -70,12 +70,17 @@ RtmpPlayer::RtmpPlayer(Services& svc, RtmpConn& conn, std::string key,
       key_(std::move(key)),
       vhost_(vhost),
       stream_id_(stream_id),
-      jitter_(vhost.play.time_jitter) {}
+      jitter_(vhost.play.time_jitter) {
+  counters().players.fetch_add(1, std::memory_order_relaxed);
+}
 
 RtmpPlayer::~RtmpPlayer() {
   svc_.hub->cancel_wait(this);
   detach();
+  counters().players.fetch_sub(1, std::memory_order_relaxed);
 }
+
+shm::WorkerCounters& RtmpPlayer::counters() { return svc_.control->workers().counters(svc_.slot); }
 
 void RtmpPlayer::start() {
   if (attach()) return;
@@ -215,6 +220,7 @@ bool RtmpPlayer::send_batch(bool* more) {
       end("the stream ended", true);
       return false;
     case shm::ReadStatus::kLapped:
+      counters().dropped_players.fetch_add(1, std::memory_order_relaxed);
       end("too slow: lapped by the publisher (slow_player: disconnect)", false);
       return false;
     case shm::ReadStatus::kRecords:
@@ -222,6 +228,7 @@ bool RtmpPlayer::send_batch(bool* more) {
   }
   if (r.jumped) {
     need_keyframe_ = true;
+    counters().lapped_players.fetch_add(1, std::memory_order_relaxed);
     if (laps_logged_++ % 100 == 0) {
       LOG_WARN("play %s: player %s too slow, skipped to the newest keyframe (%u times)", key_.c_str(),
                conn_.peer().c_str(), reader_.laps());
@@ -237,6 +244,7 @@ bool RtmpPlayer::send_batch(bool* more) {
   }
   conn_.count_out(written);
   if (!reader_.validate(r.start)) {
+    counters().dropped_players.fetch_add(1, std::memory_order_relaxed);
     conn_.close("torn send: the ring overwrote what was being sent (player far too slow)");
     return false;
   }
@@ -283,6 +291,7 @@ bool RtmpPlayer::send_pending() {
   }
   conn_.count_out(written);
   if (!reader_.validate(pend_start_)) {
+    counters().dropped_players.fetch_add(1, std::memory_order_relaxed);
     conn_.close("torn send: the ring overwrote what was being sent (player far too slow)");
     return false;
   }

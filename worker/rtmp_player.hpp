@@ -62,6 +62,7 @@ class RtmpPlayer final : public StreamSubscriber {
                        size_t* last_view);
   void keep_pending(const iovec* iov, size_t count, uint32_t start, const shm::RecordView& last);
   void end(const char* why, bool notify);
+  shm::WorkerCounters& counters();
 
   Services& svc_;
   RtmpConn& conn_;

@@ -16,6 +16,7 @@
 #include "worker/rtmp_conn.hpp"
 #include "worker/services.hpp"
 #include "worker/stream_hub.hpp"
+#include "worker/summary.hpp"
 
 namespace srs::worker {
 namespace {
@@ -62,12 +63,14 @@ class Worker {
   Services svc_;
   std::unique_ptr<Connections> conns_;
   std::unique_ptr<StreamHub> hub_;
+  std::unique_ptr<Summary> summary_;
   std::unique_ptr<ApiServer> api_;
   bool draining_ = false;
   int exit_status_ = 0;
 };
 
 Worker::~Worker() {
+  summary_.reset();
   api_.reset();
   conns_.reset();
   hub_.reset();
@@ -101,6 +104,7 @@ bool Worker::setup() {
   svc_.server_id = ctx_.server_id;
   hub_ = std::make_unique<StreamHub>(svc_);
   svc_.hub = hub_.get();
+  summary_ = std::make_unique<Summary>(svc_);
   for (int signo : {SIGQUIT, SIGTERM, SIGINT, SIGUSR1, SIGHUP}) watch_signal(signo);
   ::signal(SIGPIPE, SIG_IGN);
 
