@@ -41,9 +41,12 @@ Layout compute_layout(const ControlSizes& s) noexcept {
   return l;
 }
 
+// Every offset is a multiple of kCacheLine (compute_layout; attach() checks
+// them), so the cast through void* does not misalign (-Wcast-align on ARM/MIPS).
 template <typename T>
 T* at_offset(ControlHeader* h, uint32_t offset) noexcept {
-  return reinterpret_cast<T*>(reinterpret_cast<unsigned char*>(h) + offset);
+  static_assert(alignof(T) <= kCacheLine);
+  return static_cast<T*>(static_cast<void*>(reinterpret_cast<unsigned char*>(h) + offset));
 }
 
 }  // namespace
