@@ -72,8 +72,8 @@ Status Amf0Reader::read_marker_value(uint8_t marker, Value& out, int depth) noex
       if (!has(1)) return kTruncated;
       out = Value::boolean(data_[pos_++] != 0);
       return Status::ok();
-    case kAmf0String:  // 2.4: u16 length + UTF-8.
-    case kAmf0LongString:  // 2.14: u32 length + UTF-8.
+    case kAmf0String:       // 2.4: u16 length + UTF-8.
+    case kAmf0LongString:   // 2.14: u32 length + UTF-8.
     case kAmf0XmlDocument:  // 2.17: u32 length + UTF-8.
       st = read_utf8(text, marker == kAmf0String ? 2 : 4);
       if (!st.is_ok()) return st;
@@ -83,29 +83,42 @@ Status Amf0Reader::read_marker_value(uint8_t marker, Value& out, int depth) noex
     case kAmf0Object:  // 2.5: properties up to the object-end marker.
       out = Value::object();
       return read_properties(out, depth);
-    case kAmf0Null: out = Value::null(); return Status::ok();  // 2.7
-    case kAmf0Undefined: out = Value::undefined(); return Status::ok();  // 2.8
-    case kAmf0Unsupported: out = Value::undefined(); return Status::ok();  // 2.15
-    case kAmf0Reference: return read_reference(out);  // 2.9
-    case kAmf0EcmaArray:  // 2.10: u32 count, then properties like an object.
+    case kAmf0Null:
+      out = Value::null();
+      return Status::ok();  // 2.7
+    case kAmf0Undefined:
+      out = Value::undefined();
+      return Status::ok();  // 2.8
+    case kAmf0Unsupported:
+      out = Value::undefined();
+      return Status::ok();  // 2.15
+    case kAmf0Reference:
+      return read_reference(out);  // 2.9
+    case kAmf0EcmaArray:           // 2.10: u32 count, then properties like an object.
       if (!has(4)) return kTruncated;
       // The count is advisory: onMetaData in the wild carries wrong counts, so
       // the properties end at the object-end marker, whatever the count says.
       pos_ += 4;
       out = Value::ecma_array();
       return read_properties(out, depth);
-    case kAmf0ObjectEnd: return kStrayEnd;
-    case kAmf0StrictArray: return read_strict_array(out, depth);  // 2.12
-    case kAmf0Date: return read_date(out);  // 2.13
-    case kAmf0TypedObject:  // 2.18: u16 class name, then properties.
+    case kAmf0ObjectEnd:
+      return kStrayEnd;
+    case kAmf0StrictArray:
+      return read_strict_array(out, depth);  // 2.12
+    case kAmf0Date:
+      return read_date(out);  // 2.13
+    case kAmf0TypedObject:    // 2.18: u16 class name, then properties.
       st = read_utf8(text, 2);
       if (!st.is_ok()) return st;
       out = Value::typed_object(std::move(text));
       return read_properties(out, depth);
-    case kAmf0AvmPlus: return read_avm_plus(out, depth);  // 3.1
+    case kAmf0AvmPlus:
+      return read_avm_plus(out, depth);  // 3.1
     case kAmf0MovieClip:
-    case kAmf0RecordSet: return kReserved;
-    default: return kUnknownMarker;
+    case kAmf0RecordSet:
+      return kReserved;
+    default:
+      return kUnknownMarker;
   }
 }
 

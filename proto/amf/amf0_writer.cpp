@@ -73,16 +73,25 @@ void amf0_write_string(Sink out, std::string_view v) {
   put_short_utf8(out, v);
 }
 
-void amf0_write_null(Sink out) { out.push(kAmf0Null); }
-void amf0_write_undefined(Sink out) { out.push(kAmf0Undefined); }
+void amf0_write_null(Sink out) {
+  out.push(kAmf0Null);
+}
+void amf0_write_undefined(Sink out) {
+  out.push(kAmf0Undefined);
+}
 
 void amf0_write(Sink out, const Value& v) {
   switch (v.type()) {
-    case Type::kNumber: return amf0_write_number(out, v.as_number());
-    case Type::kBoolean: return amf0_write_boolean(out, v.as_boolean());
-    case Type::kString: return amf0_write_string(out, v.as_string());
-    case Type::kNull: return amf0_write_null(out);
-    case Type::kUndefined: return amf0_write_undefined(out);
+    case Type::kNumber:
+      return amf0_write_number(out, v.as_number());
+    case Type::kBoolean:
+      return amf0_write_boolean(out, v.as_boolean());
+    case Type::kString:
+      return amf0_write_string(out, v.as_string());
+    case Type::kNull:
+      return amf0_write_null(out);
+    case Type::kUndefined:
+      return amf0_write_undefined(out);
     case Type::kObject:
       out.push(kAmf0Object);
       return put_properties(out, v);

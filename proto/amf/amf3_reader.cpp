@@ -21,8 +21,7 @@ constexpr Status kBadReference = Status::fail(Errc::kInvalid, "amf3: reference t
 constexpr Status kOverBudget = Status::fail(Errc::kTooLarge, "amf3: decoded size over budget");
 constexpr Status kCycle =
     Status::fail(Errc::kUnsupported, "amf3: reference to an object still being decoded");
-constexpr Status kExternalizable =
-    Status::fail(Errc::kUnsupported, "amf3: externalizable object");
+constexpr Status kExternalizable = Status::fail(Errc::kUnsupported, "amf3: externalizable object");
 constexpr Status kDictionary = Status::fail(Errc::kUnsupported, "amf3: dictionary");
 
 }  // namespace
@@ -38,7 +37,9 @@ Result<Value> Amf3Reader::read() noexcept {
   return out;
 }
 
-Status Amf3Reader::read_nested(Value& out, int depth) noexcept { return read_value(out, depth); }
+Status Amf3Reader::read_nested(Value& out, int depth) noexcept {
+  return read_value(out, depth);
+}
 
 Status Amf3Reader::charge(size_t bytes) noexcept {
   if (bytes > budget_) return kOverBudget;
@@ -56,11 +57,19 @@ Status Amf3Reader::read_value(Value& out, int depth) noexcept {
   std::string text;
   Status st;
   switch (marker) {
-    case kAmf3Undefined: out = Value::undefined(); return Status::ok();  // 3.2
-    case kAmf3Null: out = Value::null(); return Status::ok();  // 3.3
-    case kAmf3False: out = Value::boolean(false); return Status::ok();  // 3.4
-    case kAmf3True: out = Value::boolean(true); return Status::ok();  // 3.5
-    case kAmf3Integer:  // 3.6: U29, sign-extended from 29 bits.
+    case kAmf3Undefined:
+      out = Value::undefined();
+      return Status::ok();  // 3.2
+    case kAmf3Null:
+      out = Value::null();
+      return Status::ok();  // 3.3
+    case kAmf3False:
+      out = Value::boolean(false);
+      return Status::ok();  // 3.4
+    case kAmf3True:
+      out = Value::boolean(true);
+      return Status::ok();  // 3.5
+    case kAmf3Integer:      // 3.6: U29, sign-extended from 29 bits.
       if (st = read_u29(u29); !st.is_ok()) return st;
       out = Value::number((u29 & 0x10000000u) ? double(int32_t(u29) - 0x20000000) : double(u29));
       return Status::ok();
@@ -73,17 +82,25 @@ Status Amf3Reader::read_value(Value& out, int depth) noexcept {
       out = Value::string(std::move(text));
       return Status::ok();
     case kAmf3XmlDocument:  // 3.9
-    case kAmf3Xml: return read_text(out, false);  // 3.13
-    case kAmf3ByteArray: return read_text(out, true);  // 3.14
-    case kAmf3Date: return read_date(out);  // 3.10
-    case kAmf3Array: return read_array(out, depth);  // 3.11
-    case kAmf3Object: return read_object(out, depth);  // 3.12
-    case kAmf3VectorInt:  // 3.15
+    case kAmf3Xml:
+      return read_text(out, false);  // 3.13
+    case kAmf3ByteArray:
+      return read_text(out, true);  // 3.14
+    case kAmf3Date:
+      return read_date(out);  // 3.10
+    case kAmf3Array:
+      return read_array(out, depth);  // 3.11
+    case kAmf3Object:
+      return read_object(out, depth);  // 3.12
+    case kAmf3VectorInt:               // 3.15
     case kAmf3VectorUint:
     case kAmf3VectorDouble:
-    case kAmf3VectorObject: return read_vector(marker, out, depth);
-    case kAmf3Dictionary: return kDictionary;  // 3.16
-    default: return kUnknownMarker;
+    case kAmf3VectorObject:
+      return read_vector(marker, out, depth);
+    case kAmf3Dictionary:
+      return kDictionary;  // 3.16
+    default:
+      return kUnknownMarker;
   }
 }
 
@@ -157,7 +174,8 @@ size_t Amf3Reader::reserve_slot() {
 
 // The table keeps its own copy, charged against the budget like the value
 // itself (but not counted as produced, or nested copies would compound).
-Status Amf3Reader::complete_slot(size_t index, const Value& value, size_t produced_before) noexcept {
+Status Amf3Reader::complete_slot(size_t index, const Value& value,
+                                 size_t produced_before) noexcept {
   Slot& slot = objects_[index];
   slot.cost = produced_ - produced_before;
   if (slot.cost > budget_) return kOverBudget;

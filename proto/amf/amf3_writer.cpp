@@ -30,8 +30,8 @@ void put_double(Sink out, double d) {
 
 void put_number(Sink out, double d) {
   // -0.0 stays a double: the integer form would lose its sign.
-  bool integral = d >= kMinInt29 && d <= kMaxInt29 && std::floor(d) == d &&
-                  !(d == 0 && std::signbit(d));
+  bool integral =
+      d >= kMinInt29 && d <= kMaxInt29 && std::floor(d) == d && !(d == 0 && std::signbit(d));
   if (!integral) {
     out.push(kAmf3Double);  // 3.7
     return put_double(out, d);
@@ -80,11 +80,15 @@ void amf3_write_u29(Sink out, uint32_t v) {
 
 void amf3_write(Sink out, const Value& v) {
   switch (v.type()) {
-    case Type::kUndefined: return out.push(kAmf3Undefined);
+    case Type::kUndefined:
+      return out.push(kAmf3Undefined);
     case Type::kNull:
-    case Type::kReference: return out.push(kAmf3Null);
-    case Type::kBoolean: return out.push(v.as_boolean() ? kAmf3True : kAmf3False);
-    case Type::kNumber: return put_number(out, v.as_number());
+    case Type::kReference:
+      return out.push(kAmf3Null);
+    case Type::kBoolean:
+      return out.push(v.as_boolean() ? kAmf3True : kAmf3False);
+    case Type::kNumber:
+      return put_number(out, v.as_number());
     case Type::kString:
       out.push(kAmf3String);
       return put_inline_bytes(out, v.as_string());
@@ -109,7 +113,8 @@ void amf3_write(Sink out, const Value& v) {
       out.push(0x01);
       return put_dynamic(out, v);
     case Type::kObject:
-    case Type::kTypedObject: return put_object(out, v);
+    case Type::kTypedObject:
+      return put_object(out, v);
   }
 }
 

@@ -8,19 +8,32 @@ namespace srs::proto::amf {
 
 const char* type_name(Type type) noexcept {
   switch (type) {
-    case Type::kNumber: return "number";
-    case Type::kBoolean: return "boolean";
-    case Type::kString: return "string";
-    case Type::kObject: return "object";
-    case Type::kNull: return "null";
-    case Type::kUndefined: return "undefined";
-    case Type::kReference: return "reference";
-    case Type::kEcmaArray: return "ecma-array";
-    case Type::kStrictArray: return "strict-array";
-    case Type::kDate: return "date";
-    case Type::kXmlDocument: return "xml-document";
-    case Type::kTypedObject: return "typed-object";
-    case Type::kByteArray: return "byte-array";
+    case Type::kNumber:
+      return "number";
+    case Type::kBoolean:
+      return "boolean";
+    case Type::kString:
+      return "string";
+    case Type::kObject:
+      return "object";
+    case Type::kNull:
+      return "null";
+    case Type::kUndefined:
+      return "undefined";
+    case Type::kReference:
+      return "reference";
+    case Type::kEcmaArray:
+      return "ecma-array";
+    case Type::kStrictArray:
+      return "strict-array";
+    case Type::kDate:
+      return "date";
+    case Type::kXmlDocument:
+      return "xml-document";
+    case Type::kTypedObject:
+      return "typed-object";
+    case Type::kByteArray:
+      return "byte-array";
   }
   return "unknown";
 }
@@ -42,16 +55,26 @@ Value Value::string(std::string v) {
   out.text_ = std::move(v);
   return out;
 }
-Value Value::null() { return Value(Type::kNull); }
-Value Value::undefined() { return Value(Type::kUndefined); }
+Value Value::null() {
+  return Value(Type::kNull);
+}
+Value Value::undefined() {
+  return Value(Type::kUndefined);
+}
 Value Value::reference(uint16_t index) {
   Value out(Type::kReference);
   out.number_ = index;
   return out;
 }
-Value Value::object() { return Value(Type::kObject); }
-Value Value::ecma_array() { return Value(Type::kEcmaArray); }
-Value Value::strict_array() { return Value(Type::kStrictArray); }
+Value Value::object() {
+  return Value(Type::kObject);
+}
+Value Value::ecma_array() {
+  return Value(Type::kEcmaArray);
+}
+Value Value::strict_array() {
+  return Value(Type::kStrictArray);
+}
 Value Value::date(double ms, int16_t tz) {
   Value out(Type::kDate);
   out.number_ = ms;
@@ -82,9 +105,12 @@ double Value::as_number() const noexcept {
   switch (type_) {
     case Type::kNumber:
     case Type::kDate:
-    case Type::kReference: return number_;
-    case Type::kBoolean: return number_;
-    default: return 0;
+    case Type::kReference:
+      return number_;
+    case Type::kBoolean:
+      return number_;
+    default:
+      return 0;
   }
 }
 
@@ -179,18 +205,42 @@ void render(const Value& v, std::string& out, size_t max_chars, int depth) {
     return;
   }
   switch (v.type()) {
-    case Type::kNumber: return render_number(v.as_number(), out);
-    case Type::kBoolean: out += v.as_boolean() ? "true" : "false"; return;
-    case Type::kString: out += '"' + v.as_string().substr(0, max_chars) + '"'; return;
-    case Type::kNull: out += "null"; return;
-    case Type::kUndefined: out += "undefined"; return;
-    case Type::kReference: out += "ref#"; return render_number(v.as_number(), out);
-    case Type::kDate: out += "date("; render_number(v.as_number(), out); out += ')'; return;
-    case Type::kXmlDocument: out += "xml(" + v.as_string().substr(0, max_chars) + ')'; return;
-    case Type::kByteArray: out += "bytes[" + std::to_string(v.as_string().size()) + ']'; return;
-    case Type::kTypedObject: out += v.class_name(); break;
-    case Type::kEcmaArray: out += "ecma"; break;
-    case Type::kObject: break;
+    case Type::kNumber:
+      return render_number(v.as_number(), out);
+    case Type::kBoolean:
+      out += v.as_boolean() ? "true" : "false";
+      return;
+    case Type::kString:
+      out += '"' + v.as_string().substr(0, max_chars) + '"';
+      return;
+    case Type::kNull:
+      out += "null";
+      return;
+    case Type::kUndefined:
+      out += "undefined";
+      return;
+    case Type::kReference:
+      out += "ref#";
+      return render_number(v.as_number(), out);
+    case Type::kDate:
+      out += "date(";
+      render_number(v.as_number(), out);
+      out += ')';
+      return;
+    case Type::kXmlDocument:
+      out += "xml(" + v.as_string().substr(0, max_chars) + ')';
+      return;
+    case Type::kByteArray:
+      out += "bytes[" + std::to_string(v.as_string().size()) + ']';
+      return;
+    case Type::kTypedObject:
+      out += v.class_name();
+      break;
+    case Type::kEcmaArray:
+      out += "ecma";
+      break;
+    case Type::kObject:
+      break;
     case Type::kStrictArray:
       out += '[';
       for (size_t i = 0; i < v.items().size() && out.size() <= max_chars; ++i) {

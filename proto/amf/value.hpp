@@ -67,8 +67,8 @@ class Value {
   bool has_properties() const noexcept;
 
   // Accessors return a neutral value (0, false, "") for another type.
-  double as_number() const noexcept;       // number, date ms, reference index
-  bool as_boolean() const noexcept;        // boolean; a number is true when non-zero
+  double as_number() const noexcept;              // number, date ms, reference index
+  bool as_boolean() const noexcept;               // boolean; a number is true when non-zero
   const std::string& as_string() const noexcept;  // string, XML, byte array
   int16_t date_tz() const noexcept { return tz_; }
   const std::string& class_name() const noexcept { return text_; }  // typed object

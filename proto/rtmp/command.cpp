@@ -113,7 +113,8 @@ Result<Command> make_publish(Envelope& e) {
   PublishCommand c;
   c.txn = e.txn;
   c.name = name->as_string();
-  if (const Value* type = e.arg(2); type != nullptr && type->is_string()) c.type = type->as_string();
+  if (const Value* type = e.arg(2); type != nullptr && type->is_string())
+    c.type = type->as_string();
   return Command(std::move(c));
 }
 
@@ -126,7 +127,8 @@ Result<Command> make_play(Envelope& e) {
   c.name = name->as_string();
   c.start = e.number_arg(2, -2);
   c.duration = e.number_arg(3, -1);
-  if (const Value* reset = e.arg(4); reset != nullptr && (reset->is_boolean() || reset->is_number())) {
+  if (const Value* reset = e.arg(4);
+      reset != nullptr && (reset->is_boolean() || reset->is_number())) {
     c.reset = reset->as_boolean();
   }
   return Command(std::move(c));
@@ -231,10 +233,10 @@ constexpr Builder kBuilders[] = {
 
 // Names in variant order, for command_name().
 constexpr const char* kNames[] = {
-    "connect",     "createStream", "releaseStream", "FCPublish",    "FCUnpublish",
-    "FCSubscribe", "getStreamLength", "publish",    "play",         "play2",
-    "pause",       "deleteStream", "closeStream",   "receiveAudio", "receiveVideo",
-    "_checkbw",    "_result",      "onStatus",      "onBWDone",     "",
+    "connect",     "createStream",    "releaseStream", "FCPublish",    "FCUnpublish",
+    "FCSubscribe", "getStreamLength", "publish",       "play",         "play2",
+    "pause",       "deleteStream",    "closeStream",   "receiveAudio", "receiveVideo",
+    "_checkbw",    "_result",         "onStatus",      "onBWDone",     "",
 };
 static_assert(std::size(kNames) == std::variant_size_v<Command>);
 

@@ -58,10 +58,10 @@ struct StreamNameCommand {
   double txn = 0;
   std::string name;
 };
-using ReleaseStreamCommand = StreamNameCommand<0>;  // de facto (FMLE)
-using FcPublishCommand = StreamNameCommand<1>;      // de facto (FMLE)
-using FcUnpublishCommand = StreamNameCommand<2>;    // de facto (FMLE)
-using FcSubscribeCommand = StreamNameCommand<3>;    // de facto (edge CDNs)
+using ReleaseStreamCommand = StreamNameCommand<0>;    // de facto (FMLE)
+using FcPublishCommand = StreamNameCommand<1>;        // de facto (FMLE)
+using FcUnpublishCommand = StreamNameCommand<2>;      // de facto (FMLE)
+using FcSubscribeCommand = StreamNameCommand<3>;      // de facto (edge CDNs)
 using GetStreamLengthCommand = StreamNameCommand<4>;  // de facto (Flash players)
 
 // 7.2.2.6 publish: name and type "live" | "record" | "append".
@@ -154,12 +154,12 @@ struct GenericCommand {
   std::vector<amf::Value> args;  // command object first
 };
 
-using Command = std::variant<ConnectCommand, CreateStreamCommand, ReleaseStreamCommand,
-                             FcPublishCommand, FcUnpublishCommand, FcSubscribeCommand,
-                             GetStreamLengthCommand, PublishCommand, PlayCommand, Play2Command,
-                             PauseCommand, DeleteStreamCommand, CloseStreamCommand,
-                             ReceiveAudioCommand, ReceiveVideoCommand, CheckBwCommand,
-                             ResultCommand, OnStatusCommand, OnBwDoneCommand, GenericCommand>;
+using Command =
+    std::variant<ConnectCommand, CreateStreamCommand, ReleaseStreamCommand, FcPublishCommand,
+                 FcUnpublishCommand, FcSubscribeCommand, GetStreamLengthCommand, PublishCommand,
+                 PlayCommand, Play2Command, PauseCommand, DeleteStreamCommand, CloseStreamCommand,
+                 ReceiveAudioCommand, ReceiveVideoCommand, CheckBwCommand, ResultCommand,
+                 OnStatusCommand, OnBwDoneCommand, GenericCommand>;
 
 // Decodes a command payload. `amf3_form` is true for message type 17: the
 // leading 0x00 byte is skipped. Errors: the AMF errors ("amf0: truncated"...),

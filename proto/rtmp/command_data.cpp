@@ -14,8 +14,7 @@ using base::Status;
 namespace {
 
 constexpr Status kNameNotString = Status::fail(Errc::kInvalid, "data: name is not a string");
-constexpr Status kNoFrameName =
-    Status::fail(Errc::kInvalid, "data: @setDataFrame without a name");
+constexpr Status kNoFrameName = Status::fail(Errc::kInvalid, "data: @setDataFrame without a name");
 
 Status read_name(amf::Amf0Reader& reader, std::string& out, const Status& not_string) {
   Result<Value> name = reader.read();

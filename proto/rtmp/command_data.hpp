@@ -18,8 +18,8 @@
 namespace srs::proto::rtmp {
 
 struct DataMessage {
-  std::string name;             // after @setDataFrame when there was one
-  bool set_data_frame = false;  // the payload started with "@setDataFrame"
+  std::string name;                // after @setDataFrame when there was one
+  bool set_data_frame = false;     // the payload started with "@setDataFrame"
   std::vector<amf::Value> values;  // every value after the name
   // The payload players get: name + values re-encoded as AMF0, without
   // @setDataFrame (send it as message type 18).

@@ -33,7 +33,7 @@ constexpr StatusText kStatusTexts[] = {
 };
 static_assert(std::size(kStatusTexts) == static_cast<size_t>(StatusCode::kDataStart) + 1);
 
-// name, txn, null, then one value.
+// name, txn: the start of every command (7.2).
 void put_call_header(Sink out, std::string_view name, double txn) {
   amf::amf0_write_string(out, name);
   amf::amf0_write_number(out, txn);
@@ -53,7 +53,8 @@ void put_named_call(Sink out, std::string_view call, double txn, std::string_vie
   amf::amf0_write_string(out, name);
 }
 
-void put_fc_status(Sink out, std::string_view call, const char* code, std::string_view description) {
+void put_fc_status(Sink out, std::string_view call, const char* code,
+                   std::string_view description) {
   put_call_header(out, call, 0);
   amf::amf0_write_null(out);
   Value info = Value::object();
@@ -128,7 +129,9 @@ void encode_simple_result(Sink out, double txn) {
   amf::amf0_write_undefined(out);
 }
 
-void encode_check_bw_result(Sink out, double txn) { encode_simple_result(out, txn); }
+void encode_check_bw_result(Sink out, double txn) {
+  encode_simple_result(out, txn);
+}
 
 void encode_stream_length_result(Sink out, double txn, double duration) {
   put_call_header(out, "_result", txn);

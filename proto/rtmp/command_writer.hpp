@@ -79,8 +79,10 @@ void encode_check_bw_result(amf::Sink out, double txn);
 // _result, txn, null, duration in seconds (getStreamLength).
 void encode_stream_length_result(amf::Sink out, double txn, double duration);
 // onFCPublish / onFCUnpublish, 0, null, {code, description}.
-void encode_on_fc_publish(amf::Sink out, std::string_view description = "Started publishing stream.");
-void encode_on_fc_unpublish(amf::Sink out, std::string_view description = "Stop publishing stream.");
+void encode_on_fc_publish(amf::Sink out,
+                          std::string_view description = "Started publishing stream.");
+void encode_on_fc_unpublish(amf::Sink out,
+                            std::string_view description = "Stop publishing stream.");
 // onStatus, 0, null, info (7.2.2).
 void encode_on_status(amf::Sink out, const amf::Value& info, double txn = 0);
 void encode_on_status(amf::Sink out, StatusCode code, std::string_view description = {},

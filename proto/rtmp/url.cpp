@@ -151,8 +151,7 @@ std::string full_url(std::string_view tc_url, std::string_view stream) {
   // FMLE: rtmp://ip/app/app2?k=v/stream (or #k=v) -> rtmp://ip/app/app2/stream?k=v
   size_t pos_query = url.find_first_of("?#");
   size_t pos_rslash = url.rfind('/');
-  if (pos_rslash != std::string::npos && pos_query != std::string::npos &&
-      pos_query < pos_rslash) {
+  if (pos_rslash != std::string::npos && pos_query != std::string::npos && pos_query < pos_rslash) {
     url = url.substr(0, pos_query) + url.substr(pos_rslash) +
           url.substr(pos_query, pos_rslash - pos_query);
   }
@@ -217,7 +216,8 @@ Status validate_stream_name(std::string_view name) noexcept {
   if (name == "." || name == "..") return Status::fail(Errc::kInvalid, "stream name: dot path");
   for (char c : name) {
     auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) return Status::fail(Errc::kInvalid, "stream name: control character");
+    if (u < 0x20 || u == 0x7F)
+      return Status::fail(Errc::kInvalid, "stream name: control character");
     if (c == '/' || c == '\\') return Status::fail(Errc::kInvalid, "stream name: slash");
   }
   return Status::ok();

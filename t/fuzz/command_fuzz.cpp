@@ -27,8 +27,10 @@ void command(const uint8_t* p, size_t n, bool amf3) {
   if (!c.is_ok()) return;
   (void)command_name(c.value());
   if (const auto* conn = std::get_if<ConnectCommand>(&c.value())) check_url(conn->tc_url, "");
-  if (const auto* pub = std::get_if<PublishCommand>(&c.value())) check_url("rtmp://h/live", pub->name);
-  if (const auto* play = std::get_if<PlayCommand>(&c.value())) check_url("rtmp://h/app?k=v", play->name);
+  if (const auto* pub = std::get_if<PublishCommand>(&c.value()))
+    check_url("rtmp://h/live", pub->name);
+  if (const auto* play = std::get_if<PlayCommand>(&c.value()))
+    check_url("rtmp://h/app?k=v", play->name);
 }
 
 void data(const uint8_t* p, size_t n, bool amf3) {

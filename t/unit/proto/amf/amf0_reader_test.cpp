@@ -30,7 +30,8 @@ std::string error_of(const std::vector<uint8_t>& b) {
 
 TEST_CASE("amf0 reader: scalars (2.2 number, 2.3 boolean, 2.7 null, 2.8 undefined)") {
   CHECK(decode_one(hex("00 3F F0 00 00 00 00 00 00")) == Value::number(1.0));
-  CHECK(decode_one(hex("00 C0 09 21 FB 54 44 2D 18")).as_number() == doctest::Approx(-3.141592653589793));
+  CHECK(decode_one(hex("00 C0 09 21 FB 54 44 2D 18")).as_number() ==
+        doctest::Approx(-3.141592653589793));
   CHECK(decode_one(hex("01 01")) == Value::boolean(true));
   CHECK(decode_one(hex("01 00")) == Value::boolean(false));
   CHECK(decode_one(hex("01 7F")).as_boolean());  // any non-zero byte is true
@@ -127,9 +128,9 @@ TEST_CASE("amf0 reader: several values in a row and offsets") {
 
 TEST_CASE("amf0 reader: onMetaData ECMA array with a wrong count honours the end marker") {
   // count says 5 but there are 2 properties, then 00 00 09, then one more value.
-  std::vector<uint8_t> b = hex(
-      "08 00 00 00 05  00 05 77 69 64 74 68 00 40 84 00 00 00 00 00 00"
-      "  00 06 68 65 69 67 68 74 00 40 7E 00 00 00 00 00 00  00 00 09  05");
+  std::vector<uint8_t> b =
+      hex("08 00 00 00 05  00 05 77 69 64 74 68 00 40 84 00 00 00 00 00 00"
+          "  00 06 68 65 69 67 68 74 00 40 7E 00 00 00 00 00 00  00 00 09  05");
   Amf0Reader r(b.data(), b.size());
   auto v = r.read();
   REQUIRE(v.is_ok());
@@ -143,10 +144,10 @@ TEST_CASE("amf0 reader: onMetaData ECMA array with a wrong count honours the end
 }
 
 TEST_CASE("amf0 reader: truncation at every split position says truncated") {
-  std::vector<uint8_t> full = hex(
-      "03 00 01 61 00 3F F0 00 00 00 00 00 00  00 01 62 0A 00 00 00 02 02 00 02 68 69 01 00"
-      "  00 01 63 08 00 00 00 01 00 01 64 0B 00 00 00 00 00 00 00 00 00 00 00 00 09"
-      "  00 01 65 0C 00 00 00 01 7A  00 01 66 10 00 01 54 00 00 09  00 00 09");
+  std::vector<uint8_t> full =
+      hex("03 00 01 61 00 3F F0 00 00 00 00 00 00  00 01 62 0A 00 00 00 02 02 00 02 68 69 01 00"
+          "  00 01 63 08 00 00 00 01 00 01 64 0B 00 00 00 00 00 00 00 00 00 00 00 00 09"
+          "  00 01 65 0C 00 00 00 01 7A  00 01 66 10 00 01 54 00 00 09  00 00 09");
   REQUIRE(decode_one(full).properties().size() == 5);
   for (size_t cut = 0; cut < full.size(); ++cut) {
     Amf0Reader r(full.data(), cut);
@@ -164,7 +165,8 @@ TEST_CASE("amf0 reader: malformed input") {
   CHECK(error_of(hex("04")) == std::string("amf0: reserved marker (movieclip or recordset)"));
   CHECK(error_of(hex("0E")) == std::string("amf0: reserved marker (movieclip or recordset)"));
   CHECK(error_of(hex("09")) == std::string("amf0: object-end marker outside an object"));
-  CHECK(error_of(hex("0A FF FF FF FF 05")) == std::string("amf0: truncated (count exceeds remaining bytes)"));
+  CHECK(error_of(hex("0A FF FF FF FF 05")) ==
+        std::string("amf0: truncated (count exceeds remaining bytes)"));
   CHECK(error_of(hex("0A 00 00 00 03 05 05")) ==
         std::string("amf0: truncated (count exceeds remaining bytes)"));
   CHECK(error_of(hex("03 00 01 61 12 00 00 09")) == std::string("amf0: unknown marker"));

@@ -41,8 +41,7 @@ TEST_CASE("amf0 writer: every type as the spec lays it out") {
         "08 00 00 00 02 00 01 61 05 00 01 62 05 00 00 09");
   CHECK(to_hex(encode(Value::strict_array().push(Value::null()).push(Value::boolean(true)))) ==
         "0a 00 00 00 02 05 01 01");
-  CHECK(to_hex(encode(Value::date(1167609600000.0, -60))) ==
-        "0b 42 70 fd af 49 80 00 00 ff c4");
+  CHECK(to_hex(encode(Value::date(1167609600000.0, -60))) == "0b 42 70 fd af 49 80 00 00 ff c4");
   CHECK(to_hex(encode(Value::xml_document("<a>"))) == "0f 00 00 00 03 3c 61 3e");
   CHECK(to_hex(encode(Value::typed_object("Foo").set("x", Value::null()))) ==
         "10 00 03 46 6f 6f 00 01 78 05 00 00 09");

@@ -90,10 +90,10 @@ TEST_CASE("amf3 reader: objects, traits and object references (3.12)") {
   CHECK(o.get_number("a") == 1);
   // Typed object Point with one sealed member x, then a second Point by traits
   // reference, then the first one by object reference.
-  std::vector<uint8_t> b = hex(
-      "0A 13 0B 50 6F 69 6E 74 03 78 04 05"
-      "  0A 01 04 06"
-      "  0A 00");
+  std::vector<uint8_t> b =
+      hex("0A 13 0B 50 6F 69 6E 74 03 78 04 05"
+          "  0A 01 04 06"
+          "  0A 00");
   Amf3Reader r(b.data(), b.size());
   Value p1 = r.read().value();
   CHECK(p1.type() == Type::kTypedObject);
@@ -135,17 +135,19 @@ TEST_CASE("amf3 reader: rejected and malformed input") {
   // An object whose member refers to itself: a cycle, not representable as a tree.
   CHECK(error_of(hex("0A 0B 01 03 61 0A 00 01")) ==
         std::string("amf3: reference to an object still being decoded"));
-  CHECK(error_of(hex("09 FF FF FF 01 01")) == std::string("amf3: truncated (count exceeds remaining bytes)"));
+  CHECK(error_of(hex("09 FF FF FF 01 01")) ==
+        std::string("amf3: truncated (count exceeds remaining bytes)"));
   CHECK(error_of(hex("0D FF FF FF 01 00 00 00 00 00")) ==
         std::string("amf3: truncated (count exceeds remaining bytes)"));
-  CHECK(error_of(hex("0A FF FF FF 73 01")) == std::string("amf3: truncated (count exceeds remaining bytes)"));
+  CHECK(error_of(hex("0A FF FF FF 73 01")) ==
+        std::string("amf3: truncated (count exceeds remaining bytes)"));
   CHECK(error_of(hex("06 FF FF FF FF")) == std::string("amf3: truncated"));
 }
 
 TEST_CASE("amf3 reader: truncation at every split position") {
-  std::vector<uint8_t> full = hex(
-      "0A 13 0B 50 6F 69 6E 74 03 78"
-      "  09 05 03 6B 06 03 76 01 04 81 00 05 3F F8 00 00 00 00 00 00");
+  std::vector<uint8_t> full =
+      hex("0A 13 0B 50 6F 69 6E 74 03 78"
+          "  09 05 03 6B 06 03 76 01 04 81 00 05 3F F8 00 00 00 00 00 00");
   Value v = decode_one(full);
   CHECK(v.get("x")->get_string("k") == "v");
   for (size_t cut = 0; cut < full.size(); ++cut) {

@@ -40,7 +40,9 @@ inline std::string to_hex(const uint8_t* p, size_t n) {
 inline std::string to_hex(const std::string& s) {
   return to_hex(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
-inline std::string to_hex(const std::vector<uint8_t>& v) { return to_hex(v.data(), v.size()); }
+inline std::string to_hex(const std::vector<uint8_t>& v) {
+  return to_hex(v.data(), v.size());
+}
 
 // Bytes of a string literal or std::string.
 inline std::vector<uint8_t> bytes_of(std::string_view s) {

@@ -35,7 +35,8 @@ struct AmfBytes {
   AmfBytes& undefined() { return raw({0x06}); }
   AmfBytes& obj() { return raw({0x03}); }
   AmfBytes& ecma(uint32_t count) {
-    return raw({0x08, uint8_t(count >> 24), uint8_t(count >> 16), uint8_t(count >> 8), uint8_t(count)});
+    return raw(
+        {0x08, uint8_t(count >> 24), uint8_t(count >> 16), uint8_t(count >> 8), uint8_t(count)});
   }
   AmfBytes& key(std::string_view k) { return text(k); }
   AmfBytes& end() { return raw({0x00, 0x00, 0x09}); }

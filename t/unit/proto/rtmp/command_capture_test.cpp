@@ -38,14 +38,19 @@ std::vector<Record> load(const char* name) {
   for (size_t pos = 0; pos + 5 <= all.size();) {
     uint32_t len = base::load_be32(&all[pos + 1]);
     REQUIRE(pos + 5 + len <= all.size());
-    out.push_back({all[pos], std::vector<uint8_t>(all.begin() + pos + 5, all.begin() + pos + 5 + len)});
+    out.push_back(
+        {all[pos], std::vector<uint8_t>(all.begin() + pos + 5, all.begin() + pos + 5 + len)});
     pos += 5 + len;
   }
   return out;
 }
 
-bool is_command(const Record& r) { return r.type == kMsgAmf0Command || r.type == kMsgAmf3Command; }
-bool amf3_form(const Record& r) { return r.type == kMsgAmf3Command || r.type == kMsgAmf3Data; }
+bool is_command(const Record& r) {
+  return r.type == kMsgAmf0Command || r.type == kMsgAmf3Command;
+}
+bool amf3_form(const Record& r) {
+  return r.type == kMsgAmf3Command || r.type == kMsgAmf3Data;
+}
 
 // The name of every message, decoding each one (commands and data alike).
 std::vector<std::string> names_of(const std::vector<Record>& recs) {
@@ -75,10 +80,9 @@ T command_at(const std::vector<Record>& recs, size_t i) {
 
 TEST_CASE("capture: ffmpeg 5.1 publishing to nginx-rtmp") {
   std::vector<Record> c2s = load("ffmpeg51_publish.c2s.amf");
-  CHECK(names_of(c2s) == std::vector<std::string>{"connect", "releaseStream", "FCPublish",
-                                                  "createStream", "publish",
-                                                  "@setDataFrame onMetaData", "FCUnpublish",
-                                                  "deleteStream"});
+  CHECK(names_of(c2s) ==
+        std::vector<std::string>{"connect", "releaseStream", "FCPublish", "createStream", "publish",
+                                 "@setDataFrame onMetaData", "FCUnpublish", "deleteStream"});
   ConnectCommand c = command_at<ConnectCommand>(c2s, 0);
   CHECK(c.app == "live");
   CHECK(c.tc_url == "rtmp://127.0.0.1:19352/live");
@@ -93,8 +97,7 @@ TEST_CASE("capture: ffmpeg 5.1 publishing to nginx-rtmp") {
   CHECK(meta->metadata()->get_number("framerate") == 25);
 
   std::vector<Record> s2c = load("ffmpeg51_publish.s2c.amf");
-  CHECK(names_of(s2c) ==
-        std::vector<std::string>{"_result", "_result", "onStatus", "onStatus"});
+  CHECK(names_of(s2c) == std::vector<std::string>{"_result", "_result", "onStatus", "onStatus"});
   ResultCommand r = command_at<ResultCommand>(s2c, 0);
   CHECK(r.info()->get_string("code") == "NetConnection.Connect.Success");
   CHECK(command_at<OnStatusCommand>(s2c, 2).code() == "NetStream.Publish.Start");
@@ -102,15 +105,15 @@ TEST_CASE("capture: ffmpeg 5.1 publishing to nginx-rtmp") {
 
 TEST_CASE("capture: rtmpdump 2.4 playing from nginx-rtmp") {
   std::vector<Record> c2s = load("rtmpdump24_play.c2s.amf");
-  CHECK(names_of(c2s) == std::vector<std::string>{"connect", "createStream", "FCSubscribe",
-                                                  "play", "deleteStream"});
+  CHECK(names_of(c2s) ==
+        std::vector<std::string>{"connect", "createStream", "FCSubscribe", "play", "deleteStream"});
   ConnectCommand c = command_at<ConnectCommand>(c2s, 0);
   CHECK(c.flash_ver == "LNX 10,0,32,18");
   CHECK(c.object.get("fpad") != nullptr);
   CHECK(command_at<FcSubscribeCommand>(c2s, 2).name == "cam1");
   PlayCommand p = command_at<PlayCommand>(c2s, 3);
   CHECK(p.name == "cam1");
-  CHECK(p.start == -1000);  // rtmpdump -v: live
+  CHECK(p.start == -1000);    // rtmpdump -v: live
   CHECK(p.duration == 2000);  // --stop 2
 
   std::vector<Record> s2c = load("rtmpdump24_play.s2c.amf");
@@ -136,9 +139,9 @@ TEST_CASE("capture: ffmpeg 5.1 playing from nginx-rtmp") {
 }
 
 TEST_CASE("capture: every captured payload re-encodes byte for byte") {
-  for (const char* name : {"ffmpeg51_publish.c2s.amf", "ffmpeg51_publish.s2c.amf",
-                           "rtmpdump24_play.c2s.amf", "rtmpdump24_play.s2c.amf",
-                           "ffmpeg51_play.c2s.amf", "ffmpeg51_play.s2c.amf"}) {
+  for (const char* name :
+       {"ffmpeg51_publish.c2s.amf", "ffmpeg51_publish.s2c.amf", "rtmpdump24_play.c2s.amf",
+        "rtmpdump24_play.s2c.amf", "ffmpeg51_play.c2s.amf", "ffmpeg51_play.s2c.amf"}) {
     for (const Record& rec : load(name)) {
       amf::Amf0Reader reader(rec.payload.data(), rec.payload.size());
       std::vector<uint8_t> again;

@@ -243,7 +243,8 @@ void check_every_cut(const AmfBytes& b, bool amf3 = false) {
   for (size_t cut = 0; cut < b.size(); ++cut) {
     auto r = decode_command(b.data(), cut, amf3);
     // Name and transaction id are mandatory (7.2): a cut before their end is a truncation.
-    bool at_boundary = cut >= whole.at(2) && std::find(whole.begin(), whole.end(), cut) != whole.end();
+    bool at_boundary =
+        cut >= whole.at(2) && std::find(whole.begin(), whole.end(), cut) != whole.end();
     INFO("cut at " << cut << " of " << b.size());
     if (at_boundary) {
       // Whole values: a shorter command or a clear semantic error, never "truncated".

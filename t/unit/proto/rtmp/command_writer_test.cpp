@@ -156,8 +156,7 @@ TEST_CASE("writer: data messages (NetStream.Data.Start, |RtmpSampleAccess)") {
   REQUIRE(d.is_ok());
   CHECK(d->name == "onStatus");
   CHECK(d->values.at(0).get_string("code") == "NetStream.Data.Start");
-  CHECK(to_hex(sa) ==
-        "02 00 11 7c 52 74 6d 70 53 61 6d 70 6c 65 41 63 63 65 73 73 01 01 01 00");
+  CHECK(to_hex(sa) == "02 00 11 7c 52 74 6d 70 53 61 6d 70 6c 65 41 63 63 65 73 73 01 01 01 00");
 }
 
 TEST_CASE("writer: client requests (edge, forward, bench) decode as the server sees them") {

@@ -23,23 +23,31 @@ struct Case {
 
 const Case kCases[] = {
     // Plain forms, default port, host as vhost.
-    {"rtmp://127.0.0.1/live", "livestream", "rtmp", "127.0.0.1", 1935, "127.0.0.1", "live", "livestream", ""},
-    {"rtmp://127.0.0.1:19350/live", "livestream", "rtmp", "127.0.0.1", 19350, "127.0.0.1", "live", "livestream", ""},
+    {"rtmp://127.0.0.1/live", "livestream", "rtmp", "127.0.0.1", 1935, "127.0.0.1", "live",
+     "livestream", ""},
+    {"rtmp://127.0.0.1:19350/live", "livestream", "rtmp", "127.0.0.1", 19350, "127.0.0.1", "live",
+     "livestream", ""},
     {"rtmp://ossrs.net/live", "cam", "rtmp", "ossrs.net", 1935, "ossrs.net", "live", "cam", ""},
     // Connect time: no stream yet.
     {"rtmp://h/live", "", "rtmp", "h", 1935, "h", "live", "", ""},
     // vhost from the query: vhost= first, then domain=.
-    {"rtmp://127.0.0.1/live?vhost=v.com", "s", "rtmp", "127.0.0.1", 1935, "v.com", "live", "s", "?vhost=v.com"},
-    {"rtmp://127.0.0.1/live?domain=d.com", "s", "rtmp", "127.0.0.1", 1935, "d.com", "live", "s", "?domain=d.com"},
-    {"rtmp://h/live?domain=d.com&vhost=v.com", "s", "rtmp", "h", 1935, "v.com", "live", "s", "?domain=d.com&vhost=v.com"},
+    {"rtmp://127.0.0.1/live?vhost=v.com", "s", "rtmp", "127.0.0.1", 1935, "v.com", "live", "s",
+     "?vhost=v.com"},
+    {"rtmp://127.0.0.1/live?domain=d.com", "s", "rtmp", "127.0.0.1", 1935, "d.com", "live", "s",
+     "?domain=d.com"},
+    {"rtmp://h/live?domain=d.com&vhost=v.com", "s", "rtmp", "h", 1935, "v.com", "live", "s",
+     "?domain=d.com&vhost=v.com"},
     // The legacy ...vhost... form.
-    {"rtmp://127.0.0.1/live...vhost...v.com", "s", "rtmp", "127.0.0.1", 1935, "v.com", "live", "s", "?vhost=v.com"},
+    {"rtmp://127.0.0.1/live...vhost...v.com", "s", "rtmp", "127.0.0.1", 1935, "v.com", "live", "s",
+     "?vhost=v.com"},
     // Params in the stream name (publish/play), kept as the param.
-    {"rtmp://h/live", "s?token=abc&vhost=v.com", "rtmp", "h", 1935, "v.com", "live", "s", "?token=abc&vhost=v.com"},
+    {"rtmp://h/live", "s?token=abc&vhost=v.com", "rtmp", "h", 1935, "v.com", "live", "s",
+     "?token=abc&vhost=v.com"},
     {"rtmp://h/live", "s?k=v", "rtmp", "h", 1935, "h", "live", "s", "?k=v"},
     // Params in both: SRS puts the stream's first; only the tcUrl's are read for the vhost.
     {"rtmp://h/live?a=1", "s?b=2", "rtmp", "h", 1935, "h", "live", "s", "?b=2?a=1"},
-    {"rtmp://h/live?vhost=t.com", "s?vhost=s.com", "rtmp", "h", 1935, "t.com", "live", "s", "?vhost=s.com?vhost=t.com"},
+    {"rtmp://h/live?vhost=t.com", "s?vhost=s.com", "rtmp", "h", 1935, "t.com", "live", "s",
+     "?vhost=s.com?vhost=t.com"},
     // FMLE: rtmp://ip/app?k=v/stream and the '#' form.
     {"rtmp://h/live?k=v", "s", "rtmp", "h", 1935, "h", "live", "s", "?k=v"},
     {"rtmp://h/live#k=v", "s", "rtmp", "h", 1935, "h", "live", "s", "#k=v"},
@@ -55,11 +63,15 @@ const Case kCases[] = {
     {"rtmp://h/live", "sub/s", "rtmp", "h", 1935, "h", "live/sub", "s", ""},
     // The default vhost in the query means "the host"; alone, the param is dropped.
     {"rtmp://h/live?vhost=__defaultVhost__", "s", "rtmp", "h", 1935, "h", "live", "s", ""},
-    {"rtmp://h/live?vhost=__defaultVhost__&k=v", "s", "rtmp", "h", 1935, "h", "live", "s", "?vhost=__defaultVhost__&k=v"},
-    {"rtmp://__defaultVhost__/live", "s", "rtmp", "__defaultVhost__", 1935, "__defaultVhost__", "live", "s", ""},
+    {"rtmp://h/live?vhost=__defaultVhost__&k=v", "s", "rtmp", "h", 1935, "h", "live", "s",
+     "?vhost=__defaultVhost__&k=v"},
+    {"rtmp://__defaultVhost__/live", "s", "rtmp", "__defaultVhost__", 1935, "__defaultVhost__",
+     "live", "s", ""},
     // SRS's query splitting treats ',', ';' and "&&" like '&' and '='.
-    {"rtmp://h/live?k=v,vhost,v.com", "s", "rtmp", "h", 1935, "v.com", "live", "s", "?k=v,vhost,v.com"},
-    {"rtmp://h/live?k=v;vhost=v.com", "s", "rtmp", "h", 1935, "v.com", "live", "s", "?k=v;vhost=v.com"},
+    {"rtmp://h/live?k=v,vhost,v.com", "s", "rtmp", "h", 1935, "v.com", "live", "s",
+     "?k=v,vhost,v.com"},
+    {"rtmp://h/live?k=v;vhost=v.com", "s", "rtmp", "h", 1935, "v.com", "live", "s",
+     "?k=v;vhost=v.com"},
     // Authority forms: user info, IPv6, other schemas and their default ports.
     {"rtmp://u:p@h:1936/live", "s", "rtmp", "h", 1936, "h", "live", "s", ""},
     {"rtmp://[::1]:1936/live", "s", "rtmp", "::1", 1936, "::1", "live", "s", ""},
