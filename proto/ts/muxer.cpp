@@ -108,7 +108,8 @@ Status Muxer::build_annexb(std::span<const uint8_t> payload, bool keyframe) noex
   bool hevc = video_kind_ == VideoKind::kHevc;
   bool inband_params = false;
   codec::LengthPrefixedNalus scan(payload, length_size_);
-  for (std::span<const uint8_t> nalu; scan.next(nalu);) inband_params |= is_parameter_set(hevc, nalu[0]);
+  for (std::span<const uint8_t> nalu; scan.next(nalu);)
+    inband_params |= !nalu.empty() && is_parameter_set(hevc, nalu[0]);
   if (!scan.status().is_ok()) return scan.status();
 
   video_buf_.resize(kPesHeaderMax);
@@ -119,7 +120,8 @@ Status Muxer::build_annexb(std::span<const uint8_t> payload, bool keyframe) noex
   if (keyframe && !inband_params) append(video_buf_, video_params_);
   codec::LengthPrefixedNalus walk(payload, length_size_);
   for (std::span<const uint8_t> nalu; walk.next(nalu);) {
-    if (is_aud(hevc, nalu[0])) continue;  // ours is the one first in the access unit
+    // Ours is the AUD first in the access unit; an empty NAL unit is no NAL unit.
+    if (nalu.empty() || is_aud(hevc, nalu[0])) continue;
     append(video_buf_, codec::kAnnexbStartCode);
     append(video_buf_, nalu);
   }

@@ -246,3 +246,14 @@ TEST_CASE("HEVC (E-RTMP hvc1 and legacy codec id 12) gets an HEVC AUD and its VP
     CHECK(pes[0].rai);
   }
 }
+
+TEST_CASE("an empty NAL unit in a frame is skipped (found by the fuzzer: it was read past)") {
+  Fixture f;
+  f.video(0, avc_sequence_header());
+  f.mux.start_segment(f.out);
+  std::vector<uint8_t> idr = {0x65, 7};
+  f.video(0, avc_body(true, 1, 0, nalus({{}, idr, {}})));
+  auto pes = ts_pes(f.out);
+  REQUIRE(pes.size() == 1);
+  CHECK(pes[0].es == annexb({{0x09, 0xf0}, kSps, kPps, idr}));
+}
