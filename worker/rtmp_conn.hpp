@@ -37,6 +37,7 @@ class RtmpConn final : public Connection {
   // --- for the player ---
   int fd() const { return fd_; }
   proto::rtmp::ChunkWriter& writer() { return writer_; }
+  const proto::rtmp::ChunkWriter& writer() const { return writer_; }
   // Sends out_; false while the socket is full (EV_WRITE is armed).
   bool flush_out();
   void want_write();
