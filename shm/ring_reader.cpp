@@ -203,6 +203,16 @@ bool RingReader::jump_to_keyframe() noexcept {
   uint32_t intent = h->tail_intent.load(std::memory_order_acquire);
   for (uint32_t i = 0; i < n; ++i) {
     if (seq_diff(tail, kf[i].pos) <= 0 || !safe(kf[i].pos, intent)) continue;
+    // A video sequence header newer than the keyframe: the frames from the
+    // keyframe on were coded with the previous header, which the sticky slot
+    // (what the caller sends first) no longer holds. Start at the new
+    // header's in-band copy instead; the encoder's next keyframe follows it.
+    StickyInfo vh = ring_.sticky(StickyKind::kVideoHeader).info();
+    if (vh.present() && seq_diff(vh.pos, kf[i].pos) > 0 && seq_diff(tail, vh.pos) > 0 &&
+        safe(vh.pos, intent)) {
+      lapped_to(vh.pos, false, 0);
+      return true;
+    }
     lapped_to(kf[i].pos, true, kf[i].seq);
     return true;
   }

@@ -33,6 +33,10 @@
 
 namespace srs::shm {
 
+// A new player: load the sticky slots (ring().sticky(kind).load(...)) and send
+// metadata and sequence headers, then attach at the keyframe. When the video
+// sequence header changed after the newest keyframe, the attach point is that
+// header's in-band copy instead (the old header is gone from the slot).
 enum class AttachAt : uint8_t {
   kKeyframe,  // the newest safe keyframe (GOP cache): a player starts at once
   kLiveEdge,  // the tail: only what is written from now on

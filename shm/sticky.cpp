@@ -110,4 +110,13 @@ Status StickySlot::load(uint8_t* out, std::size_t out_size, StickyInfo* info) co
   return Status::fail(Errc::kTimeout, "sticky slot busy (writer stuck or dead mid-update)");
 }
 
+StickyInfo StickySlot::info() const noexcept {
+  StickyInfo info;
+  bool too_small = false;
+  for (int i = 0; i < kLoadAttempts; ++i) {
+    if (try_load(nullptr, 0, &info, &too_small)) return info;
+  }
+  return StickyInfo{};
+}
+
 }  // namespace srs::shm

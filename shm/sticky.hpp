@@ -93,6 +93,10 @@ class StickySlot {
   [[nodiscard]] base::Status load(uint8_t* out, std::size_t out_size,
                                   StickyInfo* info) const noexcept;
 
+  // Reader: only the description (no bytes); not present() when the writer
+  // kept the slot busy.
+  StickyInfo info() const noexcept;
+
   uint32_t max_bytes() const noexcept { return hdr_->max_bytes; }
   bool valid() const noexcept { return hdr_ != nullptr; }
 

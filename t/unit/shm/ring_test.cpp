@@ -318,6 +318,32 @@ TEST_CASE("ring: a new reader attaches at the newest keyframe (GOP cache)") {
   CHECK(w.ring().check_invariants().is_ok());
 }
 
+TEST_CASE(
+    "ring: a codec change after the newest keyframe moves the attach point to the new header") {
+  Block b(1u << 16);
+  RingWriter w;
+  REQUIRE(w.init(b.mem.get(), b.size, {.capacity = 1u << 16}).is_ok());
+  put(w, RecordType::kVideo, 40, 1, kFlagSequenceHeader, 0);  // H1
+  put(w, RecordType::kVideo, 2000, 2, kFlagKeyframe, 0);      // K1
+  put(w, RecordType::kVideo, 500, 3, 0, 40);
+  put(w, RecordType::kVideo, 44, 4, kFlagSequenceHeader,
+      80);  // H2: K1's header is gone from the slot
+  put(w, RecordType::kVideo, 500, 5, 0, 80);
+  RingReader r;
+  REQUIRE(r.attach(b.mem.get(), b.size).is_ok());
+  auto got = drain(r);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].flags == kFlagSequenceHeader);
+  CHECK(same(got[0], 44, 4));
+
+  put(w, RecordType::kVideo, 2000, 6, kFlagKeyframe, 120);  // K2: back to the keyframe rule
+  RingReader r2;
+  REQUIRE(r2.attach(b.mem.get(), b.size).is_ok());
+  got = drain(r2);
+  REQUIRE(got.size() == 1);
+  CHECK(same(got[0], 2000, 6));
+}
+
 TEST_CASE("ring: a lapped reader learns it before getting bytes and jumps to a keyframe") {
   Block b(4096);
   RingWriter w;

@@ -50,6 +50,7 @@ TEST_CASE("sticky: values of every length round-trip, from several parts") {
     CHECK(info.generation == 7);
     CHECK(info.timestamp == 1000 + n);
     CHECK(info.pos == 64 * n);
+    CHECK(m.slot.info().length == n);  // the description alone
     CHECK(std::memcmp(out.data(), v.data(), n) == 0);
     if (n < out.size()) CHECK(out[n] == 0xee);  // nothing written past the value
   }
