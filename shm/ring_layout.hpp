@@ -55,6 +55,19 @@
 // tail_intent check after reading tells it whether to believe them. Payload
 // bytes are plain memory: copying them word by word as atomics would halve
 // the bandwidth, and in production the kernel (writev) is the one reading them.
+//
+// Where this departs from the sketch in research/peers.md C.3, and why:
+// - u32 positions, not u64: 64-bit atomics are not lock-free on mipsel/armhf.
+//   With capacity <= 2^30 every live distance is < 2^31, so seq_diff is exact;
+//   a reader 2^32 bytes late would alias, which the per-record seq check catches.
+// - 24-byte header, 8-byte alignment (sketch: 32/16): less waste on ~300-byte
+//   audio, and a padding record needs only 8 bytes.
+// - No per-record commit word: tail is the commit (Agrona), so one release
+//   store publishes a whole batch; a dead writer leaves nothing visible.
+// - The keyframe index is published after tail, so an entry is always a
+//   committed record; a new writer (resume) never moves tail_intent back, or
+//   readers would trust bytes the dead writer had already clobbered.
+// - Sticky values are atomic words, so their seqlock is defined behaviour.
 #pragma once
 
 #include <atomic>
