@@ -48,7 +48,8 @@ std::string segment_uri(std::string_view playlist_path, std::string_view segment
   }
   size_t slash = playlist_path.rfind('/');
   std::string_view dir = slash == std::string_view::npos ? "" : playlist_path.substr(0, slash + 1);
-  if (segment_path.substr(0, dir.size()) == dir) return std::string(segment_path.substr(dir.size()));
+  if (segment_path.substr(0, dir.size()) == dir)
+    return std::string(segment_path.substr(dir.size()));
   return "/" + std::string(segment_path);
 }
 

@@ -8,7 +8,9 @@
 namespace srs::proto::hls {
 
 Playlist::Playlist(uint32_t target_duration_s, uint32_t window_ms, PlaylistState state)
-    : target_s_(std::max<uint32_t>(target_duration_s, 1)), window_ms_(window_ms), state_(std::move(state)) {
+    : target_s_(std::max<uint32_t>(target_duration_s, 1)),
+      window_ms_(window_ms),
+      state_(std::move(state)) {
   for (const auto& s : state_.segments) total_ms_ += s.duration_ms;
   if (!state_.segments.empty()) state_.media_sequence = state_.segments.front().sequence;
 }
@@ -18,7 +20,8 @@ void Playlist::add(SegmentInfo segment, uint64_t now_ms) {
   total_ms_ += segment.duration_ms;
   state_.segments.push_back(std::move(segment));
   slide(now_ms);
-  for (auto& s : state_.segments) s.longest_playlist_ms = std::max(s.longest_playlist_ms, total_ms_);
+  for (auto& s : state_.segments)
+    s.longest_playlist_ms = std::max(s.longest_playlist_ms, total_ms_);
 }
 
 void Playlist::slide(uint64_t now_ms) {
@@ -29,7 +32,8 @@ void Playlist::slide(uint64_t now_ms) {
     total_ms_ -= head.duration_ms;
     if (head.discontinuity) ++state_.discontinuity_sequence;  // 6.2.2
     // 6.2.2: available for its duration + the longest playlist that held it.
-    uint64_t due = now_ms + head.duration_ms + std::max(head.longest_playlist_ms, total_ms_ + head.duration_ms);
+    uint64_t due = now_ms + head.duration_ms +
+                   std::max(head.longest_playlist_ms, total_ms_ + head.duration_ms);
     state_.deletions.push_back({head.sequence, std::move(head.path), due});
     state_.segments.pop_front();
     state_.media_sequence = state_.segments.front().sequence;
@@ -38,7 +42,8 @@ void Playlist::slide(uint64_t now_ms) {
 
 void Playlist::take_due(uint64_t now_ms, std::vector<PendingDeletion>& out) {
   auto& d = state_.deletions;
-  auto due = std::stable_partition(d.begin(), d.end(), [&](const PendingDeletion& p) { return p.due_ms <= now_ms; });
+  auto due = std::stable_partition(d.begin(), d.end(),
+                                   [&](const PendingDeletion& p) { return p.due_ms <= now_ms; });
   std::move(d.begin(), due, std::back_inserter(out));
   d.erase(d.begin(), due);
 }
@@ -60,7 +65,8 @@ void Playlist::render(std::string& out, bool end_list) const {
   std::snprintf(line, sizeof line, "#EXT-X-MEDIA-SEQUENCE:%" PRIu64 "\n", state_.media_sequence);
   out += line;
   if (state_.discontinuity_sequence) {
-    std::snprintf(line, sizeof line, "#EXT-X-DISCONTINUITY-SEQUENCE:%" PRIu64 "\n", state_.discontinuity_sequence);
+    std::snprintf(line, sizeof line, "#EXT-X-DISCONTINUITY-SEQUENCE:%" PRIu64 "\n",
+                  state_.discontinuity_sequence);
     out += line;
   }
   for (const auto& s : state_.segments) {

@@ -25,9 +25,9 @@ namespace srs::proto::hls {
 struct SegmentInfo {
   uint64_t sequence = 0;  // media sequence number
   uint32_t duration_ms = 0;
-  bool discontinuity = false;  // EXT-X-DISCONTINUITY before it
-  std::string uri;             // as the playlist shows it
-  std::string path;            // the file, relative to the HLS root
+  bool discontinuity = false;        // EXT-X-DISCONTINUITY before it
+  std::string uri;                   // as the playlist shows it
+  std::string path;                  // the file, relative to the HLS root
   uint64_t longest_playlist_ms = 0;  // longest playlist duration that contained it
 };
 

@@ -71,7 +71,8 @@ void Segmenter::on_video(uint32_t timestamp_ms, std::span<const uint8_t> body, u
     ++stats_.mux_errors;
     out.events.push_back({EventKind::kMuxError, seq_, 0, info.status()});
   } else if (!info->is_command && !info->is_metadata && !info->is_end_of_sequence) {
-    Frame f{true, info->is_keyframe && !info->is_sequence_header, info->is_sequence_header, timestamp_ms};
+    Frame f{true, info->is_keyframe && !info->is_sequence_header, info->is_sequence_header,
+            timestamp_ms};
     on_media(f, body, now_ms, out);
   }
   finish(out);
@@ -91,7 +92,8 @@ void Segmenter::on_audio(uint32_t timestamp_ms, std::span<const uint8_t> body, u
   finish(out);
 }
 
-void Segmenter::on_media(const Frame& f, std::span<const uint8_t> body, uint64_t now_ms, Output& out) {
+void Segmenter::on_media(const Frame& f, std::span<const uint8_t> body, uint64_t now_ms,
+                         Output& out) {
   if (f.sequence_header) {
     on_sequence_header(f, body, out);
     return;
@@ -123,21 +125,21 @@ void Segmenter::on_media(const Frame& f, std::span<const uint8_t> body, uint64_t
   max_dts_ = std::max(max_dts_, f.dts);
 }
 
-bool Segmenter::on_sequence_header(const Frame& f, std::span<const uint8_t> body, Output& out) {
+void Segmenter::on_sequence_header(const Frame& f, std::span<const uint8_t> body, Output& out) {
   std::vector<uint8_t>& last = f.video ? video_header_ : audio_header_;
   bool changed = !last.empty() && !std::equal(last.begin(), last.end(), body.begin(), body.end());
   ts::Program before = muxer_.program();
-  Status st = f.video ? muxer_.write_video(f.dts, body, bytes_) : muxer_.write_audio(f.dts, body, bytes_);
+  Status st =
+      f.video ? muxer_.write_video(f.dts, body, bytes_) : muxer_.write_audio(f.dts, body, bytes_);
   if (!st.is_ok()) {
     ++stats_.mux_errors;
     out.events.push_back({EventKind::kMuxError, seq_, 0, st});
-    return false;
+    return;
   }
   last.assign(body.begin(), body.end());
   // 4.3.2.3: a change of encoding parameters or of the track set.
   bool tracks_changed = !(before == muxer_.program());
   if ((changed || tracks_changed) && (open_ || !playlist_.empty())) discontinuity_next_ = true;
-  return true;
 }
 
 uint32_t Segmenter::media_end() const noexcept {
@@ -205,7 +207,8 @@ void Segmenter::close_segment(uint32_t end_dts, uint64_t now_ms, Output& out) {
 }
 
 void Segmenter::mux(const Frame& f, std::span<const uint8_t> body, Output& out) {
-  Status st = f.video ? muxer_.write_video(f.dts, body, bytes_) : muxer_.write_audio(f.dts, body, bytes_);
+  Status st =
+      f.video ? muxer_.write_video(f.dts, body, bytes_) : muxer_.write_audio(f.dts, body, bytes_);
   if (!st.is_ok()) {
     ++stats_.mux_errors;
     out.events.push_back({EventKind::kMuxError, seq_, 0, st});
@@ -244,7 +247,8 @@ void Segmenter::dispose(Output& out) {
   }
   std::vector<PendingDeletion> all;
   playlist_.take_all(all);
-  for (auto& d : all) out.ops.push_back({FileOpKind::kDelete, d.sequence, std::move(d.path), {}, {}});
+  for (auto& d : all)
+    out.ops.push_back({FileOpKind::kDelete, d.sequence, std::move(d.path), {}, {}});
   out.ops.push_back({FileOpKind::kDelete, 0, m3u8_path_, {}, {}});
   finish(out);
 }
@@ -260,7 +264,8 @@ void Segmenter::emit_deletions(uint64_t now_ms, Output& out) {
   std::vector<PendingDeletion> due;
   if (playlist_.state().deletions.empty()) return;
   playlist_.take_due(now_ms, due);
-  for (auto& d : due) out.ops.push_back({FileOpKind::kDelete, d.sequence, std::move(d.path), {}, {}});
+  for (auto& d : due)
+    out.ops.push_back({FileOpKind::kDelete, d.sequence, std::move(d.path), {}, {}});
 }
 
 void Segmenter::finish(Output& out) {

@@ -42,9 +42,9 @@ struct SegmenterConfig {
   std::string vhost = "__defaultVhost__";
   std::string app;
   std::string stream;
-  std::string m3u8_template = "[app]/[stream].m3u8";  // SRS hls_m3u8_file
+  std::string m3u8_template = "[app]/[stream].m3u8";    // SRS hls_m3u8_file
   std::string ts_template = "[app]/[stream]-[seq].ts";  // SRS hls_ts_file
-  std::string entry_prefix;  // SRS hls_entry_prefix; empty: URIs relative to the playlist
+  std::string entry_prefix;      // SRS hls_entry_prefix; empty: URIs relative to the playlist
   uint32_t fragment_ms = 10000;  // SRS hls_fragment
   uint32_t window_ms = 60000;    // SRS hls_window
   double td_ratio = 1.5;         // target duration = ceil(fragment * ratio): room for GOPs
@@ -62,9 +62,9 @@ enum class FileOpKind : uint8_t {
 
 struct FileOp {
   FileOpKind kind = FileOpKind::kAppend;
-  uint64_t sequence = 0;  // the segment's number (not for the playlist)
-  std::string path;       // relative to the HLS root; empty for kAppend
-  std::string tmp_path;   // kOpen, kClose, kWritePlaylist
+  uint64_t sequence = 0;           // the segment's number (not for the playlist)
+  std::string path;                // relative to the HLS root; empty for kAppend
+  std::string tmp_path;            // kOpen, kClose, kWritePlaylist
   std::span<const uint8_t> bytes;  // kAppend, kWritePlaylist: valid until the next call
 };
 
@@ -134,7 +134,7 @@ class Segmenter {
   struct Frame;
 
   void on_media(const Frame& frame, std::span<const uint8_t> body, uint64_t now_ms, Output& out);
-  bool on_sequence_header(const Frame& frame, std::span<const uint8_t> body, Output& out);
+  void on_sequence_header(const Frame& frame, std::span<const uint8_t> body, Output& out);
   bool is_jump(const Frame& frame) const noexcept;
   uint32_t media_end() const noexcept;
   bool should_cut(const Frame& frame, Output& out) noexcept;
@@ -152,18 +152,18 @@ class Segmenter {
   ts::Muxer muxer_;
   SegmenterStats stats_;
   std::string m3u8_path_;
-  std::string text_;               // the last playlist written
-  std::vector<uint8_t> bytes_;     // TS bytes of this call (FileOp spans point here)
-  size_t emitted_ = 0;             // bytes_ already covered by kAppend ops
+  std::string text_;            // the last playlist written
+  std::vector<uint8_t> bytes_;  // TS bytes of this call (FileOp spans point here)
+  size_t emitted_ = 0;          // bytes_ already covered by kAppend ops
   std::vector<std::pair<size_t, size_t>> ranges_;  // offset, size of each kAppend, in order
-  uint64_t now_ms_ = 0;            // of the current call
+  uint64_t now_ms_ = 0;                            // of the current call
   bool playlist_dirty_ = false;
   bool end_list_ = false;
   std::vector<uint8_t> video_header_, audio_header_;  // last sequence headers
-  uint32_t force_ms_;              // target duration in ms
+  uint32_t force_ms_;                                 // target duration in ms
   bool open_ = false;
   bool discontinuity_next_ = false;
-  uint64_t seq_ = 0;               // of the open segment
+  uint64_t seq_ = 0;  // of the open segment
   bool seg_discontinuity_ = false;
   std::string seg_path_, seg_tmp_;
   uint32_t seg_start_ = 0;         // first DTS of the open segment

@@ -58,18 +58,19 @@ void append_nalus(std::vector<uint8_t>& out, const std::span<const uint8_t>* set
 
 Muxer::Muxer(MuxerOptions options) noexcept : options_(options) {}
 
-uint8_t& Muxer::cc(uint16_t pid) noexcept {
+size_t Muxer::slot(uint16_t pid) noexcept {
   switch (pid) {
-    case kPidPat: return cc_pat_;
-    case kPidPmt: return cc_pmt_;
-    case kPidVideo: return cc_video_;
-    case kPidAudio: return cc_audio_;
-    default: return cc_other_;
+    case kPidPat:
+      return 0;
+    case kPidPmt:
+      return 1;
+    case kPidVideo:
+      return 2;
+    case kPidAudio:
+      return 3;
+    default:
+      return 4;
   }
-}
-
-uint8_t Muxer::next_cc(uint16_t pid) const noexcept {
-  return const_cast<Muxer*>(this)->cc(pid);
 }
 
 void Muxer::set_tracks(StreamType video, StreamType audio) noexcept {
@@ -113,8 +114,10 @@ Status Muxer::build_annexb(std::span<const uint8_t> payload, bool keyframe) noex
   if (!scan.status().is_ok()) return scan.status();
 
   video_buf_.resize(kPesHeaderMax);
-  if (hevc) append(video_buf_, kHevcAud);
-  else append(video_buf_, kAvcAud);
+  if (hevc)
+    append(video_buf_, kHevcAud);
+  else
+    append(video_buf_, kAvcAud);
   // The sequence header is out of band in RTMP: a decoder joining at this
   // keyframe (every segment start) needs the parameter sets in band.
   if (keyframe && !inband_params) append(video_buf_, video_params_);
@@ -181,7 +184,8 @@ Status Muxer::write_audio(uint32_t timestamp_ms, std::span<const uint8_t> body,
     return Status::ok();
   }
   if (info->is_sequence_end || payload.empty()) return Status::ok();
-  if (!have_aac_) return Status::fail(Errc::kInvalid, "ts: AAC frame before its AudioSpecificConfig");
+  if (!have_aac_)
+    return Status::fail(Errc::kInvalid, "ts: AAC frame before its AudioSpecificConfig");
   // 14496-3 1.A.2.2: one ADTS header per raw_data_block.
   uint8_t adts[codec::kAdtsHeaderSize];
   Status st = codec::build_adts_header(aac_, payload.size(), adts);
@@ -192,7 +196,8 @@ Status Muxer::write_audio(uint32_t timestamp_ms, std::span<const uint8_t> body,
 Status Muxer::add_audio_frame(uint64_t dts, std::span<const uint8_t> head,
                               std::span<const uint8_t> frame, std::vector<uint8_t>& out) noexcept {
   size_t size = head.size() + frame.size();
-  if (size > kMaxAudioPayload) return Status::fail(Errc::kTooLarge, "ts: audio frame too large for a PES");
+  if (size > kMaxAudioPayload)
+    return Status::fail(Errc::kTooLarge, "ts: audio frame too large for a PES");
   if (audio_count_) {
     bool late = dts < audio_dts_ || dts - audio_dts_ >= options_.audio_group_ms * kMsTo90k;
     bool full = audio_count_ >= options_.audio_group_frames ||
@@ -225,8 +230,8 @@ void Muxer::start_segment(std::vector<uint8_t>& out, bool discontinuity) noexcep
 }
 
 void Muxer::write_psi(std::vector<uint8_t>& out) noexcept {
-  write_pat(cc_pat_, out);
-  write_pmt(program_, cc_pmt_, out);
+  write_pat(cc_[slot(kPidPat)], out);
+  write_pmt(program_, cc_[slot(kPidPmt)], out);
   psi_dirty_ = false;
   last_psi_ = ~uint64_t{0};  // set by the next PES's DTS
 }
@@ -246,7 +251,7 @@ void Muxer::write_pcr_fill(uint16_t pid, uint64_t pcr, std::vector<uint8_t>& out
   if (!have_pcr_ || step == 0 || pcr - last_pcr_ <= step) return;
   if (pcr - last_pcr_ > step * kMaxPcrFill) return;  // a timestamp jump, not a gap to fill
   for (uint64_t v = last_pcr_ + step; v < pcr; v += step) {
-    write_pcr_packet(pid, v, cc(pid), out);
+    write_pcr_packet(pid, v, cc_[slot(pid)], out);
     ++stats_.pcr_packets;
   }
 }
@@ -277,7 +282,7 @@ void Muxer::write_pes(uint16_t pid, uint64_t dts, uint64_t pts, bool random_acce
   size_t hs = pes_header_size(h);
   uint8_t* start = buf.data() + kPesHeaderMax - hs;
   write_pes_header(h, start);
-  packetize(opt, {start, hs + h.payload_size}, cc(pid), out);
+  packetize(opt, {start, hs + h.payload_size}, cc_[slot(pid)], out);
   ++stats_.pes_packets;
 }
 

@@ -41,11 +41,12 @@
 namespace srs::proto::ts {
 
 struct MuxerOptions {
-  uint32_t audio_group_ms = 70;     // frames starting this long after the PES's first go to a new PES
+  uint32_t audio_group_ms = 70;  // frames starting this long after the PES's first go to a new PES
   uint32_t audio_group_frames = 8;  // at most this many audio frames per PES
   uint32_t pcr_interval_ms = 100;   // 13818-1 2.7.2: PCRs at most 0.1 s apart
   uint32_t pcr_lead_ms = 100;       // PCR = DTS - lead (a little decoder buffer; audio skew)
-  uint32_t psi_interval_ms = 400;   // PAT/PMT repetition (TR 101 290 1.3: 500 ms); 0 = segment starts only
+  uint32_t psi_interval_ms =
+      400;  // PAT/PMT repetition (TR 101 290 1.3: 500 ms); 0 = segment starts only
 };
 
 struct MuxerStats {
@@ -85,7 +86,7 @@ class Muxer {
   bool has_audio_config() const noexcept { return program_.audio != StreamType::kNone; }
   const MuxerStats& stats() const noexcept { return stats_; }
   // The continuity counter the next packet on `pid` will carry.
-  uint8_t next_cc(uint16_t pid) const noexcept;
+  uint8_t next_cc(uint16_t pid) const noexcept { return cc_[slot(pid)]; }
 
  private:
   enum class VideoKind : uint8_t { kNone, kAvc, kHevc };
@@ -100,7 +101,7 @@ class Muxer {
   void write_pcr_fill(uint16_t pid, uint64_t pcr, std::vector<uint8_t>& out) noexcept;
   void maybe_write_psi(uint64_t dts, std::vector<uint8_t>& out) noexcept;
   void write_psi(std::vector<uint8_t>& out) noexcept;
-  uint8_t& cc(uint16_t pid) noexcept;
+  static size_t slot(uint16_t pid) noexcept;  // index into cc_
 
   MuxerOptions options_;
   Program program_;
@@ -114,8 +115,8 @@ class Muxer {
   bool psi_written_ = false;
   uint64_t last_psi_ = 0;  // DTS (90 kHz) of the last PAT/PMT
   bool have_pcr_ = false;
-  uint64_t last_pcr_ = 0;  // 90 kHz, not wrapped
-  uint8_t cc_pat_ = 0, cc_pmt_ = 0, cc_video_ = 0, cc_audio_ = 0, cc_other_ = 0;
+  uint64_t last_pcr_ = 0;           // 90 kHz, not wrapped
+  uint8_t cc_[5] = {};              // next continuity_counter: PAT, PMT, video, audio, other
   std::vector<uint8_t> video_buf_;  // kPesHeaderMax reserved bytes, then the PES payload
   std::vector<uint8_t> audio_buf_;
   uint32_t audio_count_ = 0;  // frames held in audio_buf_

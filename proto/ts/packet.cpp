@@ -65,7 +65,8 @@ size_t write_one(const PacketizeOptions& opt, bool first, std::span<const uint8_
   if (af_total) {
     *q++ = static_cast<uint8_t>(af_body + stuffing);  // adaptation_field_length
     if (af_body) {
-      // discontinuity(0) random_access(rai) es_priority(0) PCR_flag OPCR(0) splicing(0) private(0) ext(0)
+      // discontinuity(0) random_access(rai) es_priority(0) PCR_flag OPCR(0) splicing(0) private(0)
+      // ext(0)
       *q++ = static_cast<uint8_t>((rai ? 0x40 : 0) | (pcr ? 0x10 : 0));
       if (pcr) {
         uint8_t enc[6];
@@ -95,7 +96,8 @@ void packetize(const PacketizeOptions& opt, std::span<const uint8_t> pes, uint8_
   }
 }
 
-void write_pcr_packet(uint16_t pid, uint64_t pcr_base, uint8_t cc, std::vector<uint8_t>& out) noexcept {
+void write_pcr_packet(uint16_t pid, uint64_t pcr_base, uint8_t cc,
+                      std::vector<uint8_t>& out) noexcept {
   uint8_t* p = grow(out, kPacketSize);
   write_header(p, pid, false, true, false, static_cast<uint8_t>((cc - 1) & 0x0f));
   p[4] = 183;   // adaptation_field_length: the rest of the packet

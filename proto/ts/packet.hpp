@@ -49,7 +49,8 @@ void packetize(const PacketizeOptions& opt, std::span<const uint8_t> pes, uint8_
 // Appends one packet with an adaptation field only (adaptation_field_control
 // '10') carrying a PCR. It carries no payload, so 2.4.3.3 says the continuity
 // counter is not incremented: it repeats the last value used (`cc` - 1).
-void write_pcr_packet(uint16_t pid, uint64_t pcr_base, uint8_t cc, std::vector<uint8_t>& out) noexcept;
+void write_pcr_packet(uint16_t pid, uint64_t pcr_base, uint8_t cc,
+                      std::vector<uint8_t>& out) noexcept;
 
 // Appends `n` bytes to `out` and returns where they start.
 uint8_t* grow(std::vector<uint8_t>& out, size_t n) noexcept;

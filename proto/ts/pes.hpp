@@ -8,8 +8,9 @@
 namespace srs::proto::ts {
 
 inline constexpr uint8_t kStreamIdVideo = 0xE0;  // Table 2-22: ITU-T H.26x video stream 0
-inline constexpr uint8_t kStreamIdAudio = 0xC0;  // Table 2-22: ISO/IEC 13818-3/14496-3 audio stream 0
-inline constexpr size_t kPesHeaderMax = 19;      // 9 + PTS (5) + DTS (5)
+inline constexpr uint8_t kStreamIdAudio =
+    0xC0;                                    // Table 2-22: ISO/IEC 13818-3/14496-3 audio stream 0
+inline constexpr size_t kPesHeaderMax = 19;  // 9 + PTS (5) + DTS (5)
 
 struct PesHeader {
   uint8_t stream_id = kStreamIdVideo;

@@ -85,8 +85,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       seg.on_unpublish(now, false, out);
       for (const auto& op : out.ops) check.op(op, seg);
     }
-    if (kind & 1) seg.on_video(ts, body, now, out);
-    else seg.on_audio(ts, body, now, out);
+    if (kind & 1)
+      seg.on_video(ts, body, now, out);
+    else
+      seg.on_audio(ts, body, now, out);
     for (const auto& op : out.ops) check.op(op, seg);
   }
   seg.on_unpublish(now, true, out);

@@ -20,7 +20,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <thread>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +27,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "proto/flv/tag_reader.hpp"
@@ -48,9 +48,10 @@ struct Options {
 };
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: hls-mux [--app A] [--stream S] [--fragment MS] [--window MS] [--td-ratio R]\n"
-               "               [--end-list] [--republish-at MS] [--speed X] [--keep] IN.flv OUTDIR\n");
+  std::fprintf(
+      stderr,
+      "usage: hls-mux [--app A] [--stream S] [--fragment MS] [--window MS] [--td-ratio R]\n"
+      "               [--end-list] [--republish-at MS] [--speed X] [--keep] IN.flv OUTDIR\n");
   return 2;
 }
 
@@ -62,17 +63,28 @@ bool parse_args(int argc, char** argv, Options& o) {
     std::string a = argv[i];
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     const char* v = nullptr;
-    if (a == "--end-list") o.end_list = true;
-    else if (a == "--keep") o.keep = true;
-    else if (a == "--app" && (v = next())) o.cfg.app = v;
-    else if (a == "--stream" && (v = next())) o.cfg.stream = v;
-    else if (a == "--fragment" && (v = next())) o.cfg.fragment_ms = uint32_t(std::strtoul(v, nullptr, 10));
-    else if (a == "--window" && (v = next())) o.cfg.window_ms = uint32_t(std::strtoul(v, nullptr, 10));
-    else if (a == "--td-ratio" && (v = next())) o.cfg.td_ratio = std::strtod(v, nullptr);
-    else if (a == "--republish-at" && (v = next())) o.republish_at = std::strtoll(v, nullptr, 10);
-    else if (a == "--speed" && (v = next())) o.speed = std::strtod(v, nullptr);
-    else if (!a.empty() && a[0] == '-') return false;
-    else pos.push_back(a);
+    if (a == "--end-list")
+      o.end_list = true;
+    else if (a == "--keep")
+      o.keep = true;
+    else if (a == "--app" && (v = next()))
+      o.cfg.app = v;
+    else if (a == "--stream" && (v = next()))
+      o.cfg.stream = v;
+    else if (a == "--fragment" && (v = next()))
+      o.cfg.fragment_ms = uint32_t(std::strtoul(v, nullptr, 10));
+    else if (a == "--window" && (v = next()))
+      o.cfg.window_ms = uint32_t(std::strtoul(v, nullptr, 10));
+    else if (a == "--td-ratio" && (v = next()))
+      o.cfg.td_ratio = std::strtod(v, nullptr);
+    else if (a == "--republish-at" && (v = next()))
+      o.republish_at = std::strtoll(v, nullptr, 10);
+    else if (a == "--speed" && (v = next()))
+      o.speed = std::strtod(v, nullptr);
+    else if (!a.empty() && a[0] == '-')
+      return false;
+    else
+      pos.push_back(a);
   }
   if (pos.size() != 2) return false;
   o.in = pos[0];
@@ -128,7 +140,8 @@ class FileRunner {
         return seg_ || fail("fopen", tmp);
       case FileOpKind::kAppend:
         if (!seg_) return true;
-        return std::fwrite(op.bytes.data(), 1, op.bytes.size(), seg_) == op.bytes.size() || fail("fwrite", tmp);
+        return std::fwrite(op.bytes.data(), 1, op.bytes.size(), seg_) == op.bytes.size() ||
+               fail("fwrite", tmp);
       case FileOpKind::kClose:
         if (seg_ && std::fclose(seg_) != 0) return fail("fclose", tmp);
         seg_ = nullptr;
@@ -156,13 +169,15 @@ void log_events(const srs::proto::hls::Output& out) {
         std::printf("segment %" PRIu64 " %u ms\n", e.sequence, e.duration_ms);
         break;
       case EventKind::kForcedCut:
-        std::printf("forced cut of segment %" PRIu64 " at %u ms (no keyframe in time)\n", e.sequence, e.duration_ms);
+        std::printf("forced cut of segment %" PRIu64 " at %u ms (no keyframe in time)\n",
+                    e.sequence, e.duration_ms);
         break;
       case EventKind::kDiscontinuity:
         std::printf("discontinuity at segment %" PRIu64 "\n", e.sequence);
         break;
       case EventKind::kMuxError:
-        std::printf("mux error in segment %" PRIu64 ": %s\n", e.sequence, e.status.to_string().c_str());
+        std::printf("mux error in segment %" PRIu64 ": %s\n", e.sequence,
+                    e.status.to_string().c_str());
         break;
       case EventKind::kDropped:
         break;
@@ -182,7 +197,8 @@ bool read_file(const std::string& path, std::vector<uint8_t>& data) {
   FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return false;
   uint8_t buf[65536];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) data.insert(data.end(), buf, buf + n);
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;)
+    data.insert(data.end(), buf, buf + n);
   std::fclose(f);
   return true;
 }
@@ -216,7 +232,8 @@ int main(int argc, char** argv) {
   while (!in.empty()) {
     auto r = reader.feed(in);
     if (!r.is_ok()) {
-      std::fprintf(stderr, "hls-mux: bad FLV at byte %" PRIu64 ": %s\n", reader.offset(), r.status().to_string().c_str());
+      std::fprintf(stderr, "hls-mux: bad FLV at byte %" PRIu64 ": %s\n", reader.offset(),
+                   r.status().to_string().c_str());
       return 1;
     }
     in = in.subspan(r->consumed);
@@ -236,15 +253,19 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < headers.size(); ++i) {
         bool video = headers[i][0] == 1;
         std::span<const uint8_t> body(headers[i].data() + 1, headers[i].size() - 1);
-        if (video) seg->on_video(0, body, now, out);
-        else seg->on_audio(0, body, now, out);
+        if (video)
+          seg->on_video(0, body, now, out);
+        else
+          seg->on_audio(0, body, now, out);
         if (!files.run(out.ops)) return 1;
       }
     }
     bool video = tag.type == srs::proto::flv::TagType::kVideo;
     uint32_t ts = republished ? uint32_t(tag.timestamp - o.republish_at) : tag.timestamp;
-    if (video) seg->on_video(ts, tag.body, now, out);
-    else seg->on_audio(ts, tag.body, now, out);
+    if (video)
+      seg->on_video(ts, tag.body, now, out);
+    else
+      seg->on_audio(ts, tag.body, now, out);
     log_events(out);
     if (!files.run(out.ops)) return 1;
     // Remember sequence headers (first byte: 1 video, 0 audio) for the replay.
@@ -260,8 +281,9 @@ int main(int argc, char** argv) {
   log_events(out);
   if (!files.run(out.ops)) return 1;
   const auto& st = seg->stats();
-  std::printf("done: %" PRIu64 " segments, %" PRIu64 " forced cuts, %" PRIu64 " discontinuities, %" PRIu64
-              " mux errors, target duration %u s\n",
-              st.segments, st.forced_cuts, st.discontinuities, st.mux_errors, seg->target_duration_s());
+  std::printf("done: %" PRIu64 " segments, %" PRIu64 " forced cuts, %" PRIu64
+              " discontinuities, %" PRIu64 " mux errors, target duration %u s\n",
+              st.segments, st.forced_cuts, st.discontinuities, st.mux_errors,
+              seg->target_duration_s());
   return 0;
 }

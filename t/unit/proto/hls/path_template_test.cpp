@@ -26,5 +26,6 @@ TEST_CASE("segment URIs are relative to the playlist's folder, or prefixed") {
   CHECK(segment_uri("live/cam1.m3u8", "live/cam1-3.ts", "") == "cam1-3.ts");
   CHECK(segment_uri("cam1.m3u8", "cam1-3.ts", "") == "cam1-3.ts");
   CHECK(segment_uri("live/cam1.m3u8", "ts/live/cam1-3.ts", "") == "/ts/live/cam1-3.ts");
-  CHECK(segment_uri("live/cam1.m3u8", "live/cam1-3.ts", "http://cdn/") == "http://cdn/live/cam1-3.ts");
+  CHECK(segment_uri("live/cam1.m3u8", "live/cam1-3.ts", "http://cdn/") ==
+        "http://cdn/live/cam1-3.ts");
 }

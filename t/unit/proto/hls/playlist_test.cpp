@@ -63,7 +63,8 @@ TEST_CASE("removing a segment that carries a discontinuity bumps DISCONTINUITY-S
   CHECK(text.find("#EXT-X-MEDIA-SEQUENCE:2\n") != std::string::npos);
 }
 
-TEST_CASE("a removed segment is deleted only after its duration + the longest playlist that held it") {
+TEST_CASE(
+    "a removed segment is deleted only after its duration + the longest playlist that held it") {
   Playlist p(2, 6000);
   for (int i = 0; i < 3; ++i) p.add(seg(p.allocate_sequence(), 2000), 1000);
   p.add(seg(p.allocate_sequence(), 2000), 10000);  // segment 0 leaves at t = 10 s

@@ -65,7 +65,8 @@ struct Stream {
   std::vector<Event> events;
   uint64_t now = 0;
 
-  explicit Stream(SegmenterConfig cfg, PlaylistState st = {}) : seg(std::move(cfg), std::move(st)) {}
+  explicit Stream(SegmenterConfig cfg, PlaylistState st = {})
+      : seg(std::move(cfg), std::move(st)) {}
   void take() {
     fs.apply(out);
     events.insert(events.end(), out.events.begin(), out.events.end());
@@ -266,8 +267,10 @@ TEST_CASE("old segments are deleted only when due, with deletions on the caller'
   // Segment 0 left when segment 5 closed (t = 12 s): due 2 s (its duration)
   // + 12 s (the playlist before its removal) later, at 26 s; segment 1 at 28 s,
   // segment 2 at 30 s, the last timestamp given.
-  CHECK(s.fs.deleted == std::vector<std::string>{"live/cam-0.ts", "live/cam-1.ts", "live/cam-2.ts"});
-  CHECK(s.fs.files.count("live/cam-" + std::to_string(st.media_sequence - 1) + ".ts") == 1);  // not yet due
+  CHECK(s.fs.deleted ==
+        std::vector<std::string>{"live/cam-0.ts", "live/cam-1.ts", "live/cam-2.ts"});
+  CHECK(s.fs.files.count("live/cam-" + std::to_string(st.media_sequence - 1) + ".ts") ==
+        1);  // not yet due
   s.seg.tick(1000000, s.out);
   s.take();
   CHECK(s.fs.files.count("live/cam-" + std::to_string(st.media_sequence - 1) + ".ts") == 0);

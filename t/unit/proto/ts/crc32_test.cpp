@@ -33,7 +33,8 @@ TEST_CASE("crc32_mpeg2 agrees with a bit-serial implementation and runs a sectio
     CHECK(crc32_mpeg2(data) == bitwise_crc(data));
   }
   uint32_t crc = crc32_mpeg2(data);
-  data.insert(data.end(), {uint8_t(crc >> 24), uint8_t(crc >> 16), uint8_t(crc >> 8), uint8_t(crc)});
+  data.insert(data.end(),
+              {uint8_t(crc >> 24), uint8_t(crc >> 16), uint8_t(crc >> 8), uint8_t(crc)});
   CHECK(crc32_mpeg2(data) == 0);  // 13818-1 Annex A: the decoder's register ends at zero
   CHECK(crc32_mpeg2({}) == 0xffffffffu);
 }

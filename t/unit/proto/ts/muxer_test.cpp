@@ -31,8 +31,12 @@ struct Fixture {
   Muxer mux;
   std::vector<uint8_t> out;
   Fixture(MuxerOptions o = {}) : mux(o) {}
-  void video(uint32_t ts, const std::vector<uint8_t>& body) { REQUIRE(mux.write_video(ts, body, out).is_ok()); }
-  void audio(uint32_t ts, const std::vector<uint8_t>& body) { REQUIRE(mux.write_audio(ts, body, out).is_ok()); }
+  void video(uint32_t ts, const std::vector<uint8_t>& body) {
+    REQUIRE(mux.write_video(ts, body, out).is_ok());
+  }
+  void audio(uint32_t ts, const std::vector<uint8_t>& body) {
+    REQUIRE(mux.write_audio(ts, body, out).is_ok());
+  }
 };
 
 }  // namespace
@@ -215,8 +219,8 @@ TEST_CASE("a new track after the first PMT bumps its version and repeats PAT/PMT
 TEST_CASE("HEVC (E-RTMP hvc1 and legacy codec id 12) gets an HEVC AUD and its VPS/SPS/PPS") {
   // A minimal HEVCDecoderConfigurationRecord with one VPS, SPS and PPS.
   std::vector<uint8_t> vps = {0x40, 0x01, 0x0c}, sps = {0x42, 0x01, 0x01}, pps = {0x44, 0x01, 0xc1};
-  std::vector<uint8_t> rec = {1, 0x01, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 0x5d, 0xf0, 0x00, 0xfc,
-                              0xfd, 0xf8, 0xf8, 0, 0, 0x0f, 3};
+  std::vector<uint8_t> rec = {1,    0x01, 0x60, 0,    0,    0,    0x90, 0, 0, 0,    0, 0,
+                              0x5d, 0xf0, 0x00, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f, 3};
   for (auto* n : {&vps, &sps, &pps}) {
     rec.insert(rec.end(), {uint8_t(0x80 | ((*n)[0] >> 1)), 0, 1, 0, uint8_t(n->size())});
     rec.insert(rec.end(), n->begin(), n->end());

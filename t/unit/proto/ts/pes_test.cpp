@@ -17,7 +17,8 @@ TEST_CASE("PTS fields carry the prefix, 33 bits and marker bits") {
   CHECK(std::vector<uint8_t>(b, b + 5) == std::vector<uint8_t>{0x3f, 0xff, 0xff, 0xff, 0xff});
   write_timestamp(0x1, 90000, b);  // 1 s
   CHECK(std::vector<uint8_t>(b, b + 5) == std::vector<uint8_t>{0x11, 0x00, 0x05, 0xbf, 0x21});
-  for (uint64_t v : {uint64_t{1}, uint64_t{123456789}, kTimestampMask - 1, (uint64_t{1} << 32) + 5}) {
+  for (uint64_t v :
+       {uint64_t{1}, uint64_t{123456789}, kTimestampMask - 1, (uint64_t{1} << 32) + 5}) {
     write_timestamp(0x2, v, b);
     CHECK(read_timestamp(b) == v);
   }
@@ -38,7 +39,8 @@ TEST_CASE("a video PES header with PTS and DTS, and an audio one with PTS only")
 
   PesHeader a{kStreamIdAudio, 90000, 90000, 200, false};
   REQUIRE(write_pes_header(a, b) == 14);
-  CHECK(std::vector<uint8_t>(b, b + 9) == std::vector<uint8_t>{0, 0, 1, 0xc0, 0, 208, 0x80, 0x80, 5});
+  CHECK(std::vector<uint8_t>(b, b + 9) ==
+        std::vector<uint8_t>{0, 0, 1, 0xc0, 0, 208, 0x80, 0x80, 5});
 }
 
 TEST_CASE("PES_packet_length is 0 when a video PES outgrows 16 bits") {

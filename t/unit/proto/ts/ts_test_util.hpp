@@ -88,15 +88,17 @@ inline std::vector<Pes> ts_pes(std::span<const uint8_t> data) {
       continue;
     }
     auto it = open.find(t.pid);
-    if (it != open.end()) out[it->second].es.insert(out[it->second].es.end(), t.payload.begin(), t.payload.end());
+    if (it != open.end())
+      out[it->second].es.insert(out[it->second].es.end(), t.payload.begin(), t.payload.end());
   }
   return out;
 }
 
 // FLV bodies (FLV v10.1 E.4.2.1, E.4.3.1).
-inline std::vector<uint8_t> avc_body(bool key, uint8_t packet_type, int32_t cts, std::span<const uint8_t> data) {
-  std::vector<uint8_t> b = {uint8_t(key ? 0x17 : 0x27), packet_type, uint8_t(cts >> 16), uint8_t(cts >> 8),
-                            uint8_t(cts)};
+inline std::vector<uint8_t> avc_body(bool key, uint8_t packet_type, int32_t cts,
+                                     std::span<const uint8_t> data) {
+  std::vector<uint8_t> b = {uint8_t(key ? 0x17 : 0x27), packet_type, uint8_t(cts >> 16),
+                            uint8_t(cts >> 8), uint8_t(cts)};
   b.insert(b.end(), data.begin(), data.end());
   return b;
 }
@@ -114,7 +116,8 @@ inline std::vector<uint8_t> nalus(std::initializer_list<std::vector<uint8_t>> li
 
 // A baseline 320x240 SPS and a PPS from x264 (the bytes do not matter to the
 // muxer beyond being a parsable configuration record).
-inline const std::vector<uint8_t> kSps = {0x67, 0x42, 0xc0, 0x1e, 0xd9, 0x01, 0x41, 0xfb, 0x01, 0x10};
+inline const std::vector<uint8_t> kSps = {0x67, 0x42, 0xc0, 0x1e, 0xd9,
+                                          0x01, 0x41, 0xfb, 0x01, 0x10};
 inline const std::vector<uint8_t> kPps = {0x68, 0xcb, 0x83, 0xcb, 0x20};
 
 inline std::vector<uint8_t> avc_record() {
@@ -125,7 +128,9 @@ inline std::vector<uint8_t> avc_record() {
   return r;
 }
 
-inline std::vector<uint8_t> avc_sequence_header() { return avc_body(true, 0, 0, avc_record()); }
+inline std::vector<uint8_t> avc_sequence_header() {
+  return avc_body(true, 0, 0, avc_record());
+}
 inline std::vector<uint8_t> avc_frame(bool key, int32_t cts = 0, size_t size = 100) {
   std::vector<uint8_t> slice(size, 0xab);
   slice[0] = key ? 0x65 : 0x41;
@@ -133,7 +138,9 @@ inline std::vector<uint8_t> avc_frame(bool key, int32_t cts = 0, size_t size = 1
 }
 
 // AAC-LC 44.1 kHz stereo: AudioSpecificConfig 0x12 0x10 (14496-3 1.6.2.1).
-inline std::vector<uint8_t> aac_sequence_header() { return {0xaf, 0x00, 0x12, 0x10}; }
+inline std::vector<uint8_t> aac_sequence_header() {
+  return {0xaf, 0x00, 0x12, 0x10};
+}
 inline std::vector<uint8_t> aac_frame(size_t size = 50, uint8_t fill = 0x21) {
   std::vector<uint8_t> b = {0xaf, 0x01};
   b.insert(b.end(), size, fill);
