@@ -20,20 +20,30 @@ constexpr auto kRelease = std::memory_order_release;
 constexpr auto kAcqRel = std::memory_order_acq_rel;
 constexpr int kReadRetries = 16;
 
-constexpr uint32_t raw(ClientState s) noexcept { return static_cast<uint32_t>(s); }
+constexpr uint32_t raw(ClientState s) noexcept {
+  return static_cast<uint32_t>(s);
+}
 
 }  // namespace
 
 const char* client_type_name(ClientType type) noexcept {
   switch (type) {
-    case ClientType::kUnknown: return "unknown";
-    case ClientType::kRtmpPlay: return "rtmp-play";
-    case ClientType::kFlvPlay: return "flv-play";
-    case ClientType::kHlsPlay: return "hls-play";
-    case ClientType::kFmlePublish: return "fmle-publish";
-    case ClientType::kFlashPublish: return "flash-publish";
-    case ClientType::kHaivisionPublish: return "haivision-publish";
-    case ClientType::kHttpApi: return "http-api";
+    case ClientType::kUnknown:
+      return "unknown";
+    case ClientType::kRtmpPlay:
+      return "rtmp-play";
+    case ClientType::kFlvPlay:
+      return "flv-play";
+    case ClientType::kHlsPlay:
+      return "hls-play";
+    case ClientType::kFmlePublish:
+      return "fmle-publish";
+    case ClientType::kFlashPublish:
+      return "flash-publish";
+    case ClientType::kHaivisionPublish:
+      return "haivision-publish";
+    case ClientType::kHttpApi:
+      return "http-api";
   }
   return "unknown";
 }
@@ -54,16 +64,19 @@ void ClientTable::write_end(ClientEntry& e) noexcept {
 
 Result<ClientRef> ClientTable::claim(Owner owner, ClientType type, const base::ContextId& id,
                                      std::string_view ip, uint32_t now_wall) noexcept {
-  if (owner.worker_slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "owner worker slot out of range");
+  if (owner.worker_slot >= kWorkerSlots)
+    return Status::fail(Errc::kInvalid, "owner worker slot out of range");
   if (ip.size() >= 4 * kIpWords) return Status::fail(Errc::kInvalid, "client ip text too long");
   // Each worker starts in its own part of the table, so claims rarely collide.
-  const uint32_t start = static_cast<uint32_t>((uint64_t{owner.worker_slot} * count_) / kWorkerSlots);
+  const uint32_t start =
+      static_cast<uint32_t>((uint64_t{owner.worker_slot} * count_) / kWorkerSlots);
   for (uint32_t d = 0; d < count_; ++d) {
     const uint32_t i = (start + d) % count_;
     ClientEntry& e = entries_[i];
     uint32_t w = e.ctl.state.load(kRelaxed);
     if (StateWord::unpack(w).kind != raw(ClientState::kFree)) continue;
-    const StateWord claiming = StateWord::unpack(StateWord::unpack(w).next(raw(ClientState::kClaiming), owner.worker_slot));
+    const StateWord claiming = StateWord::unpack(
+        StateWord::unpack(w).next(raw(ClientState::kClaiming), owner.worker_slot));
     if (!e.ctl.state.compare_exchange_strong(w, claiming.pack(), kAcqRel)) continue;
     write_begin(e);
     uint32_t inc = e.ctl.incarnation.load(kRelaxed) + 1;
@@ -100,7 +113,8 @@ Status ClientTable::set_stream(const ClientRef& ref, ClientType type, uint32_t s
                                uint32_t stream_generation, std::string_view key) noexcept {
   uint32_t w = 0;
   if (!owns(ref, &w)) return Status::fail(Errc::kRejected, "client entry is not this connection's");
-  if (key.size() > kMaxKeyLength) return Status::fail(Errc::kTooLarge, "stream key longer than 255 bytes");
+  if (key.size() > kMaxKeyLength)
+    return Status::fail(Errc::kTooLarge, "stream key longer than 255 bytes");
   ClientEntry& e = entries_[ref.index];
   write_begin(e);
   e.info.type.store(static_cast<uint32_t>(type), kRelaxed);
@@ -179,14 +193,16 @@ Result<ClientInfo> ClientTable::find(const base::ContextId& id) const noexcept {
 uint32_t ClientTable::free_owned_by(uint64_t worker_mask) noexcept {
   const auto in_mask = [worker_mask](uint32_t w) {
     const StateWord sw = StateWord::unpack(w);
-    return sw.kind != raw(ClientState::kFree) && sw.owner < kWorkerSlots && ((worker_mask >> sw.owner) & 1);
+    return sw.kind != raw(ClientState::kFree) && sw.owner < kWorkerSlots &&
+           ((worker_mask >> sw.owner) & 1);
   };
   uint32_t freed = 0;
   for (uint32_t i = 0; i < count_; ++i) {
     Atomic32& state = entries_[i].ctl.state;
     uint32_t w = state.load(kAcquire);
     while (in_mask(w)) {
-      if (state.compare_exchange_strong(w, StateWord::unpack(w).next(raw(ClientState::kFree)), kAcqRel)) {
+      if (state.compare_exchange_strong(w, StateWord::unpack(w).next(raw(ClientState::kFree)),
+                                        kAcqRel)) {
         ++freed;
         break;
       }

@@ -62,14 +62,14 @@ struct alignas(kCacheLine) ClientEntry {
   struct alignas(kCacheLine) Info {
     Atomic32 owner_pid{0};
     Atomic32 type{0};
-    Atomic32 started_at{0};       // wall seconds
-    Atomic32 stream_slot{0};      // kNoSlot: none yet
+    Atomic32 started_at{0};   // wall seconds
+    Atomic32 stream_slot{0};  // kNoSlot: none yet
     Atomic32 stream_generation{0};
     Atomic32 id[kIdWords];
     Atomic32 ip[kIpWords];
   } info;
   struct alignas(kCacheLine) Stream {
-    Atomic32 words[kKeyWords];    // vhost/app/stream, NUL-terminated
+    Atomic32 words[kKeyWords];  // vhost/app/stream, NUL-terminated
   } stream;
   struct alignas(kCacheLine) Bytes {
     Counter64 in;
@@ -77,7 +77,8 @@ struct alignas(kCacheLine) ClientEntry {
   } bytes;
 };
 static_assert(sizeof(ClientEntry) == 5 * kCacheLine, "ClientEntry is part of the shared ABI");
-static_assert(offsetof(ClientEntry, info) == kCacheLine && offsetof(ClientEntry, stream) == 2 * kCacheLine);
+static_assert(offsetof(ClientEntry, info) == kCacheLine &&
+              offsetof(ClientEntry, stream) == 2 * kCacheLine);
 static_assert(offsetof(ClientEntry, bytes) == 4 * kCacheLine);
 
 // What a worker holds for one of its connections.
@@ -111,8 +112,9 @@ class ClientTable {
   // --- the owning worker ---
   // A free entry for a new connection. kTooLarge when the table is full
   // (refuse the connection), kInvalid for a bad worker slot or ip text.
-  [[nodiscard]] base::Result<ClientRef> claim(Owner owner, ClientType type, const base::ContextId& id,
-                                              std::string_view ip, uint32_t now_wall) noexcept;
+  [[nodiscard]] base::Result<ClientRef> claim(Owner owner, ClientType type,
+                                              const base::ContextId& id, std::string_view ip,
+                                              uint32_t now_wall) noexcept;
   // What the connection plays or publishes, once known; the type may change
   // too (an RTMP connection becomes a player or a publisher).
   [[nodiscard]] base::Status set_stream(const ClientRef& ref, ClientType type, uint32_t stream_slot,

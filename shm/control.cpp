@@ -13,7 +13,8 @@ using base::Errc;
 using base::Result;
 using base::Status;
 
-static_assert(kWorkerSlots == kMaxWorkerSlots, "the control region and the rings must agree on worker slots");
+static_assert(kWorkerSlots == kMaxWorkerSlots,
+              "the control region and the rings must agree on worker slots");
 
 namespace {
 
@@ -23,7 +24,9 @@ struct Layout {
   uint32_t workers = 0, streams = 0, clients = 0, size = 0;
 };
 
-uint64_t round_up(uint64_t n, uint64_t to) noexcept { return (n + to - 1) / to * to; }
+uint64_t round_up(uint64_t n, uint64_t to) noexcept {
+  return (n + to - 1) / to * to;
+}
 
 // Zero size when the sizes are out of limits.
 Layout compute_layout(const ControlSizes& s) noexcept {
@@ -55,15 +58,19 @@ Control::Control(ControlHeader* header, Mapping map) noexcept
     : map_(std::move(map)),
       header_(header),
       workers_(at_offset<WorkerSlot>(header, header->fixed.workers_offset)),
-      registry_(at_offset<StreamSlot>(header, header->fixed.streams_offset), header->fixed.max_streams,
-                &header->shared.registry),
-      clients_(at_offset<ClientEntry>(header, header->fixed.clients_offset), header->fixed.max_clients) {}
+      registry_(at_offset<StreamSlot>(header, header->fixed.streams_offset),
+                header->fixed.max_streams, &header->shared.registry),
+      clients_(at_offset<ClientEntry>(header, header->fixed.clients_offset),
+               header->fixed.max_clients) {}
 
-std::size_t Control::required_size(const ControlSizes& sizes) noexcept { return compute_layout(sizes).size; }
+std::size_t Control::required_size(const ControlSizes& sizes) noexcept {
+  return compute_layout(sizes).size;
+}
 
 Result<Control> Control::create(const ControlSizes& sizes) {
   const std::size_t size = required_size(sizes);
-  if (size == 0) return Status::fail(Errc::kInvalid, "shm sizes out of limits (max_streams, max_clients)");
+  if (size == 0)
+    return Status::fail(Errc::kInvalid, "shm sizes out of limits (max_streams, max_clients)");
   auto map = Mapping::anonymous_shared(size);
   if (!map.is_ok()) return map.status();
   auto control = format(map->data(), size, sizes, InstanceId::generate());
@@ -74,8 +81,10 @@ Result<Control> Control::create(const ControlSizes& sizes) {
 Result<Control> Control::format(void* base, std::size_t size, const ControlSizes& sizes,
                                 const InstanceId& instance) noexcept {
   const Layout l = compute_layout(sizes);
-  if (l.size == 0) return Status::fail(Errc::kInvalid, "shm sizes out of limits (max_streams, max_clients)");
-  if (base == nullptr || size < l.size) return Status::fail(Errc::kTooLarge, "control region: memory too small");
+  if (l.size == 0)
+    return Status::fail(Errc::kInvalid, "shm sizes out of limits (max_streams, max_clients)");
+  if (base == nullptr || size < l.size)
+    return Status::fail(Errc::kTooLarge, "control region: memory too small");
   if (reinterpret_cast<uintptr_t>(base) % kCacheLine != 0) {
     return Status::fail(Errc::kInvalid, "control region: memory not aligned to a cache line");
   }
@@ -107,28 +116,35 @@ Result<Control> Control::attach(void* base, std::size_t mapped_size) noexcept {
   }
   auto* h = static_cast<ControlHeader*>(base);
   const ControlHeader::Fixed& f = h->fixed;
-  if (f.magic != kControlMagic) return Status::fail(Errc::kInvalid, "control region: bad magic (not an srs control region)");
+  if (f.magic != kControlMagic)
+    return Status::fail(Errc::kInvalid, "control region: bad magic (not an srs control region)");
   if (f.layout_version != kControlLayoutVersion) {
-    return Status::fail(Errc::kUnsupported, "control region: layout version differs from this binary's");
+    return Status::fail(Errc::kUnsupported,
+                        "control region: layout version differs from this binary's");
   }
   const Layout l = compute_layout(ControlSizes{f.max_streams, f.max_clients});
-  if (l.size == 0 || f.size != l.size || f.worker_slots != kWorkerSlots || f.workers_offset != l.workers ||
-      f.streams_offset != l.streams || f.clients_offset != l.clients) {
-    return Status::fail(Errc::kInvalid, "control region: size or offsets disagree with its table sizes");
+  if (l.size == 0 || f.size != l.size || f.worker_slots != kWorkerSlots ||
+      f.workers_offset != l.workers || f.streams_offset != l.streams ||
+      f.clients_offset != l.clients) {
+    return Status::fail(Errc::kInvalid,
+                        "control region: size or offsets disagree with its table sizes");
   }
-  if (mapped_size < f.size) return Status::fail(Errc::kInvalid, "control region: mapping shorter than its size");
+  if (mapped_size < f.size)
+    return Status::fail(Errc::kInvalid, "control region: mapping shorter than its size");
   return Control(h, Mapping());
 }
 
 InstanceId Control::instance() const noexcept {
-  return InstanceId{header_->fixed.instance_random, header_->fixed.master_pid, header_->fixed.started_at};
+  return InstanceId{header_->fixed.instance_random, header_->fixed.master_pid,
+                    header_->fixed.started_at};
 }
 
 SegmentName Control::ring_name(uint32_t slot, uint32_t epoch) const noexcept {
   return segment_name(instance(), slot, epoch);
 }
 
-Result<uint32_t> Control::kick_client(uint32_t index, uint32_t incarnation, const Wakeups& wakeups) noexcept {
+Result<uint32_t> Control::kick_client(uint32_t index, uint32_t incarnation,
+                                      const Wakeups& wakeups) noexcept {
   auto owner = clients_.kick(index, incarnation);
   if (!owner.is_ok()) return owner.status();
   workers_.flag_kick(*owner);
@@ -136,8 +152,10 @@ Result<uint32_t> Control::kick_client(uint32_t index, uint32_t incarnation, cons
   return *owner;
 }
 
-Result<ReclaimReport> Control::reclaim_worker(uint32_t slot, uint32_t pid, uint32_t now_mono) noexcept {
-  if (slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "reclaim: worker slot out of range");
+Result<ReclaimReport> Control::reclaim_worker(uint32_t slot, uint32_t pid,
+                                              uint32_t now_mono) noexcept {
+  if (slot >= kWorkerSlots)
+    return Status::fail(Errc::kInvalid, "reclaim: worker slot out of range");
   const uint32_t slot_pid = workers_.pid(slot);
   if (slot_pid != 0 && slot_pid != pid) {
     return Status::fail(Errc::kInvalid, "reclaim: pid is not the one running in this worker slot");

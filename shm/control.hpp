@@ -48,10 +48,10 @@ struct alignas(kCacheLine) ControlHeader {
   struct alignas(kCacheLine) Fixed {  // written once, before fork
     uint32_t magic;
     uint32_t layout_version;
-    uint32_t size;                    // bytes, the whole region
+    uint32_t size;  // bytes, the whole region
     uint32_t instance_random;
     uint32_t master_pid;
-    uint32_t started_at;              // wall seconds
+    uint32_t started_at;  // wall seconds
     uint32_t max_streams;
     uint32_t max_clients;
     uint32_t worker_slots;
@@ -64,22 +64,23 @@ struct alignas(kCacheLine) ControlHeader {
   } shared;
 };
 static_assert(sizeof(ControlHeader) == 2 * kCacheLine, "ControlHeader is part of the shared ABI");
-static_assert(offsetof(ControlHeader::Fixed, size) == 8 && offsetof(ControlHeader::Fixed, clients_offset) == 44);
+static_assert(offsetof(ControlHeader::Fixed, size) == 8 &&
+              offsetof(ControlHeader::Fixed, clients_offset) == 44);
 static_assert(offsetof(ControlHeader, shared) == kCacheLine);
 
 // What reclaim_worker() did, for the master's log line.
 struct ReclaimReport {
   uint32_t clients_freed = 0;
-  uint32_t streams_lost = 0;       // Live streams now waiting for a republish
-  uint32_t claims_retracted = 0;   // half-made stream claims undone
+  uint32_t streams_lost = 0;      // Live streams now waiting for a republish
+  uint32_t claims_retracted = 0;  // half-made stream claims undone
 };
 
 // What sweep() did.
 struct SweepReport {
-  uint32_t streams_ended = 0;      // grace period over
+  uint32_t streams_ended = 0;  // grace period over
   uint32_t segments_unlinked = 0;
-  uint32_t owners_repaired = 0;    // worker slots found dead without a reclaim
-  uint32_t clients_freed = 0;      // entries of workers that are not running
+  uint32_t owners_repaired = 0;  // worker slots found dead without a reclaim
+  uint32_t clients_freed = 0;    // entries of workers that are not running
 };
 
 class Control {
@@ -90,7 +91,8 @@ class Control {
   // with a new InstanceId. The Control owns the mapping; children inherit it.
   [[nodiscard]] static base::Result<Control> create(const ControlSizes& sizes);
   // Formats caller-provided memory (zero-filled, at least required_size()).
-  [[nodiscard]] static base::Result<Control> format(void* base, std::size_t size, const ControlSizes& sizes,
+  [[nodiscard]] static base::Result<Control> format(void* base, std::size_t size,
+                                                    const ControlSizes& sizes,
                                                     const InstanceId& instance) noexcept;
   // Checks magic, layout version and size of an existing region (kInvalid
   // with a message naming which one is wrong). Does not own the memory.

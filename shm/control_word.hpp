@@ -48,7 +48,8 @@ struct StateWord {
   constexpr bool owned_by(uint32_t worker_slot) const noexcept { return owner == worker_slot; }
 };
 
-static_assert(StateWord::unpack(StateWord{3, 63, StateWord::kTagMask}.pack()).tag == StateWord::kTagMask);
+static_assert(StateWord::unpack(StateWord{3, 63, StateWord::kTagMask}.pack()).tag ==
+              StateWord::kTagMask);
 static_assert(StateWord::unpack(StateWord{3, 63, StateWord::kTagMask}.next(4, 7)).tag == 0,
               "the tag wraps within its 20 bits");
 static_assert(StateWord::unpack(0).owner == StateWord::kNoOwner, "zeroed memory has no owner");

@@ -22,12 +22,18 @@ constexpr auto kAcquire = std::memory_order_acquire;
 constexpr auto kRelease = std::memory_order_release;
 constexpr auto kSeqCst = std::memory_order_seq_cst;
 
-constexpr uint32_t raw(StreamState s) noexcept { return static_cast<uint32_t>(s); }
-StreamState kind_of(uint32_t word) noexcept { return static_cast<StreamState>(StateWord::unpack(word).kind); }
+constexpr uint32_t raw(StreamState s) noexcept {
+  return static_cast<uint32_t>(s);
+}
+StreamState kind_of(uint32_t word) noexcept {
+  return static_cast<StreamState>(StateWord::unpack(word).kind);
+}
 bool has_key(StreamState s) noexcept {
   return s == StreamState::kPending || s == StreamState::kLive || s == StreamState::kLost;
 }
-uint32_t wall_seconds() noexcept { return static_cast<uint32_t>(base::wall_ms() / 1000); }
+uint32_t wall_seconds() noexcept {
+  return static_cast<uint32_t>(base::wall_ms() / 1000);
+}
 
 // FNV-1a, 32 bits: the key's home slot and a cheap first comparison.
 uint32_t fnv1a(std::string_view s) noexcept {
@@ -36,7 +42,9 @@ uint32_t fnv1a(std::string_view s) noexcept {
   return h;
 }
 
-uint32_t word_count(uint32_t len) noexcept { return (len + 3) / 4; }
+uint32_t word_count(uint32_t len) noexcept {
+  return (len + 3) / 4;
+}
 
 }  // namespace
 
@@ -67,7 +75,7 @@ struct PackedKey {
 };
 
 struct Registry::Probe {
-  uint32_t match = kNoSlot;     // first slot on the path holding the key
+  uint32_t match = kNoSlot;  // first slot on the path holding the key
   uint32_t match_word = 0;
   uint32_t reusable = kNoSlot;  // first tombstone on the path, else the free slot ending it
   uint32_t reusable_word = 0;
@@ -75,21 +83,29 @@ struct Registry::Probe {
 
 const char* stream_state_name(StreamState state) noexcept {
   switch (state) {
-    case StreamState::kFree: return "free";
-    case StreamState::kClaiming: return "claiming";
-    case StreamState::kPending: return "pending";
-    case StreamState::kLive: return "live";
-    case StreamState::kLost: return "publisher-lost";
-    case StreamState::kEnded: return "ended";
+    case StreamState::kFree:
+      return "free";
+    case StreamState::kClaiming:
+      return "claiming";
+    case StreamState::kPending:
+      return "pending";
+    case StreamState::kLive:
+      return "live";
+    case StreamState::kLost:
+      return "publisher-lost";
+    case StreamState::kEnded:
+      return "ended";
   }
   return "unknown";
 }
 
 Status validate_stream_key(std::string_view key) noexcept {
   if (key.size() < 5) return Status::fail(Errc::kInvalid, "stream key must be vhost/app/stream");
-  if (key.size() > kMaxKeyLength) return Status::fail(Errc::kTooLarge, "stream key longer than 255 bytes");
+  if (key.size() > kMaxKeyLength)
+    return Status::fail(Errc::kTooLarge, "stream key longer than 255 bytes");
   for (unsigned char c : key) {
-    if (c < 0x21 || c > 0x7E) return Status::fail(Errc::kInvalid, "stream key has a byte outside 0x21..0x7E");
+    if (c < 0x21 || c > 0x7E)
+      return Status::fail(Errc::kInvalid, "stream key has a byte outside 0x21..0x7E");
   }
   const auto first = key.find('/');
   const auto last = key.rfind('/');
@@ -168,7 +184,8 @@ bool Registry::wait_change(uint32_t i, uint32_t word, int64_t deadline_ms) const
 
 Result<StreamRef> Registry::publish(std::string_view key, Owner owner) noexcept {
   if (Status st = validate_stream_key(key); !st.is_ok()) return st;
-  if (owner.worker_slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "owner worker slot out of range");
+  if (owner.worker_slot >= kWorkerSlots)
+    return Status::fail(Errc::kInvalid, "owner worker slot out of range");
   const PackedKey k(key);
   const int64_t deadline = base::mono_ms() + kRaceWaitMs;
   while (base::mono_ms() <= deadline) {
@@ -182,7 +199,8 @@ Result<StreamRef> Registry::publish(std::string_view key, Owner owner) noexcept 
       continue;
     }
     const StreamState kind = kind_of(p.match_word);
-    if (kind == StreamState::kLive) return Status::fail(Errc::kExists, "stream is already being published");
+    if (kind == StreamState::kLive)
+      return Status::fail(Errc::kExists, "stream is already being published");
     if (kind == StreamState::kLost) {
       // Republish: the same slot, players waiting on it continue.
       uint32_t w = p.match_word;
@@ -203,26 +221,31 @@ Result<StreamRef> Registry::publish(std::string_view key, Owner owner) noexcept 
 Registry::Outcome Registry::claim_new(const PackedKey& k, Owner owner, uint32_t i, uint32_t word,
                                       int64_t deadline_ms, StreamRef* ref) noexcept {
   StreamSlot& s = slots_[i];
-  const uint32_t claiming = StateWord::unpack(word).next(raw(StreamState::kClaiming), owner.worker_slot);
+  const uint32_t claiming =
+      StateWord::unpack(word).next(raw(StreamState::kClaiming), owner.worker_slot);
   if (!s.id.state.compare_exchange_strong(word, claiming, kSeqCst)) return Outcome::kRetry;
   fence(kRelease);  // readers of the old key see the state change (holds())
   k.store(s);
   s.stats.s.bytes_in.reset();
   s.stats.s.messages.reset();
-  for (Atomic32* w : {&s.stats.s.bitrate_kbps, &s.stats.s.video_codec, &s.stats.s.audio_codec}) w->store(0, kRelaxed);
+  for (Atomic32* w : {&s.stats.s.bitrate_kbps, &s.stats.s.video_codec, &s.stats.s.audio_codec})
+    w->store(0, kRelaxed);
   for (Atomic32& n : s.players.per_worker) n.store(0, kRelaxed);
   s.id.owner_pid.store(owner.pid, kRelaxed);
   if (hook_ != nullptr) hook_(ClaimPhase::kKeyWritten, i, hook_arg_);
-  uint32_t pending = StateWord::unpack(claiming).next(raw(StreamState::kPending), owner.worker_slot);
+  uint32_t pending =
+      StateWord::unpack(claiming).next(raw(StreamState::kPending), owner.worker_slot);
   s.id.state.store(pending, kSeqCst);  // publish before looking (Dekker with racers)
   if (hook_ != nullptr) hook_(ClaimPhase::kPending, i, hook_arg_);
   for (;;) {
     const Verdict v = verify(k, i, deadline_ms);
     if (v == Verdict::kAgain) continue;
     const bool won = v == Verdict::kWin;
-    const uint32_t next = StateWord::unpack(pending).next(raw(won ? StreamState::kLive : StreamState::kEnded),
-                                                          won ? owner.worker_slot : StateWord::kNoOwner);
-    if (!s.id.state.compare_exchange_strong(pending, next, kSeqCst)) return Outcome::kRetry;  // repaired
+    const uint32_t next =
+        StateWord::unpack(pending).next(raw(won ? StreamState::kLive : StreamState::kEnded),
+                                        won ? owner.worker_slot : StateWord::kNoOwner);
+    if (!s.id.state.compare_exchange_strong(pending, next, kSeqCst))
+      return Outcome::kRetry;  // repaired
     if (!won) return v == Verdict::kTimeout ? Outcome::kTimeout : Outcome::kRetry;
     *ref = become_owner(i, owner);
     changed();
@@ -231,7 +254,8 @@ Registry::Outcome Registry::claim_new(const PackedKey& k, Owner owner, uint32_t 
 }
 
 // After our slot `mine` is Pending with key k: are we the one?
-Registry::Verdict Registry::verify(const PackedKey& k, uint32_t mine, int64_t deadline_ms) const noexcept {
+Registry::Verdict Registry::verify(const PackedKey& k, uint32_t mine,
+                                   int64_t deadline_ms) const noexcept {
   const Probe p = probe(k, mine);
   if (p.match == kNoSlot) return Verdict::kWin;
   if (kind_of(p.match_word) != StreamState::kPending) return Verdict::kLose;  // Live or Lost
@@ -249,19 +273,23 @@ StreamRef Registry::become_owner(uint32_t i, Owner owner) noexcept {
   return StreamRef{i, gen, owner.worker_slot};
 }
 
-void Registry::changed() noexcept { shared_->epoch.fetch_add(1, kSeqCst); }
+void Registry::changed() noexcept {
+  shared_->epoch.fetch_add(1, kSeqCst);
+}
 
 Result<StreamRef> Registry::takeover(uint32_t slot, uint32_t expected_generation, Owner owner,
                                      uint32_t* previous) noexcept {
   if (slot >= count_) return Status::fail(Errc::kInvalid, "stream slot out of range");
-  if (owner.worker_slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "owner worker slot out of range");
+  if (owner.worker_slot >= kWorkerSlots)
+    return Status::fail(Errc::kInvalid, "owner worker slot out of range");
   StreamSlot& s = slots_[slot];
   uint32_t w = s.id.state.load(kAcquire);
   const StateWord sw = StateWord::unpack(w);
   if (kind_of(w) != StreamState::kLive || s.id.generation.load(kAcquire) != expected_generation) {
     return Status::fail(Errc::kRejected, "stream changed since the takeover was decided");
   }
-  if (!s.id.state.compare_exchange_strong(w, sw.next(raw(StreamState::kLive), owner.worker_slot), kSeqCst)) {
+  if (!s.id.state.compare_exchange_strong(w, sw.next(raw(StreamState::kLive), owner.worker_slot),
+                                          kSeqCst)) {
     return Status::fail(Errc::kRejected, "stream changed since the takeover was decided");
   }
   if (previous != nullptr) *previous = sw.owner;
@@ -308,7 +336,8 @@ uint32_t Registry::ring_epoch(uint32_t slot) const noexcept {
 }
 
 Status Registry::set_ring_epoch(const StreamRef& ref, uint32_t epoch) noexcept {
-  if (!is_owner(ref)) return Status::fail(Errc::kRejected, "ring epoch set by a publisher that is not the owner");
+  if (!is_owner(ref))
+    return Status::fail(Errc::kRejected, "ring epoch set by a publisher that is not the owner");
   slots_[ref.slot].id.ring_epoch.store(epoch, kRelease);
   changed();
   return Status::ok();
@@ -345,7 +374,9 @@ uint64_t Registry::take_waiters() noexcept {
   return (hi << 32) | lo;
 }
 
-uint32_t Registry::epoch() const noexcept { return shared_->epoch.load(kAcquire); }
+uint32_t Registry::epoch() const noexcept {
+  return shared_->epoch.load(kAcquire);
+}
 
 StreamState Registry::state(uint32_t slot) const noexcept {
   return slot < count_ ? kind_of(slots_[slot].id.state.load(kAcquire)) : StreamState::kFree;
@@ -416,7 +447,8 @@ bool Registry::end_if_expired(uint32_t slot, uint32_t now_mono, uint32_t grace_s
   if (kind_of(w) != StreamState::kLost) return false;
   const uint32_t since = s.id.lost_since.load(kRelaxed);
   if (seq_diff(now_mono, since) < static_cast<int32_t>(grace_s)) return false;
-  if (!s.id.state.compare_exchange_strong(w, StateWord::unpack(w).next(raw(StreamState::kEnded)), kSeqCst)) {
+  if (!s.id.state.compare_exchange_strong(w, StateWord::unpack(w).next(raw(StreamState::kEnded)),
+                                          kSeqCst)) {
     return false;
   }
   if (ring_epoch_out != nullptr) *ring_epoch_out = s.id.ring_epoch.load(kAcquire);
@@ -428,7 +460,8 @@ uint32_t Registry::owner_of(uint32_t slot) const noexcept {
   if (slot >= count_) return kNoSlot;
   const StateWord sw = StateWord::unpack(slots_[slot].id.state.load(kAcquire));
   const auto kind = static_cast<StreamState>(sw.kind);
-  const bool owned = kind == StreamState::kLive || kind == StreamState::kClaiming || kind == StreamState::kPending;
+  const bool owned =
+      kind == StreamState::kLive || kind == StreamState::kClaiming || kind == StreamState::kPending;
   return owned && sw.owner != StateWord::kNoOwner ? sw.owner : kNoSlot;
 }
 

@@ -49,8 +49,8 @@
 namespace srs::shm {
 
 inline constexpr uint32_t kMaxKeyLength = 255;
-inline constexpr uint32_t kKeyWords = 64;   // 256 bytes: the key and its NUL
-inline constexpr int kRaceWaitMs = 100;     // how long to wait for a racing claimer
+inline constexpr uint32_t kKeyWords = 64;  // 256 bytes: the key and its NUL
+inline constexpr int kRaceWaitMs = 100;    // how long to wait for a racing claimer
 
 enum class StreamState : uint32_t { kFree = 0, kClaiming, kPending, kLive, kLost, kEnded };
 const char* stream_state_name(StreamState state) noexcept;
@@ -62,8 +62,8 @@ const char* stream_state_name(StreamState state) noexcept;
 
 // The registry-wide words, in the control header (written by every worker).
 struct RegistryShared {
-  Atomic32 epoch{0};       // +1 on every publish, release, end: "something changed"
-  Atomic32 waiters[2]{};   // bit w of (waiters[1]:waiters[0]) = worker slot w waits
+  Atomic32 epoch{0};      // +1 on every publish, release, end: "something changed"
+  Atomic32 waiters[2]{};  // bit w of (waiters[1]:waiters[0]) = worker slot w waits
 };
 
 // Written only by the stream's current owner.
@@ -71,16 +71,16 @@ struct StreamStats {
   Counter64 bytes_in;
   Counter64 messages;
   Atomic32 bitrate_kbps{0};
-  Atomic32 video_codec{0};   // summary words; their encoding belongs to the worker
+  Atomic32 video_codec{0};  // summary words; their encoding belongs to the worker
   Atomic32 audio_codec{0};
 };
 
 struct alignas(kCacheLine) StreamSlot {
   struct alignas(kCacheLine) Identity {
-    Atomic32 state{0};         // StateWord{StreamState, owner worker slot, tag}
+    Atomic32 state{0};  // StateWord{StreamState, owner worker slot, tag}
     Atomic32 hash{0};
     Atomic32 key_len{0};
-    Atomic32 generation{0};    // +1 per publish, republish, takeover (wraps)
+    Atomic32 generation{0};  // +1 per publish, republish, takeover (wraps)
     Atomic32 owner_pid{0};
     Atomic32 ring_epoch{0};    // +1 each time the owner recreates the ring (wraps)
     Atomic32 published_at{0};  // wall seconds
@@ -97,7 +97,8 @@ struct alignas(kCacheLine) StreamSlot {
   } players;
 };
 static_assert(sizeof(StreamSlot) == 6 * kCacheLine, "StreamSlot is part of the shared ABI");
-static_assert(offsetof(StreamSlot, key) == kCacheLine && offsetof(StreamSlot, stats) == 3 * kCacheLine);
+static_assert(offsetof(StreamSlot, key) == kCacheLine &&
+              offsetof(StreamSlot, stats) == 3 * kCacheLine);
 static_assert(offsetof(StreamSlot, players) == 4 * kCacheLine);
 
 // Who publishes.
@@ -117,13 +118,13 @@ struct StreamRef {
 struct StreamInfo {
   uint32_t slot = kNoSlot;
   StreamState state = StreamState::kFree;
-  uint32_t owner_slot = kNoSlot;   // kNoSlot while Lost
+  uint32_t owner_slot = kNoSlot;  // kNoSlot while Lost
   uint32_t owner_pid = 0;
   uint32_t generation = 0;
   uint32_t ring_epoch = 0;
   uint32_t published_at = 0;
   uint32_t lost_since = 0;
-  uint32_t players = 0;            // summed over workers
+  uint32_t players = 0;  // summed over workers
   uint64_t bytes_in = 0, messages = 0;
   uint32_t bitrate_kbps = 0, video_codec = 0, audio_codec = 0;
   char key[kMaxKeyLength + 1] = {};
@@ -152,7 +153,8 @@ class Registry {
   // ring epoch: the old one may write a little more to the old ring before it
   // notices that is_owner() turned false.
   [[nodiscard]] base::Result<StreamRef> takeover(uint32_t slot, uint32_t expected_generation,
-                                                 Owner owner, uint32_t* previous = nullptr) noexcept;
+                                                 Owner owner,
+                                                 uint32_t* previous = nullptr) noexcept;
   // Still the owner? (Live, same worker slot, same generation.) One load each.
   bool is_owner(const StreamRef& ref) const noexcept;
   // Live -> Lost: the publisher left; players wait for a republish until the

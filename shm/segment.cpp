@@ -42,7 +42,8 @@ int format_prefix(const InstanceId& instance, char* out, std::size_t size) noexc
 
 }  // namespace
 
-SegmentName segment_name(const InstanceId& instance, uint32_t stream_slot, uint32_t epoch) noexcept {
+SegmentName segment_name(const InstanceId& instance, uint32_t stream_slot,
+                         uint32_t epoch) noexcept {
   SegmentName name;
   name.text[0] = '/';
   const int n = format_prefix(instance, name.text + 1, sizeof(name.text) - 1);
@@ -86,7 +87,8 @@ Result<Segment> Segment::create(const SegmentName& name, std::size_t size) {
   if (size == 0) return Status::fail(Errc::kInvalid, "shm segment size must not be zero");
   base::Fd fd(shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600));
   if (!fd.valid()) {
-    if (errno == EEXIST) return Status::fail(Errc::kExists, "shm_open(O_EXCL): segment name exists");
+    if (errno == EEXIST)
+      return Status::fail(Errc::kExists, "shm_open(O_EXCL): segment name exists");
     return Status::sys("shm_open(O_CREAT|O_EXCL)");
   }
   // posix_fallocate returns the error instead of setting errno.

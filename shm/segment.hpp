@@ -27,9 +27,9 @@ namespace srs::shm {
 
 // Identifies one run of the server: chosen by the master at start-up.
 struct InstanceId {
-  uint32_t random = 0;       // from getrandom()
+  uint32_t random = 0;  // from getrandom()
   uint32_t master_pid = 0;
-  uint32_t started_at = 0;   // wall clock, seconds since the epoch
+  uint32_t started_at = 0;  // wall clock, seconds since the epoch
 
   static InstanceId generate() noexcept;
   bool operator==(const InstanceId&) const = default;

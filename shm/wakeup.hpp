@@ -25,7 +25,7 @@ class Wakeups {
  public:
   Wakeups() noexcept = default;
 
-  // One eventfd for each of the kMaxWorkerSlots slots.
+  // One eventfd for each of the kWorkerSlots slots.
   [[nodiscard]] static base::Result<Wakeups> create();
 
   // write(fd, 1); EAGAIN (the counter is full, so the worker will wake
@@ -39,7 +39,7 @@ class Wakeups {
   int fd(uint32_t slot) const noexcept;
 
  private:
-  std::array<base::Fd, kMaxWorkerSlots> fds_;
+  std::array<base::Fd, kWorkerSlots> fds_;
 };
 
 }  // namespace srs::shm

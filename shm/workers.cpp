@@ -12,7 +12,9 @@ constexpr auto kRelaxed = std::memory_order_relaxed;
 constexpr auto kAcquire = std::memory_order_acquire;
 constexpr auto kRelease = std::memory_order_release;
 
-uint32_t raw(WorkerState s) noexcept { return static_cast<uint32_t>(s); }
+uint32_t raw(WorkerState s) noexcept {
+  return static_cast<uint32_t>(s);
+}
 
 void zero(WorkerCounters& c) noexcept {
   for (Atomic32* w : {&c.heartbeat, &c.connections_now, &c.connections_total, &c.players,
@@ -25,11 +27,16 @@ void zero(WorkerCounters& c) noexcept {
 
 const char* worker_state_name(WorkerState state) noexcept {
   switch (state) {
-    case WorkerState::kFree: return "free";
-    case WorkerState::kStarting: return "starting";
-    case WorkerState::kReady: return "ready";
-    case WorkerState::kDraining: return "draining";
-    case WorkerState::kDead: return "dead";
+    case WorkerState::kFree:
+      return "free";
+    case WorkerState::kStarting:
+      return "starting";
+    case WorkerState::kReady:
+      return "ready";
+    case WorkerState::kDraining:
+      return "draining";
+    case WorkerState::kDead:
+      return "dead";
   }
   return "unknown";
 }

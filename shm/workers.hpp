@@ -51,10 +51,10 @@ struct WorkerCounters {
 
 struct alignas(kCacheLine) WorkerSlot {
   struct alignas(kCacheLine) Identity {
-    Atomic32 state{0};        // WorkerState
+    Atomic32 state{0};  // WorkerState
     Atomic32 pid{0};
-    Atomic32 generation{0};   // +1 at every start in this slot (wraps)
-    Atomic32 started_at{0};   // wall seconds
+    Atomic32 generation{0};  // +1 at every start in this slot (wraps)
+    Atomic32 started_at{0};  // wall seconds
   } id;
   struct alignas(kCacheLine) Mailbox {
     Atomic32 kicks_pending{0};  // non-zero: some client of this worker was kicked
@@ -64,7 +64,8 @@ struct alignas(kCacheLine) WorkerSlot {
   } owned;
 };
 static_assert(sizeof(WorkerSlot) == 3 * kCacheLine, "WorkerSlot is part of the shared ABI");
-static_assert(offsetof(WorkerSlot, mailbox) == kCacheLine && offsetof(WorkerSlot, owned) == 2 * kCacheLine);
+static_assert(offsetof(WorkerSlot, mailbox) == kCacheLine &&
+              offsetof(WorkerSlot, owned) == 2 * kCacheLine);
 
 // A consistent-enough copy of one slot for the API (each field is one load).
 struct WorkerInfo {

@@ -33,7 +33,8 @@ ContextId cid(const char* text) {
 TEST_CASE("claim, describe, read and release a client entry") {
   auto c = srs::test::make_control();
   ClientTable& t = c.clients();
-  auto ref = t.claim(Owner{3, 333}, ClientType::kRtmpPlay, cid("l33qz6k1"), "2001:db8::1", 1700000000);
+  auto ref =
+      t.claim(Owner{3, 333}, ClientType::kRtmpPlay, cid("l33qz6k1"), "2001:db8::1", 1700000000);
   REQUIRE(ref.is_ok());
   CHECK(ref->worker_slot == 3);
   CHECK(ref->incarnation == kNearWrap + 1);
@@ -85,16 +86,19 @@ TEST_CASE("claim, describe, read and release a client entry") {
 TEST_CASE("claims are refused clearly when the table is full or the input is bad") {
   auto c = srs::test::make_control(4, 3);
   ClientTable& t = c.clients();
-  CHECK(t.claim(Owner{64, 1}, ClientType::kRtmpPlay, cid("a"), "1.2.3.4", 1).status().code() == Errc::kInvalid);
-  CHECK(t.claim(Owner{1, 1}, ClientType::kRtmpPlay, cid("a"), std::string(48, '1'), 1).status().code() ==
+  CHECK(t.claim(Owner{64, 1}, ClientType::kRtmpPlay, cid("a"), "1.2.3.4", 1).status().code() ==
         Errc::kInvalid);
+  CHECK(t.claim(Owner{1, 1}, ClientType::kRtmpPlay, cid("a"), std::string(48, '1'), 1)
+            .status()
+            .code() == Errc::kInvalid);
   ClientRef refs[3];
   for (auto& r : refs) {
     auto x = t.claim(Owner{1, 1}, ClientType::kFlvPlay, cid("abcdefgh"), "127.0.0.1", 1);
     REQUIRE(x.is_ok());
     r = *x;
   }
-  CHECK(t.claim(Owner{2, 2}, ClientType::kFlvPlay, cid("x"), "127.0.0.1", 1).status().code() == Errc::kTooLarge);
+  CHECK(t.claim(Owner{2, 2}, ClientType::kFlvPlay, cid("x"), "127.0.0.1", 1).status().code() ==
+        Errc::kTooLarge);
   REQUIRE(t.release(refs[1]).is_ok());
   auto again = t.claim(Owner{2, 2}, ClientType::kHlsPlay, cid("x"), "127.0.0.1", 1);
   REQUIRE(again.is_ok());
@@ -163,7 +167,8 @@ TEST_CASE("a reader never sees a torn or mixed snapshot while the owner rewrites
       // Each write sets the type, the slot and the stream name together.
       const bool a = info.type == ClientType::kRtmpPlay && info.stream_slot == 1 &&
                      strcmp(info.stream, "v/live/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") == 0;
-      const bool b = info.type == ClientType::kFlvPlay && info.stream_slot == 2 && strcmp(info.stream, "v/x/b") == 0;
+      const bool b = info.type == ClientType::kFlvPlay && info.stream_slot == 2 &&
+                     strcmp(info.stream, "v/x/b") == 0;
       const bool fresh = info.stream_slot == srs::shm::kNoSlot;
       (a || b || fresh) ? good.fetch_add(1) : bad.fetch_add(1);
     }

@@ -50,7 +50,8 @@ inline void seed_near_wrap(shm::Control& c) {
     e.ctl.incarnation.store(kNearWrap, r);
     e.ctl.seq.store(kNearWrap, r);  // even: the seqlock is stable
   }
-  for (uint32_t i = 0; i < shm::kWorkerSlots; ++i) worker_slots(c)[i].id.generation.store(kNearWrap, r);
+  for (uint32_t i = 0; i < shm::kWorkerSlots; ++i)
+    worker_slots(c)[i].id.generation.store(kNearWrap, r);
 }
 
 // A small region, seeded near the wrap.
@@ -65,7 +66,8 @@ inline shm::Control make_control(uint32_t max_streams = 16, uint32_t max_clients
 inline int wait_child(pid_t pid, int ms = 10000) {
   for (int waited = 0; waited < ms; waited += 5) {
     int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (waitpid(pid, &status, WNOHANG) == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     usleep(5000);
   }
   kill(pid, SIGKILL);

@@ -73,8 +73,10 @@ TEST_CASE("the region starts with magic, layout version and size, and attach che
 TEST_CASE("format refuses memory that is too small or misaligned") {
   alignas(128) static unsigned char small[4096];
   const auto id = srs::shm::InstanceId::generate();
-  CHECK(Control::format(small, sizeof(small), ControlSizes{16, 32}, id).status().code() == Errc::kTooLarge);
-  CHECK(Control::format(small + 8, 1 << 30, ControlSizes{16, 32}, id).status().code() == Errc::kInvalid);
+  CHECK(Control::format(small, sizeof(small), ControlSizes{16, 32}, id).status().code() ==
+        Errc::kTooLarge);
+  CHECK(Control::format(small + 8, 1 << 30, ControlSizes{16, 32}, id).status().code() ==
+        Errc::kInvalid);
 }
 
 namespace {
@@ -110,7 +112,8 @@ constexpr uint32_t kDeadSlot = 2;
 
 }  // namespace
 
-TEST_CASE("reclaim_worker after a SIGKILL frees clients, keeps streams for a republish, undoes claims") {
+TEST_CASE(
+    "reclaim_worker after a SIGKILL frees clients, keeps streams for a republish, undoes claims") {
   auto c = srs::test::make_control(16, 32);
   REQUIRE(c.workers().reserve(kDeadSlot, 1700000000).is_ok());
   int pipe_fds[2];
@@ -129,12 +132,13 @@ TEST_CASE("reclaim_worker after a SIGKILL frees clients, keeps streams for a rep
   c.registry().add_players(seen->slot, 3, 1);
   const uint32_t b_slot = c.registry().find("v/live/b")->slot;
   const auto b_ring = c.ring_name(b_slot, c.registry().ring_epoch(b_slot));
-  CHECK(Segment::open(b_ring).is_ok());  // the dead worker's ring is still there
+  CHECK(Segment::open(b_ring).is_ok());                 // the dead worker's ring is still there
   REQUIRE(c.workers().reserve(3, 1700000000).is_ok());  // the surviving worker
 
   kill(pid, SIGKILL);
   CHECK(srs::test::wait_child(pid) == 128 + SIGKILL);
-  CHECK(c.reclaim_worker(kDeadSlot, static_cast<uint32_t>(pid) + 1, 100).status().code() == Errc::kInvalid);
+  CHECK(c.reclaim_worker(kDeadSlot, static_cast<uint32_t>(pid) + 1, 100).status().code() ==
+        Errc::kInvalid);
   auto report = c.reclaim_worker(kDeadSlot, static_cast<uint32_t>(pid), 100);
   REQUIRE(report.is_ok());
   CHECK(report->clients_freed == 2);

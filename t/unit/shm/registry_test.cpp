@@ -224,7 +224,9 @@ namespace {
 using Phase = Registry::ClaimPhase;
 using srs::shm::StateWord;
 
-uint32_t state_word(srs::shm::StreamSlot& s) { return s.id.state.load(); }
+uint32_t state_word(srs::shm::StreamSlot& s) {
+  return s.id.state.load();
+}
 void set_state(srs::shm::StreamSlot& s, StreamState kind, uint32_t owner) {
   s.id.state.store(StateWord::unpack(state_word(s)).next(static_cast<uint32_t>(kind), owner));
 }
@@ -232,7 +234,8 @@ void set_state(srs::shm::StreamSlot& s, StreamState kind, uint32_t owner) {
 void copy_key(srs::shm::StreamSlot& to, srs::shm::StreamSlot& from) {
   to.id.hash.store(from.id.hash.load());
   to.id.key_len.store(from.id.key_len.load());
-  for (uint32_t j = 0; j < srs::shm::kKeyWords; ++j) to.key.words[j].store(from.key.words[j].load());
+  for (uint32_t j = 0; j < srs::shm::kKeyWords; ++j)
+    to.key.words[j].store(from.key.words[j].load());
 }
 // The home slot of `key` in an empty table: where its first publish lands.
 uint32_t home_of(srs::shm::Control& c, const char* key) {
@@ -260,7 +263,8 @@ struct HookCtx {
 
 }  // namespace
 
-TEST_CASE("race: a racer that sees the other's claim only after it finished wins; the other loses") {
+TEST_CASE(
+    "race: a racer that sees the other's claim only after it finished wins; the other loses") {
   // B runs entirely while A's slot is still Claiming (A has not published yet),
   // so B cannot see A: B wins at the next slot, and A, verifying after its
   // Pending store, must see B Live and retract.
@@ -421,7 +425,9 @@ void finish_round(Registry& r, const StreamRef& ref, int round) {
   REQUIRE((lose ? r.release(ref, 7) : r.end(ref)).is_ok());
 }
 
-std::string race_key(int round) { return "v/live/race" + std::to_string((round / 3) % 11); }
+std::string race_key(int round) {
+  return "v/live/race" + std::to_string((round / 3) % 11);
+}
 
 }  // namespace
 
@@ -439,7 +445,8 @@ TEST_CASE("two or more publishers racing for one name in threads: exactly one wi
       sync.wait(kRaceThreads);
       if (t == 0) {
         int won = 0, exists = 0;
-        for (int i = 0; i < kRaceThreads; ++i) won += outcome[i] == kWon, exists += outcome[i] == kExists;
+        for (int i = 0; i < kRaceThreads; ++i)
+          won += outcome[i] == kWon, exists += outcome[i] == kExists;
         if (won != 1 || exists != kRaceThreads - 1) bad_rounds.fetch_add(1);
 
         for (int i = 0; i < kRaceThreads; ++i) {
@@ -466,7 +473,8 @@ struct RaceBoard {
 
 TEST_CASE("publishers racing for one name in separate processes: exactly one wins") {
   auto c = make_control(8, 8);
-  void* mem = mmap(nullptr, sizeof(RaceBoard), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* mem =
+      mmap(nullptr, sizeof(RaceBoard), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   REQUIRE(mem != MAP_FAILED);
   auto* board = new (mem) RaceBoard{};
   constexpr int kProcs = 3;
