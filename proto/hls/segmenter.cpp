@@ -131,11 +131,8 @@ void Segmenter::on_sequence_header(const Frame& f, std::span<const uint8_t> body
   ts::Program before = muxer_.program();
   Status st =
       f.video ? muxer_.write_video(f.dts, body, bytes_) : muxer_.write_audio(f.dts, body, bytes_);
-  if (!st.is_ok()) {
-    ++stats_.mux_errors;
-    out.events.push_back({EventKind::kMuxError, seq_, 0, st});
-    return;
-  }
+  report(f, st, out);
+  if (!st.is_ok()) return;
   last.assign(body.begin(), body.end());
   // 4.3.2.3: a change of encoding parameters or of the track set.
   bool tracks_changed = !(before == muxer_.program());
@@ -209,11 +206,22 @@ void Segmenter::close_segment(uint32_t end_dts, uint64_t now_ms, Output& out) {
 void Segmenter::mux(const Frame& f, std::span<const uint8_t> body, Output& out) {
   Status st =
       f.video ? muxer_.write_video(f.dts, body, bytes_) : muxer_.write_audio(f.dts, body, bytes_);
-  if (!st.is_ok()) {
-    ++stats_.mux_errors;
-    out.events.push_back({EventKind::kMuxError, seq_, 0, st});
-  }
+  report(f, st, out);
   emit_bytes(out);
+}
+
+void Segmenter::report(const Frame& f, const Status& st, Output& out) {
+  // One event per track for a run of the same refusal (a codec MPEG-TS does
+  // not carry here would otherwise log every frame); all are counted.
+  base::Errc& last = last_error_[f.track()];
+  if (st.is_ok()) {
+    last = base::Errc::kOk;
+    return;
+  }
+  ++stats_.mux_errors;
+  if (last == st.code()) return;
+  last = st.code();
+  out.events.push_back({EventKind::kMuxError, seq_, 0, st});
 }
 
 void Segmenter::emit_bytes(Output& out) {

@@ -73,7 +73,8 @@ enum class EventKind : uint8_t {
   kForcedCut,      // cut without a keyframe to keep the target duration
   kDiscontinuity,  // the segment opened carries EXT-X-DISCONTINUITY
   kDropped,        // a frame dropped while waiting for a keyframe
-  kMuxError,       // a message the muxer refused (status says why); skipped
+  kMuxError,       // a message the muxer refused (status says why), skipped: once per
+                   // track for a run of the same error; stats().mux_errors counts all
 };
 
 struct Event {
@@ -141,6 +142,7 @@ class Segmenter {
   void open_segment(uint32_t dts, Output& out);
   void close_segment(uint32_t end_dts, uint64_t now_ms, Output& out);
   void mux(const Frame& frame, std::span<const uint8_t> body, Output& out);
+  void report(const Frame& frame, const base::Status& status, Output& out);
   void emit_bytes(Output& out);
   void write_playlist(bool end_list, Output& out);
   void emit_deletions(uint64_t now_ms, Output& out);
@@ -171,6 +173,7 @@ class Segmenter {
   uint32_t last_dts_[2] = {0, 0};  // per track (0 video, 1 audio)
   uint32_t gap_ms_[2] = {0, 0};    // last DTS step per track
   bool seen_[2] = {false, false};
+  base::Errc last_error_[2] = {base::Errc::kOk, base::Errc::kOk};  // per track, for report()
 };
 
 }  // namespace srs::proto::hls

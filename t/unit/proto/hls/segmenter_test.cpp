@@ -13,7 +13,7 @@
 #include "t/unit/proto/ts/ts_test_util.hpp"
 
 using namespace srs::proto::hls;
-using namespace srs::test;
+using namespace srs::test::ts;
 
 namespace {
 
@@ -286,4 +286,16 @@ TEST_CASE("EXT-X-ENDLIST only when asked at unpublish") {
   s.seg.on_unpublish(5000, true, s.out);
   s.take();
   CHECK(s.fs.text("live/cam.m3u8").ends_with("#EXT-X-ENDLIST\n"));
+}
+
+TEST_CASE("a video codec MPEG-TS does not carry here is reported once and audio goes on alone") {
+  Stream s(config(2000));
+  s.audio(0, aac_sequence_header());
+  for (uint32_t t = 0; t < 4600; t += 23) {
+    s.audio(t, aac_frame());
+    if (t % 46 == 0) s.video(t, {0x14, 0, 1, 2});  // VP6
+  }
+  CHECK(s.count(EventKind::kMuxError) == 1);
+  CHECK(s.seg.stats().mux_errors > 40);
+  CHECK(s.durations().size() == 2);  // pure-audio cuts
 }

@@ -13,7 +13,7 @@
 #include "t/unit/proto/ts/ts_test_util.hpp"
 
 using namespace srs::proto::ts;
-using namespace srs::test;
+using namespace srs::test::ts;
 using srs::base::Errc;
 
 namespace {

@@ -29,7 +29,7 @@ TEST_CASE("packetize: sizes around the 184-byte payload, stuffing in the adaptat
     uint8_t cc = 14;
     packetize({kPidAudio, false, false, 0}, pes, cc, out);
     REQUIRE(out.size() % kPacketSize == 0);
-    auto pkts = srs::test::ts_packets(out);
+    auto pkts = srs::test::ts::ts_packets(out);
     CHECK(pkts.size() == (size + 183) / 184);
     std::vector<uint8_t> back;
     for (size_t i = 0; i < pkts.size(); ++i) {
@@ -58,7 +58,7 @@ TEST_CASE("packetize: PCR and random_access_indicator on the first packet only")
   std::vector<uint8_t> pes(500, 1), out;
   uint8_t cc = 3;
   packetize({kPidVideo, true, true, 123456}, pes, cc, out);
-  auto pkts = srs::test::ts_packets(out);
+  auto pkts = srs::test::ts::ts_packets(out);
   REQUIRE(pkts.size() == 3);
   CHECK(pkts[0].rai);
   CHECK(pkts[0].has_pcr);
@@ -71,7 +71,7 @@ TEST_CASE("packetize: PCR and random_access_indicator on the first packet only")
 TEST_CASE("a PCR-only packet repeats the last continuity counter") {
   std::vector<uint8_t> out;
   write_pcr_packet(kPidVideo, 900, 5, out);
-  auto pkts = srs::test::ts_packets(out);
+  auto pkts = srs::test::ts::ts_packets(out);
   REQUIRE(pkts.size() == 1);
   CHECK(pkts[0].afc == 2);
   CHECK(pkts[0].cc == 4);

@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-namespace srs::test {
+namespace srs::test::ts {
 
 struct TsPacket {
   uint16_t pid = 0;
@@ -147,4 +147,4 @@ inline std::vector<uint8_t> aac_frame(size_t size = 50, uint8_t fill = 0x21) {
   return b;
 }
 
-}  // namespace srs::test
+}  // namespace srs::test::ts
