@@ -73,6 +73,8 @@ struct PublishCommand {
 
 // 7.2.2.1 play: start -2 live or recorded, -1 live only, >= 0 recorded from
 // that second; duration -1 to the end; reset flushes earlier playlists.
+// Clients scale these: ffmpeg sends start -2000 (live * 1000), rtmpdump -v
+// sends -1000 and --stop N as duration N * 1000. Treat any negative start as live.
 struct PlayCommand {
   double txn = 0;
   std::string name;

@@ -171,6 +171,27 @@ TEST_CASE("amf3 reader: references cannot expand past the budget") {
   CHECK(v.status().code() == base::Errc::kTooLarge);
 }
 
+TEST_CASE("amf3 reader: object references cannot multiply into a billion laughs") {
+  // Value k is an array of ten references to value k-1: 10^k nodes from ~20 bytes each.
+  std::vector<uint8_t> b = hex("09 03 01 04 01");
+  for (uint8_t k = 1; k < 12; ++k) {
+    b.insert(b.end(), {0x09, 0x15, 0x01});
+    for (int i = 0; i < 10; ++i) b.insert(b.end(), {0x09, uint8_t((k - 1) << 1)});
+  }
+  Amf3Reader r(b.data(), b.size());
+  int decoded = 0;
+  while (true) {
+    auto v = r.read();
+    if (!v.is_ok()) {
+      CHECK(v.status().code() == base::Errc::kTooLarge);
+      break;
+    }
+    ++decoded;
+  }
+  CHECK(decoded >= 4);  // 10^4 nodes fit the default budget
+  CHECK(decoded < 7);   // 10^6 do not
+}
+
 TEST_CASE("amf3 reader: nesting is bounded") {
   std::vector<uint8_t> ok, deep;
   for (int i = 0; i < kMaxDepth; ++i) ok.insert(ok.end(), {0x09, 0x03, 0x01});
