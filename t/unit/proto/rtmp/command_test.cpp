@@ -51,6 +51,28 @@ TEST_CASE("command: connect from ffmpeg (FMLE flow)") {
   CHECK(c.args.empty());
 }
 
+TEST_CASE("command: connect from OBS and FMLE (librtmp-style, FMLE flashVer, stream key in tcUrl)") {
+  // OBS (its librtmp fork): app, type, flashVer, swfUrl, tcUrl; a vhost/token in the app.
+  AmfBytes obs;
+  obs.str("connect").num(1).obj();
+  obs.key("app").str("live?vhost=v.com").key("type").str("nonprivate");
+  obs.key("flashVer").str("FMLE/3.0 (compatible; FMSc/1.0)");
+  obs.key("swfUrl").str("rtmp://10.0.0.1/live?vhost=v.com");
+  obs.key("tcUrl").str("rtmp://10.0.0.1/live?vhost=v.com").end();
+  ConnectCommand o = decode_as<ConnectCommand>(obs);
+  CHECK(o.app == "live?vhost=v.com");
+  CHECK(o.tc_url == "rtmp://10.0.0.1/live?vhost=v.com");
+  CHECK(o.swf_url == "rtmp://10.0.0.1/live?vhost=v.com");
+  CHECK(o.flash_ver == "FMLE/3.0 (compatible; FMSc/1.0)");
+  // FMLE 3.2: adds audio/video codecs and capabilities as numbers.
+  AmfBytes fmle;
+  fmle.str("connect").num(1).obj();
+  fmle.key("app").str("live").key("flashVer").str("FMLE/3.0 (compatible; FMSc/1.0)");
+  fmle.key("swfUrl").str("rtmp://h/live").key("tcUrl").str("rtmp://h/live");
+  fmle.key("type").str("nonprivate").key("capabilities").num(15).end();
+  CHECK(decode_as<ConnectCommand>(fmle).capabilities == 15);
+}
+
 TEST_CASE("command: connect from a Flash player / rtmpdump with every property and extra args") {
   AmfBytes b;
   b.str("connect").num(1).obj();
