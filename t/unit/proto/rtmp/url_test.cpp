@@ -30,6 +30,8 @@ const Case kCases[] = {
     {"rtmp://ossrs.net/live", "cam", "rtmp", "ossrs.net", 1935, "ossrs.net", "live", "cam", ""},
     // Connect time: no stream yet.
     {"rtmp://h/live", "", "rtmp", "h", 1935, "h", "live", "", ""},
+    // Connect time with a vhost in the tcUrl's query.
+    {"rtmp://h/live?vhost=v.com", "", "rtmp", "h", 1935, "v.com", "live", "", "?vhost=v.com"},
     // vhost from the query: vhost= first, then domain=.
     {"rtmp://127.0.0.1/live?vhost=v.com", "s", "rtmp", "127.0.0.1", 1935, "v.com", "live", "s",
      "?vhost=v.com"},
