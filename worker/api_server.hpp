@@ -1,12 +1,12 @@
-// The HTTP API on the API listeners (SRS-compatible JSON under /api/v1/).
-// Every reply carries the envelope {code, server, service, pid}.
+// The HTTP API (SRS-compatible JSON under /api/v1/), as a router independent
+// of the transport: HttpConn parses the request on an API listener (or under
+// /api/ on a shared HTTP+API listener) and calls handle(). Every reply
+// carries the envelope {code, server, service, pid}.
 #pragma once
 
-#include <event2/http.h>
-
+#include <cstdint>
 #include <string>
-#include <unordered_set>
-#include <vector>
+#include <string_view>
 
 namespace srs::worker {
 
@@ -17,28 +17,24 @@ struct ApiIdentity {
   uint32_t generation = 0;
 };
 
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
 class ApiServer {
  public:
-  ApiServer(event_base* base, ApiIdentity identity);
-  ~ApiServer();
-  ApiServer(const ApiServer&) = delete;
-  ApiServer& operator=(const ApiServer&) = delete;
+  explicit ApiServer(ApiIdentity identity) : id_(std::move(identity)) {}
 
-  void accept_on(int fd);
-  // Stops accepting (closes this worker's copies of the listeners).
-  void stop_accepting();
-  size_t connections() const { return conns_.size(); }
+  // `path` is the request path without the query; trailing slashes are ignored.
+  ApiResponse handle(std::string_view method, std::string_view path, std::string_view query,
+                     std::string_view body) const;
 
  private:
-  static void on_request(evhttp_request* req, void* arg);
-  static void on_conn_close(evhttp_connection* conn, void* arg);
-  void handle(evhttp_request* req);
   std::string envelope(int code) const;
 
-  evhttp* http_ = nullptr;
   ApiIdentity id_;
-  std::vector<evhttp_bound_socket*> bound_;
-  std::unordered_set<evhttp_connection*> conns_;
 };
 
 }  // namespace srs::worker

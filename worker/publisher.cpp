@@ -65,6 +65,7 @@ bool Publisher::open_ring(const shm::StreamInfo& before, std::string* why) {
     base::Result<shm::Segment> seg = shm::Segment::open(svc_.control->ring_name(ref_.slot, epoch));
     if (seg.is_ok() && writer_.resume(seg->data(), seg->size()).is_ok()) {
       segment_ = std::move(*seg);
+      pending_ = true;  // the discontinuity record goes out with the first commit
       LOG_INFO("publish %s: continuing stream slot %u, generation %u (ring epoch %u)", key_.c_str(),
                ref_.slot, ref_.generation, epoch);
       return true;
@@ -141,9 +142,12 @@ base::Status Publisher::append_data(const rtmp::Message& msg) {
   return base::Status::ok();
 }
 
-void Publisher::flush() {
-  if (!pending_ || stopped_) return;
+bool Publisher::flush() {
+  if (!pending_ || stopped_) return true;
   pending_ = false;
+  // After a takeover the new owner writes a new ring; this one may have
+  // written a little more to the old one, which nobody reads any more.
+  if (!svc_.control->registry().is_owner(ref_)) return false;
   shm::WakeSet wake = writer_.commit();
   wake.for_each([this](uint32_t slot) { svc_.wakeups->wake(slot); });
   shm::StreamStats& stats = svc_.control->registry().stats(ref_.slot);
@@ -151,11 +155,12 @@ void Publisher::flush() {
   stats.messages.reset(messages_);
   svc_.control->workers().counters(svc_.slot).messages_in.add(messages_ - flushed_messages_);
   flushed_messages_ = messages_;
+  return true;
 }
 
 void Publisher::stop() {
   if (stopped_) return;
-  flush();
+  (void)flush();
   stopped_ = true;
   if (counted_) svc_.control->workers().counters(svc_.slot).publishers.fetch_sub(1, std::memory_order_relaxed);
   shm::Registry& reg = svc_.control->registry();

@@ -39,7 +39,9 @@ class Publisher {
   // connection (an oversized message); unknown data messages are skipped.
   [[nodiscard]] base::Status on_message(const proto::rtmp::Message& msg);
   // Makes the appended messages visible and wakes the sleeping workers.
-  void flush();
+  // False when another publisher took the stream over (publish.takeover):
+  // this one must stop.
+  [[nodiscard]] bool flush();
   // Unpublish: the stream waits for a republish for the grace period.
   void stop();
 

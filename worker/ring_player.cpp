@@ -57,9 +57,11 @@ RingPlayer::~RingPlayer() {
 shm::WorkerCounters& RingPlayer::counters() { return svc_.control->workers().counters(svc_.slot); }
 
 void RingPlayer::start() {
-  if (attach()) return;
+  for (int tries = 0; tries < 3; tries++) {
+    if (attach()) return;
+    if (svc_.hub->wait_for(key_, this)) break;
+  }
   waiting_ = true;
-  svc_.hub->wait_for(key_, this);
   LOG_INFO("play %s: no publisher yet, waiting", key_.c_str());
   (void)flush_control();
 }
@@ -187,12 +189,17 @@ bool RingPlayer::send_batch(bool* more) {
       break;
   }
   if (r.jumped) {
+    // The skipped part may have held new sequence headers (a republish):
+    // send the current ones again before the keyframe.
     need_keyframe_ = true;
+    jitter_.discontinuity();
     counters().lapped_players.fetch_add(1, std::memory_order_relaxed);
     if (laps_logged_++ % 100 == 0) {
-      LOG_WARN("play %s: player%s too slow, skipped to the newest keyframe (%u times)", key_.c_str(),
-               "", reader_.laps());
+      LOG_WARN("play %s: player too slow, skipped to the newest keyframe (%u times)", key_.c_str(),
+               reader_.laps());
     }
+    queue_start_pack(*stream_->start_pack());
+    if (!flush_control()) return false;  // the batch is read again once the socket drains
   }
   size_t iov_count = 0, header_bytes = 0;
   frame_records(views, r.count, &iov_count, &header_bytes);
@@ -270,7 +277,7 @@ bool RingPlayer::send_pending() {
 void RingPlayer::on_stream_state() {
   if (ended_) return;
   if (waiting_) {
-    if (!attach()) svc_.hub->wait_for(key_, this);
+    if (!attach() && !svc_.hub->wait_for(key_, this) && !attach()) (void)svc_.hub->wait_for(key_, this);
     return;
   }
   if (!stream_) return;

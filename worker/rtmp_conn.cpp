@@ -97,7 +97,7 @@ void RtmpConn::on_readable() {
     return close(std::string("recv() failed (") + std::strerror(errno) + ")");
   }
   if (closing()) return;
-  if (publisher_) publisher_->flush();
+  if (publisher_ && !publisher_->flush()) return close("another publisher took the stream over");
   on_writable();
 }
 

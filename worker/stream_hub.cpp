@@ -103,9 +103,13 @@ void StreamHub::detach(LocalStream* stream, StreamSubscriber* sub) {
   }
 }
 
-void StreamHub::wait_for(const std::string& key, StreamSubscriber* sub) {
+bool StreamHub::wait_for(const std::string& key, StreamSubscriber* sub) {
+  shm::Registry& reg = svc_.control->registry();
+  reg.add_waiter(svc_.slot);
+  base::Result<shm::StreamInfo> found = reg.find(key);
+  if (found.is_ok() && found->state == shm::StreamState::kLive) return false;
   waiting_.push_back({key, sub});
-  svc_.control->registry().add_waiter(svc_.slot);
+  return true;
 }
 
 void StreamHub::cancel_wait(StreamSubscriber* sub) {

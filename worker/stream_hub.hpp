@@ -85,7 +85,9 @@ class StreamHub {
                       shm::StreamState* state, std::string* why);
   void detach(LocalStream* stream, StreamSubscriber* sub);
   // `sub` waits for `key` to be published; on_stream_state() tells it when.
-  void wait_for(const std::string& key, StreamSubscriber* sub);
+  // Returns false when `key` went live meanwhile (attach again now): the
+  // waiter bit is set before the second look, so no publish is missed.
+  bool wait_for(const std::string& key, StreamSubscriber* sub);
   void cancel_wait(StreamSubscriber* sub);
   // A subscriber finished a send it had pending: maybe the stream can sleep.
   void maybe_sleep(LocalStream* stream);

@@ -144,6 +144,21 @@ class RtmpOriginTest(unittest.TestCase):
         self.assertEqual(len(ffprobe_streams(f"rtmp://127.0.0.1:{srv.rtmp_port}/live/cam")), 2)
         srv.stop()
 
+    def test_takeover_replaces_the_publisher_and_players_follow(self):
+        srv = self.start(workers=2, vhosts={"__defaultVhost__": {"publish": {"takeover": True}}})
+        first = publish(self, srv)
+        self.wait_publishing(srv)
+        proc, path = rtmpdump(self, srv)
+        wait_until(lambda: size_of(path) > 30000, 10, what="the player to receive")
+        second = publish(self, srv)
+        srv.wait_log(r"taking over from worker slot")
+        self.assertNotEqual(first.wait(15), 0, "the old publisher is disconnected")
+        size = size_of(path)
+        wait_until(lambda: size_of(path) > size + 100000, 15, what="the player to follow the new publisher")
+        self.assertTrue(proc.alive())
+        self.assertTrue(second.alive())
+        srv.stop()
+
     def test_players_survive_the_publishers_worker_and_continue_after_republish(self):
         srv = self.start(workers=3, rtmp={"republish_grace": "30s"})
         publish(self, srv)
