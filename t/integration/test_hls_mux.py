@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,59 @@ def make_flv(path, seconds, gop, extra=()):
     r = run(cmd)
     if r.returncode != 0:
         raise RuntimeError(f"ffmpeg could not make {path}: {r.stderr}")
+
+
+def hevc_flv(path, seconds, legacy):
+    """An HEVC-only FLV, which ffmpeg 5.1 cannot write: libx265 Annex B cut
+    into access units, carried as E-RTMP `hvc1` tags (or legacy CodecID 12)."""
+    data = subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                           "testsrc2=size=320x240:rate=25", "-t", str(seconds), "-c:v", "libx265",
+                           "-x265-params", "log-level=error:bframes=0:keyint=25:min-keyint=25:scenecut=0",
+                           "-f", "hevc", "-"], stdout=subprocess.PIPE, timeout=TIMEOUT, check=True).stdout
+    nals = [n.lstrip(b"\x00") for n in data.split(b"\x00\x00\x01")]
+    nals = [n.rstrip(b"\x00") if i + 1 < len(nals) else n for i, n in enumerate(nals) if n]
+    params = {32: [], 33: [], 34: []}
+    frames = []  # list of (key, [nal...])
+    pending = []
+    for n in nals:
+        t = (n[0] >> 1) & 0x3F
+        if t in params:
+            if n not in params[t]:
+                params[t].append(n)
+            continue
+        if t == 39:  # prefix SEI: belongs to the next picture
+            pending.append(n)
+        elif t < 32 and n[2] & 0x80:  # first_slice_segment_in_pic_flag: a new picture
+            frames.append((16 <= t <= 23, pending + [n]))
+            pending = []
+        elif (t < 32 or t == 40) and frames:
+            frames[-1][1].append(n)
+    rec = bytes([1, 0x01, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 0x5D, 0xF0, 0x00, 0xFC, 0xFD, 0xF8, 0xF8, 0, 0,
+                 0x0F, 3])
+    for t in (32, 33, 34):
+        rec += bytes([0x80 | t]) + struct.pack(">H", len(params[t]))
+        for n in params[t]:
+            rec += struct.pack(">H", len(n)) + n
+
+    def tag(ts, body):
+        head = bytes([9]) + struct.pack(">I", len(body))[1:] + struct.pack(">I", ts)[1:] + bytes([ts >> 24, 0, 0, 0])
+        return head + body + struct.pack(">I", 11 + len(body))
+
+    if legacy:
+        seq_hdr = bytes([0x1C, 0, 0, 0, 0]) + rec
+    else:
+        seq_hdr = bytes([0x90]) + b"hvc1" + rec
+    out = b"FLV\x01\x01\x00\x00\x00\x09\x00\x00\x00\x00" + tag(0, seq_hdr)
+    for i, (key, units) in enumerate(frames):
+        payload = b"".join(struct.pack(">I", len(n)) + n for n in units)
+        if legacy:
+            head = bytes([0x1C if key else 0x2C, 1, 0, 0, 0])
+        else:
+            head = bytes([0x93 if key else 0xA3]) + b"hvc1"  # CodedFramesX: CTS 0
+        out += tag(i * 40, head + payload)
+    with open(path, "wb") as f:
+        f.write(out)
+    return len(frames)
 
 
 def read_text(path):
@@ -170,6 +224,31 @@ class HlsMuxTest(unittest.TestCase):
                 dec = run(["ffmpeg", "-hide_banner", "-v", "error", "-i", m3u8, "-f", "null", "-"])
                 self.assertEqual(dec.returncode, 0, dec.stderr)
                 self.assertEqual(dec.stderr.strip(), "")
+                code, report, text = check_report([out])
+                self.assertEqual(code, 0, text)
+
+    def test_hevc_in_both_flv_forms_decodes(self):
+        for legacy in (False, True):
+            with self.subTest(legacy=legacy):
+                flv = os.path.join(self.tmp, f"hevc{int(legacy)}.flv")
+                frames = hevc_flv(flv, 4, legacy)
+                self.assertEqual(frames, 100)
+                out = os.path.join(self.tmp, f"hevc{int(legacy)}")
+                log = self.mux(out, "--fragment", "1000", "--end-list", "--keep", flv=flv)
+                self.assertIn("0 mux errors", log)
+                live = os.path.join(out, "live")
+                segments = sorted(f for f in os.listdir(live) if f.endswith(".ts"))
+                self.assertEqual(len(segments), 4)
+                total = 0
+                for seg in segments:
+                    path = os.path.join(live, seg)
+                    count = run(["ffprobe", "-v", "error", "-select_streams", "v", "-count_frames",
+                                 "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", path])
+                    self.assertEqual(count.stderr.strip(), "", seg)
+                    codec, n = count.stdout.split()[0].split(",")
+                    self.assertEqual(codec, "hevc")
+                    total += int(n)
+                self.assertEqual(total, frames)
                 code, report, text = check_report([out])
                 self.assertEqual(code, 0, text)
 
