@@ -73,7 +73,14 @@ void Segmenter::on_video(uint32_t timestamp_ms, std::span<const uint8_t> body, u
   } else if (!info->is_command && !info->is_metadata && !info->is_end_of_sequence) {
     Frame f{true, info->is_keyframe && !info->is_sequence_header, info->is_sequence_header,
             timestamp_ms};
-    on_media(f, body, now_ms, out);
+    bool carried = info->codec == flv::VideoCodec::kAvc || info->codec == flv::VideoCodec::kHevc;
+    // Frames the muxer cannot take must not open or cut segments either.
+    if (!carried)
+      report(f, Status::fail(Errc::kUnsupported, "hls: video codec not in MPEG-TS here"), out);
+    else if (!f.sequence_header && !muxer_.has_video_config())
+      report(f, Status::fail(Errc::kInvalid, "hls: video frame before its sequence header"), out);
+    else
+      on_media(f, body, now_ms, out);
   }
   finish(out);
 }
@@ -87,7 +94,13 @@ void Segmenter::on_audio(uint32_t timestamp_ms, std::span<const uint8_t> body, u
     out.events.push_back({EventKind::kMuxError, seq_, 0, info.status()});
   } else if (!info->is_sequence_end) {
     Frame f{false, false, info->is_sequence_header, timestamp_ms};
-    on_media(f, body, now_ms, out);
+    bool aac = info->codec == flv::AudioCodec::kAac;
+    if (!aac && info->codec != flv::AudioCodec::kMp3)
+      report(f, Status::fail(Errc::kUnsupported, "hls: audio codec not in MPEG-TS here"), out);
+    else if (aac && !f.sequence_header && !muxer_.has_audio_config())
+      report(f, Status::fail(Errc::kInvalid, "hls: AAC frame before its sequence header"), out);
+    else
+      on_media(f, body, now_ms, out);
   }
   finish(out);
 }

@@ -297,5 +297,17 @@ TEST_CASE("a video codec MPEG-TS does not carry here is reported once and audio 
   }
   CHECK(s.count(EventKind::kMuxError) == 1);
   CHECK(s.seg.stats().mux_errors > 40);
-  CHECK(s.durations().size() == 2);  // pure-audio cuts
+  CHECK(s.durations().size() == 2);  // pure-audio cuts, at the fragment, not at VP6 keyframes
+  for (uint32_t d : s.durations()) CHECK(d >= 2000);
+}
+
+TEST_CASE("frames before their sequence header open no segment") {
+  Stream s(config(2000));
+  s.video(0, avc_frame(true));
+  s.audio(0, aac_frame());
+  CHECK(s.fs.open_tmp.empty());
+  CHECK(s.count(EventKind::kMuxError) == 2);
+  s.headers();
+  s.video(40, avc_frame(true));
+  CHECK(s.fs.open_tmp == "live/cam-0.ts.tmp");
 }
