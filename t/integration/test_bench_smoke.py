@@ -7,11 +7,13 @@ publish and play: detected by a short probe), and against the bare fan-out
 floor. Every process is stopped by pid; every run is bounded in time.
 Environment: SRS_BUILD (default build) names the build directory.
 """
+import http.server
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -21,6 +23,27 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
 import benchlib  # noqa: E402
 
 PLAYERS = 3
+MEDIA = os.path.join(ROOT, "t", "data", "media", "h264_baseline_320x240_aac_44k_stereo.flv")
+
+
+class FlvHandler(http.server.BaseHTTPRequestHandler):
+    """Serves MEDIA once per request, chunked (HTTP/1.1) as some servers stream HTTP-FLV."""
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        with open(MEDIA, "rb") as f:
+            data = f.read()
+        self.send_response(200)
+        self.send_header("Content-Type", "video/x-flv")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for i in range(0, len(data), 777):  # chunk borders fall inside tags
+            piece = data[i:i + 777]
+            self.wfile.write(b"%x\r\n" % len(piece) + piece + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+    def log_message(self, *args):
+        pass
 
 
 def why(out):
@@ -111,6 +134,23 @@ class BenchSmoke(unittest.TestCase):
             self.skipTest("build/srs does not serve HTTP-FLV play yet: " + why(out))
         rc, report, out = bench(self.load_args(url, [flv]))
         self.assert_played(rc, report, out, PLAYERS)
+
+    def test_http_flv_chunked(self):
+        """The HTTP-FLV player decodes a chunked response into every tag of the file."""
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FlvHandler)
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        self.addCleanup(httpd.server_close)
+        self.addCleanup(httpd.shutdown)
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/live/file.flv"
+        rc, report, out = bench(["--play", url, "--players", "2", "--expect-all-played"],
+                                duration="2s")
+        self.assertEqual(rc, 0, out)
+        for c in report["clients"]:
+            # The file holds 71 audio and video frames besides the sequence headers.
+            self.assertEqual(c["frames"], 71, c)
+            self.assertFalse(c["failed"], c)
+            self.assertEqual(c["close_reason"], "end of chunked body", c)
 
     def test_fanout_floor(self):
         floor_bin = os.path.join(BUILD, "fanout-floor")

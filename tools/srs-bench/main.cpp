@@ -1,6 +1,8 @@
 // srs-bench: RTMP / HTTP-FLV / raw TCP load generator with end-to-end latency.
 // Usage and options: options.cpp (`srs-bench --help`). Exit status: 0 when
 // every --expect-* assertion passed, 1 when one failed, 2 on usage errors.
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -19,6 +21,12 @@ int main(int argc, char** argv) {
   if (help) {
     std::fputs(usage(), stdout);
     return 0;
+  }
+  // Thousands of clients need thousands of fds: raise the soft limit to the hard one.
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &nofile);
   }
   Bench bench(options);
   if (auto st = bench.setup(); !st.is_ok()) {
