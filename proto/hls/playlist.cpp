@@ -2,10 +2,82 @@
 #include "proto/hls/playlist.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 
 namespace srs::proto::hls {
+
+namespace {
+
+// "#TAG:value" -> value as an unsigned number; false when absent or malformed.
+bool tag_number(std::string_view line, std::string_view tag, uint64_t& out) {
+  if (line.substr(0, tag.size()) != tag) return false;
+  auto v = line.substr(tag.size());
+  auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+  return r.ec == std::errc() && r.ptr == v.data() + v.size();
+}
+
+// "#EXTINF:4.000," -> 4000 (ms).
+bool extinf_ms(std::string_view line, uint32_t& out) {
+  constexpr std::string_view kTag = "#EXTINF:";
+  if (line.substr(0, kTag.size()) != kTag) return false;
+  auto v = line.substr(kTag.size());
+  v = v.substr(0, v.find(','));
+  double seconds = 0;
+  auto r = std::from_chars(v.data(), v.data() + v.size(), seconds);
+  if (r.ec != std::errc() || !(seconds >= 0) || seconds > 86400) return false;
+  out = static_cast<uint32_t>(seconds * 1000 + 0.5);
+  return true;
+}
+
+std::string uri_to_path(std::string_view playlist_path, std::string_view uri) {
+  if (uri.find("://") != std::string_view::npos) return {};
+  if (!uri.empty() && uri.front() == '/') return std::string(uri.substr(1));
+  size_t slash = playlist_path.rfind('/');
+  std::string path(slash == std::string_view::npos ? "" : playlist_path.substr(0, slash + 1));
+  return path.append(uri);
+}
+
+}  // namespace
+
+base::Result<PlaylistState> parse_playlist(std::string_view text, std::string_view playlist_path) {
+  PlaylistState st;
+  if (text.substr(0, 7) != "#EXTM3U")
+    return base::Status::fail(base::Errc::kInvalid, "hls: not a playlist (no #EXTM3U)");
+  SegmentInfo next;
+  bool have_extinf = false;
+  uint64_t total = 0;
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    uint64_t n = 0;
+    if (tag_number(line, "#EXT-X-MEDIA-SEQUENCE:", n))
+      st.media_sequence = n;
+    else if (tag_number(line, "#EXT-X-DISCONTINUITY-SEQUENCE:", n))
+      st.discontinuity_sequence = n;
+    else if (line == "#EXT-X-DISCONTINUITY")
+      next.discontinuity = true;
+    else if (extinf_ms(line, next.duration_ms))
+      have_extinf = true;
+    else if (!line.empty() && line.front() != '#') {
+      if (!have_extinf)
+        return base::Status::fail(base::Errc::kInvalid, "hls: a URI without #EXTINF");
+      next.sequence = st.media_sequence + st.segments.size();
+      next.uri = std::string(line);
+      next.path = uri_to_path(playlist_path, line);
+      total += next.duration_ms;
+      st.segments.push_back(std::move(next));
+      next = SegmentInfo();
+      have_extinf = false;
+    }
+  }
+  for (auto& s : st.segments) s.longest_playlist_ms = total;
+  st.next_sequence = st.media_sequence + st.segments.size();
+  return st;
+}
 
 Playlist::Playlist(uint32_t target_duration_s, uint32_t window_ms, PlaylistState state)
     : target_s_(std::max<uint32_t>(target_duration_s, 1)),

@@ -18,7 +18,10 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "base/status.hpp"
 
 namespace srs::proto::hls {
 
@@ -47,6 +50,15 @@ struct PlaylistState {
 
   bool empty() const noexcept { return segments.empty() && next_sequence == 0; }
 };
+
+// Recovers the state from a playlist this module wrote (`text`, stored at
+// `playlist_path` relative to the HLS root): for a publisher that comes back
+// on another worker, or after a restart, so numbers still continue.
+// Segments whose URI has a scheme (an entry prefix) get no path (never
+// deleted); deletions that were pending are not in the text and are lost.
+// kInvalid when the text is not a media playlist.
+[[nodiscard]] base::Result<PlaylistState> parse_playlist(std::string_view text,
+                                                         std::string_view playlist_path);
 
 class Playlist {
  public:

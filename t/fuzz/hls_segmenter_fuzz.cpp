@@ -4,6 +4,8 @@
 // u16 BE (ms, signed), size u16 BE, body}. Checks what a caller relies on:
 // file operations in a valid order, whole 0x47-synced 188-byte packets, a
 // target duration that never changes, media sequence numbers that only grow.
+// The same input is also parsed as playlist text (parse_playlist), and every
+// playlist written must parse back to the segmenter's numbers.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -94,6 +96,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   seg.on_unpublish(now, true, out);
   for (const auto& op : out.ops) check.op(op, seg);
   if (check.open) abort();
+  if (!seg.state().segments.empty()) {
+    auto back = parse_playlist(seg.playlist_text(), seg.playlist_path());
+    if (!back.is_ok() || back->next_sequence != seg.state().next_sequence ||
+        back->segments.size() != seg.state().segments.size())
+      abort();
+  }
+  (void)parse_playlist({reinterpret_cast<const char*>(data), size}, "live/fuzz.m3u8");
   seg.dispose(out);
   return 0;
 }

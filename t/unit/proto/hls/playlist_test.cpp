@@ -89,3 +89,42 @@ TEST_CASE("a saved state continues the numbers") {
   CHECK(q.allocate_sequence() == 5);
   CHECK(q.total_ms() == 6000);
 }
+
+TEST_CASE("parse_playlist recovers what render wrote, so numbers continue after a restart") {
+  Playlist p(2, 6000);
+  for (int i = 0; i < 5; ++i) p.add(seg(p.allocate_sequence(), 2000 + i, i == 3), 0);
+  std::string text;
+  p.render(text, false);
+  auto st = parse_playlist(text, "live/cam.m3u8");
+  REQUIRE(st.is_ok());
+  const auto& want = p.state();
+  CHECK(st->media_sequence == want.media_sequence);
+  CHECK(st->discontinuity_sequence == want.discontinuity_sequence);
+  CHECK(st->next_sequence == 5);
+  REQUIRE(st->segments.size() == want.segments.size());
+  for (size_t i = 0; i < want.segments.size(); ++i) {
+    CHECK(st->segments[i].sequence == want.segments[i].sequence);
+    CHECK(st->segments[i].duration_ms == want.segments[i].duration_ms);
+    CHECK(st->segments[i].discontinuity == want.segments[i].discontinuity);
+    CHECK(st->segments[i].path == "live/" + want.segments[i].uri);
+  }
+  Playlist q(2, 6000, std::move(*st));
+  std::string again;
+  q.render(again, false);
+  CHECK(again == text);
+}
+
+TEST_CASE("parse_playlist maps URIs to paths and refuses what is not a playlist") {
+  auto st = parse_playlist(
+      "#EXTM3U\r\n#EXT-X-MEDIA-SEQUENCE:7\r\n#EXTINF:1.5,\r\n/ts/a.ts\r\n#EXTINF:2,\r\nhttp://cdn/"
+      "b.ts\r\n",
+      "live/cam.m3u8");
+  REQUIRE(st.is_ok());
+  REQUIRE(st->segments.size() == 2);
+  CHECK(st->segments[0].path == "ts/a.ts");
+  CHECK(st->segments[0].duration_ms == 1500);
+  CHECK(st->segments[1].path.empty());  // never deleted: not ours to map
+  CHECK(st->next_sequence == 9);
+  CHECK_FALSE(parse_playlist("hello", "x.m3u8").is_ok());
+  CHECK_FALSE(parse_playlist("#EXTM3U\na.ts\n", "x.m3u8").is_ok());
+}
