@@ -186,10 +186,11 @@ class NginxRtmp(Server):
 
 
 class Srs(Server):
-    """This server: build/srs with a generated YAML on free ports."""
+    """This server: build/srs with a generated YAML on free ports. HLS is off by
+    default, so that it is compared on RTMP delivery alone with nginx-rtmp."""
     name = "srs"
 
-    def __init__(self, build, workers=1, log_level="warn"):
+    def __init__(self, build, workers=1, log_level="warn", merge_window=None, hls=False):
         super().__init__()
         self.binary = os.path.join(os.path.abspath(build), "srs")
         self.api_port = free_port()
@@ -209,9 +210,25 @@ http_server:
 http_api:
   listen:
     - 127.0.0.1:{self.api_port}
+vhosts:
+  __defaultVhost__:
+    play:
+      merge_window: {merge_window or "350ms"}
 """
+        hls_block = f"""    hls:
+      enabled: {"true" if hls else "false"}
+"""
+        self.write(yaml + hls_block)
+        # A server built before HLS existed does not know the key: leave it out.
+        check = subprocess.run([self.binary, "-t", "-c", self.conf], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, timeout=30) \
+            if os.path.exists(self.binary) else None
+        if check is not None and check.returncode != 0 and "unknown key 'hls'" in check.stdout:
+            self.write(yaml)
+
+    def write(self, text):
         with open(self.conf, "w") as f:
-            f.write(yaml)
+            f.write(text)
 
     def start(self):
         if not os.path.exists(self.binary):

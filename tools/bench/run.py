@@ -10,7 +10,7 @@ ratios against nginx-rtmp and against the floor. Method and results: BENCH.md.
 
 Usage: tools/bench/run.py [--build build] [--players 400] [--bitrate 1100kbps]
                           [--gop 2s] [--duration 20] [--ramp 200]
-                          [--targets srs1,srs2,nginx,floor] [--windows 350,100,0]
+                          [--targets srs1,srs2,srs1-rt,nginx,floor] [--windows 350,100,0]
                           [--json FILE] [--keep]
 """
 import argparse
@@ -87,7 +87,7 @@ def run_server_target(args, name, server, url):
 
 
 def run_floor(args, window_ms):
-    row = {"target": f"floor {window_ms}ms"}
+    row = {"target": f"floor {window_ms}ms", "window_ms": window_ms}
     floor = benchlib.Floor(args.build, args.players, args.bitrate, window_ms, args.duration)
     try:
         floor.start()
@@ -150,11 +150,11 @@ def ratio(a, b):
 def add_ratios(rows):
     by = {r["target"]: r for r in rows}
     nginx = by.get("nginx-rtmp", {}).get("cpu_per_gbit")
-    floors = {r["target"]: r.get("cpu_per_gbit") for r in rows if r["target"].startswith("floor")}
-    default_floor = floors.get("floor 350ms") or next((v for v in floors.values() if v), None)
+    floors = {r["window_ms"]: r.get("cpu_per_gbit") for r in rows if r["target"].startswith("floor")}
     for r in rows:
         r["vs_nginx"] = ratio(r.get("cpu_per_gbit"), nginx)
-        r["vs_floor"] = ratio(r.get("cpu_per_gbit"), default_floor)
+        # Against the floor at the same merge window (nginx-rtmp: every message, 0 ms).
+        r["vs_floor"] = ratio(r.get("cpu_per_gbit"), floors.get(r.get("window_ms")))
 
 
 def fmt(v, spec="{:.2f}"):
@@ -163,7 +163,7 @@ def fmt(v, spec="{:.2f}"):
 
 def table(rows):
     head = ("| target | CPU s | Gbit | CPU s/Gbit | full rate | KB RSS/player | latency p50 ms | "
-            "p99 ms | first frame p50 ms | vs nginx | vs floor 350ms |")
+            "p99 ms | first frame p50 ms | vs nginx | vs floor, same window |")
     lines = [head, "|" + "---|" * 11]
     for r in rows:
         if "error" in r:
@@ -199,7 +199,7 @@ def main():
     ap.add_argument("--gop", default="2s")
     ap.add_argument("--duration", type=float, default=20)
     ap.add_argument("--ramp", type=float, default=200)
-    ap.add_argument("--targets", default="srs1,srs2,nginx,floor")
+    ap.add_argument("--targets", default="srs1,srs2,srs1-rt,nginx,floor")
     ap.add_argument("--windows", default="350,100,0", help="floor merge windows, ms")
     ap.add_argument("--json", default=None, help="default: BUILD/bench.json")
     ap.add_argument("--keep", action="store_true", help="keep the temp dirs of the servers")
@@ -217,11 +217,14 @@ def main():
     started = time.monotonic()
     try:
         for t in targets:
-            if t in ("srs1", "srs2"):
-                w = 1 if t == "srs1" else 2
-                srv = benchlib.Srs(args.build, workers=w)
+            if t in ("srs1", "srs2", "srs1-rt"):
+                w = 2 if t == "srs2" else 1
+                rt = t.endswith("-rt")
+                srv = benchlib.Srs(args.build, workers=w, merge_window="0s" if rt else "350ms")
                 url = f"rtmp://127.0.0.1:{srv.rtmp_port}/live/bench"
-                rows.append(run_server_target(args, f"srs {w} worker{'s' if w > 1 else ''}", srv, url))
+                name = f"srs {w} worker{'s' if w > 1 else ''}" + (" realtime" if rt else "")
+                rows.append(run_server_target(args, name, srv, url))
+                rows[-1]["window_ms"] = 0 if rt else 350
             elif t == "nginx":
                 if not benchlib.install_nginx_rtmp():
                     rows.append({"target": "nginx-rtmp", "error": "not available (nginx or libnginx-mod-rtmp missing)"})
@@ -229,6 +232,7 @@ def main():
                 srv = benchlib.NginxRtmp(workers=1)
                 url = f"rtmp://127.0.0.1:{srv.rtmp_port}/live/bench"
                 rows.append(run_server_target(args, "nginx-rtmp", srv, url))
+                rows[-1]["window_ms"] = 0  # it writes each message as it comes
             elif t == "floor":
                 for w in [int(x) for x in args.windows.split(",") if x != ""]:
                     rows.append(run_floor(args, w))
