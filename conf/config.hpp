@@ -54,6 +54,9 @@ struct HttpServerConfig {
   std::vector<Endpoint> listen{Endpoint{"", 8080}};
   std::string dir = "./objs/nginx/html";
   bool crossdomain = true;
+  // An HTTP-FLV request for a stream not (yet) published waits this long, then gets 404.
+  Duration wait_publisher{10000};
+  Duration keepalive_timeout{15000};      // an idle keep-alive connection is closed after this
   bool operator==(const HttpServerConfig&) const = default;
 };
 
@@ -94,6 +97,7 @@ struct PublishConfig {
 struct VhostConfig {
   std::string name;
   bool enabled = true;
+  std::string http_dir;                   // its HTTP files root (by Host); empty: http_server.dir
   PlayConfig play;
   PublishConfig publish;
   bool operator==(const VhostConfig&) const = default;

@@ -424,6 +424,8 @@ void load_http_server(Section* top, HttpServerConfig* c) {
   s.get("listen", &c->listen);
   s.get("dir", &c->dir);
   s.get("crossdomain", &c->crossdomain);
+  s.get("wait_publisher", &c->wait_publisher, Span{0s, 1h});
+  s.get("keepalive_timeout", &c->keepalive_timeout, Span{1s, 1h});
 }
 
 void load_http_api(Section* top, HttpApiConfig* c) {
@@ -460,6 +462,7 @@ void load_publish(Section* vhost, PublishConfig* c) {
 
 void load_vhost(Section* s, VhostConfig* c) {
   s->get("enabled", &c->enabled);
+  s->get("http_dir", &c->http_dir);
   load_play(s, &c->play);
   load_publish(s, &c->publish);
 }

@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "base/log.hpp"
 #include "worker/connections.hpp"
 #include "worker/http_conn.hpp"

@@ -13,6 +13,7 @@
 #include "base/log.hpp"
 #include "worker/api_server.hpp"
 #include "worker/connections.hpp"
+#include "worker/http_server.hpp"
 #include "worker/rtmp_conn.hpp"
 #include "worker/services.hpp"
 #include "worker/stream_hub.hpp"
@@ -64,15 +65,15 @@ class Worker {
   std::unique_ptr<Connections> conns_;
   std::unique_ptr<StreamHub> hub_;
   std::unique_ptr<Summary> summary_;
-  std::unique_ptr<ApiServer> api_;
+  std::unique_ptr<HttpServer> http_;
   bool draining_ = false;
   int exit_status_ = 0;
 };
 
 Worker::~Worker() {
   summary_.reset();
-  api_.reset();
   conns_.reset();
+  http_.reset();
   hub_.reset();
   for (evconnlistener* l : rtmp_listeners_) evconnlistener_free(l);
   for (event* ev : events_) event_free(ev);
@@ -124,10 +125,10 @@ bool Worker::setup() {
       }
       rtmp_listeners_.push_back(el);
     } else if (l.services & (kServiceApi | kServiceHttp)) {
-      // The HTTP server (FLV, HLS, files) arrives with its own issue; until
-      // then both kinds of port answer the API.
-      if (!api_) api_ = std::make_unique<ApiServer>(base_, id);
-      api_->accept_on(l.fd);
+      // HTTP-FLV, files and the API on one HTTP/1.1 server; a listener in
+      // both http_server.listen and http_api.listen serves both.
+      if (!http_) http_ = std::make_unique<HttpServer>(svc_, id);
+      if (!http_->listen(l.fd, l.services, l.address)) return false;
     } else {
       ::close(l.fd);
     }
@@ -146,7 +147,7 @@ void Worker::report_ready() {
 }
 
 size_t Worker::connection_count() const {
-  return conns_->size() + (api_ ? api_->connections() : 0);
+  return conns_->size();
 }
 
 void Worker::begin_drain(const char* why) {
@@ -156,7 +157,10 @@ void Worker::begin_drain(const char* why) {
   (void)ctx_.control->workers().set_draining(uint32_t(ctx_.slot));
   for (evconnlistener* l : rtmp_listeners_) evconnlistener_free(l);
   rtmp_listeners_.clear();
-  if (api_) api_->stop_accepting();
+  if (http_) {
+    http_->stop_accepting();
+    http_->close_idle();  // keep-alive connections between requests: nothing to finish
+  }
   LOG_INFO("worker slot %d generation %u draining (%s): stopped accepting, %zu connections left",
            ctx_.slot, ctx_.generation, why, connection_count());
   maybe_exit();
