@@ -10,7 +10,7 @@ ratios against nginx-rtmp and against the floor. Method and results: BENCH.md.
 
 Usage: tools/bench/run.py [--build build] [--players 400] [--bitrate 1100kbps]
                           [--gop 2s] [--duration 20] [--ramp 200]
-                          [--targets srs1,srs2,srs1-rt,nginx,floor] [--windows 350,100,0]
+                          [--targets srs1,srs2,srs1-rt,nginx,floor] [--windows 350,100,33,10,0]
                           [--json FILE] [--keep]
 """
 import argparse
@@ -200,7 +200,7 @@ def main():
     ap.add_argument("--duration", type=float, default=20)
     ap.add_argument("--ramp", type=float, default=200)
     ap.add_argument("--targets", default="srs1,srs2,srs1-rt,nginx,floor")
-    ap.add_argument("--windows", default="350,100,0", help="floor merge windows, ms")
+    ap.add_argument("--windows", default="350,100,33,10,0", help="floor merge windows, ms")
     ap.add_argument("--json", default=None, help="default: BUILD/bench.json")
     ap.add_argument("--keep", action="store_true", help="keep the temp dirs of the servers")
     args = ap.parse_args()

@@ -50,9 +50,12 @@ struct Args {
 // "350ms", "2s", "1m", or a bare number of seconds; -1 when invalid.
 int64_t duration_ms(std::string_view s) {
   double mult = 1000;
-  if (s.ends_with("ms")) mult = 1, s.remove_suffix(2);
-  else if (s.ends_with("s")) s.remove_suffix(1);
-  else if (s.ends_with("m")) mult = 60000, s.remove_suffix(1);
+  if (s.ends_with("ms"))
+    mult = 1, s.remove_suffix(2);
+  else if (s.ends_with("s"))
+    s.remove_suffix(1);
+  else if (s.ends_with("m"))
+    mult = 60000, s.remove_suffix(1);
   std::string text(s);
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);
@@ -63,8 +66,10 @@ int64_t duration_ms(std::string_view s) {
 // "1100kbps", "1.1mbps", or bits per second; 0 when invalid.
 uint64_t bitrate(std::string_view s) {
   double mult = 1;
-  if (s.ends_with("kbps")) mult = 1e3, s.remove_suffix(4);
-  else if (s.ends_with("mbps")) mult = 1e6, s.remove_suffix(4);
+  if (s.ends_with("kbps"))
+    mult = 1e3, s.remove_suffix(4);
+  else if (s.ends_with("mbps"))
+    mult = 1e6, s.remove_suffix(4);
   std::string text(s);
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);
@@ -87,11 +92,16 @@ bool parse_flag(Args* a, std::string_view flag, const char* v) {
   if (flag == "--bitrate") return (a->config.stream.bitrate_bps = bitrate(v)) >= 8000;
   int64_t d = duration_ms(v);
   if (d < 0) return false;
-  if (flag == "--window") a->config.window_ms = static_cast<uint32_t>(d);
-  else if (flag == "--duration") a->config.duration_ms = static_cast<uint64_t>(d);
-  else if (flag == "--gop") a->config.stream.gop_ms = static_cast<uint32_t>(d);
-  else if (flag == "--accept-timeout") a->accept_timeout_ms = static_cast<uint64_t>(d);
-  else return false;
+  if (flag == "--window")
+    a->config.window_ms = static_cast<uint32_t>(d);
+  else if (flag == "--duration")
+    a->config.duration_ms = static_cast<uint64_t>(d);
+  else if (flag == "--gop")
+    a->config.stream.gop_ms = static_cast<uint32_t>(d);
+  else if (flag == "--accept-timeout")
+    a->accept_timeout_ms = static_cast<uint64_t>(d);
+  else
+    return false;
   return true;
 }
 
@@ -131,10 +141,11 @@ std::vector<int> accept_players(int lfd, const Args& a) {
 
 void report(const Args& a, size_t players, const FanoutResult& r) {
   double cpu = r.cpu_user_s + r.cpu_sys_s;
-  std::printf("fanout-floor: %zu players, window %u ms, %.1f s: cpu %.3f s (user %.3f, sys %.3f), "
-              "%" PRIu64 " writes, %.1f MB, %" PRIu64 " short writes\n",
-              players, a.config.window_ms, r.seconds, cpu, r.cpu_user_s, r.cpu_sys_s, r.writes,
-              static_cast<double>(r.bytes) / 1e6, r.short_writes);
+  std::printf(
+      "fanout-floor: %zu players, window %u ms, %.1f s: cpu %.3f s (user %.3f, sys %.3f), "
+      "%" PRIu64 " writes, %.1f MB, %" PRIu64 " short writes\n",
+      players, a.config.window_ms, r.seconds, cpu, r.cpu_user_s, r.cpu_sys_s, r.writes,
+      static_cast<double>(r.bytes) / 1e6, r.short_writes);
   if (a.json.empty()) return;
   FILE* f = std::fopen(a.json.c_str(), "w");
   if (f == nullptr) return;

@@ -73,15 +73,17 @@ base::Status Bench::setup() {
     }
     play_addrs_.push_back(addr);
   }
-  if (options_.publish && !resolve(options_.publish->host, options_.publish->port, &publish_addr_)) {
+  if (options_.publish &&
+      !resolve(options_.publish->host, options_.publish->port, &publish_addr_)) {
     return base::Status::fail(base::Errc::kInvalid, "cannot resolve the --publish host");
   }
   if (!options_.flv_file.empty() && options_.publishers > 0) {
     FlvLoop probe;
     if (auto st = probe.load(options_.flv_file); !st.is_ok()) return st;
   }
-  for (size_t t = 0; t < options_.play.size(); ++t) {
-    for (uint32_t i = 0; i < options_.players; ++i) pending_.push_back({t, i});
+  // Interleaved, so a mixed load (RTMP + HTTP-FLV) ramps up evenly.
+  for (uint32_t i = 0; i < options_.players; ++i) {
+    for (size_t t = 0; t < options_.play.size(); ++t) pending_.push_back({t, i});
   }
   return base::Status::ok();
 }
@@ -115,8 +117,8 @@ void Bench::start_player(const PlayerSlot& slot) {
   std::string stream = stream_for(t.stream, slot.index);
   base::Status st;
   if (t.scheme == Scheme::kRtmp) {
-    auto p = std::make_unique<RtmpClient>(base_, RtmpClient::Role::kPlayer, t.tc_url, t.app,
-                                          stream, totals_);
+    auto p = std::make_unique<RtmpClient>(base_, RtmpClient::Role::kPlayer, t.tc_url, t.app, stream,
+                                          totals_);
     st = p->start(addr);
     rtmp_players_.push_back(std::move(p));
   } else if (t.scheme == Scheme::kHttpFlv) {

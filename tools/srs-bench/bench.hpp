@@ -35,7 +35,7 @@ class Bench {
 
  private:
   struct PlayerSlot {
-    size_t target;  // index into options_.play
+    size_t target;   // index into options_.play
     uint32_t index;  // player number within that target
   };
 

@@ -20,7 +20,9 @@ uint8_t g_read_buffer[kReadBufferSize];
 
 }  // namespace
 
-Connection::~Connection() { close("destroyed", false); }
+Connection::~Connection() {
+  close("destroyed", false);
+}
 
 base::Status Connection::start(const sockaddr_in& addr) noexcept {
   start_ns_ = base::mono_ns();

@@ -36,7 +36,12 @@ base::Status FlvLoop::load(const std::string& path) {
     if (r->event != proto::flv::ReadEvent::kTag) continue;
     const auto& tag = reader.tag();
     if (tag.type == TagType::kScript || tag.body.empty()) continue;
-    Entry e{tag.type, tag.timestamp, false, false, false, data_.size(),
+    Entry e{tag.type,
+            tag.timestamp,
+            false,
+            false,
+            false,
+            data_.size(),
             static_cast<uint32_t>(tag.body.size())};
     if (tag.type == TagType::kVideo) {
       auto info = proto::flv::classify_video(tag.body);
@@ -59,7 +64,8 @@ base::Status FlvLoop::load(const std::string& path) {
                         [](const Entry& e) { return e.sequence_header; });
   first_media_ = 0;
   while (first_media_ < entries_.size() && entries_[first_media_].sequence_header) ++first_media_;
-  if (first_media_ == entries_.size()) return base::Status::fail(base::Errc::kInvalid, "flv: no media tags");
+  if (first_media_ == entries_.size())
+    return base::Status::fail(base::Errc::kInvalid, "flv: no media tags");
   uint32_t last = 0;
   for (auto& e : entries_) {
     e.timestamp = e.sequence_header ? 0 : e.timestamp - std::min(e.timestamp, first_ts);
@@ -72,7 +78,9 @@ base::Status FlvLoop::load(const std::string& path) {
   return base::Status::ok();
 }
 
-uint32_t FlvLoop::next_timestamp() const noexcept { return base_ + current().timestamp; }
+uint32_t FlvLoop::next_timestamp() const noexcept {
+  return base_ + current().timestamp;
+}
 
 MediaFrame FlvLoop::take() noexcept {
   const Entry& e = current();

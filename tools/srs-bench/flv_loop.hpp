@@ -40,8 +40,8 @@ class FlvLoop final : public MediaSource {
   std::vector<Entry> entries_;
   size_t first_media_ = 0;  // first entry that is not a sequence header
   size_t pos_ = 0;
-  uint32_t base_ = 0;       // added to the timestamps of this pass
-  uint32_t span_ = 0;       // last timestamp + one frame: the length of a pass
+  uint32_t base_ = 0;  // added to the timestamps of this pass
+  uint32_t span_ = 0;  // last timestamp + one frame: the length of a pass
   std::vector<uint8_t> out_;
 };
 

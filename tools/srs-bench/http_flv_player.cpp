@@ -35,7 +35,9 @@ void HttpFlvPlayer::on_connected(int64_t now_ns) noexcept {
   stats_.on_request(now_ns);
 }
 
-void HttpFlvPlayer::on_lost(int64_t /*now_ns*/) noexcept { ++totals_.errors; }
+void HttpFlvPlayer::on_lost(int64_t /*now_ns*/) noexcept {
+  ++totals_.errors;
+}
 
 void HttpFlvPlayer::on_data(const uint8_t* data, size_t len, int64_t now_ns) noexcept {
   if (!body_) {

@@ -36,9 +36,9 @@ class HttpFlvPlayer final : public Connection {
   std::string header_;  // the response header, until its end
   bool body_ = false;
   bool chunked_ = false;
-  uint64_t chunk_left_ = 0;   // data bytes left in the current chunk
-  std::string chunk_line_;    // a chunk-size line being read ("" when in data)
-  bool chunk_crlf_ = false;   // the CRLF after a chunk's data is due
+  uint64_t chunk_left_ = 0;  // data bytes left in the current chunk
+  std::string chunk_line_;   // a chunk-size line being read ("" when in data)
+  bool chunk_crlf_ = false;  // the CRLF after a chunk's data is due
   int status_ = 0;
   proto::flv::TagReader flv_;
   PlayerStats stats_;

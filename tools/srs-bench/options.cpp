@@ -83,7 +83,9 @@ bool split_host_port(std::string_view authority, Target* t) {
 
 }  // namespace
 
-const char* usage() noexcept { return kUsage; }
+const char* usage() noexcept {
+  return kUsage;
+}
 
 std::optional<uint64_t> parse_duration_ms(std::string_view text) {
   static constexpr struct {
@@ -297,7 +299,8 @@ std::optional<std::string> parse_options(int argc, char** argv, Options* out, bo
   }
   if (!players_set) o.players = o.play.empty() ? 0 : 1;
   if (!publishers_set) o.publishers = o.publish ? 1 : 0;
-  if (o.play.empty() && !o.publish) return std::string("nothing to do: give --play and/or --publish");
+  if (o.play.empty() && !o.publish)
+    return std::string("nothing to do: give --play and/or --publish");
   if (o.publishers > 0 && !o.publish) return std::string("--publishers needs --publish");
   *out = std::move(o);
   return std::nullopt;

@@ -16,13 +16,13 @@ enum class Scheme { kRtmp, kHttpFlv, kRawTcp };
 // A parsed --play/--publish URL.
 struct Target {
   Scheme scheme = Scheme::kRtmp;
-  std::string url;   // as given
+  std::string url;  // as given
   std::string host;
   int port = 1935;
-  std::string app;       // rtmp: the path before the last '/'
-  std::string stream;    // rtmp: the last path segment (with its ?query)
-  std::string path;      // http: the request path
-  std::string tc_url;    // rtmp: scheme://host:port/app
+  std::string app;     // rtmp: the path before the last '/'
+  std::string stream;  // rtmp: the last path segment (with its ?query)
+  std::string path;    // http: the request path
+  std::string tc_url;  // rtmp: scheme://host:port/app
 };
 
 struct Options {

@@ -15,9 +15,9 @@ struct Totals {
   // Publish-to-receive, us, of every stamped frame a player received that was
   // published after its play request (GOP-cache frames are older by design).
   LatencyHistogram latency;
-  uint64_t bytes_in = 0;     // all players, socket bytes
-  uint64_t bytes_out = 0;    // all publishers, socket bytes
-  uint64_t errors = 0;       // connections that failed or were closed by the server
+  uint64_t bytes_in = 0;   // all players, socket bytes
+  uint64_t bytes_out = 0;  // all publishers, socket bytes
+  uint64_t errors = 0;     // connections that failed or were closed by the server
   uint64_t stamps_sent = 0;
   int64_t stall_ns = 1000000000;  // a media gap longer than this is a stall
 };

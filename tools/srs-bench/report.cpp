@@ -125,21 +125,23 @@ std::string to_text(const Summary& s) {
   Dist lat = latency_dist(s.latency);
   uint64_t pub_bytes = 0, pub_media = 0;
   size_t pub_live = 0;
-  for (const auto& p : s.publishers) pub_bytes += p.bytes, pub_media += p.media_bytes,
-                                     pub_live += p.live_at_end;
+  for (const auto& p : s.publishers)
+    pub_bytes += p.bytes, pub_media += p.media_bytes, pub_live += p.live_at_end;
   char buf[2048];
   std::snprintf(
       buf, sizeof buf,
       "srs-bench: %.1f s\n"
       "  players         %zu: %zu connected, %zu live at the end, %zu played, %zu at full rate "
-      "(>= %.0f%% of %.0f kbps), %zu failed, %" PRIu64 " stalls\n"
+      "(>= %.0f%% of %.0f kbps), %zu failed, %" PRIu64
+      " stalls\n"
       "  received        %.1f MB (%.1f Mbps), media %.1f MB\n"
       "  publishers      %zu: %zu publishing at the end, sent %.1f MB (media %.1f MB, %.0f kbps "
       "each)\n"
       "  first frame     p50 %.1f ms, p90 %.1f, p99 %.1f, max %.1f (%zu players)\n"
       "  first keyframe  p50 %.1f ms, p90 %.1f, p99 %.1f, max %.1f\n"
       "  latency         p50 %.2f ms, p90 %.2f, p99 %.2f, max %.2f (%zu frames received, %" PRIu64
-      " stamped sent, %" PRIu64 " older than the play request not counted)\n"
+      " stamped sent, %" PRIu64
+      " older than the play request not counted)\n"
       "  srs-bench cpu   %.2f s\n",
       s.duration_s, s.players.size(), c.connected, c.live, c.played, c.full,
       s.full_rate_share * 100, s.publish_rate_bps / 1000, c.failed, c.stalls,
@@ -148,11 +150,11 @@ std::string to_text(const Summary& s) {
       static_cast<double>(c.media) / 1e6, s.publishers.size(), pub_live,
       static_cast<double>(pub_bytes) / 1e6, static_cast<double>(pub_media) / 1e6,
       s.publish_rate_bps / 1000, ff.p50, ff.p90, ff.p99, ff.max, ff.count, fk.p50, fk.p90, fk.p99,
-      fk.max, lat.p50, lat.p90, lat.p99, lat.max, lat.count, s.stamps_sent, c.cached,
-      s.self_cpu_s);
+      fk.max, lat.p50, lat.p90, lat.p99, lat.max, lat.count, s.stamps_sent, c.cached, s.self_cpu_s);
   std::string out = buf;
   for (const auto& r : s.publishers) {
-    if (!r.live_at_end) out += "  publisher not publishing: " + r.close_reason + " " + r.status + "\n";
+    if (!r.live_at_end)
+      out += "  publisher not publishing: " + r.close_reason + " " + r.status + "\n";
   }
   return out;
 }
@@ -161,24 +163,27 @@ std::string to_json(const Summary& s, bool per_client) {
   Counts c = count(s);
   uint64_t pub_bytes = 0, pub_media = 0;
   size_t pub_live = 0;
-  for (const auto& p : s.publishers) pub_bytes += p.bytes, pub_media += p.media_bytes,
-                                     pub_live += p.live_at_end;
+  for (const auto& p : s.publishers)
+    pub_bytes += p.bytes, pub_media += p.media_bytes, pub_live += p.live_at_end;
   char buf[1500];
   std::snprintf(buf, sizeof buf,
                 "{\n  \"duration_s\": %.3f,\n  \"self_cpu_s\": %.3f,\n"
                 "  \"players\": {\"count\": %zu, \"connected\": %zu, \"live_at_end\": %zu, "
                 "\"played\": %zu, \"full_rate\": %zu, \"failed\": %zu, \"stalls\": %" PRIu64
-                ", \"bytes\": %" PRIu64 ", \"media_bytes\": %" PRIu64 ", \"mbps\": %.3f},\n"
+                ", \"bytes\": %" PRIu64 ", \"media_bytes\": %" PRIu64
+                ", \"mbps\": %.3f},\n"
                 "  \"publishers\": {\"count\": %zu, \"publishing\": %zu, \"bytes\": %" PRIu64
-                ", \"media_bytes\": %" PRIu64 ", \"rate_kbps\": %.1f, \"stamps\": %" PRIu64 "},\n"
+                ", \"media_bytes\": %" PRIu64 ", \"rate_kbps\": %.1f, \"stamps\": %" PRIu64
+                "},\n"
                 "  \"full_rate_share\": %.3f,\n",
-                s.duration_s, s.self_cpu_s, s.players.size(), c.connected, c.live, c.played,
-                c.full, c.failed, c.stalls, c.bytes, c.media,
+                s.duration_s, s.self_cpu_s, s.players.size(), c.connected, c.live, c.played, c.full,
+                c.failed, c.stalls, c.bytes, c.media,
                 s.duration_s > 0 ? static_cast<double>(c.bytes) * 8 / 1e6 / s.duration_s : 0,
                 s.publishers.size(), pub_live, pub_bytes, pub_media, s.publish_rate_bps / 1000,
                 s.stamps_sent, s.full_rate_share);
   std::string out = buf;
-  out += "  \"first_frame_ms\": " + dist_json(dist_of(field(s.players, &ClientRow::first_frame_ms)));
+  out +=
+      "  \"first_frame_ms\": " + dist_json(dist_of(field(s.players, &ClientRow::first_frame_ms)));
   out += ",\n  \"first_keyframe_ms\": " +
          dist_json(dist_of(field(s.players, &ClientRow::first_key_ms)));
   out += ",\n  \"latency_ms\": " + dist_json(latency_dist(s.latency));
@@ -225,7 +230,8 @@ std::vector<std::string> check(const Summary& s, const Options& o) {
     }
   }
   Dist lat = latency_dist(s.latency);
-  if (o.expect_max_p99_ms && (lat.count == 0 || lat.p99 > static_cast<double>(*o.expect_max_p99_ms))) {
+  if (o.expect_max_p99_ms &&
+      (lat.count == 0 || lat.p99 > static_cast<double>(*o.expect_max_p99_ms))) {
     std::snprintf(buf, sizeof buf, "latency p99 %.2f ms (%zu frames) > %" PRIu64 " ms", lat.p99,
                   lat.count, *o.expect_max_p99_ms);
     failures.push_back(buf);

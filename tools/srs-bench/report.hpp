@@ -19,7 +19,7 @@ struct ClientRow {
   bool live_at_end = false;
   bool failed = false;
   std::string close_reason;
-  std::string status;  // last onStatus code, HTTP status
+  std::string status;        // last onStatus code, HTTP status
   uint64_t bytes = 0;        // socket bytes in (players) or out (publishers)
   uint64_t media_bytes = 0;  // audio/video payload bytes
   uint64_t frames = 0;

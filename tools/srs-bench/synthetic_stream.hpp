@@ -40,8 +40,8 @@ class SyntheticStream final : public MediaSource {
   explicit SyntheticStream(const SyntheticConfig& config) : config_(config) {
     config_.fps = std::clamp<uint32_t>(config_.fps, 1, 240);
     config_.gop_ms = std::max<uint32_t>(config_.gop_ms, 1000 / config_.fps);
-    config_.audio_bps = static_cast<uint32_t>(std::min<uint64_t>(config_.audio_bps,
-                                                                 config_.bitrate_bps / 4));
+    config_.audio_bps =
+        static_cast<uint32_t>(std::min<uint64_t>(config_.audio_bps, config_.bitrate_bps / 4));
     frames_per_gop_ = std::max<uint32_t>(1, config_.gop_ms * config_.fps / 1000);
     uint64_t video_bps = config_.bitrate_bps - config_.audio_bps;
     uint64_t gop_bytes = video_bps / 8 * config_.gop_ms / 1000;
@@ -50,7 +50,8 @@ class SyntheticStream final : public MediaSource {
     key_size_ = inter_size_ * kKeyframeWeight;
     audio_size_ = static_cast<uint32_t>(std::max<uint64_t>(
         uint64_t{config_.audio_bps} / 8 * kAudioFrameSamples / kAudioSampleRate, 8));
-    buf_.resize(std::max<size_t>({key_size_, audio_size_, kAvcVideoHeaderSize + kStampSize + 6, 64}));
+    buf_.resize(
+        std::max<size_t>({key_size_, audio_size_, kAvcVideoHeaderSize + kStampSize + 6, 64}));
   }
 
   uint32_t next_timestamp() const noexcept override {
@@ -103,7 +104,8 @@ class SyntheticStream final : public MediaSource {
     ++audio_index_;
     buf_[0] = 0xaf;
     buf_[1] = 0x01;
-    std::fill_n(buf_.begin() + 2, audio_size_ - 2, static_cast<uint8_t>(0x21 + (audio_index_ & 0x3f)));
+    std::fill_n(buf_.begin() + 2, audio_size_ - 2,
+                static_cast<uint8_t>(0x21 + (audio_index_ & 0x3f)));
     return {proto::flv::TagType::kAudio, ts, false, false, {buf_.data(), audio_size_}, -1};
   }
 
@@ -111,8 +113,8 @@ class SyntheticStream final : public MediaSource {
     uint32_t ts = video_ts();
     bool key = video_index_ % frames_per_gop_ == 0;
     ++video_index_;
-    uint32_t size = std::max<uint32_t>(key ? key_size_ : inter_size_,
-                                       kAvcVideoHeaderSize + kStampSize + 6);
+    uint32_t size =
+        std::max<uint32_t>(key ? key_size_ : inter_size_, kAvcVideoHeaderSize + kStampSize + 6);
     uint8_t* p = buf_.data();
     p[0] = key ? 0x17 : 0x27;  // FrameType 1/2, CodecID 7
     p[1] = 0x01;               // AVCPacketType: NALUs
@@ -123,7 +125,7 @@ class SyntheticStream final : public MediaSource {
     base::store_be32(slice, slice_len);
     slice[4] = key ? 0x65 : 0x41;  // IDR slice / non-IDR slice (nal_ref_idc 3 / 2)
     std::fill_n(slice + 5, slice_len - 1, static_cast<uint8_t>(0x9a + (video_index_ & 0x1f)));
-    return {proto::flv::TagType::kVideo, ts, key, false, {p, size},
+    return {proto::flv::TagType::kVideo,          ts, key, false, {p, size},
             static_cast<int>(kAvcVideoHeaderSize)};
   }
 

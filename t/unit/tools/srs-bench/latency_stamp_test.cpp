@@ -29,7 +29,8 @@ std::vector<uint8_t> stamped_frame(int64_t ns) {
 }  // namespace
 
 TEST_CASE("latency stamp: round trip of monotonic times") {
-  for (int64_t ns : {int64_t{0}, int64_t{1}, int64_t{123456789012345}, int64_t{0x7fffffffffffffff}}) {
+  for (int64_t ns :
+       {int64_t{0}, int64_t{1}, int64_t{123456789012345}, int64_t{0x7fffffffffffffff}}) {
     auto body = stamped_frame(ns);
     auto got = find_video_stamp(body);
     REQUIRE(got.has_value());

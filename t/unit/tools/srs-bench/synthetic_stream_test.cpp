@@ -27,9 +27,12 @@ std::vector<uint8_t> make_file(SyntheticStream& s, uint32_t until_ms) {
   std::copy(std::begin(start), std::end(start), out.begin());
   while (s.next_timestamp() < until_ms) {
     auto f = s.take();
-    if (f.stamp_offset >= 0) srs::tools::srs_bench::write_stamp(1000 + f.timestamp, f.body.data() + f.stamp_offset);
+    if (f.stamp_offset >= 0)
+      srs::tools::srs_bench::write_stamp(1000 + f.timestamp, f.body.data() + f.stamp_offset);
     flv::TagFraming framing;
-    REQUIRE(flv::make_tag_framing(f.type, f.timestamp, static_cast<uint32_t>(f.body.size()), framing).is_ok());
+    REQUIRE(
+        flv::make_tag_framing(f.type, f.timestamp, static_cast<uint32_t>(f.body.size()), framing)
+            .is_ok());
     out.insert(out.end(), std::begin(framing.header), std::end(framing.header));
     out.insert(out.end(), f.body.begin(), f.body.end());
     out.insert(out.end(), std::begin(framing.previous_size), std::end(framing.previous_size));
@@ -47,8 +50,8 @@ struct Seen {
 };
 
 Seen read_back(const std::vector<uint8_t>& file) {
-  flv::TagReader reader(flv::TagReader::Options{.max_data_size = 8u << 20, .file_header = true,
-                                                .strict_previous_size = true});
+  flv::TagReader reader(flv::TagReader::Options{
+      .max_data_size = 8u << 20, .file_header = true, .strict_previous_size = true});
   Seen seen;
   std::span<const uint8_t> rest(file);
   while (!rest.empty()) {
