@@ -6,6 +6,20 @@
 #include "base/version.hpp"
 
 namespace srs::worker {
+namespace {
+
+// The request path inside a JSON string (RFC 8259 7): it may hold '"' or '\\'.
+std::string json_escape(std::string_view in) {
+  std::string out;
+  for (char c : in) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    if (uint8_t(c) < 0x20) continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string ApiServer::envelope(int code) const {
   return "\"code\":" + std::to_string(code) + ",\"server\":\"" + id_.server_id +
@@ -30,7 +44,7 @@ ApiResponse ApiServer::handle(std::string_view /*method*/, std::string_view path
     return r;
   }
   r.status = 404;
-  r.body = "{" + envelope(404) + ",\"error\":\"no such API: " + std::string(path) + "\"}";
+  r.body = "{" + envelope(404) + ",\"error\":\"no such API: " + json_escape(path) + "\"}";
   return r;
 }
 

@@ -235,6 +235,23 @@ class HttpFlvTest(unittest.TestCase):
         srv.stop()
 
 
+class HttpVhostTest(unittest.TestCase):
+    def test_host_header_chooses_the_vhost_root(self):
+        srv = Server(self, workers=1)
+        other = os.path.join(srv.dir, "other")
+        srv.settings["vhosts"] = {"__defaultVhost__": {}, "v.example": {"http_dir": other}}
+        srv.write_config()
+        srv.start()
+        for root, text in [(os.path.join(srv.dir, "html"), "default"), (other, "other")]:
+            os.makedirs(root, exist_ok=True)
+            with open(os.path.join(root, "who.txt"), "w") as f:
+                f.write(text)
+        self.assertEqual(head_and_body(srv, "/who.txt")[2], b"default")
+        self.assertEqual(head_and_body(srv, "/who.txt", "-H", "Host: V.example:8080")[2], b"other")
+        self.assertEqual(head_and_body(srv, "/who.txt", "-H", "Host: unknown")[2], b"default")
+        srv.stop()
+
+
 class HttpApiTest(unittest.TestCase):
     def test_api_on_the_shared_http_port(self):
         srv = Server(self, workers=2)
