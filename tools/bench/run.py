@@ -10,7 +10,7 @@ ratios against nginx-rtmp and against the floor. Method and results: BENCH.md.
 
 Usage: tools/bench/run.py [--build build] [--players 400] [--bitrate 1100kbps]
                           [--gop 2s] [--duration 20] [--ramp 200]
-                          [--targets srs1,srs2,srs1-rt,nginx,floor] [--windows 350,100,33,10,0]
+                          [--targets srs1,srs2,srs1-rt,srs1-flv,nginx,floor] [--windows 350,100,33,10,0]
                           [--json FILE] [--keep]
 """
 import argparse
@@ -58,8 +58,9 @@ def measure(server, bench_proc, timeout):
     return cpu1 - cpu0, peak, out
 
 
-def run_server_target(args, name, server, url):
-    """Publisher + players through a real server (srs or nginx-rtmp)."""
+def run_server_target(args, name, server, url, play_url=None):
+    """Publisher + players through a real server (srs or nginx-rtmp); the
+    players read play_url (HTTP-FLV) when given, else the RTMP url."""
     row = {"target": name}
     try:
         server.start()
@@ -70,7 +71,7 @@ def run_server_target(args, name, server, url):
         time.sleep(0.5)
         idle = server.rss_kb()
         jpath = os.path.join(server.dir, "bench.json")
-        load = ["--publish", url, "--play", url, "--players", str(args.players),
+        load = ["--publish", url, "--play", play_url or url, "--players", str(args.players),
                 "--synthetic", f"{args.bitrate},gop={args.gop}"]
         duration = args.duration + args.players / args.ramp
         proc, timeout = srs_bench(args, load, duration, jpath)
@@ -199,7 +200,7 @@ def main():
     ap.add_argument("--gop", default="2s")
     ap.add_argument("--duration", type=float, default=20)
     ap.add_argument("--ramp", type=float, default=200)
-    ap.add_argument("--targets", default="srs1,srs2,srs1-rt,nginx,floor")
+    ap.add_argument("--targets", default="srs1,srs2,srs1-rt,srs1-flv,nginx,floor")
     ap.add_argument("--windows", default="350,100,33,10,0", help="floor merge windows, ms")
     ap.add_argument("--json", default=None, help="default: BUILD/bench.json")
     ap.add_argument("--keep", action="store_true", help="keep the temp dirs of the servers")
@@ -210,20 +211,22 @@ def main():
         if not os.path.exists(os.path.join(args.build, tool)):
             sys.exit(f"bench: {args.build}/{tool} is not built (make all)")
     m = machine()
-    print(f"bench: {args.players} RTMP players of a {args.bitrate} stream (gop {args.gop}), "
+    print(f"bench: {args.players} players (RTMP; HTTP-FLV for srs1-flv) of a {args.bitrate} stream (gop {args.gop}), "
           f"{args.duration:g} s, ramp {args.ramp:g}/s; {m['nproc']} x {m['cpu']}, "
           f"Linux {m['kernel']}", flush=True)
     rows = []
     started = time.monotonic()
     try:
         for t in targets:
-            if t in ("srs1", "srs2", "srs1-rt"):
+            if t in ("srs1", "srs2", "srs1-rt", "srs1-flv"):
                 w = 2 if t == "srs2" else 1
                 rt = t.endswith("-rt")
                 srv = benchlib.Srs(args.build, workers=w, merge_window="0s" if rt else "350ms")
                 url = f"rtmp://127.0.0.1:{srv.rtmp_port}/live/bench"
-                name = f"srs {w} worker{'s' if w > 1 else ''}" + (" realtime" if rt else "")
-                rows.append(run_server_target(args, name, srv, url))
+                flv = f"http://127.0.0.1:{srv.http_port}/live/bench.flv" if t.endswith("-flv") else None
+                name = (f"srs {w} worker{'s' if w > 1 else ''}" + (" realtime" if rt else "") +
+                        (" HTTP-FLV" if flv else ""))
+                rows.append(run_server_target(args, name, srv, url, flv))
                 rows[-1]["window_ms"] = 0 if rt else 350
             elif t == "nginx":
                 if not benchlib.install_nginx_rtmp():
