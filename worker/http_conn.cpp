@@ -47,7 +47,8 @@ HttpConn::~HttpConn() {
   if (write_ev_) event_free(write_ev_);
   if (timer_ev_) event_free(timer_ev_);
   if (fd_ >= 0) ::close(fd_);
-  svc_.control->workers().counters(svc_.slot).connections_now.fetch_sub(1, std::memory_order_relaxed);
+  svc_.control->workers().counters(svc_.slot).connections_now.fetch_sub(1,
+                                                                        std::memory_order_relaxed);
 }
 
 bool HttpConn::idle() const {
@@ -84,7 +85,9 @@ void HttpConn::arm_timer(int64_t ms) {
   event_add(timer_ev_, &tv);
 }
 
-void HttpConn::want_write() { event_add(write_ev_, nullptr); }
+void HttpConn::want_write() {
+  event_add(write_ev_, nullptr);
+}
 
 void HttpConn::count_out(size_t n) {
   bytes_out_ += n;
@@ -145,7 +148,9 @@ void HttpConn::on_timer() {
   }
 }
 
-void HttpConn::on_flv_started() { event_del(timer_ev_); }
+void HttpConn::on_flv_started() {
+  event_del(timer_ev_);
+}
 
 // Parses what arrived and answers each complete request in order.
 void HttpConn::process() {

@@ -46,7 +46,9 @@ class HttpConn final : public Connection {
 
   // --- for the FLV player ---
   int fd() const { return fd_; }
-  void queue(const uint8_t* data, size_t len) { out_.append(reinterpret_cast<const char*>(data), len); }
+  void queue(const uint8_t* data, size_t len) {
+    out_.append(reinterpret_cast<const char*>(data), len);
+  }
   // Sends out_; false while the socket is full (EV_WRITE is armed) or on an error.
   bool flush_out();
   void want_write();
@@ -102,9 +104,9 @@ class HttpConn final : public Connection {
   uint64_t file_offset_ = 0;
   uint64_t file_left_ = 0;
   bool keep_alive_ = true;
-  bool cors_ = false;          // CORS headers on the current response
-  bool head_only_ = false;     // a HEAD request: the head without the body
-  bool progress_ = false;      // bytes went out since the timer was armed
+  bool cors_ = false;       // CORS headers on the current response
+  bool head_only_ = false;  // a HEAD request: the head without the body
+  bool progress_ = false;   // bytes went out since the timer was armed
   uint64_t requests_ = 0;
   uint64_t bytes_in_ = 0, bytes_out_ = 0;
   std::unique_ptr<HttpFlvPlayer> player_;

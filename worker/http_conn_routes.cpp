@@ -23,7 +23,8 @@ constexpr const char kAllowedMethods[] = "GET, HEAD, OPTIONS";
 // Adobe's cross-domain policy, for Flash players (SRS serves the same).
 constexpr const char kCrossdomainXml[] =
     "<?xml version=\"1.0\"?>\n"
-    "<!DOCTYPE cross-domain-policy SYSTEM \"http://www.adobe.com/xml/dtds/cross-domain-policy.dtd\">\n"
+    "<!DOCTYPE cross-domain-policy SYSTEM "
+    "\"http://www.adobe.com/xml/dtds/cross-domain-policy.dtd\">\n"
     "<cross-domain-policy>\n"
     "  <allow-access-from domain=\"*\"/>\n"
     "  <site-control permitted-cross-domain-policies=\"all\"/>\n"
@@ -112,7 +113,8 @@ void HttpConn::handle_http(const http::Request& req, std::string_view encoded_pa
   handle_file(req, *path);
 }
 
-const conf::VhostConfig* HttpConn::vhost_of(const http::Request& req, std::string_view query) const {
+const conf::VhostConfig* HttpConn::vhost_of(const http::Request& req,
+                                            std::string_view query) const {
   std::string name = http::query_param(query, "vhost");
   if (name.empty()) {
     const std::string* host = req.find("Host");
@@ -123,8 +125,8 @@ const conf::VhostConfig* HttpConn::vhost_of(const http::Request& req, std::strin
 
 void HttpConn::handle_file(const http::Request& req, const std::string& path) {
   const conf::VhostConfig* vhost = vhost_of(req, {});
-  const std::string& root = vhost && !vhost->http_dir.empty() ? vhost->http_dir
-                                                              : svc_.config->http_server.dir;
+  const std::string& root =
+      vhost && !vhost->http_dir.empty() ? vhost->http_dir : svc_.config->http_server.dir;
   StaticFile f = open_static(root, path, req.find("Range"));
   if (f.status != 200 && f.status != 206) {
     std::string extra = f.status == 416 ? "Content-Range: " + f.content_range + "\r\n" : "";
@@ -143,7 +145,8 @@ void HttpConn::handle_file(const http::Request& req, const std::string& path) {
 
 // GET /APP/STREAM.flv: the live stream VHOST/APP/STREAM. False when the
 // path has no app (a file then).
-bool HttpConn::handle_flv(const http::Request& req, const std::string& path, std::string_view query) {
+bool HttpConn::handle_flv(const http::Request& req, const std::string& path,
+                          std::string_view query) {
   size_t slash = path.rfind('/');
   if (slash == 0 || slash == std::string::npos) return false;
   std::string app = path.substr(1, slash - 1);
@@ -163,8 +166,8 @@ bool HttpConn::handle_flv(const http::Request& req, const std::string& path, std
   base::LogContext ctx(cid());
   LOG_INFO("http-flv play %s from %s", key.c_str(), peer_.c_str());
   state_ = State::kStreaming;
-  player_ = std::make_unique<HttpFlvPlayer>(svc_, *this, key, *vhost,
-                                            head(200, "video/x-flv", -1, "Cache-Control: no-cache\r\n"));
+  player_ = std::make_unique<HttpFlvPlayer>(
+      svc_, *this, key, *vhost, head(200, "video/x-flv", -1, "Cache-Control: no-cache\r\n"));
   player_->start();
   if (!closing() && player_ && !player_->started()) {
     arm_timer(svc_.config->http_server.wait_publisher.count());

@@ -11,9 +11,12 @@ namespace flv = proto::flv;
 
 flv::TagType tag_type(shm::RecordType type) {
   switch (type) {
-    case shm::RecordType::kAudio: return flv::TagType::kAudio;
-    case shm::RecordType::kVideo: return flv::TagType::kVideo;
-    default: return flv::TagType::kScript;
+    case shm::RecordType::kAudio:
+      return flv::TagType::kAudio;
+    case shm::RecordType::kVideo:
+      return flv::TagType::kVideo;
+    default:
+      return flv::TagType::kScript;
   }
 }
 
@@ -21,12 +24,24 @@ constexpr size_t kFraming = flv::kTagHeaderSize + flv::kPreviousTagSizeSize;
 
 }  // namespace
 
-int HttpFlvPlayer::fd() const { return conn_.fd(); }
-bool HttpFlvPlayer::closing() const { return conn_.closing(); }
-void HttpFlvPlayer::close(const std::string& why) { conn_.close(why); }
-void HttpFlvPlayer::want_write() { conn_.want_write(); }
-void HttpFlvPlayer::count_out(size_t bytes) { conn_.count_out(bytes); }
-bool HttpFlvPlayer::flush_control() { return conn_.flush_out(); }
+int HttpFlvPlayer::fd() const {
+  return conn_.fd();
+}
+bool HttpFlvPlayer::closing() const {
+  return conn_.closing();
+}
+void HttpFlvPlayer::close(const std::string& why) {
+  conn_.close(why);
+}
+void HttpFlvPlayer::want_write() {
+  conn_.want_write();
+}
+void HttpFlvPlayer::count_out(size_t bytes) {
+  conn_.count_out(bytes);
+}
+bool HttpFlvPlayer::flush_control() {
+  return conn_.flush_out();
+}
 
 void HttpFlvPlayer::queue_tag(shm::RecordType type, uint32_t timestamp,
                               const std::vector<uint8_t>& body) {
@@ -55,8 +70,12 @@ void HttpFlvPlayer::queue_start_pack(const StartPack& pack) {
   queue_tag(shm::RecordType::kAudio, 0, pack.audio);
 }
 
-size_t HttpFlvPlayer::header_space(uint32_t) const { return kFraming; }
-size_t HttpFlvPlayer::iovec_space(uint32_t) const { return 3; }
+size_t HttpFlvPlayer::header_space(uint32_t) const {
+  return kFraming;
+}
+size_t HttpFlvPlayer::iovec_space(uint32_t) const {
+  return 3;
+}
 
 base::Result<size_t> HttpFlvPlayer::frame(const shm::RecordView& v, uint32_t timestamp,
                                           uint8_t* scratch, size_t scratch_len, iovec* iov,

@@ -32,9 +32,12 @@ std::string peer_text(const sockaddr* sa) {
 
 }  // namespace
 
-HttpServer::HttpServer(Services& svc, ApiIdentity identity) : svc_(svc), api_(std::move(identity)) {}
+HttpServer::HttpServer(Services& svc, ApiIdentity identity)
+    : svc_(svc), api_(std::move(identity)) {}
 
-HttpServer::~HttpServer() { stop_accepting(); }
+HttpServer::~HttpServer() {
+  stop_accepting();
+}
 
 bool HttpServer::listen(int fd, uint8_t services, const std::string& address) {
   auto l = std::make_unique<Listener>();

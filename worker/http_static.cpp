@@ -70,7 +70,8 @@ StaticFile open_static(const std::string& root, const std::string& path, const s
   std::string full = root_real + path;
   if (!path.empty() && path.back() == '/') full += "index.html";
   if (!real_path(full, &real, &err)) {
-    return failed(err == EACCES ? 403 : 404, std::string("no such file (") + std::strerror(err) + ")");
+    return failed(err == EACCES ? 403 : 404,
+                  std::string("no such file (") + std::strerror(err) + ")");
   }
   // A symbolic link may lead out of the root: judge the real path.
   if (real != root_real && real.compare(0, root_real.size() + 1, root_real + "/") != 0) {
@@ -79,7 +80,8 @@ StaticFile open_static(const std::string& root, const std::string& path, const s
   StaticFile f;
   f.fd.reset(::open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (!f.fd.valid()) {
-    return failed(errno == EACCES ? 403 : 404, std::string("open() failed (") + std::strerror(errno) + ")");
+    return failed(errno == EACCES ? 403 : 404,
+                  std::string("open() failed (") + std::strerror(errno) + ")");
   }
   struct stat st {};
   if (::fstat(f.fd.get(), &st) != 0) return failed(404, "fstat() failed");

@@ -12,14 +12,14 @@
 namespace srs::worker {
 
 struct StaticFile {
-  int status = 404;              // 200, 206, 403, 404 or 416
-  base::Fd fd;                   // open for 200 and 206
-  uint64_t size = 0;             // of the whole file
-  uint64_t offset = 0;           // first byte to send
-  uint64_t length = 0;           // bytes to send
+  int status = 404;     // 200, 206, 403, 404 or 416
+  base::Fd fd;          // open for 200 and 206
+  uint64_t size = 0;    // of the whole file
+  uint64_t offset = 0;  // first byte to send
+  uint64_t length = 0;  // bytes to send
   std::string content_type;
-  std::string content_range;     // for 206 and 416
-  std::string why;               // for the log when not 200/206
+  std::string content_range;  // for 206 and 416
+  std::string why;            // for the log when not 200/206
 };
 
 // `path` comes from proto::http::normalize_path (starts with '/', no dot

@@ -27,7 +27,7 @@ struct Limits {
   size_t max_head = 8 * 1024;   // request line + headers + the empty line
   size_t max_body = 64 * 1024;  // Content-Length bodies (the API's JSON)
   size_t max_headers = 64;
-  size_t max_empty_lines = 8;   // CRLFs tolerated before a request line
+  size_t max_empty_lines = 8;  // CRLFs tolerated before a request line
 };
 
 struct Header {
@@ -36,8 +36,8 @@ struct Header {
 };
 
 struct Request {
-  std::string method;  // case-sensitive token (RFC 9110 9.1)
-  std::string target;  // as sent: origin-form, absolute-form or "*"
+  std::string method;     // case-sensitive token (RFC 9110 9.1)
+  std::string target;     // as sent: origin-form, absolute-form or "*"
   int version_minor = 1;  // HTTP/1.0 or HTTP/1.1
   std::vector<Header> headers;
   std::string body;
@@ -60,7 +60,9 @@ class RequestParser {
   int error_status() const noexcept { return error_status_; }
   const char* error() const noexcept { return error_; }
   // True while no byte of a request has been received since the last reset.
-  bool idle() const noexcept { return state_ == State::kHead && head_.empty() && empty_lines_ == 0; }
+  bool idle() const noexcept {
+    return state_ == State::kHead && head_.empty() && empty_lines_ == 0;
+  }
   void reset() noexcept;
 
  private:

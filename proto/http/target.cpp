@@ -90,7 +90,8 @@ base::Result<std::string> normalize_path(std::string_view encoded_path) {
     path.remove_prefix(slash == std::string_view::npos ? path.size() : slash + 1);
     if (seg.empty() || seg == ".") continue;
     if (seg == "..") {
-      if (segments.empty()) return base::Status::fail(base::Errc::kRejected, "path climbs above the root");
+      if (segments.empty())
+        return base::Status::fail(base::Errc::kRejected, "path climbs above the root");
       segments.pop_back();
       continue;
     }

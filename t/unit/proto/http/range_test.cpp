@@ -25,8 +25,8 @@ TEST_CASE("single ranges of a 1000-byte file") {
       {"bytes=1000-", RangeKind::kUnsatisfiable, 0, 0},
       {"bytes=5000-6000", RangeKind::kUnsatisfiable, 0, 0},
       {"bytes=-0", RangeKind::kUnsatisfiable, 0, 0},
-      {"bytes=5-1", RangeKind::kNone, 0, 0},          // invalid: ignored
-      {"bytes=0-1,5-6", RangeKind::kNone, 0, 0},      // several: whole file
+      {"bytes=5-1", RangeKind::kNone, 0, 0},      // invalid: ignored
+      {"bytes=0-1,5-6", RangeKind::kNone, 0, 0},  // several: whole file
       {"items=0-1", RangeKind::kNone, 0, 0},
       {"bytes=a-b", RangeKind::kNone, 0, 0},
       {"bytes=", RangeKind::kNone, 0, 0},

@@ -33,7 +33,8 @@ Parsed parse_split(const std::string& input, const std::vector<size_t>& cuts, Li
     from = end;
     while (!pending.empty()) {
       size_t used = 0;
-      ParseResult r = p.feed(reinterpret_cast<const uint8_t*>(pending.data()), pending.size(), &used);
+      ParseResult r =
+          p.feed(reinterpret_cast<const uint8_t*>(pending.data()), pending.size(), &used);
       REQUIRE(used <= pending.size());
       pending.erase(0, used);
       if (r == ParseResult::kNeedMore) {
@@ -51,7 +52,9 @@ Parsed parse_split(const std::string& input, const std::vector<size_t>& cuts, Li
   return out;
 }
 
-Parsed parse(const std::string& input, Limits limits = {}) { return parse_split(input, {}, limits); }
+Parsed parse(const std::string& input, Limits limits = {}) {
+  return parse_split(input, {}, limits);
+}
 
 const std::string kPipeline =
     "GET /live/cam.flv?vhost=a HTTP/1.1\r\nHost: example.com:8080\r\nUser-Agent: t\r\n\r\n"
@@ -99,7 +102,8 @@ TEST_CASE("a request that is not complete yet needs more bytes and holds no erro
 
 TEST_CASE("keep-alive follows RFC 9112 9.3") {
   CHECK(parse("GET / HTTP/1.1\r\nHost: h\r\n\r\n").requests.at(0).keep_alive);
-  CHECK_FALSE(parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: Close\r\n\r\n").requests.at(0).keep_alive);
+  CHECK_FALSE(
+      parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: Close\r\n\r\n").requests.at(0).keep_alive);
   CHECK_FALSE(parse("GET / HTTP/1.0\r\n\r\n").requests.at(0).keep_alive);
   CHECK(parse("GET / HTTP/1.0\r\nConnection: x, Keep-Alive\r\n\r\n").requests.at(0).keep_alive);
 }
@@ -116,18 +120,19 @@ TEST_CASE("malformed requests get 400, unsupported ones their own status") {
     int status;
   };
   const Case cases[] = {
-      {"GET /\r\n\r\n", 400},                                         // no version
-      {"GET\r\n\r\n", 400},                                           // no target
-      {"G(T / HTTP/1.1\r\nHost: h\r\n\r\n", 400},                     // bad method token
-      {"GET / HTTP/1.1\r\n\r\n", 400},                                // HTTP/1.1 without Host
-      {"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},          // two Hosts
-      {"GET / HTTP/1.1\r\nHost : h\r\n\r\n", 400},                    // space before colon
-      {"GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n", 400},          // obs-fold
+      {"GET /\r\n\r\n", 400},                                 // no version
+      {"GET\r\n\r\n", 400},                                   // no target
+      {"G(T / HTTP/1.1\r\nHost: h\r\n\r\n", 400},             // bad method token
+      {"GET / HTTP/1.1\r\n\r\n", 400},                        // HTTP/1.1 without Host
+      {"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},  // two Hosts
+      {"GET / HTTP/1.1\r\nHost : h\r\n\r\n", 400},            // space before colon
+      {"GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n", 400},  // obs-fold
       {"GET / HTTP/1.1\r\nHost: h\r\nNoColon\r\n\r\n", 400},
-      {"GET / HTTP/1.1\r\nHost: h\rx\r\n\r\n", 400},                  // bare CR
+      {"GET / HTTP/1.1\r\nHost: h\rx\r\n\r\n", 400},  // bare CR
       {"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n", 400},
       {"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400},
-      {"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+       400},
       {"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n", 501},
       {"GET / HTTP/2.0\r\nHost: h\r\n\r\n", 505},
       {"GET / HTTX/1.1\r\nHost: h\r\n\r\n", 400},
@@ -159,7 +164,8 @@ TEST_CASE("the head is bounded: 414 for a long request line, 431 for long header
   int result = 0;
   for (int i = 0; i < 100 && result == 0; i++) {
     size_t used = 0;
-    if (p.feed(reinterpret_cast<const uint8_t*>(junk.data()), junk.size(), &used) == ParseResult::kError)
+    if (p.feed(reinterpret_cast<const uint8_t*>(junk.data()), junk.size(), &used) ==
+        ParseResult::kError)
       result = p.error_status();
   }
   CHECK(result == 414);
@@ -169,7 +175,8 @@ TEST_CASE("reset readies the parser for the next request") {
   RequestParser p;
   std::string a = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
   size_t used = 0;
-  REQUIRE(p.feed(reinterpret_cast<const uint8_t*>(a.data()), a.size(), &used) == ParseResult::kDone);
+  REQUIRE(p.feed(reinterpret_cast<const uint8_t*>(a.data()), a.size(), &used) ==
+          ParseResult::kDone);
   p.reset();
   CHECK(p.idle());
   CHECK(p.request().headers.empty());
