@@ -240,6 +240,25 @@ class HttpFlvTest(unittest.TestCase):
         srv.stop()
 
 
+class HttpKeepAliveTimeoutTest(unittest.TestCase):
+    def test_idle_connection_is_closed_after_the_keepalive_timeout(self):
+        srv = Server(self, workers=1, extra={"http_server": {"keepalive_timeout": "1s"}}).start()
+        s = socket.create_connection(("127.0.0.1", srv.http_port), timeout=10)
+        self.addCleanup(s.close)
+        s.sendall(b"GET /nope HTTP/1.1\r\nHost: h\r\n\r\n")
+        reply = b""
+        while b"404 Not Found\n" not in reply:  # the head and its text body
+            chunk = s.recv(65536)
+            self.assertTrue(chunk, "the server closed before the response ended")
+            reply += chunk
+        start = time.monotonic()
+        self.assertEqual(s.recv(65536), b"")
+        self.assertGreater(time.monotonic() - start, 0.8)
+        self.assertLess(time.monotonic() - start, 3)
+        srv.wait_log(r"idle keep-alive timeout")
+        srv.stop()
+
+
 class HttpVhostTest(unittest.TestCase):
     def test_host_header_chooses_the_vhost_root(self):
         srv = Server(self, workers=1)
