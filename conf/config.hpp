@@ -94,12 +94,26 @@ struct PublishConfig {
   bool operator==(const PublishConfig&) const = default;
 };
 
+// HLS output, written by the publisher's worker under the vhost's HTTP root.
+struct HlsConfig {
+  bool enabled = true;
+  Duration fragment{10000};               // segment duration (cut at keyframes)
+  Duration window{60000};                 // playlist duration
+  double td_ratio = 1.5;                  // target duration = ceil(fragment * td_ratio)
+  std::string m3u8_file = "[app]/[stream].m3u8";
+  std::string ts_file = "[app]/[stream]-[seq].ts";
+  std::string entry_prefix;               // prefix of segment URIs; empty: relative
+  Duration dispose{120000};               // files removed this long after the publisher left; 0: kept
+  bool operator==(const HlsConfig&) const = default;
+};
+
 struct VhostConfig {
   std::string name;
   bool enabled = true;
   std::string http_dir;                   // its HTTP files root (by Host); empty: http_server.dir
   PlayConfig play;
   PublishConfig publish;
+  HlsConfig hls;
   bool operator==(const VhostConfig&) const = default;
 };
 

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -48,6 +49,29 @@ struct Bytes {
   uint64_t max;
   bool power_of_two = false;
 };
+struct Real {
+  double min;
+  double max;
+};
+
+// A decimal number in [range.min, range.max] ("1.5"); "" or the message.
+std::string parse_real(std::string_view text, Real range, double* out) {
+  std::string copy(text);
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(copy.c_str(), &end);
+  if (copy.empty() || end != copy.c_str() + copy.size() || errno != 0 || !(v == v)) {
+    return "expected a number, got '" + copy + "'";
+  }
+  if (v < range.min || v > range.max) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "expected a number in %g..%g, got %s", range.min, range.max,
+                  copy.c_str());
+    return buf;
+  }
+  *out = v;
+  return {};
+}
 
 constexpr uint64_t kKiB = 1ull << 10;
 constexpr uint64_t kGiB = 1ull << 30;
@@ -194,6 +218,9 @@ class Section {
   void get(const char* key, Duration* out, Span range) {
     scalar(key, "a duration", true,
            [&](std::string_view t) { return parse_duration(t, range.min, range.max, out); });
+  }
+  void get(const char* key, double* out, Real range) {
+    scalar(key, "a number", false, [&](std::string_view t) { return parse_real(t, range, out); });
   }
   void get(const char* key, uint64_t* out, Bytes range) {
     scalar(key, "a size", true, [&](std::string_view t) { return parse_bytes(t, range, out); });
@@ -460,11 +487,24 @@ void load_publish(Section* vhost, PublishConfig* c) {
   s.get("takeover", &c->takeover);
 }
 
+void load_hls(Section* vhost, HlsConfig* c) {
+  Section s(vhost, "hls");
+  s.get("enabled", &c->enabled);
+  s.get("fragment", &c->fragment, Span{1s, 60s});
+  s.get("window", &c->window, Span{1s, 24h});
+  s.get("td_ratio", &c->td_ratio, Real{1.0, 10.0});
+  s.get("m3u8_file", &c->m3u8_file);
+  s.get("ts_file", &c->ts_file);
+  s.get("entry_prefix", &c->entry_prefix);
+  s.get("dispose", &c->dispose, Span{0s, 7 * 24h});
+}
+
 void load_vhost(Section* s, VhostConfig* c) {
   s->get("enabled", &c->enabled);
   s->get("http_dir", &c->http_dir);
   load_play(s, &c->play);
   load_publish(s, &c->publish);
+  load_hls(s, &c->hls);
 }
 
 bool valid_vhost_name(std::string_view name) {

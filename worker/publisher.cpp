@@ -8,6 +8,7 @@
 #include "proto/rtmp/command.hpp"
 #include "proto/rtmp/command_data.hpp"
 #include "shm/ring_layout.hpp"
+#include "worker/hls_outputs.hpp"
 
 namespace srs::worker {
 namespace {
@@ -18,12 +19,14 @@ uint32_t mono_seconds() { return uint32_t(base::mono_ms() / 1000); }
 
 }  // namespace
 
-std::unique_ptr<Publisher> Publisher::start(Services& svc, const std::string& key, bool takeover,
-                                            std::string* why, bool* busy) {
+std::unique_ptr<Publisher> Publisher::start(Services& svc, const std::string& key,
+                                            const conf::VhostConfig& vhost, const std::string& app,
+                                            const std::string& stream, std::string* why, bool* busy) {
+  bool takeover = vhost.publish.takeover;
   *busy = false;
   shm::Registry& reg = svc.control->registry();
   shm::Owner owner{svc.slot, svc.pid};
-  std::unique_ptr<Publisher> pub(new Publisher(svc, key));
+  std::unique_ptr<Publisher> pub(new Publisher(svc, key, vhost));
   shm::StreamInfo before;
   if (base::Result<shm::StreamInfo> f = reg.find(key); f.is_ok()) before = *f;
   base::Result<shm::StreamRef> ref = reg.publish(key, owner);
@@ -51,6 +54,7 @@ std::unique_ptr<Publisher> Publisher::start(Services& svc, const std::string& ke
     return nullptr;
   }
   svc.wakeups->wake_mask(reg.take_waiters());
+  pub->hls_ = svc.hls->publish(key, vhost, app, stream);
   svc.control->workers().counters(svc.slot).publishers.fetch_add(1, std::memory_order_relaxed);
   pub->counted_ = true;
   return pub;
@@ -120,6 +124,11 @@ base::Status Publisher::on_message(const rtmp::Message& msg) {
     if (info.is_ok() && info->is_sequence_header) meta.flags |= shm::kFlagSequenceHeader;
   }
   if (base::Status s = writer_.append(meta, msg.payload); !s.is_ok()) return s;
+  if (hls_) {
+    uint64_t now = uint64_t(base::mono_ms());
+    if (type == rtmp::kTypeVideo) hls_->on_video(meta.timestamp, msg.payload, now);
+    else hls_->on_audio(meta.timestamp, msg.payload, now);
+  }
   pending_ = true;
   messages_++;
   bytes_ += msg.payload.size();
@@ -162,6 +171,8 @@ void Publisher::stop() {
   if (stopped_) return;
   (void)flush();
   stopped_ = true;
+  if (hls_) svc_.hls->unpublish(hls_, vhost_);
+  hls_ = nullptr;
   if (counted_) svc_.control->workers().counters(svc_.slot).publishers.fetch_sub(1, std::memory_order_relaxed);
   shm::Registry& reg = svc_.control->registry();
   if (!reg.is_owner(ref_)) return;  // taken over: the new owner has it

@@ -24,13 +24,16 @@
 
 namespace srs::worker {
 
+class HlsStream;
+
 class Publisher {
  public:
   // Claims `key` for this worker and opens (or continues) its ring. On
   // failure `*why` is the reason for the client ("stream busy" ...), and
   // `*busy` tells a name conflict from an internal error.
-  static std::unique_ptr<Publisher> start(Services& svc, const std::string& key, bool takeover,
-                                          std::string* why, bool* busy);
+  static std::unique_ptr<Publisher> start(Services& svc, const std::string& key,
+                                          const conf::VhostConfig& vhost, const std::string& app,
+                                          const std::string& stream, std::string* why, bool* busy);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
@@ -51,12 +54,15 @@ class Publisher {
   uint64_t messages() const { return messages_; }
 
  private:
-  Publisher(Services& svc, std::string key) : svc_(svc), key_(std::move(key)) {}
+  Publisher(Services& svc, std::string key, const conf::VhostConfig& vhost)
+      : svc_(svc), key_(std::move(key)), vhost_(vhost) {}
   bool open_ring(const shm::StreamInfo& before, std::string* why);
   [[nodiscard]] base::Status append_data(const proto::rtmp::Message& msg);
 
   Services& svc_;
   std::string key_;
+  const conf::VhostConfig& vhost_;
+  HlsStream* hls_ = nullptr;  // owned by svc_.hls
   shm::StreamRef ref_;
   shm::Segment segment_;
   shm::RingWriter writer_;

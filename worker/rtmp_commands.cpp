@@ -227,7 +227,7 @@ bool RtmpConn::handle(const rtmp::PublishCommand& c) {
   }
   std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;
   bool busy = false;
-  if (why.empty()) publisher_ = Publisher::start(svc_, key, vhost_->publish.takeover, &why, &busy);
+  if (why.empty()) publisher_ = Publisher::start(svc_, key, *vhost_, url.app, url.stream, &why, &busy);
   if (!publisher_) {
     reply_status(rtmp::StatusCode::kPublishBadName, why, 1);
     (void)flush_out();

@@ -17,6 +17,7 @@
 namespace srs::worker {
 
 class Connections;
+class HlsOutputs;
 class StreamHub;
 
 struct Services {
@@ -26,6 +27,7 @@ struct Services {
   const shm::Wakeups* wakeups = nullptr;
   Connections* conns = nullptr;
   StreamHub* hub = nullptr;
+  HlsOutputs* hls = nullptr;
   uint32_t slot = 0;          // this worker's slot
   uint32_t generation = 0;    // this worker's configuration generation
   uint32_t pid = 0;

@@ -18,6 +18,7 @@
 #include "worker/services.hpp"
 #include "worker/stream_hub.hpp"
 #include "worker/summary.hpp"
+#include "worker/hls_outputs.hpp"
 
 namespace srs::worker {
 namespace {
@@ -65,6 +66,7 @@ class Worker {
   std::unique_ptr<Connections> conns_;
   std::unique_ptr<StreamHub> hub_;
   std::unique_ptr<Summary> summary_;
+  std::unique_ptr<HlsOutputs> hls_;
   std::unique_ptr<HttpServer> http_;
   bool draining_ = false;
   int exit_status_ = 0;
@@ -106,6 +108,8 @@ bool Worker::setup() {
   hub_ = std::make_unique<StreamHub>(svc_);
   svc_.hub = hub_.get();
   summary_ = std::make_unique<Summary>(svc_);
+  hls_ = std::make_unique<HlsOutputs>(svc_);
+  svc_.hls = hls_.get();
   for (int signo : {SIGQUIT, SIGTERM, SIGINT, SIGUSR1, SIGHUP}) watch_signal(signo);
   ::signal(SIGPIPE, SIG_IGN);
 
