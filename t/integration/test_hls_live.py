@@ -59,6 +59,24 @@ class HlsLiveTest(unittest.TestCase):
         self.assertEqual(r.stderr.strip(), "")
         srv.stop()
 
+    def test_http_playback_for_twenty_seconds(self):
+        """The issue's acceptance test: any worker serves the files over HTTP;
+        ffmpeg plays 20 s of the live playlist with no error while the checker
+        verifies every playlist it fetches and every segment in them."""
+        srv = self.start(workers=3)
+        publish(self, srv, seconds=60)
+        wait_until(lambda: playlist(srv).count("#EXTINF") >= 3, 20, what="three segments")
+        url = f"http://127.0.0.1:{srv.http_port}/live/cam.m3u8"
+        check = subprocess.Popen([sys.executable, CHECK, "--duration", "20", "--interval", "1", url],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        r = run(["ffmpeg", "-hide_banner", "-v", "error", "-i", url, "-c", "copy", "-t", "20",
+                 "-f", "null", "-"], timeout=90)
+        out, _ = check.communicate(timeout=90)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.strip(), "", "ffmpeg reported errors")
+        self.assertEqual(check.returncode, 0, out)
+        srv.stop()
+
     def test_republish_continues_the_sequence_and_files_are_disposed(self):
         srv = self.start(workers=3)
         first = publish(self, srv, seconds=7)
