@@ -212,6 +212,51 @@ class MasterTest(unittest.TestCase):
         srv.wait_log(r"worker slot \d+ generation 2 started")
         srv.stop()
 
+    def test_daemon_mode(self):
+        srv = Server(self, workers=2, extra={"daemon": True})
+        r = run([SRS, "-c", srv.conf_path], timeout=15, cwd=srv.dir)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pid_path = srv.settings["pid_file"]
+        def pid_written():
+            try:
+                with open(pid_path) as f:
+                    return f.read().strip()
+            except OSError:
+                return ""
+        wait_until(pid_written, 10, what="the daemon's pid file")
+        with open(pid_path) as f:
+            pid = int(f.read())
+        self.addCleanup(lambda: pid_alive(pid) and os.kill(pid, signal.SIGKILL))
+        srv.wait_log(r"generation 1 ready")
+        self.assertTrue(pid_alive(pid))
+        self.assertEqual(srv.api("/api/v1/versions")["code"], 0)
+        # Detached: not our child, in a session of its own (double fork).
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().split(") ", 1)[1].split()
+        self.assertNotEqual(int(fields[1]), os.getpid())
+        self.assertNotEqual(int(fields[3]), os.getsid(0), "the daemon left our session")
+        os.kill(pid, signal.SIGTERM)
+        wait_until(lambda: not pid_alive(pid), 10, what="the daemon to stop")
+        self.assertFalse(os.path.exists(pid_path))
+
+    def test_workers_drop_to_the_configured_user(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root")
+        srv = Server(self, workers=2, extra={"user": "nobody"})
+        os.chmod(srv.dir, 0o755)
+        srv.start()
+        workers = wait_until(lambda: len(srv.workers()) == 2 and srv.workers(), 5, what="workers")
+        import pwd
+        nobody = pwd.getpwnam("nobody").pw_uid
+        for p in workers:
+            with open(f"/proc/{p}/status") as f:
+                uid = [l for l in f if l.startswith("Uid:")][0].split()[1:]
+            self.assertEqual({int(u) for u in uid}, {nobody}, f"worker {p} runs as {uid}")
+        with open(f"/proc/{srv.pid}/status") as f:
+            self.assertIn("Uid:\t0", f.read(), "the master keeps root to bind new ports on reload")
+        self.assertEqual(srv.api("/api/v1/versions")["code"], 0)
+        srv.stop()
+
     def test_ipv6_listener(self):
         if not socket.has_ipv6:
             self.skipTest("no IPv6")
