@@ -47,7 +47,8 @@ class Log {
   static int fd() noexcept;
 
   static void write(LogLevel level, const char* fmt, ...) noexcept __attribute__((format(printf, 2, 3)));
-  static void vwrite(LogLevel level, const char* fmt, va_list ap) noexcept;
+  static void vwrite(LogLevel level, const char* fmt, va_list ap) noexcept
+      __attribute__((format(printf, 2, 0)));
 };
 
 // A new context id, unique across processes with overwhelming probability

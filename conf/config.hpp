@@ -86,6 +86,10 @@ struct PlayConfig {
   TimeJitter time_jitter = TimeJitter::kFull;
   Duration merge_window{350};             // media per write to a player; 0: realtime
   SlowPlayer slow_player = SlowPlayer::kSkip;
+  // SO_SNDBUF of a player's socket: bounds the kernel memory and the delay a
+  // slow player can pile up before the skip/disconnect policy sees it.
+  // 0: the kernel's autotuning (up to net.ipv4.tcp_wmem, megabytes).
+  uint64_t send_buffer = 512ull << 10;
   bool operator==(const PlayConfig&) const = default;
 };
 

@@ -480,6 +480,7 @@ void load_play(Section* vhost, PlayConfig* c) {
   s.get("time_jitter", &c->time_jitter, kTimeJitters);
   s.get("merge_window", &c->merge_window, Span{0s, 10s});
   s.get("slow_player", &c->slow_player, kSlowPlayers);
+  s.get("send_buffer", &c->send_buffer, Bytes{0, kGiB / 16});
 }
 
 void load_publish(Section* vhost, PublishConfig* c) {

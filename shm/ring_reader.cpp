@@ -73,6 +73,11 @@ bool RingReader::safe(uint32_t pos, uint32_t intent) const noexcept {
   return d >= 0 && static_cast<uint32_t>(d) <= ring_.capacity() - guard_;
 }
 
+bool RingReader::safe_from(uint32_t start) const noexcept {
+  fence(std::memory_order_acquire);
+  return safe(start, ring_.header()->tail_intent.load(std::memory_order_relaxed));
+}
+
 bool RingReader::validate(uint32_t start) const noexcept {
   // Loads of the sent bytes (by the kernel, or by us) before the intent load.
   fence(std::memory_order_acquire);

@@ -89,6 +89,10 @@ class RingReader {
   ReadResult read(RecordView* views, uint32_t max_records, uint32_t max_bytes) noexcept;
   // After the send: false when bytes from `start` on may have been overwritten.
   bool validate(uint32_t start) const noexcept;
+  // Before waiting longer on bytes from `start` (a send the socket did not
+  // take): false once they are within the guard distance of being
+  // overwritten, the same margin read() keeps for new records.
+  bool safe_from(uint32_t start) const noexcept;
   // Moves the cursor past `v` (fully sent) or into it (payload_done bytes of
   // its payload sent; counted from the start of the message).
   void advance_past(const RecordView& v) noexcept;

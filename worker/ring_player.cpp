@@ -2,6 +2,7 @@
 #include "worker/ring_player.hpp"
 
 #include <limits.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <algorithm>
@@ -57,6 +58,11 @@ RingPlayer::~RingPlayer() {
 shm::WorkerCounters& RingPlayer::counters() { return svc_.control->workers().counters(svc_.slot); }
 
 void RingPlayer::start() {
+  // A bounded kernel buffer: a slow player shows up as a full socket early,
+  // not after megabytes of autotuned buffer (and as much delay).
+  if (int size = int(vhost_.play.send_buffer); size > 0) {
+    (void)::setsockopt(fd(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  }
   for (int tries = 0; tries < 3; tries++) {
     if (attach()) return;
     if (svc_.hub->wait_for(key_, this)) break;
@@ -115,6 +121,14 @@ bool RingPlayer::on_writable() {
 
 bool RingPlayer::on_stream_data() {
   if (ended_ || closing()) return true;
+  // A socket that stays full while the publisher goes on: before the ring
+  // overwrites what waits to be sent, keep only the message in flight and
+  // skip to the newest keyframe (slow_player: skip); or let validation
+  // close the player (disconnect).
+  if (pending_ && !pend_private_ && vhost_.play.slow_player == conf::SlowPlayer::kSkip &&
+      !reader_.safe_from(pend_start_)) {
+    rescue_pending();
+  }
   if (pending_ && !send_pending()) return false;
   if (!flush_control()) return false;
   if (!stream_ || paused_) return true;
@@ -136,6 +150,7 @@ size_t RingPlayer::frame_records(const shm::RecordView* views, uint32_t count, s
   }
   if (svc_.iov.size() < need_iov) svc_.iov.resize(need_iov);
   if (svc_.scratch.size() < need_hdr) svc_.scratch.resize(need_hdr);
+  svc_.message_ends.clear();
   size_t niov = 0, hused = 0, total = 0;
   for (uint32_t i = 0; i < count; i++) {
     const shm::RecordView& v = views[i];
@@ -165,6 +180,7 @@ size_t RingPlayer::frame_records(const shm::RecordView* views, uint32_t count, s
     niov += *n;
     hused += hspace;
     total += v.size;
+    svc_.message_ends.push_back(uint32_t(niov));
   }
   *iov_count = niov;
   *header_bytes = hused;
@@ -220,13 +236,20 @@ bool RingPlayer::send_batch(bool* more) {
     *more = true;
     return true;
   }
-  keep_pending(iov + idx, iov_count - idx, r.start, views[r.count - 1]);
+  keep_pending(iov, iov_count, idx, r.start, views[r.count - 1]);
   want_write();
   return false;
 }
 
-void RingPlayer::keep_pending(const iovec* iov, size_t count, uint32_t start,
+void RingPlayer::keep_pending(const iovec* all, size_t total, size_t first, uint32_t start,
                               const shm::RecordView& last) {
+  const iovec* iov = all + first;
+  size_t count = total - first;
+  pend_ends_.clear();
+  for (uint32_t end : svc_.message_ends) {
+    if (end > first) pend_ends_.push_back(uint32_t(end - first));
+  }
+  pend_private_ = false;
   const uint8_t* lo = svc_.scratch.data();
   const uint8_t* hi = lo + svc_.scratch.size();
   size_t hdr = 0;
@@ -257,7 +280,7 @@ bool RingPlayer::send_pending() {
     return false;
   }
   count_out(written);
-  if (!reader_.validate(pend_start_)) {
+  if (!pend_private_ && !reader_.validate(pend_start_)) {
     counters().dropped_players.fetch_add(1, std::memory_order_relaxed);
     close("torn send: the ring overwrote what was being sent (player far too slow)");
     return false;
@@ -266,12 +289,59 @@ bool RingPlayer::send_pending() {
     want_write();
     return false;
   }
-  reader_.advance_past(pend_last_);
   pending_ = false;
+  if (jump_after_pending_) {
+    jump_after_pending_ = false;
+    jump();
+  } else {
+    reader_.advance_past(pend_last_);
+  }
   pend_iov_.clear();
   pend_hdr_.clear();
   if (pend_hdr_.capacity() > 64 * 1024) pend_hdr_.shrink_to_fit();
   return true;
+}
+
+// Copies the rest of the message being sent (a chunk cannot be cut short)
+// out of the ring and drops the messages after it; the cursor then jumps to
+// the newest keyframe once that copy is out.
+void RingPlayer::rescue_pending() {
+  size_t end = pend_idx_;
+  for (uint32_t e : pend_ends_) {
+    if (e > pend_idx_) {
+      end = e;
+      break;
+    }
+  }
+  std::vector<uint8_t> rest;
+  for (size_t i = pend_idx_; i < end; i++) {
+    auto* p = static_cast<const uint8_t*>(pend_iov_[i].iov_base);
+    rest.insert(rest.end(), p, p + pend_iov_[i].iov_len);
+  }
+  if (!reader_.validate(pend_start_)) {  // too late: already overwritten
+    counters().dropped_players.fetch_add(1, std::memory_order_relaxed);
+    close("torn send: the ring overwrote what was being sent (player far too slow)");
+    return;
+  }
+  pend_hdr_ = std::move(rest);
+  pend_iov_.clear();
+  if (!pend_hdr_.empty()) pend_iov_.push_back({pend_hdr_.data(), pend_hdr_.size()});
+  pend_idx_ = 0;
+  pend_ends_.clear();
+  pend_private_ = true;
+  jump_after_pending_ = true;
+  reset_framing();
+  counters().lapped_players.fetch_add(1, std::memory_order_relaxed);
+  if (laps_logged_++ % 100 == 0) {
+    LOG_WARN("play %s: player too slow (socket full), dropping to the newest keyframe", key_.c_str());
+  }
+}
+
+void RingPlayer::jump() {
+  (void)reader_.jump_to_keyframe();
+  need_keyframe_ = true;
+  jitter_.discontinuity();
+  queue_start_pack(*stream_->start_pack());
 }
 
 void RingPlayer::on_stream_state() {

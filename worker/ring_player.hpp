@@ -73,6 +73,9 @@ class RingPlayer : public StreamSubscriber {
                                      size_t scratch_len, iovec* iov, size_t iov_cap) = 0;
   // The stream ended for good: tell the player if the protocol can.
   virtual void notify_end() = 0;
+  // Messages framed but never sent were dropped (a skip): the next message
+  // of each kind must not be framed relative to them (RTMP: fmt 0 again).
+  virtual void reset_framing() {}
 
   Services& svc_;
 
@@ -83,7 +86,10 @@ class RingPlayer : public StreamSubscriber {
   bool send_batch(bool* more);
   size_t frame_records(const shm::RecordView* views, uint32_t count, size_t* iov_count,
                        size_t* last_view);
-  void keep_pending(const iovec* iov, size_t count, uint32_t start, const shm::RecordView& last);
+  void keep_pending(const iovec* iov, size_t count, size_t first, uint32_t start,
+                    const shm::RecordView& last);
+  void rescue_pending();
+  void jump();
   void end(const char* why, bool notify);
   shm::WorkerCounters& counters();
 
@@ -108,6 +114,9 @@ class RingPlayer : public StreamSubscriber {
   uint32_t pend_start_ = 0;
   shm::RecordView pend_last_;
   bool pending_ = false;
+  std::vector<uint32_t> pend_ends_;  // pend_iov_ index after each message
+  bool pend_private_ = false;        // pend_iov_ points into pend_hdr_ only (a rescue)
+  bool jump_after_pending_ = false;
 };
 
 }  // namespace srs::worker

@@ -54,6 +54,12 @@ base::Result<size_t> RtmpPlayer::frame(const shm::RecordView& v, uint32_t timest
                               iov_cap);
 }
 
+void RtmpPlayer::reset_framing() {
+  for (uint32_t csid : {rtmp::kCsidAudio, rtmp::kCsidVideo, rtmp::kCsidOverStream2}) {
+    conn_.writer().forget(csid);
+  }
+}
+
 void RtmpPlayer::notify_end() {
   conn_.reply_status(rtmp::StatusCode::kPlayUnpublishNotify, "stream is now unpublished", stream_id_);
   conn_.reply_status(rtmp::StatusCode::kPlayStop, "Stopped playing stream.", stream_id_);

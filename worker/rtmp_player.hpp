@@ -31,6 +31,7 @@ class RtmpPlayer final : public RingPlayer {
   base::Result<size_t> frame(const shm::RecordView& v, uint32_t timestamp, uint8_t* scratch,
                              size_t scratch_len, iovec* iov, size_t iov_cap) override;
   void notify_end() override;
+  void reset_framing() override;
 
  private:
   RtmpConn& conn_;

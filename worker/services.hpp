@@ -38,6 +38,7 @@ struct Services {
   // allocate per message.
   std::vector<uint8_t> scratch;
   std::vector<iovec> iov;
+  std::vector<uint32_t> message_ends;  // iov index after each message of the batch
 };
 
 }  // namespace srs::worker

@@ -160,11 +160,15 @@ void StreamHub::schedule(LocalStream* stream) {
 
 void StreamHub::flush(LocalStream* stream) {
   stream->last_flush_ms = base::mono_ms();
-  bool all_done = true;
-  // A subscriber may detach (and free the stream) while being pumped: copy.
+  // Subscribers are destroyed at the end of the loop iteration, never while
+  // being pumped, so the copy only guards against the list changing.
   std::vector<StreamSubscriber*> subs = stream->subs;
-  for (StreamSubscriber* sub : subs) all_done = sub->on_stream_data() && all_done;
-  if (all_done) maybe_sleep(stream);
+  for (StreamSubscriber* sub : subs) (void)sub->on_stream_data();
+  // Sleep whatever each player did: one that caught up waits for the next
+  // wake-up, one whose socket is full (or that yielded) goes on from its
+  // own EV_WRITE. Not sleeping because of a blocked player would stop the
+  // wake-ups, and with them every other player of this stream here.
+  maybe_sleep(stream);
 }
 
 void StreamHub::maybe_sleep(LocalStream* stream) {
@@ -174,9 +178,7 @@ void StreamHub::maybe_sleep(LocalStream* stream) {
   // Dekker: the bit is set; anything committed before it is now visible to
   // the players, who re-read the ring once more.
   std::vector<StreamSubscriber*> subs = stream->subs;
-  bool all_done = true;
-  for (StreamSubscriber* sub : subs) all_done = sub->on_stream_data() && all_done;
-  (void)all_done;  // not done: the socket is full; EV_WRITE resumes that player
+  for (StreamSubscriber* sub : subs) (void)sub->on_stream_data();  // the rest via EV_WRITE
 }
 
 void StreamHub::on_tick() {

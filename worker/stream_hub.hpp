@@ -39,7 +39,8 @@ class StreamSubscriber {
  public:
   virtual ~StreamSubscriber() = default;
   // New records may be readable: send what the socket takes. Returns false
-  // while the player still has records to send (socket full or more left).
+  // while the player still has records to send: it then continues on its
+  // own socket's EV_WRITE, not on the stream's wake-ups.
   virtual bool on_stream_data() = 0;
   // The stream this subscriber waited for is live, or its state changed
   // (ended after the grace period): look at it.

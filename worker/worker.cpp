@@ -73,9 +73,12 @@ class Worker {
 };
 
 Worker::~Worker() {
+  // Connections first (publishers hand their HLS back, players leave the
+  // hub), then what they used; every libevent object before the base.
   summary_.reset();
   conns_.reset();
   http_.reset();
+  hls_.reset();
   hub_.reset();
   for (evconnlistener* l : rtmp_listeners_) evconnlistener_free(l);
   for (event* ev : events_) event_free(ev);

@@ -1,0 +1,118 @@
+"""Slow players never slow the publisher or other players (DESIGN trap 7):
+one is skipped to the newest keyframe (play.slow_player: skip, counted and
+logged) or disconnected (slow_player: disconnect), while rtmpdump on the
+same stream keeps receiving everything.
+
+The slow player is rtmpdump's own request, replayed from a capture
+(t/data/captures/chunk_rtmpdump_play_c2s.bin: handshake, connect,
+createStream, play "live/x", without its final deleteStream) over a socket with a tiny receive buffer that
+is read a few KB at a time."""
+import os
+import socket
+import threading
+import time
+import unittest
+
+from harness import ROOT, Server, publish, rtmpdump, wait_until
+
+CAPTURE = os.path.join(ROOT, "t", "data", "captures", "chunk_rtmpdump_play_c2s.bin")
+
+
+class SlowReader(threading.Thread):
+    """Plays live/x like rtmpdump, then reads `rate` bytes per second."""
+
+    def __init__(self, port, rate):
+        super().__init__(daemon=True)
+        with open(CAPTURE, "rb") as f:
+            data = f.read()
+        # rtmpdump said deleteStream when it was stopped: leave that out. Its
+        # chunk is a fmt-1 header on csid 3 (8 bytes), then "\x02\x00\x0cdeleteStream".
+        cut = data.find(b"\x02\x00\x0cdeleteStream") - 8
+        assert data[cut] == 0x43, "the capture changed: find the deleteStream chunk again"
+        self.request = data[:cut]
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.sock.connect(("127.0.0.1", port))
+        self.rate = rate
+        self.received = 0
+        self.closed_by_server = False
+        self.stop = threading.Event()
+
+    def run(self):
+        s = self.sock
+        s.sendall(self.request[:1537])           # C0 C1
+        got = b""
+        while len(got) < 1 + 2 * 1536:
+            chunk = s.recv(65536)
+            if not chunk:
+                self.closed_by_server = True
+                return
+            got += chunk
+        s.sendall(self.request[1537:])           # C2, connect, createStream, play...
+        self.received = len(got)
+        s.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                chunk = s.recv(self.rate // 5)
+            except socket.timeout:
+                continue
+            except OSError:
+                self.closed_by_server = True
+                return
+            if not chunk:
+                self.closed_by_server = True
+                return
+            self.received += len(chunk)
+            time.sleep(0.2)
+
+    def finish(self):
+        self.stop.set()
+        self.join(5)
+        self.sock.close()
+
+
+def size_of(path):
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+class SlowPlayerTest(unittest.TestCase):
+    def run_slow_player(self, policy):
+        srv = Server(self, workers=2, extra={
+            "shm": {"ring_bytes": "1MiB"},  # about 5 GOPs of this stream
+            "vhosts": {"__defaultVhost__": {"hls": {"enabled": False},
+                                            "play": {"slow_player": policy,
+                                                     "send_buffer": "64KiB"}}}}).start()
+        pub = publish(self, srv, stream="live/x", seconds=40, size="640x360",
+                      extra=["-b:v", "1500k", "-maxrate", "1500k", "-bufsize", "500k"])
+        srv.wait_log(r"rtmp publish __defaultVhost__/live/x")
+        fast, path = rtmpdump(self, srv, stream="live/x")
+        slow = SlowReader(srv.rtmp_port, rate=20000)
+        slow.start()
+        self.addCleanup(slow.finish)
+        time.sleep(12)
+        size = size_of(path)
+        time.sleep(3)
+        self.assertGreater(size_of(path), size + 150000, "the fast player must keep receiving")
+        self.assertTrue(fast.alive())
+        self.assertTrue(pub.alive(), "the publisher must not be slowed down or dropped")
+        return srv, slow
+
+    def test_skip_policy_drops_to_a_keyframe_and_keeps_the_player(self):
+        srv, slow = self.run_slow_player("skip")
+        srv.wait_log(r"player too slow.*newest keyframe")
+        self.assertFalse(slow.closed_by_server, "with slow_player: skip the player stays connected")
+        self.assertGreater(slow.received, 50000)
+        srv.stop()
+
+    def test_disconnect_policy_closes_the_slow_player(self):
+        srv, slow = self.run_slow_player("disconnect")
+        wait_until(lambda: slow.closed_by_server, 15, what="the slow player to be disconnected")
+        srv.wait_log(r"closed: (torn send|play __defaultVhost__/live/x: too slow)")
+        srv.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
