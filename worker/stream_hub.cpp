@@ -160,6 +160,7 @@ void StreamHub::schedule(LocalStream* stream) {
 
 void StreamHub::flush(LocalStream* stream) {
   stream->last_flush_ms = base::mono_ms();
+  stream->flush_tail = stream->ring.header()->tail.load(std::memory_order_acquire);
   // Subscribers are destroyed at the end of the loop iteration, never while
   // being pumped, so the copy only guards against the list changing.
   std::vector<StreamSubscriber*> subs = stream->subs;
@@ -174,11 +175,19 @@ void StreamHub::flush(LocalStream* stream) {
 void StreamHub::maybe_sleep(LocalStream* stream) {
   if (stream->sleeping || evtimer_pending(stream->flush_timer, nullptr)) return;
   stream->sleeping = true;
-  (void)stream->ring.announce_sleep(svc_.slot);
-  // Dekker: the bit is set; anything committed before it is now visible to
-  // the players, who re-read the ring once more.
-  std::vector<StreamSubscriber*> subs = stream->subs;
-  for (StreamSubscriber* sub : subs) (void)sub->on_stream_data();  // the rest via EV_WRITE
+  // Dekker: with the bit set, a commit after this load wakes us; one before
+  // it shows as a tail past what the last flush started from. Then flush
+  // again (within the merge window) instead of sleeping on it.
+  uint32_t tail = stream->ring.announce_sleep(svc_.slot);
+  if (tail != stream->flush_tail) {
+    stream->sleeping = false;
+    if (!evtimer_pending(stream->flush_timer, nullptr)) {
+      int64_t window = stream->merge_window.count();
+      int64_t wait = std::max<int64_t>(0, stream->last_flush_ms + window - base::mono_ms());
+      timeval tv{long(wait / 1000), long((wait % 1000) * 1000)};
+      evtimer_add(stream->flush_timer, &tv);
+    }
+  }
 }
 
 void StreamHub::on_tick() {

@@ -68,6 +68,7 @@ class LocalStream {
   std::vector<StreamSubscriber*> subs;
   event* flush_timer = nullptr;
   int64_t last_flush_ms = 0;
+  uint32_t flush_tail = 0;  // the ring's tail when the last flush started
   bool sleeping = false;
   std::shared_ptr<const StartPack> start_pack();
 };
