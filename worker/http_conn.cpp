@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "base/log.hpp"
+#include "worker/socket_io.hpp"
 #include "worker/http_flv_player.hpp"
 #include "worker/http_server.hpp"
 
@@ -175,18 +176,14 @@ void HttpConn::process() {
 }
 
 bool HttpConn::flush_out() {
-  while (out_pos_ < out_.size()) {
-    ssize_t n = ::send(fd_, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL);
-    if (n > 0) {
-      out_pos_ += size_t(n);
-      count_out(size_t(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      want_write();
-      return false;
-    }
+  size_t sent = 0;
+  SendResult r = send_buffered(fd_, out_.data(), out_.size(), &out_pos_, &sent);
+  if (sent > 0) count_out(sent);
+  if (r == SendResult::kBlocked) {
+    want_write();
+    return false;
+  }
+  if (r == SendResult::kError) {
     close(std::string("send() failed (") + std::strerror(errno) + ")");
     return false;
   }
