@@ -3,7 +3,7 @@
 # each on a scratch copy of its seed corpus (t/fuzz/corpus/<name>/), so the
 # committed seeds are never modified. Usage: t/fuzz/run.sh BUILD_DIR SECONDS
 set -eu
-build=${1:-build-fuzz}
+build=$(cd "${1:-build-fuzz}" && pwd)
 seconds=${2:-30}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
