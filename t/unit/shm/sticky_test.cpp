@@ -125,5 +125,7 @@ TEST_CASE("sticky: a reader racing the writer only ever sees whole values") {
   CHECK_FALSE(store_failed.load());
   CHECK(bad == 0);
   CHECK(loads > 20);
-  CHECK(busy < 100);
+  // How often a load gave up while the writer held the slot depends on the
+  // machine's load (and TSan's slowdown): reported, not asserted.
+  MESSAGE("sticky loads: ", loads, " consistent, ", busy, " busy");
 }
