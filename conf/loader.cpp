@@ -54,25 +54,6 @@ struct Real {
   double max;
 };
 
-// A decimal number in [range.min, range.max] ("1.5"); "" or the message.
-std::string parse_real(std::string_view text, Real range, double* out) {
-  std::string copy(text);
-  char* end = nullptr;
-  errno = 0;
-  double v = std::strtod(copy.c_str(), &end);
-  if (copy.empty() || end != copy.c_str() + copy.size() || errno != 0 || !(v == v)) {
-    return "expected a number, got '" + copy + "'";
-  }
-  if (v < range.min || v > range.max) {
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "expected a number in %g..%g, got %s", range.min, range.max,
-                  copy.c_str());
-    return buf;
-  }
-  *out = v;
-  return {};
-}
-
 constexpr uint64_t kKiB = 1ull << 10;
 constexpr uint64_t kGiB = 1ull << 30;
 
@@ -220,7 +201,8 @@ class Section {
            [&](std::string_view t) { return parse_duration(t, range.min, range.max, out); });
   }
   void get(const char* key, double* out, Real range) {
-    scalar(key, "a number", false, [&](std::string_view t) { return parse_real(t, range, out); });
+    scalar(key, "a number", false,
+           [&](std::string_view t) { return parse_real(t, range.min, range.max, out); });
   }
   void get(const char* key, uint64_t* out, Bytes range) {
     scalar(key, "a size", true, [&](std::string_view t) { return parse_bytes(t, range, out); });

@@ -1,6 +1,9 @@
 // Scalar parsers of the configuration (see scalar.hpp).
 #include "conf/scalar.hpp"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 namespace srs::conf {
@@ -92,6 +95,23 @@ std::string parse_bool(std::string_view text, bool* out) {
     return {};
   }
   return "expected true or false, got " + quoted(text) + " (use true or false)";
+}
+
+std::string parse_real(std::string_view text, double min, double max, double* out) {
+  std::string copy(text);
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(copy.c_str(), &end);
+  if (copy.empty() || end != copy.c_str() + copy.size() || errno != 0 || v != v) {
+    return "expected a number, got '" + copy + "'";
+  }
+  if (v < min || v > max) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "expected a number in %g..%g, got %s", min, max, copy.c_str());
+    return buf;
+  }
+  *out = v;
+  return {};
 }
 
 std::string parse_duration(std::string_view text, Duration min, Duration max, Duration* out) {

@@ -25,6 +25,8 @@ std::string parse_bool(std::string_view text, bool* out);
 // "350ms", "10s", "5m", "1h", "7d": an integer with a unit, in min..max.
 // A bare number is an error: a unit is never implied.
 std::string parse_duration(std::string_view text, Duration min, Duration max, Duration* out);
+// A decimal number in [min, max] ("1.5", "2").
+std::string parse_real(std::string_view text, double min, double max, double* out);
 
 // "65536", "64KiB", "16MiB", "1GiB": an integer of bytes, or with a binary suffix.
 std::string parse_size(std::string_view text, uint64_t min, uint64_t max, uint64_t* out);
