@@ -53,7 +53,10 @@ HttpConn::~HttpConn() {
 }
 
 bool HttpConn::idle() const {
-  return !closing() && state_ == State::kReading && parser_.idle() && in_.empty();
+  // A connection accepted just before the drain has not sent its first
+  // request yet (its bytes may be in flight): it is served, not closed.
+  return !closing() && requests_ > 0 && state_ == State::kReading && parser_.idle() &&
+         in_.empty();
 }
 
 void HttpConn::close(const std::string& why) {

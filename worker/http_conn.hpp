@@ -40,7 +40,8 @@ class HttpConn final : public Connection {
            uint8_t services);
   ~HttpConn() override;
 
-  // Waiting for a request and holding no byte of one (a drain closes it).
+  // Between two requests of a keep-alive connection, holding no byte of the
+  // next one (a drain closes it).
   bool idle() const;
   void close(const std::string& why);
 
