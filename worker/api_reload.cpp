@@ -1,0 +1,8 @@
+// Placeholder until the reload API lands in this session (see api_route.hpp).
+#include "worker/api_route.hpp"
+
+namespace srs::worker {
+
+bool route_reload_api(Services&, const ApiRequest&, ApiReply*) { return false; }
+
+}  // namespace srs::worker
