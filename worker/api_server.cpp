@@ -3,48 +3,71 @@
 
 #include <unistd.h>
 
+#include "base/json_writer.hpp"
 #include "base/version.hpp"
+#include "worker/services.hpp"
 
 namespace srs::worker {
 namespace {
 
-// The request path inside a JSON string (RFC 8259 7): it may hold '"' or '\\'.
-std::string json_escape(std::string_view in) {
-  std::string out;
-  for (char c : in) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    if (uint8_t(c) < 0x20) continue;
-    out.push_back(c);
-  }
-  return out;
+std::string_view trim_slashes(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
+std::string wrap(const std::string& envelope, const std::string& members) {
+  if (members.empty()) return "{" + envelope + "}";
+  return "{" + envelope + "," + members + "}";
 }
 
 }  // namespace
 
+ApiServer::ApiServer(Services& svc, ApiIdentity identity) : svc_(svc), id_(std::move(identity)) {}
+
 std::string ApiServer::envelope(int code) const {
-  return "\"code\":" + std::to_string(code) + ",\"server\":\"" + id_.server_id +
-         "\",\"service\":\"" + id_.service + "\",\"pid\":\"" + std::to_string(::getpid()) + "\"";
+  base::JsonWriter w;
+  w.key("code").value(code).key("server").value(id_.server_id).key("service").value(id_.service);
+  // SRS sends its pid as a string. Ours is the master's: the server's one
+  // process to signal, whichever worker answers.
+  uint32_t pid = svc_.control ? svc_.control->header().fixed.master_pid : uint32_t(::getpid());
+  w.key("pid").value(std::to_string(pid));
+  return w.take();
 }
 
-ApiResponse ApiServer::handle(std::string_view /*method*/, std::string_view path,
-                              std::string_view /*query*/, std::string_view /*body*/) const {
-  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  ApiResponse r;
-  if (path == "/api/v1/versions") {
-    r.body = "{" + envelope(0) + ",\"data\":{\"major\":" + std::to_string(base::kVersionMajor) +
-             ",\"minor\":" + std::to_string(base::kVersionMinor) +
-             ",\"revision\":" + std::to_string(base::kVersionRevision) + ",\"version\":\"" +
-             base::kVersion + "\"}}";
-    return r;
+bool ApiServer::route_own(const ApiRequest& req, ApiReply* reply) {
+  base::JsonWriter w;
+  if (req.path == "/api/v1/versions") {
+    w.key("data").begin_object();
+    w.key("major").value(base::kVersionMajor).key("minor").value(base::kVersionMinor);
+    w.key("revision").value(base::kVersionRevision).key("version").value(base::kVersion);
+    w.end_object();
+    reply->members = w.take();
+    return true;
   }
-  if (path == "/api/v1/self") {
+  if (req.path == "/api/v1/self") {
     // Our addition: which worker answered (slot and generation).
-    r.body = "{" + envelope(0) + ",\"data\":{\"worker_slot\":" + std::to_string(id_.slot) +
-             ",\"generation\":" + std::to_string(id_.generation) + "}}";
-    return r;
+    w.key("data").begin_object();
+    w.key("worker_slot").value(id_.slot).key("generation").value(id_.generation);
+    w.end_object();
+    reply->members = w.take();
+    return true;
   }
-  r.status = 404;
-  r.body = "{" + envelope(404) + ",\"error\":\"no such API: " + json_escape(path) + "\"}";
+  return false;
+}
+
+ApiResponse ApiServer::handle(const ApiCall& call) {
+  ApiRequest req{call.method, trim_slashes(call.path), call.query, call.body};
+  ApiReply reply;
+  bool found = route_own(req, &reply) || route_streams_api(svc_, req, &reply) ||
+               route_reload_api(svc_, req, &reply);
+  if (!found) {
+    base::JsonWriter w;
+    w.key("error").value("no such API: " + std::string(req.path));
+    reply = ApiReply{404, 404, w.take()};
+  }
+  ApiResponse r;
+  r.status = reply.status;
+  r.body = wrap(envelope(reply.code), reply.members);
   return r;
 }
 

@@ -34,6 +34,15 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// "1.2.3.4:5678" -> "1.2.3.4", "[::1]:5678" -> "::1" (peer_ as http_server.cpp writes it).
+std::string_view peer_ip(std::string_view peer) {
+  if (!peer.empty() && peer.front() == '[') {
+    size_t end = peer.find(']');
+    return end == std::string_view::npos ? peer.substr(1) : peer.substr(1, end - 1);
+  }
+  return peer.substr(0, peer.rfind(':'));
+}
+
 }  // namespace
 
 std::string HttpConn::cors_headers() const {
@@ -92,8 +101,11 @@ void HttpConn::handle(const http::Request& req) {
 void HttpConn::handle_api(const http::Request& req, std::string_view path, std::string_view query) {
   cors_ = svc_.config->http_api.crossdomain;
   if (req.method == "OPTIONS") return reply(200, "", "");  // CORS preflight
-  ApiResponse r = server_.api().handle(req.method, path, query, req.body);
-  reply(r.status, r.content_type, r.body);
+  const std::string* authorization = req.find("Authorization");
+  ApiCall call{req.method, path, query, req.body, peer_ip(peer_),
+               authorization ? std::string_view(*authorization) : std::string_view()};
+  ApiResponse r = server_.api().handle(call);
+  reply(r.status, r.content_type, r.body, r.headers);
 }
 
 void HttpConn::handle_http(const http::Request& req, std::string_view encoded_path,

@@ -33,7 +33,7 @@ std::string peer_text(const sockaddr* sa) {
 }  // namespace
 
 HttpServer::HttpServer(Services& svc, ApiIdentity identity)
-    : svc_(svc), api_(std::move(identity)) {}
+    : svc_(svc), api_(svc, std::move(identity)) {}
 
 HttpServer::~HttpServer() {
   stop_accepting();

@@ -36,7 +36,7 @@ class HttpServer {
   void close_idle();
 
   // --- for connections ---
-  const ApiServer& api() const { return api_; }
+  ApiServer& api() { return api_; }
   std::list<HttpConn*>::iterator track(HttpConn* conn);
   void untrack(std::list<HttpConn*>::iterator it) { conns_.erase(it); }
 
