@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <string_view>
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
@@ -89,7 +90,8 @@ Master::Master(MasterOptions options, conf::Config config) : options_(std::move(
 
 Master::~Master() = default;
 
-bool Master::prepare_generation(const std::string& source, Generation* gen) {
+bool Master::prepare_generation(const std::string& source, Generation* gen,
+                                std::string* error_text) {
   std::vector<std::string> errors;
   std::string err;
   if (!resolve_credentials(gen->config->user, &gen->creds, &err)) errors.push_back(err);
@@ -97,7 +99,10 @@ bool Master::prepare_generation(const std::string& source, Generation* gen) {
   ListenerSet* previous = current_.listeners.get();
   if (errors.empty()) (void)set->open(*gen->config, previous, &errors);
   if (!errors.empty()) {
-    for (const std::string& e : errors) LOG_ERROR("%s: %s", source.c_str(), e.c_str());
+    for (const std::string& e : errors) {
+      LOG_ERROR("%s: %s", source.c_str(), e.c_str());
+      if (error_text) *error_text += source + ": " + e + "\n";
+    }
     if (previous) previous->take_back(set.get());
     return false;
   }
@@ -126,7 +131,8 @@ bool Master::start() {
   }
   wakeups_ = std::move(*wakeups);
   current_.id = next_generation_++;
-  if (!prepare_generation(current_.config->source, &current_)) return false;
+  if (!prepare_generation(current_.config->source, &current_, nullptr)) return false;
+  control_->master_status().set_generation(current_.id);
   LOG_INFO("listening: %s", current_.listeners->describe().c_str());
   int workers = current_.config->resolved_workers();
   std::vector<int> slots = table_.take_free(workers);
@@ -361,16 +367,21 @@ void Master::reload() {
     return;
   }
   std::string source = options_.config_path.empty() ? "<embedded>" : options_.config_path;
-  LOG_INFO("reloading the configuration from %s", source.c_str());
+  uint32_t seq = control_->master_status().begin_reload(uint32_t(base::wall_ms() / 1000));
+  LOG_INFO("reload %u: reading the configuration from %s", seq, source.c_str());
   conf::LoadResult result =
       options_.config_path.empty() ? conf::load_default() : conf::load_file(options_.config_path);
   std::vector<conf::ConfigError> errors = result.errors;
   if (result.ok()) conf::check_reload(*current_.config, *result.config, &errors);
   if (!errors.empty()) {
-    for (const auto& e : errors) LOG_ERROR("reload rejected: %s", e.to_string().c_str());
+    std::string text;
+    for (const auto& e : errors) {
+      LOG_ERROR("reload rejected: %s", e.to_string().c_str());
+      text += e.to_string() + "\n";
+    }
     LOG_ERROR("reload failed with %zu error(s); generation %u keeps running on the old "
               "configuration", errors.size(), current_.id);
-    sd_notify("READY=1\nSTATUS=reload failed, generation " + std::to_string(current_.id));
+    reload_failed(text);
     return;
   }
   Generation gen;
@@ -380,17 +391,20 @@ void Master::reload() {
   if (int(slots.size()) < want) {
     LOG_ERROR("reload failed: %d free worker slots needed, fewer left (old generations still "
               "draining; see drain_timeout); generation %u keeps running", want, current_.id);
-    sd_notify("READY=1\nSTATUS=reload failed, generation " + std::to_string(current_.id));
+    reload_failed(std::to_string(want) + " free worker slots needed, fewer left (old "
+                  "generations still draining; see drain_timeout)");
     return;
   }
-  if (!prepare_generation(source, &gen)) {
+  std::string error_text;
+  if (!prepare_generation(source, &gen, &error_text)) {
     LOG_ERROR("reload failed; generation %u keeps running on the old configuration", current_.id);
-    sd_notify("READY=1\nSTATUS=reload failed, generation " + std::to_string(current_.id));
+    reload_failed(error_text);
     return;
   }
   gen.id = next_generation_++;
   gen.ready_deadline_ms = base::mono_ms() + kReadyTimeoutMs;
   pending_ = std::move(gen);
+  control_->master_status().set_pending(pending_->id);
   LOG_INFO("generation %u starting %d workers; listening: %s", pending_->id, want,
            pending_->listeners->describe().c_str());
   for (int slot : slots) spawn(slot, *pending_);
@@ -410,6 +424,7 @@ void Master::commit_reload() {
   }
   old.listeners.reset();
   LOG_INFO("reload done: generation %u serving, generation %u draining", current_.id, old_id);
+  control_->master_status().succeed(current_.id, uint32_t(base::wall_ms() / 1000));
   sd_notify("READY=1\nSTATUS=serving, generation " + std::to_string(current_.id));
 }
 
@@ -425,6 +440,15 @@ void Master::rollback_reload(const char* why) {
     if (s.pid > 0) ::kill(s.pid, SIGKILL);
     if (s.state == SlotState::kWaiting) s = WorkerSlot{};
   }
+  reload_failed("generation " + std::to_string(id) + " " + why + "; generation " +
+                std::to_string(current_.id) + " keeps running");
+}
+
+// The verdict for srs-ctl and the API (shm/master_status.hpp), and for systemd.
+void Master::reload_failed(const std::string& text) {
+  std::string_view trimmed = text;
+  while (!trimmed.empty() && trimmed.back() == '\n') trimmed.remove_suffix(1);
+  control_->master_status().fail(trimmed, uint32_t(base::wall_ms() / 1000));
   sd_notify("READY=1\nSTATUS=reload failed, generation " + std::to_string(current_.id));
 }
 

@@ -67,9 +67,11 @@ class Master {
   void check_generation_ready();
 
   void reload();
-  bool prepare_generation(const std::string& source, Generation* gen);
+  // On failure, appends one line per error to `error_text` (when given).
+  bool prepare_generation(const std::string& source, Generation* gen, std::string* error_text);
   void commit_reload();
   void rollback_reload(const char* why);
+  void reload_failed(const std::string& text);
   void drain_generation(uint32_t id);
   void signal_generation(uint32_t id, int signo);
   void signal_all(int signo);

@@ -21,7 +21,7 @@ namespace {
 constexpr uint32_t kLayoutPage = 4096;  // a constant, not sysconf(): the layout is an ABI
 
 struct Layout {
-  uint32_t workers = 0, streams = 0, clients = 0, size = 0;
+  uint32_t workers = 0, streams = 0, clients = 0, status = 0, size = 0;
 };
 
 uint64_t round_up(uint64_t n, uint64_t to) noexcept {
@@ -40,6 +40,8 @@ Layout compute_layout(const ControlSizes& s) noexcept {
   at += uint64_t{s.max_streams} * sizeof(StreamSlot);
   l.clients = static_cast<uint32_t>(at);
   at += uint64_t{s.max_clients} * sizeof(ClientEntry);
+  l.status = static_cast<uint32_t>(at);
+  at += sizeof(MasterStatusBlock);
   l.size = static_cast<uint32_t>(round_up(at, kLayoutPage));
   return l;
 }
@@ -61,7 +63,8 @@ Control::Control(ControlHeader* header, Mapping map) noexcept
       registry_(at_offset<StreamSlot>(header, header->fixed.streams_offset),
                 header->fixed.max_streams, &header->shared.registry),
       clients_(at_offset<ClientEntry>(header, header->fixed.clients_offset),
-               header->fixed.max_clients) {}
+               header->fixed.max_clients),
+      status_(at_offset<MasterStatusBlock>(header, header->fixed.status_offset)) {}
 
 std::size_t Control::required_size(const ControlSizes& sizes) noexcept {
   return compute_layout(sizes).size;
@@ -94,6 +97,7 @@ Result<Control> Control::format(void* base, std::size_t size, const ControlSizes
   new (at_offset<WorkerSlot>(h, l.workers)) WorkerSlot[kWorkerSlots]{};
   new (at_offset<StreamSlot>(h, l.streams)) StreamSlot[sizes.max_streams]{};
   new (at_offset<ClientEntry>(h, l.clients)) ClientEntry[sizes.max_clients]{};
+  new (at_offset<MasterStatusBlock>(h, l.status)) MasterStatusBlock{};
   ControlHeader::Fixed& f = h->fixed;
   f.magic = kControlMagic;
   f.layout_version = kControlLayoutVersion;
@@ -107,6 +111,7 @@ Result<Control> Control::format(void* base, std::size_t size, const ControlSizes
   f.workers_offset = l.workers;
   f.streams_offset = l.streams;
   f.clients_offset = l.clients;
+  f.status_offset = l.status;
   return Control(h, Mapping());
 }
 
@@ -125,7 +130,7 @@ Result<Control> Control::attach(void* base, std::size_t mapped_size) noexcept {
   const Layout l = compute_layout(ControlSizes{f.max_streams, f.max_clients});
   if (l.size == 0 || f.size != l.size || f.worker_slots != kWorkerSlots ||
       f.workers_offset != l.workers || f.streams_offset != l.streams ||
-      f.clients_offset != l.clients) {
+      f.clients_offset != l.clients || f.status_offset != l.status) {
     return Status::fail(Errc::kInvalid,
                         "control region: size or offsets disagree with its table sizes");
   }

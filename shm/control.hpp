@@ -8,6 +8,7 @@
 //
 //   offset 0        ControlHeader   line 0: fixed at creation (read-only after)
 //                                   line 1: registry epoch + waiters bitmap
+//   status_offset   MasterStatusBlock       (master_status.hpp: the reload verdict)
 //   workers_offset  WorkerSlot[64]          (workers.hpp)
 //   streams_offset  StreamSlot[max_streams] (registry.hpp)
 //   clients_offset  ClientEntry[max_clients](clients.hpp)
@@ -25,6 +26,7 @@
 #include "base/status.hpp"
 #include "shm/atomics.hpp"
 #include "shm/clients.hpp"
+#include "shm/master_status.hpp"
 #include "shm/registry.hpp"
 #include "shm/segment.hpp"
 #include "shm/wakeup.hpp"
@@ -33,7 +35,7 @@
 namespace srs::shm {
 
 inline constexpr uint32_t kControlMagic = 0x43535253;  // "SRSC" in memory (little-endian)
-inline constexpr uint32_t kControlLayoutVersion = 1;
+inline constexpr uint32_t kControlLayoutVersion = 2;  // 2: status_offset (MasterStatus)
 inline constexpr uint32_t kMaxStreamsLimit = 65536;
 inline constexpr uint32_t kMaxClientsLimit = 1u << 20;
 
@@ -58,6 +60,7 @@ struct alignas(kCacheLine) ControlHeader {
     uint32_t workers_offset;
     uint32_t streams_offset;
     uint32_t clients_offset;
+    uint32_t status_offset;
   } fixed;
   struct alignas(kCacheLine) Shared {  // written by every worker
     RegistryShared registry;
@@ -65,7 +68,8 @@ struct alignas(kCacheLine) ControlHeader {
 };
 static_assert(sizeof(ControlHeader) == 2 * kCacheLine, "ControlHeader is part of the shared ABI");
 static_assert(offsetof(ControlHeader::Fixed, size) == 8 &&
-              offsetof(ControlHeader::Fixed, clients_offset) == 44);
+              offsetof(ControlHeader::Fixed, clients_offset) == 44 &&
+              offsetof(ControlHeader::Fixed, status_offset) == 48);
 static_assert(offsetof(ControlHeader, shared) == kCacheLine);
 
 // What reclaim_worker() did, for the master's log line.
@@ -103,9 +107,11 @@ class Control {
   WorkerTable& workers() noexcept { return workers_; }
   Registry& registry() noexcept { return registry_; }
   ClientTable& clients() noexcept { return clients_; }
+  MasterStatus& master_status() noexcept { return status_; }
   const WorkerTable& workers() const noexcept { return workers_; }
   const Registry& registry() const noexcept { return registry_; }
   const ClientTable& clients() const noexcept { return clients_; }
+  const MasterStatus& master_status() const noexcept { return status_; }
 
   // The name of stream slot `slot`'s ring segment at `epoch`.
   SegmentName ring_name(uint32_t slot, uint32_t epoch) const noexcept;
@@ -135,6 +141,7 @@ class Control {
   WorkerTable workers_;
   Registry registry_;
   ClientTable clients_;
+  MasterStatus status_;
 };
 
 }  // namespace srs::shm
