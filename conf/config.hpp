@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/log.hpp"
+#include "conf/hook_url.hpp"
 
 namespace srs::conf {
 
@@ -111,6 +112,16 @@ struct HlsConfig {
   bool operator==(const HlsConfig&) const = default;
 };
 
+// HTTP callbacks (SRS's http_hooks): each list is called in order; for
+// connect, publish and play the client waits for the verdict (see
+// worker/hooks.hpp). URLs are checked at load (conf/hook_url.hpp).
+struct HttpHooksConfig {
+  bool enabled = false;
+  Duration timeout{5000};                 // per call; a timeout rejects connect/publish/play
+  std::vector<HookUrl> on_connect, on_close, on_publish, on_unpublish, on_play, on_stop, on_hls;
+  bool operator==(const HttpHooksConfig&) const = default;
+};
+
 struct VhostConfig {
   std::string name;
   bool enabled = true;
@@ -118,6 +129,7 @@ struct VhostConfig {
   PlayConfig play;
   PublishConfig publish;
   HlsConfig hls;
+  HttpHooksConfig http_hooks;
   bool operator==(const VhostConfig&) const = default;
 };
 

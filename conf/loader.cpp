@@ -23,6 +23,7 @@
 
 #include "conf/config.hpp"
 #include "conf/endpoint.hpp"
+#include "conf/hook_url.hpp"
 #include "conf/listeners.hpp"
 #include "conf/scalar.hpp"
 
@@ -225,6 +226,8 @@ class Section {
   // A listen list: one endpoint, or a list of them. Each is also recorded
   // for the collision check across sections.
   void get(const char* key, std::vector<Endpoint>* out);
+  // A list of callback URLs (one URL alone is a list of one).
+  void get(const char* key, std::vector<HookUrl>* out);
 
   // Every entry as a child section (vhosts: a map of names to maps).
   template <class Fn>
@@ -409,6 +412,28 @@ void Section::get(const char* key, std::vector<Endpoint>* out) {
   for (auto& [path, at] : written) report_->listen_at[path] = at;
 }
 
+void Section::get(const char* key, std::vector<HookUrl>* out) {
+  Entry* e = find(key);
+  if (e == nullptr || e->value.IsNull()) return;
+  const YAML::Node& value = e->value;
+  if (!value.IsScalar() && !value.IsSequence()) return type_error(*e, "a URL or a list of URLs");
+  std::vector<HookUrl> urls;
+  size_t count = value.IsScalar() ? 1 : value.size();
+  for (size_t i = 0; i < count; ++i) {
+    const YAML::Node item = value.IsScalar() ? value : value[i];
+    HookUrl url;
+    std::string message = item.IsScalar() ? parse_hook_url(item.Scalar(), &url)
+                                          : std::string("expected a URL, got ") + kind_of(item);
+    if (!message.empty()) {
+      std::string at = path_of(key) + "[" + std::to_string(i) + "]";
+      report_->error(where_of(item.Mark()), at, message);
+      continue;
+    }
+    urls.push_back(std::move(url));
+  }
+  *out = std::move(urls);
+}
+
 // ---------------------------------------------------------------------------
 // The layout: one function per section, one line per key.
 
@@ -482,12 +507,26 @@ void load_hls(Section* vhost, HlsConfig* c) {
   s.get("dispose", &c->dispose, Span{0s, 7 * 24h});
 }
 
+void load_http_hooks(Section* vhost, HttpHooksConfig* c) {
+  Section s(vhost, "http_hooks");
+  s.get("enabled", &c->enabled);
+  s.get("timeout", &c->timeout, Span{100ms, 60s});
+  s.get("on_connect", &c->on_connect);
+  s.get("on_close", &c->on_close);
+  s.get("on_publish", &c->on_publish);
+  s.get("on_unpublish", &c->on_unpublish);
+  s.get("on_play", &c->on_play);
+  s.get("on_stop", &c->on_stop);
+  s.get("on_hls", &c->on_hls);
+}
+
 void load_vhost(Section* s, VhostConfig* c) {
   s->get("enabled", &c->enabled);
   s->get("http_dir", &c->http_dir);
   load_play(s, &c->play);
   load_publish(s, &c->publish);
   load_hls(s, &c->hls);
+  load_http_hooks(s, &c->http_hooks);
 }
 
 bool valid_vhost_name(std::string_view name) {
