@@ -213,15 +213,36 @@ fuzz: fuzz-build
 bench: all
 	$(Q)$(PYTHON) tools/bench/run.py --build $(BUILD)
 
+# make install: the server (sbin), srs-ctl (bin), the man pages, the systemd
+# unit (its paths rewritten for PREFIX and SYSCONFDIR) and the configuration,
+# which is installed only when absent: an operator's file is never replaced.
+# It installs what `make` built: it builds only when the server is missing,
+# never again with other flags. DESTDIR stages the tree for a package.
 PREFIX ?= /usr/local
 DESTDIR ?=
-.PHONY: install
-install: $(SRS_BIN)
-	install -D -m 0755 $(SRS_BIN) $(DESTDIR)$(PREFIX)/bin/srs
-	install -D -m 0644 etc/srs.yaml $(DESTDIR)$(PREFIX)/etc/srs/srs.yaml
-	install -D -m 0644 etc/srs.service $(DESTDIR)$(PREFIX)/lib/systemd/system/srs.service
-	for m in man/*.[0-9]; do s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$$(basename $$m); done
-	for t in $(TOOL_NAMES); do install -D -m 0755 $(BUILD)/$$t $(DESTDIR)$(PREFIX)/bin/$$t; done
+SYSCONFDIR ?= /etc/srs
+MAN_PAGES := $(sort $(wildcard man/*.1 man/*.5 man/*.8))
+UNIT_DIR = $(DESTDIR)$(PREFIX)/lib/systemd/system
+.PHONY: install uninstall
+install:
+	$(Q)test -x $(SRS_BIN) || $(MAKE) --no-print-directory $(SRS_BIN)
+	$(Q)install -D -m 0755 $(SRS_BIN) $(DESTDIR)$(PREFIX)/sbin/srs
+	$(Q)install -D -m 0755 tools/srs-ctl $(DESTDIR)$(PREFIX)/bin/srs-ctl
+	$(Q)for m in $(MAN_PAGES); do \
+	  install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/} || exit 1; done
+	$(Q)install -d $(UNIT_DIR)
+	$(Q)sed -e 's|/usr/local/bin/srs|$(PREFIX)/sbin/srs|g' \
+	  -e 's|/usr/local/etc/srs/srs.yaml|$(SYSCONFDIR)/srs.yaml|g' etc/srs.service > $(UNIT_DIR)/srs.service
+	$(Q)chmod 0644 $(UNIT_DIR)/srs.service
+	$(Q)if [ -e $(DESTDIR)$(SYSCONFDIR)/srs.yaml ]; then \
+	  echo "install: kept the existing $(DESTDIR)$(SYSCONFDIR)/srs.yaml"; \
+	else install -D -m 0644 etc/srs.yaml $(DESTDIR)$(SYSCONFDIR)/srs.yaml; fi
+
+# Everything install put there except the configuration (the operator's).
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/srs $(DESTDIR)$(PREFIX)/bin/srs-ctl $(UNIT_DIR)/srs.service
+	$(Q)for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
+	$(Q)echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/srs.yaml (remove it by hand if unwanted)"
 
 .PHONY: format
 format:
@@ -242,7 +263,9 @@ help:
 	@echo '  check-config    srs -t -c etc/srs.yaml'
 	@echo '  fuzz            build libFuzzer targets (clang) and run each FUZZ_SECONDS=$(FUZZ_SECONDS)'
 	@echo '  bench           benchmarks against nginx-rtmp and the bare fan-out floor'
-	@echo '  install         PREFIX=$(PREFIX) DESTDIR=: binaries, man pages, srs.yaml, systemd unit'
+	@echo '  install         srs -> $(PREFIX)/sbin, srs-ctl -> $(PREFIX)/bin, man pages, systemd unit,'
+	@echo '                  $(SYSCONFDIR)/srs.yaml when absent (PREFIX=$(PREFIX) DESTDIR= SYSCONFDIR=)'
+	@echo '  uninstall       remove what install put there, except the configuration'
 	@echo '  format          clang-format the tree'
 	@echo '  clean           remove every build directory'
 	@echo 'Variables: SANITIZE=address|undefined|thread  V=1  OPT=-O2  JEMALLOC=0|1  CXX=...'
