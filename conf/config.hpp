@@ -61,10 +61,18 @@ struct HttpServerConfig {
   bool operator==(const HttpServerConfig&) const = default;
 };
 
+// SRS's raw API (/api/v1/raw): rpc=reload sends the master SIGHUP. Off by default.
+struct HttpApiRawApi {
+  bool enabled = false;
+  bool allow_reload = false;
+  bool operator==(const HttpApiRawApi&) const = default;
+};
+
 struct HttpApiConfig {
   bool enabled = true;
   std::vector<Endpoint> listen{Endpoint{"", 1985}};
   bool crossdomain = true;
+  HttpApiRawApi raw_api;
   bool operator==(const HttpApiConfig&) const = default;
 };
 

@@ -462,11 +462,18 @@ void load_http_server(Section* top, HttpServerConfig* c) {
   s.get("keepalive_timeout", &c->keepalive_timeout, Span{1s, 1h});
 }
 
+void load_http_api_raw(Section* api, HttpApiRawApi* c) {
+  Section s(api, "raw_api");
+  s.get("enabled", &c->enabled);
+  s.get("allow_reload", &c->allow_reload);
+}
+
 void load_http_api(Section* top, HttpApiConfig* c) {
   Section s(top, "http_api");
   s.get("enabled", &c->enabled);
   s.get("listen", &c->listen);
   s.get("crossdomain", &c->crossdomain);
+  load_http_api_raw(&s, &c->raw_api);
 }
 
 void load_shm(Section* top, ShmConfig* c) {
