@@ -228,7 +228,10 @@ Registry::Outcome Registry::claim_new(const PackedKey& k, Owner owner, uint32_t 
   k.store(s);
   s.stats.s.bytes_in.reset();
   s.stats.s.messages.reset();
-  for (Atomic32* w : {&s.stats.s.bitrate_kbps, &s.stats.s.video_codec, &s.stats.s.audio_codec})
+  StreamStats& st = s.stats.s;
+  for (Atomic32* w : {&st.bitrate_kbps, &st.video_codec, &st.audio_codec, &st.video_profile,
+                      &st.video_level, &st.video_width, &st.video_height, &st.audio_sample_rate,
+                      &st.audio_channels, &st.audio_profile})
     w->store(0, kRelaxed);
   for (Atomic32& n : s.players.per_worker) n.store(0, kRelaxed);
   s.id.owner_pid.store(owner.pid, kRelaxed);
@@ -404,6 +407,13 @@ bool Registry::read(uint32_t slot, StreamInfo* out) const noexcept {
   i.bitrate_kbps = s.stats.s.bitrate_kbps.load(kRelaxed);
   i.video_codec = s.stats.s.video_codec.load(kRelaxed);
   i.audio_codec = s.stats.s.audio_codec.load(kRelaxed);
+  i.video_profile = s.stats.s.video_profile.load(kRelaxed);
+  i.video_level = s.stats.s.video_level.load(kRelaxed);
+  i.video_width = s.stats.s.video_width.load(kRelaxed);
+  i.video_height = s.stats.s.video_height.load(kRelaxed);
+  i.audio_sample_rate = s.stats.s.audio_sample_rate.load(kRelaxed);
+  i.audio_channels = s.stats.s.audio_channels.load(kRelaxed);
+  i.audio_profile = s.stats.s.audio_profile.load(kRelaxed);
   const uint32_t len = s.id.key_len.load(kRelaxed);
   for (uint32_t b = 0; b < len && b < kMaxKeyLength; ++b) {
     i.key[b] = static_cast<char>(s.key.words[b / 4].load(kRelaxed) >> (8 * (b % 4)));

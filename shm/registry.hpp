@@ -66,14 +66,26 @@ struct RegistryShared {
   Atomic32 waiters[2]{};  // bit w of (waiters[1]:waiters[0]) = worker slot w waits
 };
 
-// Written only by the stream's current owner.
+// Written only by the stream's current owner: the counters at each flush,
+// the rest when a sequence header arrives (worker/stream_stats.hpp encodes
+// codec, profile and level names as small numbers). Each word is read on its
+// own: a reader may see the video size of one sequence header with the
+// profile of the previous one, for an instant.
 struct StreamStats {
   Counter64 bytes_in;
   Counter64 messages;
-  Atomic32 bitrate_kbps{0};
-  Atomic32 video_codec{0};  // summary words; their encoding belongs to the worker
+  Atomic32 bitrate_kbps{0};  // payload bytes over the last ~10 s
+  Atomic32 video_codec{0};   // summary words; their encoding belongs to the worker
   Atomic32 audio_codec{0};
+  Atomic32 video_profile{0};
+  Atomic32 video_level{0};
+  Atomic32 video_width{0};
+  Atomic32 video_height{0};
+  Atomic32 audio_sample_rate{0};
+  Atomic32 audio_channels{0};
+  Atomic32 audio_profile{0};
 };
+static_assert(sizeof(StreamStats) <= kCacheLine, "StreamStats fits its cache line");
 
 struct alignas(kCacheLine) StreamSlot {
   struct alignas(kCacheLine) Identity {
@@ -127,6 +139,8 @@ struct StreamInfo {
   uint32_t players = 0;  // summed over workers
   uint64_t bytes_in = 0, messages = 0;
   uint32_t bitrate_kbps = 0, video_codec = 0, audio_codec = 0;
+  uint32_t video_profile = 0, video_level = 0, video_width = 0, video_height = 0;
+  uint32_t audio_sample_rate = 0, audio_channels = 0, audio_profile = 0;
   char key[kMaxKeyLength + 1] = {};
 };
 

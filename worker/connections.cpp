@@ -34,6 +34,21 @@ void Connections::close_all() {
   live_ = 0;
 }
 
+size_t Connections::close_kicked() {
+  // close() moves a connection out of conns_: collect first.
+  std::vector<Connection*> kicked;
+  for (auto& c : conns_) {
+    if (!c->closing_ && c->client_.kicked()) kicked.push_back(c.get());
+  }
+  for (Connection* c : kicked) {
+    base::LogContext ctx(c->cid());
+    LOG_INFO("client %s kicked through the HTTP API (DELETE /api/v1/clients/%s)", c->cid().c_str(),
+             c->cid().c_str());
+    c->close("kicked through the HTTP API");
+  }
+  return kicked.size();
+}
+
 void Connections::reap_cb(evutil_socket_t, short, void* arg) {
   static_cast<Connections*>(arg)->reap();
 }

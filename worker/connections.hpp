@@ -11,9 +11,11 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "base/log.hpp"
+#include "worker/client_entry.hpp"
 
 namespace srs::worker {
 
@@ -26,10 +28,15 @@ class Connection {
 
   const base::ContextId& cid() const { return cid_; }
   bool closing() const { return closing_; }
+  // Logs why and hands the connection to Connections::close().
+  virtual void close(const std::string& why) = 0;
+  // This connection's entry in the server-wide client table (the HTTP API).
+  ClientEntryHolder& client() { return client_; }
 
  private:
   friend class Connections;
   base::ContextId cid_;
+  ClientEntryHolder client_;
   bool closing_ = false;
   std::list<std::unique_ptr<Connection>>::iterator self_;
 };
@@ -44,6 +51,9 @@ class Connections {
   void close(Connection* conn);
   // Destroys every connection now (fast stop).
   void close_all();
+  // Closes every connection whose client entry was kicked through the API
+  // (after WorkerTable::take_kicks() said some were). Returns how many.
+  size_t close_kicked();
   size_t size() const { return live_; }
   // Called after closed connections were destroyed (the drain logic checks size()).
   void on_reaped(std::function<void()> cb) { on_reaped_ = std::move(cb); }

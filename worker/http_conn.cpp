@@ -14,6 +14,7 @@
 #include "worker/socket_io.hpp"
 #include "worker/http_flv_player.hpp"
 #include "worker/http_server.hpp"
+#include "worker/worker.hpp"
 
 namespace srs::worker {
 namespace {
@@ -39,9 +40,15 @@ HttpConn::HttpConn(Services& svc, HttpServer& server, evutil_socket_t fd, std::s
   c.connections_total.fetch_add(1, std::memory_order_relaxed);
   base::LogContext ctx(cid());
   LOG_DEBUG("http client %s connected", peer_.c_str());
+  // SRS does not list API calls: a connection to an API-only port is
+  // http-api (hidden by /api/v1/clients) from the start.
+  client().claim(svc,
+                 (services_ & kServiceHttp) ? shm::ClientType::kUnknown : shm::ClientType::kHttpApi,
+                 cid(), peer_);
 }
 
 HttpConn::~HttpConn() {
+  end_flv_hooks();
   player_.reset();  // detaches from its stream
   server_.untrack(tracked_);
   if (read_ev_) event_free(read_ev_);
@@ -68,6 +75,7 @@ void HttpConn::close(const std::string& why) {
   event_del(read_ev_);
   event_del(write_ev_);
   event_del(timer_ev_);
+  end_flv_hooks();
   svc_.conns->close(this);
 }
 
@@ -97,6 +105,7 @@ void HttpConn::count_out(size_t n) {
   bytes_out_ += n;
   progress_ = true;
   svc_.control->workers().counters(svc_.slot).bytes_out.add(n);
+  client().add_out(n);
 }
 
 void HttpConn::on_readable() {
@@ -107,6 +116,7 @@ void HttpConn::on_readable() {
     if (n > 0) {
       bytes_in_ += size_t(n);
       svc_.control->workers().counters(svc_.slot).bytes_in.add(uint64_t(n));
+      client().add_in(uint64_t(n));
       // A streaming player sends nothing we use: its bytes are dropped.
       if (state_ != State::kStreaming) in_.append(buf, size_t(n));
       if (in_.size() > kMaxBufferedInput) return close("too many pipelined request bytes");

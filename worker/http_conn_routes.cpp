@@ -93,13 +93,15 @@ void HttpConn::handle(const http::Request& req) {
   if (!target.is_ok()) return reply_error(400, "bad request target " + req.target);
   std::string_view path = target->path;
   bool api = (services_ & kServiceApi) &&
-             (!(services_ & kServiceHttp) || path == "/api" || path.substr(0, 5) == "/api/");
+             (!(services_ & kServiceHttp) || path == "/api" || path.substr(0, 5) == "/api/" ||
+              path == "/metrics");  // SRS serves /metrics with the API
   if (api) return handle_api(req, path, target->query);
   handle_http(req, path, target->query);
 }
 
 void HttpConn::handle_api(const http::Request& req, std::string_view path, std::string_view query) {
   cors_ = svc_.config->http_api.crossdomain;
+  client().describe(shm::ClientType::kHttpApi, shm::kNoSlot, 0, {});  // not listed, as in SRS
   if (req.method == "OPTIONS") return reply(200, "", "");  // CORS preflight
   const std::string* authorization = req.find("Authorization");
   ApiCall call{req.method, path, query, req.body, peer_ip(peer_),
@@ -175,8 +177,10 @@ bool HttpConn::handle_flv(const http::Request& req, const std::string& path,
     out_ += head(200, "video/x-flv", -1, "Cache-Control: no-cache\r\n");
     return true;
   }
+  if (!flv_hook_allows(req, path, query, *vhost, app, stream)) return true;  // waits, or 403
   base::LogContext ctx(cid());
   LOG_INFO("http-flv play %s from %s", key.c_str(), peer_.c_str());
+  client().describe(shm::ClientType::kFlvPlay, shm::kNoSlot, 0, key);
   state_ = State::kStreaming;
   player_ = std::make_unique<HttpFlvPlayer>(
       svc_, *this, key, *vhost, head(200, "video/x-flv", -1, "Cache-Control: no-cache\r\n"));

@@ -47,6 +47,7 @@ std::unique_ptr<Publisher> Publisher::start(Services& svc, const std::string& ke
     return nullptr;
   }
   pub->ref_ = *ref;
+  pub->stats_.bind(&reg.stats(pub->ref_.slot));
   if (took_over) before.ring_epoch = reg.ring_epoch(pub->ref_.slot), before.state = shm::StreamState::kFree;
   if (!pub->open_ring(before, why)) {
     (void)reg.end(pub->ref_);
@@ -117,11 +118,13 @@ base::Status Publisher::on_message(const rtmp::Message& msg) {
       if (info->is_keyframe && !info->is_sequence_header) meta.flags |= shm::kFlagKeyframe;
       if (info->is_sequence_header) meta.flags |= shm::kFlagSequenceHeader;
       meta.cts = info->cts;
+      stats_.on_video(msg.payload, info->is_sequence_header);
     }
   } else {
     meta.type = shm::RecordType::kAudio;
     base::Result<proto::flv::AudioTagInfo> info = proto::flv::classify_audio(msg.payload);
     if (info.is_ok() && info->is_sequence_header) meta.flags |= shm::kFlagSequenceHeader;
+    if (info.is_ok()) stats_.on_audio(msg.payload, info->is_sequence_header);
   }
   if (base::Status s = writer_.append(meta, msg.payload); !s.is_ok()) return s;
   if (hls_) {
@@ -159,9 +162,7 @@ bool Publisher::flush() {
   if (!svc_.control->registry().is_owner(ref_)) return false;
   shm::WakeSet wake = writer_.commit();
   wake.for_each([this](uint32_t slot) { svc_.wakeups->wake(slot); });
-  shm::StreamStats& stats = svc_.control->registry().stats(ref_.slot);
-  stats.bytes_in.reset(bytes_);
-  stats.messages.reset(messages_);
+  stats_.on_flush(bytes_, messages_, base::mono_ms());
   svc_.control->workers().counters(svc_.slot).messages_in.add(messages_ - flushed_messages_);
   flushed_messages_ = messages_;
   return true;

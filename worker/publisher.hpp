@@ -21,6 +21,7 @@
 #include "shm/ring_writer.hpp"
 #include "shm/segment.hpp"
 #include "worker/services.hpp"
+#include "worker/stream_stats.hpp"
 
 namespace srs::worker {
 
@@ -71,6 +72,7 @@ class Publisher {
   uint64_t messages_ = 0;
   uint64_t flushed_messages_ = 0;
   uint64_t bytes_ = 0;
+  StreamStatsWriter stats_;  // the stream's shm::StreamStats
   bool counted_ = false;  // in the worker's publishers gauge
 };
 

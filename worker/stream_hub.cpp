@@ -6,6 +6,7 @@
 #include "base/clock.hpp"
 #include "base/log.hpp"
 #include "shm/ring_reader.hpp"
+#include "worker/connections.hpp"
 
 namespace srs::worker {
 namespace {
@@ -139,6 +140,9 @@ void StreamHub::on_flush_cb(evutil_socket_t, short, void* arg) {
 
 void StreamHub::on_wakeup() {
   (void)svc_.wakeups->drain(svc_.slot);
+  // A kick through the API (Control::kick_client) rings this doorbell too;
+  // the mailbox word makes the check one exchange when nobody was kicked.
+  if (svc_.control->workers().take_kicks(svc_.slot)) (void)svc_.conns->close_kicked();
   retry_waiting();
   // Every stream may have been written: a writer wakes this worker once per
   // batch for every ring it announced sleep on.
