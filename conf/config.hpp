@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/log.hpp"
+#include "conf/cidr.hpp"
 #include "conf/hook_url.hpp"
 
 namespace srs::conf {
@@ -61,6 +62,15 @@ struct HttpServerConfig {
   bool operator==(const HttpServerConfig&) const = default;
 };
 
+// HTTP Basic authentication of the API (and /metrics). The loader rejects
+// enabled with an empty username or password.
+struct HttpApiAuth {
+  bool enabled = false;
+  std::string username;
+  std::string password;
+  bool operator==(const HttpApiAuth&) const = default;
+};
+
 // SRS's raw API (/api/v1/raw): rpc=reload sends the master SIGHUP. Off by default.
 struct HttpApiRawApi {
   bool enabled = false;
@@ -72,6 +82,8 @@ struct HttpApiConfig {
   bool enabled = true;
   std::vector<Endpoint> listen{Endpoint{"", 1985}};
   bool crossdomain = true;
+  HttpApiAuth auth;
+  std::vector<Cidr> allow;                // clients allowed to use the API; empty: anyone
   HttpApiRawApi raw_api;
   bool operator==(const HttpApiConfig&) const = default;
 };

@@ -228,6 +228,15 @@ class Section {
   void get(const char* key, std::vector<Endpoint>* out);
   // A list of callback URLs (one URL alone is a list of one).
   void get(const char* key, std::vector<HookUrl>* out);
+  // An allow list: addresses or CIDR ranges (an empty list: anyone).
+  void get(const char* key, std::vector<Cidr>* out);
+  // A rule across keys, checked after reading them: reported at `key`.
+  void reject(const char* key, std::string message) {
+    for (const Entry& e : entries_) {
+      if (e.key == key && !e.duplicate) return problem(e, std::move(message));
+    }
+    report_->error({}, path_of(key), std::move(message));
+  }
 
   // Every entry as a child section (vhosts: a map of names to maps).
   template <class Fn>
@@ -434,6 +443,25 @@ void Section::get(const char* key, std::vector<HookUrl>* out) {
   *out = std::move(urls);
 }
 
+void Section::get(const char* key, std::vector<Cidr>* out) {
+  Entry* e = find(key);
+  if (e == nullptr || e->value.IsNull()) return;
+  if (!e->value.IsSequence()) return type_error(*e, "a list of addresses or CIDR ranges");
+  std::vector<Cidr> ranges;
+  for (size_t i = 0; i < e->value.size(); ++i) {
+    const YAML::Node item = e->value[i];
+    Cidr range;
+    std::string message = item.IsScalar() ? parse_cidr(item.Scalar(), &range)
+                                          : std::string("expected an address, got ") + kind_of(item);
+    if (!message.empty()) {
+      report_->error(where_of(item.Mark()), path_of(key) + "[" + std::to_string(i) + "]", message);
+      continue;
+    }
+    ranges.push_back(std::move(range));
+  }
+  *out = std::move(ranges);
+}
+
 // ---------------------------------------------------------------------------
 // The layout: one function per section, one line per key.
 
@@ -462,6 +490,16 @@ void load_http_server(Section* top, HttpServerConfig* c) {
   s.get("keepalive_timeout", &c->keepalive_timeout, Span{1s, 1h});
 }
 
+void load_http_api_auth(Section* api, HttpApiAuth* c) {
+  Section s(api, "auth");
+  s.get("enabled", &c->enabled);
+  s.get("username", &c->username);
+  s.get("password", &c->password);
+  if (c->enabled && (c->username.empty() || c->password.empty())) {
+    s.reject("enabled", "authentication needs a username and a password");
+  }
+}
+
 void load_http_api_raw(Section* api, HttpApiRawApi* c) {
   Section s(api, "raw_api");
   s.get("enabled", &c->enabled);
@@ -473,6 +511,8 @@ void load_http_api(Section* top, HttpApiConfig* c) {
   s.get("enabled", &c->enabled);
   s.get("listen", &c->listen);
   s.get("crossdomain", &c->crossdomain);
+  load_http_api_auth(&s, &c->auth);
+  s.get("allow", &c->allow);
   load_http_api_raw(&s, &c->raw_api);
 }
 

@@ -14,7 +14,9 @@
 #include <string>
 #include <string_view>
 
+#include "worker/api_access.hpp"
 #include "worker/api_route.hpp"
+#include "worker/api_system.hpp"
 
 namespace srs::worker {
 
@@ -55,12 +57,18 @@ class ApiServer {
   // The envelope members {code, server, service, pid} (no braces).
   std::string envelope(int code) const;
 
+  // JSONP (?callback=NAME): NAME must be letters, digits, '_', '.' or '$'
+  // (what a browser console's JSONP helpers generate), so that it cannot
+  // inject script of its own.
+  static bool valid_callback(std::string_view name);
+
  private:
-  bool route_own(const ApiRequest& req, ApiReply* reply);
-  ApiResponse refuse(const ApiCall& call, int status, const std::string& headers);
+  ApiResponse refuse(const ApiCall& call, int status, const char* why, std::string headers);
+  ApiResponse metrics();
 
   Services& svc_;
   ApiIdentity id_;
+  SystemApi system_;
 };
 
 }  // namespace srs::worker
