@@ -127,6 +127,10 @@ void HlsStream::report() {
       case hls::EventKind::kSegment:
         LOG_DEBUG("hls %s: segment %llu, %u ms", key_.c_str(), (unsigned long long)e.sequence,
                   e.duration_ms);
+        for (const hls::FileOp& op : out_.ops) {
+          bool closed = op.kind == hls::FileOpKind::kClose && op.sequence == e.sequence;
+          if (closed && on_segment) on_segment(e.sequence, e.duration_ms, op.path);
+        }
         break;
       case hls::EventKind::kForcedCut:
         LOG_WARN("hls %s: segment %llu cut without a keyframe to keep the target duration of %u s "
@@ -184,6 +188,7 @@ HlsStream* HlsOutputs::publish(const std::string& key, const conf::VhostConfig& 
   }
   std::string root = vhost.http_dir.empty() ? svc_.config->http_server.dir : vhost.http_dir;
   hls::PathVars vars{vhost.name, app, stream, 0};
+  const std::string raw_m3u8_template = sc.m3u8_template;
   std::string m3u8 = root + "/" + hls::render_path(sc.m3u8_template, vars);
   // Published before on another worker: continue the playlist it left.
   std::ifstream previous(m3u8);
@@ -201,6 +206,7 @@ HlsStream* HlsOutputs::publish(const std::string& key, const conf::VhostConfig& 
   }
   auto hs = std::make_unique<HlsStream>(key, root, vhost.hls, std::move(sc), std::move(state));
   HlsStream* raw = hs.get();
+  hook_segments(raw, vhost, app, stream, hls::render_path(raw_m3u8_template, vars));
   streams_[key] = std::move(hs);
   LOG_INFO("hls %s: writing %s", key.c_str(), m3u8.c_str());
   return raw;

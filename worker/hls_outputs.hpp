@@ -17,6 +17,7 @@
 
 #include <event2/event.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,6 +45,8 @@ class HlsStream {
 
   const std::string& key() const { return key_; }
   int64_t dispose_at_ms = 0;  // 0: live, or kept
+  // A segment was closed: its number, duration and path under the root (on_hls).
+  std::function<void(uint64_t seq, uint32_t duration_ms, const std::string& path)> on_segment;
   bool live = true;
 
  private:
@@ -69,6 +72,9 @@ class HlsOutputs {
   // The HLS of `key` for a new publish (null when the vhost has no HLS).
   HlsStream* publish(const std::string& key, const conf::VhostConfig& vhost, const std::string& app,
                      const std::string& stream);
+  // The on_hls callback of a stream's segments (worker/hls_hooks.cpp).
+  void hook_segments(HlsStream* hs, const conf::VhostConfig& vhost, const std::string& app,
+                     const std::string& stream, const std::string& m3u8);
   // The publisher of `key` left: close the segment, schedule the disposal.
   void unpublish(HlsStream* stream, const conf::VhostConfig& vhost);
 

@@ -18,6 +18,7 @@ namespace srs::worker {
 
 class Connections;
 class HlsOutputs;
+class Hooks;
 class StreamHub;
 
 struct Services {
@@ -28,6 +29,7 @@ struct Services {
   Connections* conns = nullptr;
   StreamHub* hub = nullptr;
   HlsOutputs* hls = nullptr;
+  Hooks* hooks = nullptr;             // HTTP callbacks (worker/hooks.hpp)
   uint32_t slot = 0;          // this worker's slot
   uint32_t generation = 0;    // this worker's configuration generation
   uint32_t pid = 0;

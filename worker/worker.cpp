@@ -19,6 +19,8 @@
 #include "worker/stream_hub.hpp"
 #include "worker/summary.hpp"
 #include "worker/hls_outputs.hpp"
+#include "worker/hook_client.hpp"
+#include "worker/hooks.hpp"
 
 namespace srs::worker {
 namespace {
@@ -67,6 +69,8 @@ class Worker {
   std::unique_ptr<StreamHub> hub_;
   std::unique_ptr<Summary> summary_;
   std::unique_ptr<HlsOutputs> hls_;
+  std::unique_ptr<HookClient> hook_client_;
+  std::unique_ptr<Hooks> hooks_;
   std::unique_ptr<HttpServer> http_;
   bool draining_ = false;
   int exit_status_ = 0;
@@ -77,6 +81,8 @@ Worker::~Worker() {
   // hub), then what they used; every libevent object before the base.
   summary_.reset();
   conns_.reset();
+  hooks_.reset();  // pending callbacks are cancelled
+  hook_client_.reset();
   http_.reset();
   hls_.reset();
   hub_.reset();
@@ -121,6 +127,9 @@ bool Worker::setup() {
   events_.push_back(watch);
 
   ApiIdentity id{ctx_.server_id, base::new_context_id().c_str(), ctx_.slot, ctx_.generation};
+  hook_client_ = std::make_unique<HookClient>(base_);
+  hooks_ = std::make_unique<Hooks>(*hook_client_, ctx_.server_id, id.service);
+  svc_.hooks = hooks_.get();
   for (const ListenerFd& l : ctx_.listeners) {
     if (l.services & kServiceRtmp) {
       evconnlistener* el = evconnlistener_new(base_, on_rtmp_accept, this,

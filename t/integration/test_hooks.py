@@ -1,0 +1,206 @@
+"""HTTP callbacks (issue #7): a small callback server in the test records every
+event and accepts a publish or play only with ?token=good, as an operator's
+token check would. Real clients: ffmpeg publishes, ffprobe / rtmpdump / curl
+play. A callback server that never answers makes a publish fail after the
+timeout while another stream keeps streaming."""
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+import unittest
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from harness import Server, free_port, publish, rtmpdump, run, wait_until
+
+
+class CallbackServer:
+    """Records every POST; /auth accepts param ?token=good (hangs for stream 'slow'),
+    /connect and /notify always accept."""
+
+    def __init__(self, test):
+        self.events = []
+        self.lock = threading.Lock()
+        self.release = threading.Event()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                try:
+                    event = json.loads(body)
+                except ValueError:
+                    event = {"unparsed": body.decode(errors="replace")}
+                event["_path"] = self.path
+                event["_content_type"] = self.headers.get("Content-Type")
+                with outer.lock:
+                    outer.events.append(event)
+                if self.path.startswith("/auth") and event.get("stream") == "slow":
+                    outer.release.wait(20)  # never answers within the timeout
+                    return
+                ok = not self.path.startswith("/auth") or event.get("param") == "?token=good"
+                reply = b"0" if ok else b'{"code":403,"msg":"bad token"}'
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+        self.port = free_port()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        test.addCleanup(self.stop)
+
+    def stop(self):
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def of(self, action, **fields):
+        with self.lock:
+            return [e for e in self.events if e.get("action") == action and
+                    all(e.get(k) == v for k, v in fields.items())]
+
+
+def curl_flv(srv, path, seconds=3):
+    out = os.path.join(srv.dir, f"curl-{time.monotonic_ns()}.flv")
+    r = run(["curl", "-s", "-o", out, "-w", "%{http_code}", "-m", str(seconds),
+             f"http://127.0.0.1:{srv.http_port}/{path}"], timeout=seconds + 10)
+    size = os.path.getsize(out) if os.path.exists(out) else 0
+    return r.stdout.strip(), size
+
+
+def ffprobe_ok(url, timeout=15):
+    r = run(["ffprobe", "-hide_banner", "-v", "error", "-show_entries", "stream=codec_type",
+             "-of", "json", url], timeout=timeout)
+    return r.returncode == 0
+
+
+def size_of(path):
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+class HooksTest(unittest.TestCase):
+    def start(self, cb, timeout="2s", workers=2, hls=None):
+        hooks = {
+            "enabled": True,
+            "timeout": timeout,
+            "on_connect": [cb.url("/connect")],
+            "on_publish": [cb.url("/auth?hook=publish")],
+            "on_play": [cb.url("/auth?hook=play")],
+            "on_unpublish": [cb.url("/notify")],
+            "on_stop": [cb.url("/notify")],
+            "on_close": [cb.url("/notify")],
+            "on_hls": [cb.url("/notify")],
+        }
+        vhost = {"http_hooks": hooks, "hls": hls or {"enabled": False}}
+        return Server(self, workers=workers,
+                      extra={"vhosts": {"__defaultVhost__": vhost}}).start()
+
+    def test_tokens_decide_publish_and_play(self):
+        cb = CallbackServer(self)
+        srv = self.start(cb)
+        good = publish(self, srv, stream="live/cam?token=good", seconds=60)
+        srv.wait_log(r"rtmp publish __defaultVhost__/live/cam ", timeout=15)
+        # on_connect and on_publish arrived with SRS's fields and the publisher's context id.
+        pub = wait_until(lambda: cb.of("on_publish", stream="cam"), 5, what="on_publish")[0]
+        self.assertEqual(pub["_content_type"], "application/json")
+        self.assertEqual(pub["_path"], "/auth?hook=publish")  # the URL's query is kept
+        self.assertEqual((pub["vhost"], pub["app"], pub["stream"]), ("__defaultVhost__", "live", "cam"))
+        self.assertEqual(pub["param"], "?token=good")
+        self.assertEqual(pub["stream_url"], "/live/cam")
+        self.assertTrue(pub["tcUrl"].startswith(f"rtmp://127.0.0.1:{srv.rtmp_port}/live"), pub)
+        self.assertEqual(pub["ip"], "127.0.0.1")
+        self.assertTrue(pub["server_id"] and pub["service_id"], pub)
+        cid = pub["client_id"]
+        self.assertRegex(srv.log(), r"\[" + re.escape(cid) + r"\] rtmp publish __defaultVhost__/live/cam ")
+        conn = cb.of("on_connect", client_id=cid)
+        self.assertEqual(len(conn), 1, cb.events)
+        self.assertEqual(conn[0]["app"], "live")
+
+        # A wrong token: refused quickly; the good stream is not disturbed.
+        t0 = time.monotonic()
+        bad = publish(self, srv, stream="live/other?token=bad", seconds=30)
+        self.assertNotEqual(bad.wait(15), 0)
+        self.assertLess(time.monotonic() - t0, 10)
+        self.assertIn("on_publish", srv.log())
+        self.assertNotRegex(srv.log(), r"rtmp publish __defaultVhost__/live/other")
+        self.assertTrue(good.alive())
+
+        # Play: RTMP and HTTP-FLV, good and bad tokens.
+        self.assertTrue(ffprobe_ok(f"rtmp://127.0.0.1:{srv.rtmp_port}/live/cam?token=good"))
+        self.assertFalse(ffprobe_ok(f"rtmp://127.0.0.1:{srv.rtmp_port}/live/cam?token=bad"))
+        status, size = curl_flv(srv, "live/cam.flv?token=bad")
+        self.assertEqual(status, "403")
+        status, size = curl_flv(srv, "live/cam.flv?token=good", seconds=3)
+        self.assertEqual(status, "200")
+        self.assertGreater(size, 10000)
+        plays = cb.of("on_play", stream="cam")
+        self.assertEqual(sorted(p["param"] for p in plays).count("?token=good"), 2, plays)
+        flv_play = [p for p in plays if p["tcUrl"].startswith("http://")]
+        self.assertEqual(len(flv_play), 2, plays)  # good and bad tokens over HTTP
+
+        # rtmpdump plays, then leaves: on_stop and on_close arrive.
+        player, path = rtmpdump(self, srv, stream="live/cam?token=good")
+        wait_until(lambda: size_of(path) > 20000, 15, what="rtmpdump data")
+        play = [p for p in cb.of("on_play", param="?token=good") if p["tcUrl"].startswith("rtmp")][-1]
+        player.stop()
+        wait_until(lambda: cb.of("on_stop", client_id=play["client_id"]), 5, what="on_stop")
+        wait_until(lambda: cb.of("on_close", client_id=play["client_id"]), 5, what="on_close")
+
+        # The publisher leaves: on_unpublish, then on_close with its byte counts.
+        good.stop()
+        unpub = wait_until(lambda: cb.of("on_unpublish", client_id=cid), 5, what="on_unpublish")[0]
+        self.assertEqual((unpub["stream"], unpub["param"]), ("cam", "?token=good"))
+        close = wait_until(lambda: cb.of("on_close", client_id=cid), 5, what="on_close")[0]
+        self.assertGreater(close["recv_bytes"], 10000)
+        self.assertGreater(close["send_bytes"], 0)
+
+    def test_a_callback_server_that_never_answers(self):
+        cb = CallbackServer(self)
+        srv = self.start(cb, timeout="1s", workers=1)
+        good = publish(self, srv, stream="live/cam?token=good", seconds=60)
+        srv.wait_log(r"rtmp publish __defaultVhost__/live/cam ", timeout=15)
+        player, path = rtmpdump(self, srv, stream="live/cam?token=good")
+        wait_until(lambda: size_of(path) > 20000, 15, what="rtmpdump data")
+        t0 = time.monotonic()
+        slow = publish(self, srv, stream="live/slow?token=good", seconds=30)
+        self.assertNotEqual(slow.wait(15), 0)
+        elapsed = time.monotonic() - t0
+        self.assertGreater(elapsed, 0.9)
+        srv.wait_log(r"callback on_publish http://127\.0\.0\.1:\d+/auth\?hook=publish: timeout after 1000 ms")
+        # The other stream kept streaming to its player during the wait (same worker).
+        before = size_of(path)
+        time.sleep(2)
+        self.assertGreater(size_of(path), before + 10000)
+        self.assertTrue(good.alive() and player.alive())
+
+    def test_on_hls_when_segments_close(self):
+        cb = CallbackServer(self)
+        srv = self.start(cb, workers=1, hls={"enabled": True, "fragment": "1s", "window": "10s"})
+        publish(self, srv, stream="live/cam?token=good", seconds=60)
+        srv.wait_log(r"rtmp publish __defaultVhost__/live/cam ", timeout=15)
+        events = wait_until(lambda: len(cb.of("on_hls")) >= 2 and cb.of("on_hls"), 20, what="on_hls")
+        e = events[0]
+        self.assertEqual((e["app"], e["stream"]), ("live", "cam"))
+        self.assertRegex(e["url"], r"^live/cam-\d+\.ts$")
+        self.assertTrue(e["file"].endswith("/" + e["url"]), e)
+        self.assertTrue(os.path.exists(os.path.join(srv.dir, e["file"])) or os.path.exists(e["file"]), e)
+        self.assertEqual(e["m3u8_url"], "live/cam.m3u8")
+        self.assertGreater(e["duration"], 0.5)
+        self.assertEqual(events[1]["seq_no"], e["seq_no"] + 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,80 @@
+// HookClient: the worker's asynchronous HTTP client for the callbacks
+// (worker/hooks.hpp says which events and what they mean): one POST of a
+// JSON body to one URL, answered later from the loop with the status, the
+// body and the time it took.
+//
+// Built on libevent's evhttp client: it already speaks HTTP/1.1 responses
+// (Content-Length, chunked, read-until-close), resolves host names through
+// evdns without blocking, and lives on the worker's own loop. Each call gets
+// its own connection (Connection: close; callbacks are rare next to media),
+// freed by libevent when the reply is done (evhttp_connection_free_on_completion).
+//
+// Bounded:
+//   - every call ends within its timeout (our own timer: evhttp's timeouts
+//     are per read or write, so a server trickling bytes could outlast them);
+//   - at most kMaxPending calls at once per worker: post() refuses more;
+//   - a reply body is read up to kMaxBody bytes (more is an error).
+// cancel(): the call's connection is freed at once and `done` never runs,
+// so a client that leaves while its callback is pending costs nothing more.
+#pragma once
+
+#include <event2/event.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "conf/config.hpp"
+
+struct evdns_base;
+struct evhttp_connection;
+struct evhttp_request;
+
+namespace srs::worker {
+
+struct HookResult {
+  int status = 0;         // the HTTP status; 0 when no reply (see error)
+  std::string body;       // the reply's body (up to kMaxBody)
+  std::string error;      // "timeout after 5000 ms", "connection refused"...; empty with a reply
+  int64_t elapsed_ms = 0;
+};
+
+class HookClient {
+ public:
+  static constexpr size_t kMaxPending = 512;
+  static constexpr size_t kMaxBody = 64 * 1024;
+
+  using Done = std::function<void(const HookResult&)>;
+
+  explicit HookClient(event_base* base, size_t max_pending = kMaxPending);
+  ~HookClient();  // cancels every pending call (no `done` runs)
+  HookClient(const HookClient&) = delete;
+  HookClient& operator=(const HookClient&) = delete;
+
+  // Starts POSTing `body` (application/json) to `url`. `done` runs later, from
+  // the loop, exactly once unless cancelled. Returns the call's id, or 0 when
+  // kMaxPending calls are already pending or the request could not be made.
+  uint64_t post(const conf::HookUrl& url, const std::string& body, conf::Duration timeout,
+                Done done);
+  // `done` of call `id` will not run; a finished or unknown id is ignored.
+  void cancel(uint64_t id);
+  size_t pending() const { return calls_.size(); }
+
+ private:
+  struct Call;
+  static void on_reply_cb(evhttp_request* req, void* arg);
+  static void on_error_cb(int error, void* arg);
+  static void on_timeout_cb(evutil_socket_t, short, void* arg);
+  void finish(Call* call, HookResult result);
+  evdns_base* dns();
+
+  event_base* base_;
+  size_t max_pending_;
+  evdns_base* dns_ = nullptr;  // created at the first host name (none for IP literals)
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, std::unique_ptr<Call>> calls_;
+};
+
+}  // namespace srs::worker

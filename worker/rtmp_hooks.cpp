@@ -1,0 +1,131 @@
+// The HTTP callbacks of an RTMP connection (see worker/hooks.hpp): connect,
+// publish and play wait for the verdict, close/unpublish/stop are notified.
+//
+// Waiting never blocks the worker: the connection stops reading (its read
+// event is removed, and the bytes it had already read after the command are
+// held), every other connection keeps streaming, and when the verdict comes
+// the command runs again with its hook passed, then the held bytes are fed.
+#include <unistd.h>
+
+#include "base/log.hpp"
+#include "proto/rtmp/command_writer.hpp"
+#include "worker/rtmp_conn.hpp"
+#include "worker/rtmp_player.hpp"
+
+namespace srs::worker {
+namespace {
+
+namespace rtmp = proto::rtmp;
+
+// "1.2.3.4:5678" -> "1.2.3.4"; "[::1]:5678" -> "::1".
+std::string ip_of(const std::string& peer) {
+  if (!peer.empty() && peer[0] == '[') {
+    size_t close = peer.find(']');
+    return close == std::string::npos ? peer : peer.substr(1, close - 1);
+  }
+  return peer.substr(0, peer.rfind(':'));
+}
+
+}  // namespace
+
+HookInfo RtmpConn::hook_info() const {
+  HookInfo info;
+  info.client_id = cid().c_str();
+  info.ip = ip_of(peer_);
+  info.vhost = vhost_name_;
+  info.app = hook_url_.app.empty() ? app_ : hook_url_.app;
+  info.stream = hook_url_.stream;
+  info.param = hook_url_.param;
+  info.tc_url = tc_url_;
+  info.page_url = page_url_;
+  info.send_bytes = bytes_out_;
+  info.recv_bytes = bytes_in_;
+  return info;
+}
+
+bool RtmpConn::hook_allows(HookEvent event, const rtmp::StreamUrl& url, double txn,
+                           std::function<bool()> again) {
+  if (hook_passed_ == int(event)) {
+    hook_passed_ = -1;
+    return true;  // the command runs again after its verdict
+  }
+  if (!vhost_ || !vhost_->http_hooks.enabled || !svc_.hooks) return true;
+  hook_url_ = url;
+  if (!Hooks::wanted(*vhost_, event)) return true;
+  std::string why;
+  auto verdict = [this, event, txn, again = std::move(again)](bool ok, const std::string& w) {
+    on_hook_verdict(event, txn, ok, w, again);
+  };
+  hook_ticket_ = svc_.hooks->check(*vhost_, event, hook_info(), std::move(verdict), &why);
+  if (hook_ticket_ == 0) {
+    on_hook_verdict(event, txn, false, why, nullptr);
+    return false;
+  }
+  LOG_DEBUG("rtmp %s: waiting for the callback", hook_action(event));
+  event_del(read_ev_);  // the next commands wait for the verdict
+  (void)flush_out();
+  return false;
+}
+
+void RtmpConn::on_hook_verdict(HookEvent event, double txn, bool ok, const std::string& why,
+                               const std::function<bool()>& again) {
+  base::LogContext ctx(cid());
+  hook_ticket_ = 0;
+  if (closing()) return;
+  if (ok) {
+    hook_passed_ = int(event);
+    bool alive = again();
+    hook_passed_ = -1;
+    if (alive && !closing()) resume_after_hook();
+    return;
+  }
+  std::string out;
+  std::string text = "rejected by " + why;
+  switch (event) {
+    case HookEvent::kConnect:
+      rtmp::encode_connect_error(out, txn, text);
+      queue_amf(rtmp::kCsidOverConnection, rtmp::kTypeCommandAmf0, 0, out);
+      break;
+    case HookEvent::kPublish:
+      reply_status(rtmp::StatusCode::kPublishBadName, text, 1);
+      break;
+    default:
+      reply_status(rtmp::StatusCode::kPlayStreamNotFound, text, 1);
+      break;
+  }
+  (void)flush_out();
+  close(std::string(hook_action(event)) + " " + text);
+}
+
+// Feeds what was read before the wait, then reads again (unless a held
+// command waits for another verdict).
+void RtmpConn::resume_after_hook() {
+  std::vector<uint8_t> held = std::move(held_);
+  held_.clear();
+  if (!held.empty() && !feed(held.data(), held.size())) {
+    if (closing() || hook_ticket_) return;
+  }
+  if (closing() || hook_ticket_) return;
+  event_add(read_ev_, nullptr);
+  if (publisher_ && !publisher_->flush()) return close("another publisher took the stream over");
+  on_writable();
+}
+
+void RtmpConn::notify_hook(HookEvent event) {
+  if (!vhost_ || !Hooks::wanted(*vhost_, event) || !svc_.hooks) return;
+  svc_.hooks->notify(*vhost_, event, hook_info());
+}
+
+void RtmpConn::cancel_hook() {
+  if (hook_ticket_ && svc_.hooks) svc_.hooks->cancel(hook_ticket_);
+  hook_ticket_ = 0;
+}
+
+void RtmpConn::stop_play(const char* why) {
+  if (!player_) return;
+  LOG_DEBUG("rtmp play stopped (%s)", why);
+  notify_hook(HookEvent::kStop);
+  player_.reset();
+}
+
+}  // namespace srs::worker
