@@ -48,6 +48,7 @@ HttpConn::HttpConn(Services& svc, HttpServer& server, evutil_socket_t fd, std::s
 }
 
 HttpConn::~HttpConn() {
+  end_flv_hooks();
   player_.reset();  // detaches from its stream
   server_.untrack(tracked_);
   if (read_ev_) event_free(read_ev_);
@@ -74,6 +75,7 @@ void HttpConn::close(const std::string& why) {
   event_del(read_ev_);
   event_del(write_ev_);
   event_del(timer_ev_);
+  end_flv_hooks();
   svc_.conns->close(this);
 }
 

@@ -20,6 +20,7 @@
 #include <event2/event.h>
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -27,6 +28,7 @@
 #include "base/fd.hpp"
 #include "proto/http/request_parser.hpp"
 #include "worker/connections.hpp"
+#include "worker/hooks.hpp"
 #include "worker/services.hpp"
 
 namespace srs::worker {
@@ -78,6 +80,12 @@ class HttpConn final : public Connection {
   void handle_http(const proto::http::Request& req, std::string_view path, std::string_view query);
   void handle_file(const proto::http::Request& req, const std::string& path);
   bool handle_flv(const proto::http::Request& req, const std::string& path, std::string_view query);
+  // http_flv_hooks.cpp: on_play before an FLV stream starts (false: waiting
+  // for the verdict, or refused with 403), on_stop when it ends.
+  bool flv_hook_allows(const proto::http::Request& req, const std::string& path, std::string_view query,
+                       const conf::VhostConfig& vhost, const std::string& app, const std::string& stream);
+  void on_flv_verdict(bool ok, const std::string& why, const std::function<void()>& again);
+  void end_flv_hooks();
   void reply(int status, const std::string& content_type, const std::string& body,
              const std::string& extra_headers = {});
   void reply_error(int status, const std::string& why, std::string extra_headers = {});
@@ -111,6 +119,11 @@ class HttpConn final : public Connection {
   uint64_t requests_ = 0;
   uint64_t bytes_in_ = 0, bytes_out_ = 0;
   std::unique_ptr<HttpFlvPlayer> player_;
+  // HTTP callbacks of an FLV play (hooks enabled only).
+  const conf::VhostConfig* hook_vhost_ = nullptr;
+  std::unique_ptr<HookInfo> flv_hook_;  // set once the play is allowed: on_stop at the end
+  uint64_t hook_ticket_ = 0;
+  bool hook_passed_ = false;
 };
 
 }  // namespace srs::worker

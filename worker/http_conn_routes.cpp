@@ -177,6 +177,7 @@ bool HttpConn::handle_flv(const http::Request& req, const std::string& path,
     out_ += head(200, "video/x-flv", -1, "Cache-Control: no-cache\r\n");
     return true;
   }
+  if (!flv_hook_allows(req, path, query, *vhost, app, stream)) return true;  // waits, or 403
   base::LogContext ctx(cid());
   LOG_INFO("http-flv play %s from %s", key.c_str(), peer_.c_str());
   client().describe(shm::ClientType::kFlvPlay, shm::kNoSlot, 0, key);

@@ -101,13 +101,13 @@ bool RtmpConn::handle(const rtmp::Play2Command& c) { return on_play(c.name, c.tx
 
 bool RtmpConn::handle(const rtmp::DeleteStreamCommand&) {
   on_unpublish("deleteStream");
-  player_.reset();
+  stop_play("deleteStream");
   return true;
 }
 
 bool RtmpConn::handle(const rtmp::CloseStreamCommand&) {
   on_unpublish("closeStream");
-  player_.reset();
+  stop_play("closeStream");
   return true;
 }
 
@@ -166,6 +166,8 @@ bool RtmpConn::handle(const rtmp::ConnectCommand& c) {
   }
   vhost_ = vhost;
   vhost_name_ = vhost->name;
+  page_url_ = c.page_url;
+  if (!hook_allows(HookEvent::kConnect, *url, c.txn, [this, c] { return handle(c); })) return !closing();
   connected_ = true;
   LOG_INFO("rtmp connect tcUrl=%s app=%s vhost=%s flashVer=%s", c.tc_url.c_str(), app_.c_str(),
            vhost_name_.c_str(), c.flash_ver.c_str());
@@ -225,6 +227,9 @@ bool RtmpConn::handle(const rtmp::PublishCommand& c) {
     close("publish refused: " + why);
     return false;
   }
+  if (why.empty() && !hook_allows(HookEvent::kPublish, url, c.txn, [this, c] { return handle(c); })) {
+    return !closing();
+  }
   std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;
   bool busy = false;
   if (why.empty()) publisher_ = Publisher::start(svc_, key, *vhost_, url.app, url.stream, &why, &busy);
@@ -251,6 +256,7 @@ void RtmpConn::on_unpublish(const char* why) {
   if (!publisher_) return;
   LOG_INFO("rtmp unpublish %s (%s), %llu messages", publisher_->key().c_str(), why,
            (unsigned long long)publisher_->messages());
+  notify_hook(HookEvent::kUnpublish);
   publisher_->stop();
   publisher_.reset();
   if (fmle_) {
@@ -271,6 +277,9 @@ bool RtmpConn::on_play(const std::string& name, double txn) {
     (void)flush_out();
     close("play refused: " + why);
     return false;
+  }
+  if (!hook_allows(HookEvent::kPlay, url, txn, [this, name, txn] { return on_play(name, txn); })) {
+    return !closing();
   }
   std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;
   LOG_INFO("rtmp play %s (param '%s')", key.c_str(), url.param.c_str());

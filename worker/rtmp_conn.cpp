@@ -47,6 +47,7 @@ RtmpConn::RtmpConn(Services& svc, evutil_socket_t fd, std::string peer)
 }
 
 RtmpConn::~RtmpConn() {
+  cancel_hook();
   player_.reset();     // detaches from its stream
   publisher_.reset();  // releases the name (players wait for a republish)
   if (read_ev_) event_free(read_ev_);
@@ -64,6 +65,10 @@ void RtmpConn::close(const std::string& why) {
   event_del(read_ev_);
   event_del(write_ev_);
   event_del(timeout_ev_);
+  cancel_hook();
+  if (publisher_) notify_hook(HookEvent::kUnpublish);
+  if (player_) notify_hook(HookEvent::kStop);
+  if (connected_) notify_hook(HookEvent::kClose);
   if (publisher_) publisher_->stop();
   svc_.conns->close(this);
 }
@@ -76,7 +81,9 @@ void RtmpConn::on_write_cb(evutil_socket_t, short, void* arg) {
 }
 void RtmpConn::on_timeout_cb(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<RtmpConn*>(arg);
-  if (!self->got_bytes_ && !self->player_) return self->close("receive timeout (30 s without data)");
+  if (!self->got_bytes_ && !self->player_ && !self->hook_ticket_) {
+    return self->close("receive timeout (30 s without data)");
+  }
   self->got_bytes_ = false;
 }
 
@@ -152,6 +159,10 @@ bool RtmpConn::feed(const uint8_t* data, size_t len) {
     }
     if (r == rtmp::ReadResult::kMessage && !on_message(reader_->message())) return false;
     if (reader_->ack_due()) queue_control(rtmp::make_ack(reader_->take_ack()));
+    if (hook_ticket_) {  // waiting for a callback's verdict: the rest waits too
+      held_.insert(held_.end(), data, data + len);
+      return false;
+    }
   }
   return !closing();
 }

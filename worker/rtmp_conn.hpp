@@ -11,6 +11,7 @@
 
 #include <event2/event.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "proto/rtmp/handshake.hpp"
 #include "proto/rtmp/url.hpp"
 #include "worker/connections.hpp"
+#include "worker/hooks.hpp"
 #include "worker/publisher.hpp"
 #include "worker/services.hpp"
 
@@ -90,6 +92,19 @@ class RtmpConn final : public Connection {
   void queue_user_control(const proto::rtmp::UserControl& msg);
   bool resolve(const std::string& stream_name, proto::rtmp::StreamUrl* url, std::string* why);
 
+  // rtmp_hooks.cpp: HTTP callbacks. hook_allows() is true when the command
+  // may go on now; false when the connection waits for the verdict (reading
+  // paused; `again` re-runs the command once accepted) or was refused.
+  bool hook_allows(HookEvent event, const proto::rtmp::StreamUrl& url, double txn,
+                   std::function<bool()> again);
+  void on_hook_verdict(HookEvent event, double txn, bool ok, const std::string& why,
+                       const std::function<bool()>& again);
+  void resume_after_hook();
+  HookInfo hook_info() const;
+  void notify_hook(HookEvent event);
+  void cancel_hook();
+  void stop_play(const char* why);
+
   Services& svc_;
   evutil_socket_t fd_;
   std::string peer_;
@@ -116,6 +131,13 @@ class RtmpConn final : public Connection {
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<RtmpPlayer> player_;
   bool fmle_ = false;          // FCPublish flow: answer FCUnpublish with onFCUnpublish
+
+  // HTTP callbacks (rtmp_hooks.cpp).
+  std::string page_url_;
+  proto::rtmp::StreamUrl hook_url_;  // of connect, then of publish/play (hooks enabled only)
+  uint64_t hook_ticket_ = 0;         // the verdict this connection waits for
+  int hook_passed_ = -1;             // the HookEvent accepted, while its command re-runs
+  std::vector<uint8_t> held_;        // bytes read before the wait, fed after the verdict
 };
 
 }  // namespace srs::worker
