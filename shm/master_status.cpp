@@ -15,16 +15,22 @@ constexpr auto kRelease = std::memory_order_release;
 constexpr std::size_t kErrorWords = kReloadErrorBytes / 4;
 constexpr int kReadRetries = 1000;
 
-bool utf8_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool utf8_continuation(char c) noexcept {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 }  // namespace
 
 const char* reload_state_name(ReloadState s) noexcept {
   switch (s) {
-    case ReloadState::kIdle: return "idle";
-    case ReloadState::kInProgress: return "in progress";
-    case ReloadState::kSucceeded: return "succeeded";
-    case ReloadState::kFailed: return "failed";
+    case ReloadState::kIdle:
+      return "idle";
+    case ReloadState::kInProgress:
+      return "in progress";
+    case ReloadState::kSucceeded:
+      return "succeeded";
+    case ReloadState::kFailed:
+      return "failed";
   }
   return "unknown";
 }

@@ -41,15 +41,15 @@ const char* reload_state_name(ReloadState s) noexcept;  // "idle", "in progress"
 
 struct alignas(kCacheLine) MasterStatusBlock {
   Atomic32 seqlock;
-  Atomic32 seq;          // reloads acted on (+1 at each begin_reload)
-  Atomic32 state;        // ReloadState
-  Atomic32 generation;   // the generation serving
-  Atomic32 pending;      // the generation starting (0: none)
+  Atomic32 seq;         // reloads acted on (+1 at each begin_reload)
+  Atomic32 state;       // ReloadState
+  Atomic32 generation;  // the generation serving
+  Atomic32 pending;     // the generation starting (0: none)
   Atomic32 reloads_ok;
   Atomic32 reloads_failed;
-  Atomic32 started_at;   // wall seconds, the last reload's start
-  Atomic32 finished_at;  // wall seconds, the last reload's verdict (0: none yet)
-  Atomic32 error_size;   // bytes of `error` in use
+  Atomic32 started_at;                    // wall seconds, the last reload's start
+  Atomic32 finished_at;                   // wall seconds, the last reload's verdict (0: none yet)
+  Atomic32 error_size;                    // bytes of `error` in use
   Atomic32 error[kReloadErrorBytes / 4];  // the last failure's text, lines joined by '\n'
 };
 static_assert(offsetof(MasterStatusBlock, error) == 40);

@@ -26,19 +26,22 @@ namespace srs::worker {
 namespace {
 
 // SRS's error codes (srs_kernel_error.hpp).
-constexpr int kKillFailed = 1058;         // ERROR_SYSTEM_KILL
-constexpr int kRawFailed = 1060;          // ERROR_SYSTEM_CONFIG_RAW: unknown rpc
-constexpr int kRawDisabled = 1061;        // ERROR_SYSTEM_CONFIG_RAW_DISABLED
-constexpr int kConfigInvalid = 1023;      // ERROR_SYSTEM_CONFIG_INVALID: a failed reload
-constexpr int kUnavailable = 1000;        // no control region (unit tests): nothing to report
+constexpr int kKillFailed = 1058;     // ERROR_SYSTEM_KILL
+constexpr int kRawFailed = 1060;      // ERROR_SYSTEM_CONFIG_RAW: unknown rpc
+constexpr int kRawDisabled = 1061;    // ERROR_SYSTEM_CONFIG_RAW_DISABLED
+constexpr int kConfigInvalid = 1023;  // ERROR_SYSTEM_CONFIG_INVALID: a failed reload
+constexpr int kUnavailable = 1000;    // no control region (unit tests): nothing to report
 
 // SRS 5's SrsReloadState: init 0, parsing 10, transforming 20, applying 30, finished 90.
 int srs_reload_state(shm::ReloadState s) {
   switch (s) {
-    case shm::ReloadState::kIdle: return 0;
-    case shm::ReloadState::kInProgress: return 30;
+    case shm::ReloadState::kIdle:
+      return 0;
+    case shm::ReloadState::kInProgress:
+      return 30;
     case shm::ReloadState::kSucceeded:
-    case shm::ReloadState::kFailed: return 90;
+    case shm::ReloadState::kFailed:
+      return 90;
   }
   return 0;
 }

@@ -73,8 +73,9 @@ TEST_CASE("a failed reload keeps the generation and publishes the errors; a succ
   MasterStatus& m = c->master_status();
   m.set_generation(3);
   (void)m.begin_reload(50);
-  const std::string errors = "/etc/srs.yaml:4:3: rtmp.chunk_size: expected 128..65536, got 5\n"
-                             "/etc/srs.yaml:9:1: unknown key \"vhostz\"";
+  const std::string errors =
+      "/etc/srs.yaml:4:3: rtmp.chunk_size: expected 128..65536, got 5\n"
+      "/etc/srs.yaml:9:1: unknown key \"vhostz\"";
   m.fail(errors, 51);
   ReloadStatus s = read_status(m);
   CHECK(s.state == ReloadState::kFailed);
@@ -115,7 +116,8 @@ TEST_CASE("the reload sequence wraps past 2^32 and is still told apart") {
   auto c = Control::create(ControlSizes{4, 4});
   REQUIRE(c.is_ok());
   auto* base = reinterpret_cast<unsigned char*>(const_cast<srs::shm::ControlHeader*>(&c->header()));
-  auto* block = reinterpret_cast<srs::shm::MasterStatusBlock*>(base + c->header().fixed.status_offset);
+  auto* block =
+      reinterpret_cast<srs::shm::MasterStatusBlock*>(base + c->header().fixed.status_offset);
   block->seq.store(srs::test::kNearWrap, std::memory_order_relaxed);
   block->seqlock.store(srs::test::kNearWrap, std::memory_order_relaxed);  // even: stable
   MasterStatus& m = c->master_status();

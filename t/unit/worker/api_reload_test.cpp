@@ -17,7 +17,9 @@ using srs::worker::ApiRequest;
 namespace {
 
 volatile sig_atomic_t g_hups = 0;
-void count_hup(int) { g_hups = g_hups + 1; }
+void count_hup(int) {
+  g_hups = g_hups + 1;
+}
 
 struct Fixture {
   conf::Config config;
@@ -28,7 +30,8 @@ struct Fixture {
     svc.config = &config;
     svc.control = &control;
   }
-  ApiReply get(std::string_view path, std::string_view query = "", std::string_view method = "GET") {
+  ApiReply get(std::string_view path, std::string_view query = "",
+               std::string_view method = "GET") {
     ApiReply reply;
     REQUIRE(worker::route_reload_api(svc, ApiRequest{method, path, query, ""}, &reply));
     return reply;
@@ -41,7 +44,8 @@ TEST_CASE("rpc=raw reports the raw API settings even when the raw API is off") {
   Fixture f;
   ApiReply r = f.get("/api/v1/raw", "rpc=raw");
   CHECK(r.code == 0);
-  CHECK(r.members.find("\"raw_api\":{\"enabled\":false,\"allow_reload\":false") != std::string::npos);
+  CHECK(r.members.find("\"raw_api\":{\"enabled\":false,\"allow_reload\":false") !=
+        std::string::npos);
   f.config.http_api.raw_api = {true, true};
   CHECK(f.get("/api/v1/raw", "rpc=raw").members.find("\"enabled\":true,\"allow_reload\":true") !=
         std::string::npos);
@@ -60,7 +64,8 @@ TEST_CASE("rpc=reload is refused with SRS's 1061 unless enabled and allowed; unk
 TEST_CASE("an allowed rpc=reload sends SIGHUP to the master's pid") {
   Fixture f;  // the region's master pid is this process
   f.config.http_api.raw_api = {true, true};
-  struct sigaction old{}, count{};
+  struct sigaction old {
+  }, count{};
   count.sa_handler = count_hup;
   sigemptyset(&count.sa_mask);
   REQUIRE(sigaction(SIGHUP, &count, &old) == 0);
@@ -101,6 +106,7 @@ TEST_CASE("the reload routes answer GET only, and only their own paths") {
   ApiReply r = f.get("/api/v1/reload", "", "DELETE");
   CHECK(r.status == 405);
   ApiReply other;
-  CHECK_FALSE(worker::route_reload_api(f.svc, ApiRequest{"GET", "/api/v1/streams", "", ""}, &other));
+  CHECK_FALSE(
+      worker::route_reload_api(f.svc, ApiRequest{"GET", "/api/v1/streams", "", ""}, &other));
   CHECK_FALSE(worker::route_reload_api(f.svc, ApiRequest{"GET", "/api/v1/rawx", "", ""}, &other));
 }
