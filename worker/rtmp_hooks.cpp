@@ -79,8 +79,10 @@ void RtmpConn::on_hook_verdict(HookEvent event, double txn, bool ok, const std::
     if (alive && !closing()) resume_after_hook();
     return;
   }
+  // The client learns which callback refused it, not its URL (it may carry a
+  // secret); the log line has the URL and the reply.
   std::string out;
-  std::string text = "rejected by " + why;
+  std::string text = std::string("rejected by the ") + hook_action(event) + " callback";
   switch (event) {
     case HookEvent::kConnect:
       rtmp::encode_connect_error(out, txn, text);
@@ -94,7 +96,7 @@ void RtmpConn::on_hook_verdict(HookEvent event, double txn, bool ok, const std::
       break;
   }
   (void)flush_out();
-  close(std::string(hook_action(event)) + " " + text);
+  close("rejected by " + why);
 }
 
 // Feeds what was read before the wait, then reads again (unless a held

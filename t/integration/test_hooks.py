@@ -134,6 +134,8 @@ class HooksTest(unittest.TestCase):
         bad = publish(self, srv, stream="live/other?token=bad", seconds=30)
         self.assertNotEqual(bad.wait(15), 0)
         self.assertLess(time.monotonic() - t0, 10)
+        self.assertIn("rejected by the on_publish callback", bad.output())  # what ffmpeg shows
+        self.assertNotIn(str(cb.port), bad.output())  # the callback URL stays private
         self.assertIn("on_publish", srv.log())
         self.assertNotRegex(srv.log(), r"rtmp publish __defaultVhost__/live/other")
         self.assertTrue(good.alive())
