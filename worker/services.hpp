@@ -20,6 +20,7 @@ class Connections;
 class HlsOutputs;
 class Hooks;
 class StreamHub;
+class TrafficSampler;
 
 struct Services {
   event_base* base = nullptr;
@@ -30,6 +31,7 @@ struct Services {
   StreamHub* hub = nullptr;
   HlsOutputs* hls = nullptr;
   Hooks* hooks = nullptr;             // HTTP callbacks (worker/hooks.hpp)
+  TrafficSampler* traffic = nullptr;  // the API's kbps (worker/traffic_sampler.hpp)
   uint32_t slot = 0;          // this worker's slot
   uint32_t generation = 0;    // this worker's configuration generation
   uint32_t pid = 0;

@@ -21,6 +21,7 @@
 #include "worker/hls_outputs.hpp"
 #include "worker/hook_client.hpp"
 #include "worker/hooks.hpp"
+#include "worker/traffic_sampler.hpp"
 
 namespace srs::worker {
 namespace {
@@ -71,6 +72,7 @@ class Worker {
   std::unique_ptr<HlsOutputs> hls_;
   std::unique_ptr<HookClient> hook_client_;
   std::unique_ptr<Hooks> hooks_;
+  std::unique_ptr<TrafficSampler> traffic_;
   std::unique_ptr<HttpServer> http_;
   bool draining_ = false;
   int exit_status_ = 0;
@@ -83,6 +85,7 @@ Worker::~Worker() {
   conns_.reset();
   hooks_.reset();  // pending callbacks are cancelled
   hook_client_.reset();
+  traffic_.reset();
   http_.reset();
   hls_.reset();
   hub_.reset();
@@ -119,6 +122,8 @@ bool Worker::setup() {
   summary_ = std::make_unique<Summary>(svc_);
   hls_ = std::make_unique<HlsOutputs>(svc_);
   svc_.hls = hls_.get();
+  traffic_ = std::make_unique<TrafficSampler>(base_, *ctx_.control);
+  svc_.traffic = traffic_.get();
   for (int signo : {SIGQUIT, SIGTERM, SIGINT, SIGUSR1, SIGHUP}) watch_signal(signo);
   ::signal(SIGPIPE, SIG_IGN);
 
