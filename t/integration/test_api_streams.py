@@ -152,29 +152,26 @@ class ApiStreamsTest(unittest.TestCase):
         status, body = api_call(self.srv, "DELETE", "/api/v1/clients/zzzzzzzz")
         self.assertEqual(body["code"], 2049)
 
-    def kick_from_other_worker(self, victim):
-        """DELETE through a keep-alive connection that /api/v1/self says is served by
-        a worker other than the victim's; returns that worker's slot."""
-        for _ in range(50):
-            conn = http.client.HTTPConnection("127.0.0.1", self.srv.api_port, timeout=5)
-            try:
-                conn.request("GET", "/api/v1/self")
-                slot = json.loads(conn.getresponse().read())["data"]["worker_slot"]
-                if slot == victim["worker_slot"]:
-                    continue
-                conn.request("DELETE", f"/api/v1/clients/{victim['id']}")
-                body = json.loads(conn.getresponse().read())
-                self.assertEqual(body["code"], 0)
-                return slot
-            finally:
-                conn.close()
-        self.fail("no API request landed on the other worker in 50 tries")
+    def kick_from_other_worker(self, players):
+        """On one keep-alive API connection: GET /api/v1/self (which worker serves it),
+        then DELETE a player owned by the OTHER worker. Returns (victim, answering slot)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.api_port, timeout=5)
+        try:
+            conn.request("GET", "/api/v1/self")
+            slot = json.loads(conn.getresponse().read())["data"]["worker_slot"]
+            victim = [c for c in players if c["worker_slot"] != slot][0]
+            conn.request("DELETE", f"/api/v1/clients/{victim['id']}")
+            body = json.loads(conn.getresponse().read())
+            self.assertEqual(body["code"], 0)
+            return victim, slot
+        finally:
+            conn.close()
 
     def test_kick_a_player_through_the_other_worker(self):
         self.players_on_both_workers()
         players = [c for c in self.clients() if c["type"] == "rtmp-play"]
-        victim = players[0]
-        answered_by = self.kick_from_other_worker(victim)
+        self.assertEqual(len({c["worker_slot"] for c in players}), 2, "players on both workers")
+        victim, answered_by = self.kick_from_other_worker(players)
         self.assertNotEqual(answered_by, victim["worker_slot"])
         wait_until(lambda: victim["id"] not in [c["id"] for c in self.clients()], 10,
                    what="the kicked player to leave /api/v1/clients")
