@@ -52,8 +52,10 @@ bool parse_prefix(std::string_view text, unsigned max, unsigned* out) {
 }  // namespace
 
 std::string parse_cidr(std::string_view text, Cidr* out) {
-  const std::string expected = "expected an IP address or a CIDR range such as 10.0.0.0/8 or "
-                               "fd00::/8, got '" + std::string(text) + "'";
+  const std::string expected =
+      "expected an IP address or a CIDR range such as 10.0.0.0/8 or "
+      "fd00::/8, got '" +
+      std::string(text) + "'";
   size_t slash = text.find('/');
   Cidr c;
   if (!parse_address(text.substr(0, slash), &c.v6, c.addr)) return expected;

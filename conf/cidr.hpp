@@ -12,13 +12,13 @@ namespace srs::conf {
 
 struct Cidr {
   bool v6 = false;
-  uint8_t prefix = 0;      // bits that must match: 0..32 (IPv4) or 0..128 (IPv6)
-  uint8_t addr[16] = {};   // network order; IPv4 in the first 4 bytes; host bits zero
-  std::string text;        // as written, for messages
+  uint8_t prefix = 0;     // bits that must match: 0..32 (IPv4) or 0..128 (IPv6)
+  uint8_t addr[16] = {};  // network order; IPv4 in the first 4 bytes; host bits zero
+  std::string text;       // as written, for messages
 
   bool operator==(const Cidr& o) const {
-    return v6 == o.v6 && prefix == o.prefix && std::string_view((const char*)addr, 16) ==
-                                                   std::string_view((const char*)o.addr, 16);
+    return v6 == o.v6 && prefix == o.prefix &&
+           std::string_view((const char*)addr, 16) == std::string_view((const char*)o.addr, 16);
   }
 };
 

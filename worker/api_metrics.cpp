@@ -55,11 +55,13 @@ void srs_families(std::string* out, const MetricsInput& in) {
                       label("pid", std::to_string(in.pid)) + "," +
                       label("major", std::to_string(base::kVersionMajor)) + "," +
                       label("version", base::kVersion));
-  Family(out, "srs_cpu_percent", "gauge", "CPU used by the server's processes, percent of one core.")
+  Family(out, "srs_cpu_percent", "gauge",
+         "CPU used by the server's processes, percent of one core.")
       .sample_real(in.cpu_percent * 100);
   Family(out, "srs_memory", "gauge", "Resident memory of the server's processes, in KiB.")
       .sample(in.memory_kbyte);
-  Family(out, "srs_send_bytes_total", "counter", "Bytes sent to clients.").sample(in.totals.bytes_out);
+  Family(out, "srs_send_bytes_total", "counter", "Bytes sent to clients.")
+      .sample(in.totals.bytes_out);
   Family(out, "srs_receive_bytes_total", "counter", "Bytes received from clients.")
       .sample(in.totals.bytes_in);
   Family(out, "srs_streams", "gauge", "Live streams.").sample(in.streams);
@@ -143,6 +145,13 @@ MetricsInput gather_metrics(Services& svc, CpuSampler& cpu, const std::string& s
   svc.control->clients().for_each([&](const shm::ClientInfo& c) {
     if (c.type != shm::ClientType::kHttpApi) ++in.clients;
   });
+  shm::ReloadStatus reload;  // the master's verdicts (shm/master_status.hpp)
+  if (svc.control->master_status().read(&reload)) {
+    in.have_reloads = true;
+    in.reloads_ok = reload.reloads_ok;
+    in.reloads_failed = reload.reloads_failed;
+    if (reload.generation != 0) in.generation = reload.generation;
+  }
   return in;
 }
 

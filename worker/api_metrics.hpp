@@ -25,8 +25,8 @@ struct MetricsInput {
   std::string server_id, service;
   uint32_t pid = 0;
   ServerTotals totals;
-  uint32_t streams = 0;  // Live streams
-  uint32_t clients = 0;  // connections in the client table (API calls excepted)
+  uint32_t streams = 0;       // Live streams
+  uint32_t clients = 0;       // connections in the client table (API calls excepted)
   double cpu_percent = 0;     // of one core, summed over the server's processes (x100 like SRS)
   uint64_t memory_kbyte = 0;  // RSS summed over the server's processes
   uint32_t workers_by_state[5] = {};  // index: shm::WorkerState
@@ -34,9 +34,9 @@ struct MetricsInput {
     uint32_t slot = 0;
     uint32_t connections = 0;
   };
-  std::vector<Slot> slots;  // Ready or Draining
-  uint32_t generation = 0;
-  bool have_reloads = false;  // the master publishes its reload verdicts
+  std::vector<Slot> slots;    // Ready or Draining
+  uint32_t generation = 0;    // serving: the master's word, else the answering worker's
+  bool have_reloads = false;  // the master's verdicts could be read
   uint64_t reloads_ok = 0, reloads_failed = 0;
 };
 

@@ -32,8 +32,8 @@ struct ApiIdentity {
 // One request as HttpConn saw it.
 struct ApiCall {
   std::string_view method;
-  std::string_view path;           // without the query
-  std::string_view query;          // raw, without '?'
+  std::string_view path;   // without the query
+  std::string_view query;  // raw, without '?'
   std::string_view body;
   std::string_view peer_ip;        // the client's address, without port or brackets
   std::string_view authorization;  // the Authorization header; empty if none

@@ -93,9 +93,9 @@ std::string features() {
   w.key("build").value(base::server_signature()).key("build2").value("");
   w.key("features").begin_object();
   constexpr std::pair<const char*, bool> kFeatures[] = {
-      {"ssl", false},       {"hls", true},         {"hds", false},      {"callback", true},
-      {"api", true},        {"httpd", true},       {"dvr", false},      {"transcode", false},
-      {"ingest", false},    {"stat", true},        {"caster", false},   {"complex_send", true},
+      {"ssl", false},         {"hls", true},        {"hds", false},    {"callback", true},
+      {"api", true},          {"httpd", true},      {"dvr", false},    {"transcode", false},
+      {"ingest", false},      {"stat", true},       {"caster", false}, {"complex_send", true},
       {"tcp_nodelay", false}, {"so_sendbuf", true}, {"mr", false}};
   for (const auto& [name, on] : kFeatures) w.key(name).value(on);
   w.end_object();
@@ -190,7 +190,8 @@ std::string SystemApi::summaries() {
   w.key("ppid").value(have_master ? int64_t(master.field[PidStat::kPpid]) : int64_t(0));
   w.key("argv").value(command_line(f.master_pid)).key("cwd").value(current_dir());
   w.key("mem_kbyte").value(cpu.server_rss_kbyte());
-  w.key("mem_percent").value(mem.mem_total ? double(cpu.server_rss_kbyte()) / double(mem.mem_total) : 0.0);
+  w.key("mem_percent")
+      .value(mem.mem_total ? double(cpu.server_rss_kbyte()) / double(mem.mem_total) : 0.0);
   w.key("cpu_percent").value(cpu.server_cpu());
   w.key("srs_uptime").value(now_ms / 1000 - int64_t(f.started_at));
   w.end_object();
@@ -212,7 +213,8 @@ void SystemApi::system_members(JsonWriter& w, const CpuSampler& cpu, const MemIn
   (void)read_parsed("/proc/net/snmp", &established, parse_snmp_tcp_established);
   char buf[16384];  // one line per interface
   (void)parse_net_dev(read_proc("/proc/net/dev", buf, sizeof buf), &net);
-  uint64_t available = mem.mem_available ? mem.mem_available : mem.mem_free + mem.buffers + mem.cached;
+  uint64_t available =
+      mem.mem_available ? mem.mem_available : mem.mem_free + mem.buffers + mem.cached;
   uint64_t used = mem.mem_total > available ? mem.mem_total - available : 0;
   ServerTotals t = server_totals(svc_.control->workers());
   int64_t now_ms = base::wall_ms();
@@ -222,7 +224,8 @@ void SystemApi::system_members(JsonWriter& w, const CpuSampler& cpu, const MemIn
   w.key("mem_ram_percent").value(mem.mem_total ? double(used) / double(mem.mem_total) : 0.0);
   w.key("mem_swap_kbyte").value(mem.swap_total);
   w.key("mem_swap_percent")
-      .value(mem.swap_total ? double(mem.swap_total - mem.swap_free) / double(mem.swap_total) : 0.0);
+      .value(mem.swap_total ? double(mem.swap_total - mem.swap_free) / double(mem.swap_total)
+                            : 0.0);
   w.key("cpus").value(int64_t(::sysconf(_SC_NPROCESSORS_CONF)));
   w.key("cpus_online").value(int64_t(::sysconf(_SC_NPROCESSORS_ONLN)));
   w.key("uptime").value(up.uptime).key("ilde_time").value(up.idle);
@@ -285,11 +288,11 @@ std::string SystemApi::rusages() const {
   w.begin_object().key("ok").value(ok).key("sample_time").value(base::wall_ms());
   w.key("ru_utime").value(seconds_of(ru.ru_utime)).key("ru_stime").value(seconds_of(ru.ru_stime));
   const std::pair<const char*, long> kFields[] = {
-      {"ru_maxrss", ru.ru_maxrss},     {"ru_ixrss", ru.ru_ixrss},     {"ru_idrss", ru.ru_idrss},
-      {"ru_isrss", ru.ru_isrss},       {"ru_minflt", ru.ru_minflt},   {"ru_majflt", ru.ru_majflt},
-      {"ru_nswap", ru.ru_nswap},       {"ru_inblock", ru.ru_inblock}, {"ru_oublock", ru.ru_oublock},
-      {"ru_msgsnd", ru.ru_msgsnd},     {"ru_msgrcv", ru.ru_msgrcv},   {"ru_nsignals", ru.ru_nsignals},
-      {"ru_nvcsw", ru.ru_nvcsw},       {"ru_nivcsw", ru.ru_nivcsw}};
+      {"ru_maxrss", ru.ru_maxrss}, {"ru_ixrss", ru.ru_ixrss},     {"ru_idrss", ru.ru_idrss},
+      {"ru_isrss", ru.ru_isrss},   {"ru_minflt", ru.ru_minflt},   {"ru_majflt", ru.ru_majflt},
+      {"ru_nswap", ru.ru_nswap},   {"ru_inblock", ru.ru_inblock}, {"ru_oublock", ru.ru_oublock},
+      {"ru_msgsnd", ru.ru_msgsnd}, {"ru_msgrcv", ru.ru_msgrcv},   {"ru_nsignals", ru.ru_nsignals},
+      {"ru_nvcsw", ru.ru_nvcsw},   {"ru_nivcsw", ru.ru_nivcsw}};
   for (const auto& [name, v] : kFields) w.key(name).value(int64_t(v));
   return data(w);
 }

@@ -29,10 +29,10 @@ class CpuSampler {
 
   struct Process {
     uint32_t pid = 0;
-    uint64_t ticks = 0;      // utime + stime
+    uint64_t ticks = 0;  // utime + stime
     uint64_t rss_kbyte = 0;
-    double cpu = 0;          // fraction of one core over the last interval
-    int64_t starttime = 0;   // tells a reused pid apart
+    double cpu = 0;         // fraction of one core over the last interval
+    int64_t starttime = 0;  // tells a reused pid apart
   };
 
   explicit CpuSampler(const shm::Control* control);
@@ -40,13 +40,13 @@ class CpuSampler {
   // Reads /proc if the last reading is kMinIntervalMs old (`now_ms` monotonic).
   void refresh(int64_t now_ms);
 
-  double system_cpu() const { return system_cpu_; }      // 0..1 of all cores
-  double server_cpu() const;                             // sum over the processes
+  double system_cpu() const { return system_cpu_; }  // 0..1 of all cores
+  double server_cpu() const;                         // sum over the processes
   uint64_t server_rss_kbyte() const;
-  const Process* process(uint32_t pid) const;            // null if not sampled
+  const Process* process(uint32_t pid) const;  // null if not sampled
   const std::vector<Process>& processes() const { return procs_; }
   const CpuTimes& system_ticks() const { return cpu_; }
-  int64_t sample_ms() const { return last_ms_; }         // wall ms of the last reading
+  int64_t sample_ms() const { return last_ms_; }  // wall ms of the last reading
 
  private:
   void read_processes(double seconds);

@@ -70,15 +70,20 @@ std::string_view line_after(std::string_view text, std::string_view prefix) noex
 }
 
 constexpr const char* kPidStatNames[PidStat::kFields] = {
-    "ppid",       "pgrp",        "session",    "tty_nr",     "tpgid",
-    "flags",      "minflt",      "cminflt",    "majflt",     "cmajflt",
-    "utime",      "stime",       "cutime",     "cstime",     "priority",
-    "nice",       "num_threads", "itrealvalue", "starttime", "vsize",
-    "rss",        "rsslim",      "startcode",  "endcode",    "startstack",
-    "kstkesp",    "kstkeip",     "signal",     "blocked",    "sigignore",
-    "sigcatch",   "wchan",       "nswap",      "cnswap",     "exit_signal",
-    "processor",  "rt_priority", "policy",     "delayacct_blkio_ticks", "guest_time",
-    "cguest_time"};
+    "ppid",        "pgrp",        "session",
+    "tty_nr",      "tpgid",       "flags",
+    "minflt",      "cminflt",     "majflt",
+    "cmajflt",     "utime",       "stime",
+    "cutime",      "cstime",      "priority",
+    "nice",        "num_threads", "itrealvalue",
+    "starttime",   "vsize",       "rss",
+    "rsslim",      "startcode",   "endcode",
+    "startstack",  "kstkesp",     "kstkeip",
+    "signal",      "blocked",     "sigignore",
+    "sigcatch",    "wchan",       "nswap",
+    "cnswap",      "exit_signal", "processor",
+    "rt_priority", "policy",      "delayacct_blkio_ticks",
+    "guest_time",  "cguest_time"};
 
 }  // namespace
 
@@ -115,7 +120,8 @@ bool parse_proc_stat(std::string_view text, CpuTimes* out) noexcept {
 // ends at the LAST ')'.
 bool parse_pid_stat(std::string_view text, PidStat* out) noexcept {
   size_t open = text.find('('), close = text.rfind(')');
-  if (open == std::string_view::npos || close == std::string_view::npos || close < open) return false;
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open)
+    return false;
   uint64_t pid = 0;
   Scan head{text.substr(0, open)};
   if (!head.number(&pid)) return false;
@@ -147,9 +153,12 @@ bool parse_meminfo(std::string_view text, MemInfo* out) noexcept {
   struct Key {
     const char* name;
     uint64_t* value;
-  } keys[] = {{"MemTotal:", &out->mem_total},   {"MemFree:", &out->mem_free},
-              {"MemAvailable:", &out->mem_available}, {"Buffers:", &out->buffers},
-              {"Cached:", &out->cached},        {"SwapTotal:", &out->swap_total},
+  } keys[] = {{"MemTotal:", &out->mem_total},
+              {"MemFree:", &out->mem_free},
+              {"MemAvailable:", &out->mem_available},
+              {"Buffers:", &out->buffers},
+              {"Cached:", &out->cached},
+              {"SwapTotal:", &out->swap_total},
               {"SwapFree:", &out->swap_free}};
   for (const Key& k : keys) {
     Scan sc{line_after(text, k.name)};

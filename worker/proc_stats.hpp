@@ -22,7 +22,9 @@ std::string_view read_proc(const char* path, char* buf, size_t size) noexcept;
 struct CpuTimes {
   uint64_t user = 0, nice = 0, sys = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0,
            guest = 0;
-  uint64_t total() const noexcept { return user + nice + sys + idle + iowait + irq + softirq + steal; }
+  uint64_t total() const noexcept {
+    return user + nice + sys + idle + iowait + irq + softirq + steal;
+  }
   uint64_t busy() const noexcept { return total() - idle - iowait; }
 };
 bool parse_proc_stat(std::string_view text, CpuTimes* out) noexcept;
@@ -47,8 +49,8 @@ bool pid_stat_field_signed(size_t i) noexcept;
 
 // /proc/meminfo, in kB.
 struct MemInfo {
-  uint64_t mem_total = 0, mem_free = 0, mem_available = 0, buffers = 0, cached = 0,
-           swap_total = 0, swap_free = 0;
+  uint64_t mem_total = 0, mem_free = 0, mem_available = 0, buffers = 0, cached = 0, swap_total = 0,
+           swap_free = 0;
 };
 bool parse_meminfo(std::string_view text, MemInfo* out) noexcept;
 

@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 import unittest
@@ -185,6 +186,47 @@ class ApiSystemTest(unittest.TestCase):
         self.assertEqual(samples["srs_workers"]['state="ready"'], 2)
         self.assertEqual(len(samples["srs_worker_connections"]), 2)
         self.assertIn(f'pid="{srv.pid}"', list(samples["srs_build_info"])[0])
+
+    def test_metrics_count_reloads(self):
+        srv = self.srv
+
+        def metrics():
+            status, _, text = curl(srv, "/metrics")
+            self.assertEqual(status, 200)
+            return parse_metrics(text)[1]
+
+        m = metrics()
+        self.assertEqual(m["srs_reloads_total"], {'result="ok"': 0, 'result="failed"': 0})
+        self.assertEqual(m["srs_generation"][""], 1)
+        srv.write_config(text="rtmp: {chunk_size: 1}\n")  # out of range: refused
+        srv.signal(signal.SIGHUP)
+        wait_until(lambda: metrics()["srs_reloads_total"]['result="failed"'] == 1, 15,
+                   what="a failed reload in srs_reloads_total")
+        srv.write_config()
+        srv.signal(signal.SIGHUP)
+        wait_until(lambda: metrics()["srs_reloads_total"]['result="ok"'] == 1, 20,
+                   what="a reload in srs_reloads_total")
+        wait_until(lambda: metrics()["srs_generation"][""] == 2, 10, what="generation 2")
+
+    def test_jsonp_method_override_kicks_a_client(self):
+        srv = self.srv
+        status, _, _ = curl(srv, "/api/v1/clients")
+        if status == 404:
+            self.skipTest("the clients routes (api_streams.cpp) are not in this build")
+        ffmpeg = publish(self, srv, seconds=30)
+
+        def publisher():
+            clients = srv.api("/api/v1/clients").get("clients", [])
+            return next((c for c in clients if c.get("publish")), None)
+
+        cid = wait_until(publisher, 15, what="the publisher in /api/v1/clients")["id"]
+        # A browser's JSONP can only GET: ?method=DELETE makes it the kick.
+        status, _, body = curl(srv, f"/api/v1/clients/{cid}?callback=cb&method=DELETE")
+        self.assertEqual(status, 200, body)
+        m = re.fullmatch(r"cb\((.*)\)", body, re.S)
+        self.assertTrue(m, body)
+        self.assertEqual(json.loads(m.group(1))["code"], 0, body)
+        wait_until(lambda: not ffmpeg.alive(), 15, what="ffmpeg to be disconnected by the kick")
 
     def test_jsonp_and_cors(self):
         srv = self.srv

@@ -50,8 +50,8 @@ TEST_CASE("IPv6 ranges, and IPv4-mapped peers match IPv4 ranges") {
 }
 
 TEST_CASE("bad entries are refused with what was expected") {
-  const char* bad[] = {"",          "10.0.0.0/33", "10.0.0.0/",  "10.0.0/8", "host.example",
-                       "10.0.0.1/8", "::1/129",     "fd00::/x",   "1.2.3.4/-1", "10.0.0.0/08x"};
+  const char* bad[] = {"",           "10.0.0.0/33", "10.0.0.0/", "10.0.0/8",   "host.example",
+                       "10.0.0.1/8", "::1/129",     "fd00::/x",  "1.2.3.4/-1", "10.0.0.0/08x"};
   for (const char* text : bad) {
     Cidr c;
     INFO(text);

@@ -37,8 +37,8 @@ TEST_CASE("http_api.auth and http_api.allow load") {
 }
 
 TEST_CASE("auth enabled without a username or a password is an error at `enabled`") {
-  LoadResult r = load_text("http_api:\n  auth:\n    enabled: true\n    username: admin\n",
-                           "test.yaml");
+  LoadResult r =
+      load_text("http_api:\n  auth:\n    enabled: true\n    username: admin\n", "test.yaml");
   INFO(all_errors(r));
   CHECK_FALSE(r.ok());
   REQUIRE(r.errors.size() == 1);
@@ -50,7 +50,8 @@ TEST_CASE("auth enabled without a username or a password is an error at `enabled
 }
 
 TEST_CASE("a bad allow entry is reported where it is written") {
-  LoadResult r = load_text("http_api:\n  allow:\n    - 10.0.0.0/8\n    - 10.0.0.300\n", "test.yaml");
+  LoadResult r =
+      load_text("http_api:\n  allow:\n    - 10.0.0.0/8\n    - 10.0.0.300\n", "test.yaml");
   INFO(all_errors(r));
   CHECK_FALSE(r.ok());
   REQUIRE(r.errors.size() == 1);

@@ -35,9 +35,13 @@ TEST_CASE("an empty allow list lets anyone in; otherwise one range must hold the
 
 TEST_CASE("base64 decodes RFC 4648 test vectors and refuses other text") {
   std::string out;
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"Zg==", "f"},     {"Zm8=", "fo"},       {"Zm9v", "foo"},
-      {"Zm9vYg==", "foob"}, {"Zm9vYmE=", "fooba"}, {"Zm9vYmFy", "foobar"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"Zg==", "f"},
+                                                         {"Zm8=", "fo"},
+                                                         {"Zm9v", "foo"},
+                                                         {"Zm9vYg==", "foob"},
+                                                         {"Zm9vYmE=", "fooba"},
+                                                         {"Zm9vYmFy", "foobar"}};
   for (const auto& [in, expected] : vectors) {
     INFO(in);
     REQUIRE(base64_decode(in, &out));

@@ -14,7 +14,7 @@ using namespace srs::worker;
 namespace {
 
 struct Exposition {
-  std::map<std::string, std::string> types;                       // name -> gauge|counter
+  std::map<std::string, std::string> types;                           // name -> gauge|counter
   std::map<std::string, std::map<std::string, std::string>> samples;  // name -> labels -> value
 };
 

@@ -103,9 +103,10 @@ TEST_CASE("/proc/loadavg and /proc/uptime") {
 
 TEST_CASE("/proc/net/sockstat and the established count of /proc/net/snmp") {
   SockStat s;
-  REQUIRE(parse_sockstat("sockets: used 17\nTCP: inuse 4 orphan 0 tw 195 alloc 6 mem 0\n"
-                         "UDP: inuse 2 mem 0\nUDPLITE: inuse 0\n",
-                         &s));
+  REQUIRE(
+      parse_sockstat("sockets: used 17\nTCP: inuse 4 orphan 0 tw 195 alloc 6 mem 0\n"
+                     "UDP: inuse 2 mem 0\nUDPLITE: inuse 0\n",
+                     &s));
   CHECK(s.tcp_inuse == 4);
   CHECK(s.tcp_tw == 195);
   CHECK(s.tcp_alloc == 6);
