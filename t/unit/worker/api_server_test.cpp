@@ -166,3 +166,19 @@ TEST_CASE("Basic authentication: 401 with a challenge, 200 with the credentials"
     CHECK(f.get(path, {}, "Basic YWRtaW46cHd4").status == 401);  // admin:pwx
   }
 }
+
+TEST_CASE("/metrics: reloads and the generation as the master published them") {
+  Fixture f;
+  shm::MasterStatus& status = f.control.master_status();
+  status.set_generation(1);
+  CHECK(has(f.get("/metrics").body, "\nsrs_reloads_total{result=\"ok\"} 0\n"));
+  (void)status.begin_reload(100);
+  status.fail("bad key", 101);
+  (void)status.begin_reload(102);
+  status.set_pending(2);
+  status.succeed(2, 103);
+  std::string text = f.get("/metrics").body;
+  CHECK(has(text, "\nsrs_reloads_total{result=\"ok\"} 1\n"));
+  CHECK(has(text, "\nsrs_reloads_total{result=\"failed\"} 1\n"));
+  CHECK(has(text, "\nsrs_generation 2\n"));
+}
