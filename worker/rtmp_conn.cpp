@@ -140,6 +140,7 @@ bool RtmpConn::flush_out() {
 }
 
 bool RtmpConn::feed(const uint8_t* data, size_t len) {
+  if (hook_ticket_) return hold(data, len);
   if (handshake_) {
     size_t used = 0;
     if (!feed_handshake(data, len, &used)) return false;
@@ -159,10 +160,7 @@ bool RtmpConn::feed(const uint8_t* data, size_t len) {
     }
     if (r == rtmp::ReadResult::kMessage && !on_message(reader_->message())) return false;
     if (reader_->ack_due()) queue_control(rtmp::make_ack(reader_->take_ack()));
-    if (hook_ticket_) {  // waiting for a callback's verdict: the rest waits too
-      held_.insert(held_.end(), data, data + len);
-      return false;
-    }
+    if (hook_ticket_) return hold(data, len);  // waiting for a callback's verdict: the rest waits too
   }
   return !closing();
 }

@@ -100,6 +100,7 @@ class RtmpConn final : public Connection {
   void on_hook_verdict(HookEvent event, double txn, bool ok, const std::string& why,
                        const std::function<bool()>& again);
   void resume_after_hook();
+  bool hold(const uint8_t* data, size_t len);
   HookInfo hook_info() const;
   void notify_hook(HookEvent event);
   void cancel_hook();

@@ -1,10 +1,12 @@
 // The HTTP callbacks of an RTMP connection (see worker/hooks.hpp): connect,
 // publish and play wait for the verdict, close/unpublish/stop are notified.
 //
-// Waiting never blocks the worker: the connection stops reading (its read
-// event is removed, and the bytes it had already read after the command are
-// held), every other connection keeps streaming, and when the verdict comes
+// Waiting never blocks the worker: the connection stops handling what it
+// reads (the bytes after the command are held, up to kMaxHeld, then reading
+// pauses), every other connection keeps streaming, and when the verdict comes
 // the command runs again with its hook passed, then the held bytes are fed.
+// Reading on while waiting is how a client that leaves is noticed at once:
+// its pending callback is cancelled.
 #include <unistd.h>
 
 #include "base/log.hpp"
@@ -16,6 +18,8 @@ namespace srs::worker {
 namespace {
 
 namespace rtmp = proto::rtmp;
+
+constexpr size_t kMaxHeld = 256 * 1024;  // then the socket's buffers hold the rest
 
 // "1.2.3.4:5678" -> "1.2.3.4"; "[::1]:5678" -> "::1".
 std::string ip_of(const std::string& peer) {
@@ -62,8 +66,15 @@ bool RtmpConn::hook_allows(HookEvent event, const rtmp::StreamUrl& url, double t
     return false;
   }
   LOG_DEBUG("rtmp %s: waiting for the callback", hook_action(event));
-  event_del(read_ev_);  // the next commands wait for the verdict
   (void)flush_out();
+  return false;  // feed() holds what follows
+}
+
+// Bytes that arrive while a verdict is pending: kept for later. False: the
+// caller stops feeding.
+bool RtmpConn::hold(const uint8_t* data, size_t len) {
+  held_.insert(held_.end(), data, data + len);
+  if (held_.size() >= kMaxHeld) event_del(read_ev_);
   return false;
 }
 

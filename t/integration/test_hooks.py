@@ -188,6 +188,21 @@ class HooksTest(unittest.TestCase):
         self.assertGreater(size_of(path), before + 10000)
         self.assertTrue(good.alive() and player.alive())
 
+    def test_a_client_that_leaves_while_its_callback_is_pending(self):
+        cb = CallbackServer(self)
+        srv = self.start(cb, timeout="10s", workers=1)
+        slow = publish(self, srv, stream="live/slow?token=good", seconds=30)
+        pending = wait_until(lambda: cb.of("on_publish", stream="slow"), 10, what="on_publish")[0]
+        t0 = time.monotonic()
+        slow.stop()
+        srv.wait_log(r"\[" + pending["client_id"] + r"\] callback on_publish cancelled: the client left",
+                     timeout=5)
+        self.assertLess(time.monotonic() - t0, 5)  # noticed at once, not after the 10 s timeout
+        # The worker still serves: a good publish goes through.
+        publish(self, srv, stream="live/cam?token=good", seconds=30)
+        srv.wait_log(r"rtmp publish __defaultVhost__/live/cam ", timeout=15)
+        self.assertNotRegex(srv.log(), r"rtmp publish __defaultVhost__/live/slow")
+
     def test_on_hls_when_segments_close(self):
         cb = CallbackServer(self)
         srv = self.start(cb, workers=1, hls={"enabled": True, "fragment": "1s", "window": "10s"})
