@@ -118,6 +118,10 @@ Hooks::~Hooks() {
 
 uint64_t Hooks::check(const conf::VhostConfig& vhost, HookEvent event, const HookInfo& info,
                       Verdict verdict, std::string* why) {
+  if (hook_urls(vhost.http_hooks, event).empty()) {
+    if (why) *why = std::string(hook_action(event)) + " has no URL";
+    return 0;
+  }
   auto chain = std::make_unique<Chain>();
   chain->ticket = next_ticket_++;
   chain->event = event;
@@ -127,7 +131,7 @@ uint64_t Hooks::check(const conf::VhostConfig& vhost, HookEvent event, const Hoo
   chain->cid = base::current_context();
   chain->verdict = std::move(verdict);
   if (!next(*chain)) {
-    if (why) *why = std::string(hook_action(event)) + " could not be called (too many pending callbacks)";
+    if (why) *why = std::string(hook_action(event)) + " could not be called (too many pending callbacks, see the log)";
     return 0;
   }
   uint64_t ticket = chain->ticket;
