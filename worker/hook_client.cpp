@@ -70,10 +70,14 @@ struct HookClient::Call {
   }
 };
 
-HookClient::HookClient(event_base* base, size_t max_pending) : base_(base), max_pending_(max_pending) {}
+HookClient::HookClient(event_base* base, size_t max_pending) : base_(base), max_pending_(max_pending) {
+  reaper_ = evtimer_new(base_, on_reap_cb, this);
+}
 
 HookClient::~HookClient() {
   calls_.clear();
+  on_reap_cb(-1, 0, this);
+  if (reaper_) event_free(reaper_);
   if (dns_) evdns_base_free(dns_, 0);
 }
 
@@ -138,9 +142,17 @@ void HookClient::on_error_cb(int error, void* arg) {
 
 void HookClient::on_reply_cb(evhttp_request* req, void* arg) {
   auto* call = static_cast<Call*>(arg);
-  call->conn = nullptr;  // libevent frees it after this callback (free on completion)
   HookResult r;
   r.status = req ? evhttp_request_get_response_code(req) : 0;
+  // A reply, or an error through evhttp_connection_fail_ (req null): libevent
+  // frees the connection after this callback (free on completion). A failed
+  // connect (req without a status, libevent 2.1's evhttp_connection_cb_cleanup)
+  // leaves it to us: freed once this callback has returned.
+  if (req && r.status == 0 && call->conn) {
+    call->client->orphans_.push_back(call->conn);
+    event_active(call->client->reaper_, EV_TIMEOUT, 0);
+  }
+  call->conn = nullptr;
   if (r.status == 0) {
     int saved = errno;
     // A failed connect reaches here without the error callback (libevent 2.1).
@@ -153,6 +165,12 @@ void HookClient::on_reply_cb(evhttp_request* req, void* arg) {
     evbuffer_copyout(in, r.body.data(), n);
   }
   call->client->finish(call, std::move(r));
+}
+
+void HookClient::on_reap_cb(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<HookClient*>(arg);
+  for (evhttp_connection* conn : self->orphans_) evhttp_connection_free(conn);
+  self->orphans_.clear();
 }
 
 void HookClient::on_timeout_cb(evutil_socket_t, short, void* arg) {

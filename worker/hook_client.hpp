@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "conf/config.hpp"
 
@@ -67,6 +68,7 @@ class HookClient {
   static void on_reply_cb(evhttp_request* req, void* arg);
   static void on_error_cb(int error, void* arg);
   static void on_timeout_cb(evutil_socket_t, short, void* arg);
+  static void on_reap_cb(evutil_socket_t, short, void* arg);
   void finish(Call* call, HookResult result);
   evdns_base* dns();
 
@@ -75,6 +77,10 @@ class HookClient {
   evdns_base* dns_ = nullptr;  // created at the first host name (none for IP literals)
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<Call>> calls_;
+  // Connections libevent left to us (a failed connect), freed after the
+  // callback that reported them has returned.
+  std::vector<evhttp_connection*> orphans_;
+  event* reaper_ = nullptr;
 };
 
 }  // namespace srs::worker
