@@ -287,3 +287,23 @@ TEST_CASE("the cap on pending calls refuses more, at once") {
   CHECK(verdicts == 2);
   for (evhttp_request* r : server.held) evhttp_send_reply(r, 200, "OK", nullptr);
 }
+
+TEST_CASE("a host name is resolved without blocking (evdns, /etc/hosts)") {
+  Loop loop;
+  CallbackServer server(loop.base);
+  HookClient client(loop.base);
+  Hooks hooks(client, "srv", "svc");
+  conf::HookUrl by_name;
+  REQUIRE(conf::parse_hook_url("http://localhost:" + std::to_string(server.port) + "/named", &by_name).empty());
+  conf::VhostConfig v = vhost_with(HookEvent::kPublish, {by_name});
+  Outcome o;
+  std::string why;
+  (void)hooks.check(v, HookEvent::kPublish, info(), [&](bool ok, const std::string& w) {
+    o = {true, ok, w};
+  }, &why);
+  loop.run_until([&] { return o.called; });
+  CHECK(o.called);
+  CHECK(o.ok);
+  REQUIRE(server.received.size() == 1);
+  CHECK(server.received[0].first == "/named");
+}
