@@ -30,6 +30,7 @@ void HlsOutputs::hook_segments(HlsStream* hs, const conf::VhostConfig& vhost, co
     info.m3u8 = root + "/" + m3u8;
     info.m3u8_url = m3u8;
     info.seq_no = seq;
+    info.stream_id = api_stream_id(*svc_.control, v->name + "/" + app + "/" + stream);
     if (svc_.hooks) svc_.hooks->notify(*v, HookEvent::kHls, info);
   };
 }

@@ -4,6 +4,7 @@
 
 #include "base/json_writer.hpp"
 #include "proto/http/hook_reply.hpp"
+#include "shm/registry.hpp"
 
 namespace srs::worker {
 namespace {
@@ -48,6 +49,12 @@ void hls_fields(base::JsonWriter& w, const HookInfo& info) {
 }
 
 }  // namespace
+
+std::string api_stream_id(const shm::Control& control, const std::string& key) {
+  base::Result<shm::StreamInfo> info = control.registry().find(key);
+  if (!info.is_ok() || info->state != shm::StreamState::kLive) return {};
+  return "s" + std::to_string(info->slot) + "-" + std::to_string(info->generation);
+}
 
 const char* hook_action(HookEvent event) noexcept {
   switch (event) {

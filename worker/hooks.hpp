@@ -29,6 +29,7 @@
 
 #include "base/log.hpp"
 #include "conf/config.hpp"
+#include "shm/control.hpp"
 #include "worker/hook_client.hpp"
 
 namespace srs::worker {
@@ -54,6 +55,10 @@ struct HookInfo {
   std::string cwd, file, url, m3u8, m3u8_url;
   uint64_t seq_no = 0;
 };
+
+// The id /api/v1/streams gives the live stream `key` ("s3-1": registry slot
+// and generation, worker/streams_view.cpp), or "" when it is not live.
+std::string api_stream_id(const shm::Control& control, const std::string& key);
 
 // The JSON body POSTed for `event`.
 std::string hook_payload(HookEvent event, const HookInfo& info, std::string_view server_id,

@@ -39,6 +39,7 @@ bool HttpConn::flv_hook_allows(const http::Request& req, const std::string& path
   info->vhost = vhost.name;
   info->app = app;
   info->stream = stream;
+  info->stream_id = api_stream_id(*svc_.control, vhost.name + "/" + app + "/" + stream);
   if (!query.empty()) info->param = "?" + std::string(query);
   const std::string* host = req.find("Host");
   info->tc_url = "http://" + (host ? *host : std::string("localhost")) + "/" + app;

@@ -57,10 +57,12 @@ bool RtmpConn::hook_allows(HookEvent event, const rtmp::StreamUrl& url, double t
   hook_url_ = url;
   if (!Hooks::wanted(*vhost_, event)) return true;
   std::string why;
+  HookInfo info = hook_info();
+  if (event == HookEvent::kPlay) info.stream_id = api_stream_id(*svc_.control, vhost_name_ + "/" + url.app + "/" + url.stream);
   auto verdict = [this, event, txn, again = std::move(again)](bool ok, const std::string& w) {
     on_hook_verdict(event, txn, ok, w, again);
   };
-  hook_ticket_ = svc_.hooks->check(*vhost_, event, hook_info(), std::move(verdict), &why);
+  hook_ticket_ = svc_.hooks->check(*vhost_, event, info, std::move(verdict), &why);
   if (hook_ticket_ == 0) {
     on_hook_verdict(event, txn, false, why, nullptr);
     return false;
@@ -126,7 +128,11 @@ void RtmpConn::resume_after_hook() {
 
 void RtmpConn::notify_hook(HookEvent event) {
   if (!vhost_ || !Hooks::wanted(*vhost_, event) || !svc_.hooks) return;
-  svc_.hooks->notify(*vhost_, event, hook_info());
+  HookInfo info = hook_info();
+  if (event != HookEvent::kClose) {
+    info.stream_id = api_stream_id(*svc_.control, vhost_name_ + "/" + info.app + "/" + info.stream);
+  }
+  svc_.hooks->notify(*vhost_, event, info);
 }
 
 void RtmpConn::cancel_hook() {

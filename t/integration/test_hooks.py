@@ -149,6 +149,10 @@ class HooksTest(unittest.TestCase):
         self.assertEqual(status, "200")
         self.assertGreater(size, 10000)
         plays = cb.of("on_play", stream="cam")
+        streams = srv.api("/api/v1/streams").get("streams", [])
+        api_id = [st["id"] for st in streams if st.get("name") == "cam"]
+        self.assertEqual(len(api_id), 1, streams)
+        self.assertEqual({p["stream_id"] for p in plays}, {api_id[0]})  # the API's id of the stream
         self.assertEqual(sorted(p["param"] for p in plays).count("?token=good"), 2, plays)
         flv_play = [p for p in plays if p["tcUrl"].startswith("http://")]
         self.assertEqual(len(flv_play), 2, plays)  # good and bad tokens over HTTP
