@@ -29,8 +29,8 @@ std::string parse_port(std::string_view text, uint16_t* out) {
 
 bool valid_host_name(std::string_view host) {
   return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_';
   });
 }
 
@@ -43,7 +43,8 @@ std::string parse_authority(std::string_view a, HookUrl* url) {
     if (close == std::string_view::npos) return "unterminated '[' in the host";
     url->host = std::string(a.substr(1, close - 1));
     in6_addr v6{};
-    if (inet_pton(AF_INET6, url->host.c_str(), &v6) != 1) return "bad IPv6 address '" + url->host + "'";
+    if (inet_pton(AF_INET6, url->host.c_str(), &v6) != 1)
+      return "bad IPv6 address '" + url->host + "'";
     std::string_view rest = a.substr(close + 1);
     if (!rest.empty() && rest[0] != ':') return "unexpected text after ']'";
     if (!rest.empty()) port = rest.substr(1);
@@ -63,8 +64,10 @@ std::string parse_hook_url(std::string_view text, HookUrl* out) {
   constexpr std::string_view kHttp = "http://";
   if (text.substr(0, 8) == "https://") return "https callbacks are not supported yet";
   if (text.substr(0, kHttp.size()) != kHttp) return "expected an http:// URL";
-  if (std::any_of(text.begin(), text.end(), bad_char)) return "spaces or control characters in the URL";
-  if (text.find('#') != std::string_view::npos) return "a fragment ('#') has no meaning in a callback URL";
+  if (std::any_of(text.begin(), text.end(), bad_char))
+    return "spaces or control characters in the URL";
+  if (text.find('#') != std::string_view::npos)
+    return "a fragment ('#') has no meaning in a callback URL";
   std::string_view rest = text.substr(kHttp.size());
   size_t slash = std::min(rest.find('/'), rest.find('?'));
   std::string_view authority = rest.substr(0, slash);

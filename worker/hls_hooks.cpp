@@ -10,8 +10,9 @@
 
 namespace srs::worker {
 
-void HlsOutputs::hook_segments(HlsStream* hs, const conf::VhostConfig& vhost, const std::string& app,
-                               const std::string& stream, const std::string& m3u8) {
+void HlsOutputs::hook_segments(HlsStream* hs, const conf::VhostConfig& vhost,
+                               const std::string& app, const std::string& stream,
+                               const std::string& m3u8) {
   if (!Hooks::wanted(vhost, HookEvent::kHls) || !svc_.hooks) return;
   std::string root = vhost.http_dir.empty() ? svc_.config->http_server.dir : vhost.http_dir;
   const conf::VhostConfig* v = &vhost;  // the generation's snapshot outlives the worker's streams

@@ -59,7 +59,7 @@ struct HookClient::Call {
   event* timer = nullptr;
   int64_t started_ms = 0;
   int64_t timeout_ms = 0;
-  int error = -1;                     // from the error callback, before the reply callback
+  int error = -1;  // from the error callback, before the reply callback
   Done done;
 
   ~Call() {
@@ -70,7 +70,8 @@ struct HookClient::Call {
   }
 };
 
-HookClient::HookClient(event_base* base, size_t max_pending) : base_(base), max_pending_(max_pending) {
+HookClient::HookClient(event_base* base, size_t max_pending)
+    : base_(base), max_pending_(max_pending) {
   reaper_ = evtimer_new(base_, on_reap_cb, this);
 }
 
@@ -84,7 +85,9 @@ HookClient::~HookClient() {
 evdns_base* HookClient::dns() {
   if (dns_) return dns_;
   dns_ = evdns_base_new(base_, EVDNS_BASE_INITIALIZE_NAMESERVERS);
-  if (!dns_) LOG_WARN("evdns_base_new() failed (no /etc/resolv.conf?): callback host names will not resolve");
+  if (!dns_)
+    LOG_WARN(
+        "evdns_base_new() failed (no /etc/resolv.conf?): callback host names will not resolve");
   return dns_;
 }
 
@@ -104,7 +107,8 @@ uint64_t HookClient::post(const conf::HookUrl& url, const std::string& body, con
   evdns_base* dns = is_ip_literal(url.host) ? nullptr : this->dns();
   call->conn = evhttp_connection_base_new(base_, dns, url.host.c_str(), url.port);
   if (!call->conn) {
-    LOG_WARN("evhttp_connection_base_new(%s) failed while calling back %s", url.host.c_str(), url.text.c_str());
+    LOG_WARN("evhttp_connection_base_new(%s) failed while calling back %s", url.host.c_str(),
+             url.text.c_str());
     return 0;
   }
   // Ours fires first (the clear "timeout after N ms"); evhttp's is a backstop.
@@ -113,7 +117,8 @@ uint64_t HookClient::post(const conf::HookUrl& url, const std::string& body, con
   evhttp_connection_set_max_body_size(call->conn, kMaxBody);
   evhttp_connection_set_max_headers_size(call->conn, 16 * 1024);
   evhttp_request* req = evhttp_request_new(on_reply_cb, call.get());
-  evhttp_request_set_error_cb(req, [](evhttp_request_error e, void* arg) { on_error_cb(int(e), arg); });
+  evhttp_request_set_error_cb(req,
+                              [](evhttp_request_error e, void* arg) { on_error_cb(int(e), arg); });
   evkeyvalq* headers = evhttp_request_get_output_headers(req);
   evhttp_add_header(headers, "Host", host_header(url).c_str());
   evhttp_add_header(headers, "Content-Type", "application/json");
@@ -157,7 +162,8 @@ void HookClient::on_reply_cb(evhttp_request* req, void* arg) {
     int saved = errno;
     // A failed connect reaches here without the error callback (libevent 2.1).
     r.error = call->error >= 0 ? request_error_text(call->error) : "could not connect, or no reply";
-    if (call->error == EVREQ_HTTP_BUFFER_ERROR && saved != 0) r.error += std::string(" (") + std::strerror(saved) + ")";
+    if (call->error == EVREQ_HTTP_BUFFER_ERROR && saved != 0)
+      r.error += std::string(" (") + std::strerror(saved) + ")";
   } else {
     evbuffer* in = evhttp_request_get_input_buffer(req);
     size_t n = std::min(evbuffer_get_length(in), kMaxBody);

@@ -36,9 +36,9 @@ struct evhttp_request;
 namespace srs::worker {
 
 struct HookResult {
-  int status = 0;         // the HTTP status; 0 when no reply (see error)
-  std::string body;       // the reply's body (up to kMaxBody)
-  std::string error;      // "timeout after 5000 ms", "connection refused"...; empty with a reply
+  int status = 0;     // the HTTP status; 0 when no reply (see error)
+  std::string body;   // the reply's body (up to kMaxBody)
+  std::string error;  // "timeout after 5000 ms", "connection refused"...; empty with a reply
   int64_t elapsed_ms = 0;
 };
 

@@ -30,7 +30,8 @@ void stream_fields(base::JsonWriter& w, HookEvent event, const HookInfo& info) {
     w.key("stream").value(info.stream);
   }
   w.key("param").value(info.param);
-  if (event == HookEvent::kConnect || event == HookEvent::kPlay) w.key("pageUrl").value(info.page_url);
+  if (event == HookEvent::kConnect || event == HookEvent::kPlay)
+    w.key("pageUrl").value(info.page_url);
   if (event != HookEvent::kConnect && event != HookEvent::kClose) {
     w.key("tcUrl").value(info.tc_url);
     w.key("stream_url").value(stream_url(info));
@@ -58,26 +59,41 @@ std::string api_stream_id(const shm::Control& control, const std::string& key) {
 
 const char* hook_action(HookEvent event) noexcept {
   switch (event) {
-    case HookEvent::kConnect: return "on_connect";
-    case HookEvent::kClose: return "on_close";
-    case HookEvent::kPublish: return "on_publish";
-    case HookEvent::kUnpublish: return "on_unpublish";
-    case HookEvent::kPlay: return "on_play";
-    case HookEvent::kStop: return "on_stop";
-    case HookEvent::kHls: return "on_hls";
+    case HookEvent::kConnect:
+      return "on_connect";
+    case HookEvent::kClose:
+      return "on_close";
+    case HookEvent::kPublish:
+      return "on_publish";
+    case HookEvent::kUnpublish:
+      return "on_unpublish";
+    case HookEvent::kPlay:
+      return "on_play";
+    case HookEvent::kStop:
+      return "on_stop";
+    case HookEvent::kHls:
+      return "on_hls";
   }
   return "on_unknown";
 }
 
-const std::vector<conf::HookUrl>& hook_urls(const conf::HttpHooksConfig& c, HookEvent event) noexcept {
+const std::vector<conf::HookUrl>& hook_urls(const conf::HttpHooksConfig& c,
+                                            HookEvent event) noexcept {
   switch (event) {
-    case HookEvent::kConnect: return c.on_connect;
-    case HookEvent::kClose: return c.on_close;
-    case HookEvent::kPublish: return c.on_publish;
-    case HookEvent::kUnpublish: return c.on_unpublish;
-    case HookEvent::kPlay: return c.on_play;
-    case HookEvent::kStop: return c.on_stop;
-    case HookEvent::kHls: return c.on_hls;
+    case HookEvent::kConnect:
+      return c.on_connect;
+    case HookEvent::kClose:
+      return c.on_close;
+    case HookEvent::kPublish:
+      return c.on_publish;
+    case HookEvent::kUnpublish:
+      return c.on_unpublish;
+    case HookEvent::kPlay:
+      return c.on_play;
+    case HookEvent::kStop:
+      return c.on_stop;
+    case HookEvent::kHls:
+      return c.on_hls;
   }
   return c.on_connect;
 }
@@ -138,7 +154,9 @@ uint64_t Hooks::check(const conf::VhostConfig& vhost, HookEvent event, const Hoo
   chain->cid = base::current_context();
   chain->verdict = std::move(verdict);
   if (!next(*chain)) {
-    if (why) *why = std::string(hook_action(event)) + " could not be called (too many pending callbacks, see the log)";
+    if (why)
+      *why = std::string(hook_action(event)) +
+             " could not be called (too many pending callbacks, see the log)";
     return 0;
   }
   uint64_t ticket = chain->ticket;
@@ -176,14 +194,15 @@ void Hooks::on_result(uint64_t ticket, const HookResult& r) {
   base::LogContext ctx(chain.cid);
   const char* action = hook_action(chain.event);
   const std::string& url = (*chain.urls)[chain.index].text;
-  http::HookReply verdict = r.error.empty() ? http::parse_hook_reply(r.status, r.body)
-                                            : http::HookReply::kBadStatus;
+  http::HookReply verdict =
+      r.error.empty() ? http::parse_hook_reply(r.status, r.body) : http::HookReply::kBadStatus;
   bool ok = verdict == http::HookReply::kAccept;
-  std::string what = r.error.empty() ? "HTTP " + std::to_string(r.status) + ", " +
-                                           http::hook_reply_text(verdict)
-                                     : r.error;
+  std::string what =
+      r.error.empty() ? "HTTP " + std::to_string(r.status) + ", " + http::hook_reply_text(verdict)
+                      : r.error;
   if (ok) {
-    LOG_INFO("callback %s %s: %s in %lld ms", action, url.c_str(), what.c_str(), (long long)r.elapsed_ms);
+    LOG_INFO("callback %s %s: %s in %lld ms", action, url.c_str(), what.c_str(),
+             (long long)r.elapsed_ms);
   } else {
     std::string body = r.body.substr(0, 128);
     LOG_WARN("callback %s %s: %s in %lld ms%s%s", action, url.c_str(), what.c_str(),

@@ -38,17 +38,18 @@ enum class HookEvent : uint8_t { kConnect, kClose, kPublish, kUnpublish, kPlay, 
 
 // "on_connect", ...
 const char* hook_action(HookEvent event) noexcept;
-const std::vector<conf::HookUrl>& hook_urls(const conf::HttpHooksConfig& c, HookEvent event) noexcept;
+const std::vector<conf::HookUrl>& hook_urls(const conf::HttpHooksConfig& c,
+                                            HookEvent event) noexcept;
 
 // What a callback tells about its client and stream.
 struct HookInfo {
   std::string client_id;  // the connection's context id (the one its log lines carry)
   std::string ip;
   std::string vhost, app, stream;
-  std::string param;      // "?token=..." of the stream name or tcUrl, with its '?'
+  std::string param;  // "?token=..." of the stream name or tcUrl, with its '?'
   std::string tc_url;
   std::string page_url;
-  std::string stream_id;  // the API's id of the stream, when known
+  std::string stream_id;                    // the API's id of the stream, when known
   uint64_t send_bytes = 0, recv_bytes = 0;  // on_close
   // on_hls
   double duration_s = 0;

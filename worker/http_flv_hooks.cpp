@@ -25,9 +25,9 @@ std::string ip_of(const std::string& peer) {
 
 }  // namespace
 
-bool HttpConn::flv_hook_allows(const http::Request& req, const std::string& path, std::string_view query,
-                               const conf::VhostConfig& vhost, const std::string& app,
-                               const std::string& stream) {
+bool HttpConn::flv_hook_allows(const http::Request& req, const std::string& path,
+                               std::string_view query, const conf::VhostConfig& vhost,
+                               const std::string& app, const std::string& stream) {
   if (hook_passed_) {
     hook_passed_ = false;
     return true;
@@ -51,14 +51,17 @@ bool HttpConn::flv_hook_allows(const http::Request& req, const std::string& path
   }
   std::string why;
   HookInfo copy = *info;
-  auto again = [this, req, path, q = std::string(query), info = std::shared_ptr<HookInfo>(std::move(info))] {
+  auto again = [this, req, path, q = std::string(query),
+                info = std::shared_ptr<HookInfo>(std::move(info))] {
     flv_hook_ = std::make_unique<HookInfo>(*info);
     hook_passed_ = true;
     (void)handle_flv(req, path, q);
   };
   hook_ticket_ = svc_.hooks->check(
       vhost, HookEvent::kPlay, copy,
-      [this, again = std::move(again)](bool ok, const std::string& w) { on_flv_verdict(ok, w, again); },
+      [this, again = std::move(again)](bool ok, const std::string& w) {
+        on_flv_verdict(ok, w, again);
+      },
       &why);
   if (hook_ticket_ == 0) {
     on_flv_verdict(false, why, nullptr);

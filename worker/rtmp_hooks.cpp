@@ -58,7 +58,8 @@ bool RtmpConn::hook_allows(HookEvent event, const rtmp::StreamUrl& url, double t
   if (!Hooks::wanted(*vhost_, event)) return true;
   std::string why;
   HookInfo info = hook_info();
-  if (event == HookEvent::kPlay) info.stream_id = api_stream_id(*svc_.control, vhost_name_ + "/" + url.app + "/" + url.stream);
+  if (event == HookEvent::kPlay)
+    info.stream_id = api_stream_id(*svc_.control, vhost_name_ + "/" + url.app + "/" + url.stream);
   auto verdict = [this, event, txn, again = std::move(again)](bool ok, const std::string& w) {
     on_hook_verdict(event, txn, ok, w, again);
   };

@@ -38,7 +38,9 @@ class Scanner {
   char peek() const noexcept { return at_end() ? '\0' : s_[pos_]; }
   // Section 2: insignificant white space.
   void ws() noexcept {
-    while (!at_end() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) pos_++;
+    while (!at_end() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+      pos_++;
   }
   bool eat(char c) noexcept {
     if (peek() != c) return false;
@@ -73,7 +75,7 @@ class Scanner {
     for (;;) {
       ws();
       bool is_code = false;
-      if (!string(&is_code) ) return false;
+      if (!string(&is_code)) return false;
       ws();
       if (!eat(':')) return false;
       ws();
@@ -162,7 +164,14 @@ class Scanner {
     char c = peek();
     pos_++;
     switch (c) {
-      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
         return true;
       case 'u':
         for (int i = 0; i < 4; i++) {

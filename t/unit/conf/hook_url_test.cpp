@@ -34,7 +34,8 @@ TEST_CASE("hook URLs: host, port and target (query kept)") {
   CHECK(u.port == 8085);
   CHECK(u.target == "/api/v1/streams");
   CHECK(u.text == "http://127.0.0.1:8085/api/v1/streams");
-  CHECK(parsed("http://hooks.example.com/on_publish?key=abc&x=1").target == "/on_publish?key=abc&x=1");
+  CHECK(parsed("http://hooks.example.com/on_publish?key=abc&x=1").target ==
+        "/on_publish?key=abc&x=1");
   CHECK(parsed("http://hooks.example.com/on_publish?key=abc").port == 80);
   CHECK(parsed("http://example.com").target == "/");
   CHECK(parsed("http://example.com?k=v").target == "/?k=v");

@@ -86,7 +86,8 @@ struct Outcome {
   std::string why;
 };
 
-conf::VhostConfig vhost_with(HookEvent, std::vector<conf::HookUrl> urls, conf::Duration timeout = 2s) {
+conf::VhostConfig vhost_with(HookEvent, std::vector<conf::HookUrl> urls,
+                             conf::Duration timeout = 2s) {
   conf::VhostConfig v{conf::kDefaultVhost};
   v.http_hooks.enabled = true;
   v.http_hooks.timeout = timeout;
@@ -112,11 +113,13 @@ HookInfo info() {
 TEST_CASE("hook payloads carry SRS's field names") {
   HookInfo i = info();
   std::string publish = hook_payload(HookEvent::kPublish, i, "srv1", "svc1");
-  CHECK(publish ==
-        "{\"server_id\":\"srv1\",\"service_id\":\"svc1\",\"action\":\"on_publish\",\"client_id\":\"abc12345\","
-        "\"ip\":\"127.0.0.1\",\"vhost\":\"__defaultVhost__\",\"app\":\"live\",\"stream\":\"cam\","
-        "\"param\":\"?token=good\",\"tcUrl\":\"rtmp://127.0.0.1/live\",\"stream_url\":\"/live/cam\","
-        "\"stream_id\":\"\"}");
+  CHECK(
+      publish ==
+      "{\"server_id\":\"srv1\",\"service_id\":\"svc1\",\"action\":\"on_publish\",\"client_id\":"
+      "\"abc12345\","
+      "\"ip\":\"127.0.0.1\",\"vhost\":\"__defaultVhost__\",\"app\":\"live\",\"stream\":\"cam\","
+      "\"param\":\"?token=good\",\"tcUrl\":\"rtmp://127.0.0.1/live\",\"stream_url\":\"/live/cam\","
+      "\"stream_id\":\"\"}");
   std::string connect = hook_payload(HookEvent::kConnect, i, "srv1", "svc1");
   CHECK(connect.find("\"action\":\"on_connect\"") != std::string::npos);
   CHECK(connect.find("\"pageUrl\":\"\"") != std::string::npos);
@@ -158,9 +161,12 @@ TEST_CASE("the verdict across URLs: all accept, or the first rejection wins") {
   SUBCASE("two URLs accept") {
     conf::VhostConfig v = vhost_with(HookEvent::kPublish, {server.url("/a"), server.url("/b?k=v")});
     Outcome o;
-    uint64_t t = hooks.check(v, HookEvent::kPublish, info(), [&](bool ok, const std::string& w) {
-      o = {true, ok, w};
-    }, &why);
+    uint64_t t = hooks.check(
+        v, HookEvent::kPublish, info(),
+        [&](bool ok, const std::string& w) {
+          o = {true, ok, w};
+        },
+        &why);
     CHECK(t != 0);
     CHECK_FALSE(o.called);  // never synchronously
     loop.run_until([&] { return o.called; });
@@ -175,9 +181,12 @@ TEST_CASE("the verdict across URLs: all accept, or the first rejection wins") {
   SUBCASE("the first rejection wins; later URLs are not called") {
     conf::VhostConfig v = vhost_with(HookEvent::kPublish, {server.url("/no"), server.url("/a")});
     Outcome o;
-    (void)hooks.check(v, HookEvent::kPublish, info(), [&](bool ok, const std::string& w) {
-      o = {true, ok, w};
-    }, &why);
+    (void)hooks.check(
+        v, HookEvent::kPublish, info(),
+        [&](bool ok, const std::string& w) {
+          o = {true, ok, w};
+        },
+        &why);
     loop.run_until([&] { return o.called; });
     CHECK(o.called);
     CHECK_FALSE(o.ok);
@@ -188,9 +197,12 @@ TEST_CASE("the verdict across URLs: all accept, or the first rejection wins") {
     server.replies["/err"] = {500, "0"};
     conf::VhostConfig v = vhost_with(HookEvent::kPublish, {server.url("/err")});
     Outcome o;
-    (void)hooks.check(v, HookEvent::kPublish, info(), [&](bool ok, const std::string& w) {
-      o = {true, ok, w};
-    }, &why);
+    (void)hooks.check(
+        v, HookEvent::kPublish, info(),
+        [&](bool ok, const std::string& w) {
+          o = {true, ok, w};
+        },
+        &why);
     loop.run_until([&] { return o.called; });
     CHECK(o.called);
     CHECK_FALSE(o.ok);
@@ -215,9 +227,12 @@ TEST_CASE("a callback server that never answers: rejected after the timeout") {
   Outcome o;
   std::string why;
   int64_t start = base::mono_ms();
-  (void)hooks.check(v, HookEvent::kPublish, info(), [&](bool ok, const std::string& w) {
-    o = {true, ok, w};
-  }, &why);
+  (void)hooks.check(
+      v, HookEvent::kPublish, info(),
+      [&](bool ok, const std::string& w) {
+        o = {true, ok, w};
+      },
+      &why);
   loop.run_until([&] { return o.called; });
   int64_t elapsed = base::mono_ms() - start;
   CHECK(o.called);
@@ -240,9 +255,12 @@ TEST_CASE("a refused connection rejects") {
   conf::VhostConfig v = vhost_with(HookEvent::kPublish, {closed});
   Outcome o;
   std::string why;
-  (void)hooks.check(v, HookEvent::kPublish, info(), [&](bool ok, const std::string& w) {
-    o = {true, ok, w};
-  }, &why);
+  (void)hooks.check(
+      v, HookEvent::kPublish, info(),
+      [&](bool ok, const std::string& w) {
+        o = {true, ok, w};
+      },
+      &why);
   loop.run_until([&] { return o.called; });
   CHECK(o.called);
   CHECK_FALSE(o.ok);
@@ -257,7 +275,8 @@ TEST_CASE("a client that leaves while its callback is pending: cancelled, never 
   conf::VhostConfig v = vhost_with(HookEvent::kPublish, {server.url("/hang")}, 300ms);
   bool called = false;
   std::string why;
-  uint64_t t = hooks.check(v, HookEvent::kPublish, info(), [&](bool, const std::string&) { called = true; }, &why);
+  uint64_t t = hooks.check(
+      v, HookEvent::kPublish, info(), [&](bool, const std::string&) { called = true; }, &why);
   loop.run_until([&] { return !server.held.empty(); });
   REQUIRE(server.held.size() == 1);
   hooks.cancel(t);
@@ -294,13 +313,18 @@ TEST_CASE("a host name is resolved without blocking (evdns, /etc/hosts)") {
   HookClient client(loop.base);
   Hooks hooks(client, "srv", "svc");
   conf::HookUrl by_name;
-  REQUIRE(conf::parse_hook_url("http://localhost:" + std::to_string(server.port) + "/named", &by_name).empty());
+  REQUIRE(
+      conf::parse_hook_url("http://localhost:" + std::to_string(server.port) + "/named", &by_name)
+          .empty());
   conf::VhostConfig v = vhost_with(HookEvent::kPublish, {by_name});
   Outcome o;
   std::string why;
-  (void)hooks.check(v, HookEvent::kPublish, info(), [&](bool ok, const std::string& w) {
-    o = {true, ok, w};
-  }, &why);
+  (void)hooks.check(
+      v, HookEvent::kPublish, info(),
+      [&](bool ok, const std::string& w) {
+        o = {true, ok, w};
+      },
+      &why);
   loop.run_until([&] { return o.called; });
   CHECK(o.called);
   CHECK(o.ok);

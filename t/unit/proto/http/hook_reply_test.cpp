@@ -13,8 +13,11 @@ TEST_CASE("hook replies that accept") {
   CHECK(parse_hook_reply(201, "0") == HookReply::kAccept);
   CHECK(parse_hook_reply(200, " 0\r\n") == HookReply::kAccept);
   CHECK(parse_hook_reply(200, "{\"code\":0}") == HookReply::kAccept);
-  CHECK(parse_hook_reply(200, "{ \"code\" : 0 , \"msg\": \"ok\", \"data\": {\"code\": 5, \"x\": [1, \"a\", null]}}") ==
-        HookReply::kAccept);
+  CHECK(
+      parse_hook_reply(
+          200,
+          "{ \"code\" : 0 , \"msg\": \"ok\", \"data\": {\"code\": 5, \"x\": [1, \"a\", null]}}") ==
+      HookReply::kAccept);
   CHECK(parse_hook_reply(200, "{\"msg\":\"\\\"q\\u00e9\",\"code\":-0}") == HookReply::kAccept);
 }
 
@@ -38,9 +41,9 @@ TEST_CASE("hook replies that refuse") {
 }
 
 TEST_CASE("hook replies that are not JSON") {
-  for (const char* body : {"ok", "0 0", "00", "01", "0x", "{", "{\"code\":0", "{\"code\" 0}", "{code:0}",
-                           "{\"code\":0,}", "-", "0.", "1e", "\"abc", "{\"a\":tru}", "<html>0</html>",
-                           "{\"a\":\"\\x\"}", "{\"a\":\"\\u12g4\"}"}) {
+  for (const char* body : {"ok", "0 0", "00", "01", "0x", "{", "{\"code\":0", "{\"code\" 0}",
+                           "{code:0}", "{\"code\":0,}", "-", "0.", "1e", "\"abc", "{\"a\":tru}",
+                           "<html>0</html>", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12g4\"}"}) {
     CAPTURE(body);
     CHECK(parse_hook_reply(200, body) == HookReply::kMalformed);
   }
@@ -51,7 +54,8 @@ TEST_CASE("hook replies that are not JSON") {
 TEST_CASE("deep nesting is bounded, not a stack overflow") {
   std::string deep(100000, '[');
   CHECK(parse_hook_reply(200, deep) == HookReply::kMalformed);
-  std::string ok = "{\"code\":0,\"x\":" + std::string(kMaxDepth - 1, '[') + std::string(kMaxDepth - 1, ']') + "}";
+  std::string ok = "{\"code\":0,\"x\":" + std::string(kMaxDepth - 1, '[') +
+                   std::string(kMaxDepth - 1, ']') + "}";
   CHECK(parse_hook_reply(200, ok) == HookReply::kAccept);
   std::string object_deep = "{\"code\":0,\"x\":";
   for (int i = 0; i < 1000; i++) object_deep += "{\"a\":";
