@@ -6,6 +6,7 @@ timeout while another stream keeps streaming."""
 import json
 import os
 import re
+import signal
 import subprocess
 import threading
 import time
@@ -43,11 +44,15 @@ class CallbackServer:
                     outer.release.wait(20)  # never answers within the timeout
                     return
                 ok = not self.path.startswith("/auth") or event.get("param") == "?token=good"
+                ok = ok and not self.path.startswith("/deny")
                 reply = b"0" if ok else b'{"code":403,"msg":"bad token"}'
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(reply)))
+                    self.end_headers()
+                    self.wfile.write(reply)
+                except OSError:
+                    pass  # the server cancelled the call (its client left, or it stopped)
 
         self.port = free_port()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
@@ -206,6 +211,22 @@ class HooksTest(unittest.TestCase):
         publish(self, srv, stream="live/cam?token=good", seconds=30)
         srv.wait_log(r"rtmp publish __defaultVhost__/live/cam ", timeout=15)
         self.assertNotRegex(srv.log(), r"rtmp publish __defaultVhost__/live/slow")
+
+    def test_a_reload_changes_the_hooks_of_new_connections(self):
+        cb = CallbackServer(self)
+        srv = self.start(cb, workers=1)
+        first = publish(self, srv, stream="live/cam?token=good", seconds=60)
+        srv.wait_log(r"rtmp publish __defaultVhost__/live/cam ", timeout=15)
+        hooks = srv.settings["vhosts"]["__defaultVhost__"]["http_hooks"]
+        hooks["on_publish"] = [cb.url("/deny")]
+        srv.write_config(srv.settings)
+        srv.signal(signal.SIGHUP)
+        srv.wait_log(r"reload done: generation 2")
+        late = publish(self, srv, stream="live/other?token=good", seconds=30)
+        self.assertNotEqual(late.wait(15), 0)
+        wait_until(lambda: cb.of("on_publish", stream="other"), 5, what="on_publish of the new generation")
+        self.assertEqual(cb.of("on_publish", stream="other")[0]["_path"], "/deny")
+        self.assertTrue(first.alive())  # the old generation's publisher goes on
 
     def test_on_hls_when_segments_close(self):
         cb = CallbackServer(self)
