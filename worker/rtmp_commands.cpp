@@ -167,7 +167,9 @@ bool RtmpConn::handle(const rtmp::ConnectCommand& c) {
   vhost_ = vhost;
   vhost_name_ = vhost->name;
   page_url_ = c.page_url;
-  if (!hook_allows(HookEvent::kConnect, *url, c.txn, [this, c] { return handle(c); })) return !closing();
+  if (hooks_on() && !hook_allows(HookEvent::kConnect, *url, c.txn, [this, c] { return handle(c); })) {
+    return !closing();
+  }
   connected_ = true;
   LOG_INFO("rtmp connect tcUrl=%s app=%s vhost=%s flashVer=%s", c.tc_url.c_str(), app_.c_str(),
            vhost_name_.c_str(), c.flash_ver.c_str());
@@ -227,7 +229,8 @@ bool RtmpConn::handle(const rtmp::PublishCommand& c) {
     close("publish refused: " + why);
     return false;
   }
-  if (why.empty() && !hook_allows(HookEvent::kPublish, url, c.txn, [this, c] { return handle(c); })) {
+  if (why.empty() && hooks_on() &&
+      !hook_allows(HookEvent::kPublish, url, c.txn, [this, c] { return handle(c); })) {
     return !closing();
   }
   std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;
@@ -278,7 +281,8 @@ bool RtmpConn::on_play(const std::string& name, double txn) {
     close("play refused: " + why);
     return false;
   }
-  if (!hook_allows(HookEvent::kPlay, url, txn, [this, name, txn] { return on_play(name, txn); })) {
+  if (hooks_on() &&
+      !hook_allows(HookEvent::kPlay, url, txn, [this, name, txn] { return on_play(name, txn); })) {
     return !closing();
   }
   std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;

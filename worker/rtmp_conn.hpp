@@ -97,6 +97,10 @@ class RtmpConn final : public Connection {
   // paused; `again` re-runs the command once accepted) or was refused.
   bool hook_allows(HookEvent event, const proto::rtmp::StreamUrl& url, double txn,
                    std::function<bool()> again);
+  // Hooks disabled: the commands go on without building the continuation.
+  bool hooks_on() const noexcept {
+    return hook_passed_ >= 0 || (vhost_ && vhost_->http_hooks.enabled);
+  }
   void on_hook_verdict(HookEvent event, double txn, bool ok, const std::string& why,
                        const std::function<bool()>& again);
   void resume_after_hook();
