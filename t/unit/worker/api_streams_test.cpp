@@ -203,8 +203,8 @@ TEST_CASE("a stream waiting for its publisher is listed, not active") {
 TEST_CASE("paging: start, count floored at 10 as in SRS, total") {
   Fixture f;
   for (int i = 0; i < 12; ++i) {
-    char id[9];
-    std::snprintf(id, sizeof id, "c%07d", i);
+    char id[16];
+    std::snprintf(id, sizeof id, "c%07u", unsigned(i) % 100u);
     f.client(id, shm::ClientType::kRtmpPlay, kKey, 0, 0, 0);
   }
   auto count_ids = [](const std::string& body) {
