@@ -173,7 +173,7 @@ void Hooks::cancel(uint64_t ticket) {
   auto it = chains_.find(ticket);
   if (it == chains_.end()) return;
   base::LogContext ctx(it->second->cid);
-  LOG_INFO("callback %s cancelled: the client left", hook_action(it->second->event));
+  LOG_INFO("callback %s cancelled: the connection closed", hook_action(it->second->event));
   client_.cancel(it->second->call);
   chains_.erase(it);
 }

@@ -118,9 +118,7 @@ void RtmpConn::on_hook_verdict(HookEvent event, double txn, bool ok, const std::
 void RtmpConn::resume_after_hook() {
   std::vector<uint8_t> held = std::move(held_);
   held_.clear();
-  if (!held.empty() && !feed(held.data(), held.size())) {
-    if (closing() || hook_ticket_) return;
-  }
+  if (!held.empty()) (void)feed(held.data(), held.size());  // may close, or wait again
   if (closing() || hook_ticket_) return;
   event_add(read_ev_, nullptr);
   if (publisher_ && !publisher_->flush()) return close("another publisher took the stream over");

@@ -204,7 +204,7 @@ class HooksTest(unittest.TestCase):
         pending = wait_until(lambda: cb.of("on_publish", stream="slow"), 10, what="on_publish")[0]
         t0 = time.monotonic()
         slow.stop()
-        srv.wait_log(r"\[" + pending["client_id"] + r"\] callback on_publish cancelled: the client left",
+        srv.wait_log(r"\[" + pending["client_id"] + r"\] callback on_publish cancelled: the connection closed",
                      timeout=5)
         self.assertLess(time.monotonic() - t0, 5)  # noticed at once, not after the 10 s timeout
         # The worker still serves: a good publish goes through.
