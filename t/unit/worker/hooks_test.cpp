@@ -26,6 +26,7 @@ struct CallbackServer {
     int status = 200;
     std::string body = "0";
     bool hang = false;
+    bool chunked = false;  // Transfer-Encoding: chunked, one byte per chunk
   };
   event_base* base;
   evhttp* http = nullptr;
@@ -55,6 +56,16 @@ struct CallbackServer {
     self->received.emplace_back(path, body);
     Reply r = self->replies.count(path) ? self->replies[path] : Reply{};
     if (r.hang) return self->held.push_back(req);
+    if (r.chunked) {
+      evhttp_send_reply_start(req, r.status, "X");
+      for (char c : r.body) {
+        evbuffer* piece = evbuffer_new();
+        evbuffer_add(piece, &c, 1);
+        evhttp_send_reply_chunk(req, piece);
+        evbuffer_free(piece);
+      }
+      return evhttp_send_reply_end(req);
+    }
     evbuffer* out = evbuffer_new();
     evbuffer_add(out, r.body.data(), r.body.size());
     evhttp_send_reply(req, r.status, "X", out);
@@ -330,4 +341,33 @@ TEST_CASE("a host name is resolved without blocking (evdns, /etc/hosts)") {
   CHECK(o.ok);
   REQUIRE(server.received.size() == 1);
   CHECK(server.received[0].first == "/named");
+}
+
+TEST_CASE("replies as real callback servers send them: chunked, oversized, JSON with code") {
+  Loop loop;
+  CallbackServer server(loop.base);
+  server.replies["/chunked"] = {200, "{\"code\": 0}", false, true};
+  server.replies["/big"] = {200, std::string(HookClient::kMaxBody + 1000, ' ') + "0"};
+  server.replies["/created"] = {201, "0"};
+  HookClient client(loop.base);
+  Hooks hooks(client, "srv", "svc");
+  auto verdict_of = [&](const char* path) {
+    conf::VhostConfig v = vhost_with(HookEvent::kPublish, {server.url(path)});
+    Outcome o;
+    std::string why;
+    (void)hooks.check(
+        v, HookEvent::kPublish, info(),
+        [&](bool ok, const std::string& w) {
+          o = {true, ok, w};
+        },
+        &why);
+    loop.run_until([&] { return o.called; });
+    CHECK(o.called);
+    return o;
+  };
+  CHECK(verdict_of("/chunked").ok);
+  CHECK(verdict_of("/created").ok);
+  Outcome big = verdict_of("/big");
+  CHECK_FALSE(big.ok);
+  CHECK(big.why.find("too large") != std::string::npos);
 }
