@@ -228,6 +228,21 @@ class HooksTest(unittest.TestCase):
         self.assertEqual(cb.of("on_publish", stream="other")[0]["_path"], "/deny")
         self.assertTrue(first.alive())  # the old generation's publisher goes on
 
+    def test_a_refused_connect(self):
+        cb = CallbackServer(self)
+        srv = Server(self, workers=1, extra={"vhosts": {"__defaultVhost__": {"http_hooks": {
+            "enabled": True, "on_connect": cb.url("/deny"), "on_close": cb.url("/notify")}}}}).start()
+        t0 = time.monotonic()
+        pub = publish(self, srv, stream="live/cam", seconds=30)
+        self.assertNotEqual(pub.wait(15), 0)
+        self.assertLess(time.monotonic() - t0, 10)
+        self.assertIn("rejected by the on_connect callback", pub.output())
+        self.assertEqual(len(cb.of("on_connect")), 1)
+        srv.wait_log(r"closed: rejected by on_connect http://127\.0\.0\.1:\d+/deny")
+        self.assertNotIn("rtmp connect tcUrl", srv.log())
+        time.sleep(0.5)
+        self.assertEqual(cb.of("on_close"), [])  # never connected: nothing to close
+
     def test_on_hls_when_segments_close(self):
         cb = CallbackServer(self)
         srv = self.start(cb, workers=1, hls={"enabled": True, "fragment": "1s", "window": "10s"})
