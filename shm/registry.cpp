@@ -228,6 +228,7 @@ Registry::Outcome Registry::claim_new(const PackedKey& k, Owner owner, uint32_t 
   k.store(s);
   s.stats.s.bytes_in.reset();
   s.stats.s.messages.reset();
+  s.stats.s.video_frames.reset();
   StreamStats& st = s.stats.s;
   for (Atomic32* w : {&st.bitrate_kbps, &st.video_codec, &st.audio_codec, &st.video_profile,
                       &st.video_level, &st.video_width, &st.video_height, &st.audio_sample_rate,
@@ -404,6 +405,7 @@ bool Registry::read(uint32_t slot, StreamInfo* out) const noexcept {
   for (const Atomic32& n : s.players.per_worker) i.players += n.load(kRelaxed);
   i.bytes_in = s.stats.s.bytes_in.load();
   i.messages = s.stats.s.messages.load();
+  i.video_frames = s.stats.s.video_frames.load();
   i.bitrate_kbps = s.stats.s.bitrate_kbps.load(kRelaxed);
   i.video_codec = s.stats.s.video_codec.load(kRelaxed);
   i.audio_codec = s.stats.s.audio_codec.load(kRelaxed);

@@ -74,6 +74,7 @@ struct RegistryShared {
 struct StreamStats {
   Counter64 bytes_in;
   Counter64 messages;
+  Counter64 video_frames;    // video messages but sequence headers (SRS's "frames")
   Atomic32 bitrate_kbps{0};  // payload bytes over the last ~10 s
   Atomic32 video_codec{0};   // summary words; their encoding belongs to the worker
   Atomic32 audio_codec{0};
@@ -137,7 +138,7 @@ struct StreamInfo {
   uint32_t published_at = 0;
   uint32_t lost_since = 0;
   uint32_t players = 0;  // summed over workers
-  uint64_t bytes_in = 0, messages = 0;
+  uint64_t bytes_in = 0, messages = 0, video_frames = 0;
   uint32_t bitrate_kbps = 0, video_codec = 0, audio_codec = 0;
   uint32_t video_profile = 0, video_level = 0, video_width = 0, video_height = 0;
   uint32_t audio_sample_rate = 0, audio_channels = 0, audio_profile = 0;

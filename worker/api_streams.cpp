@@ -7,7 +7,8 @@
 // Our additions, under names SRS does not use: streams carry "state"
 // ("live", "lost": waiting for a republish), "generation", "worker_slot",
 // "worker_pid" (the publisher's worker), "players", "bitrate_kbps" (the
-// publisher's input over ~10 s); clients carry "worker_slot", "worker_pid";
+// publisher's input over ~10 s), "messages" (audio and video; "frames" counts
+// video frames only, as SRS does); clients carry "worker_slot", "worker_pid";
 // lists carry "total". Not stored, hence "": pageUrl, swfUrl, tcUrl.
 #include <ctime>
 #include <string>
@@ -89,7 +90,7 @@ void write_stream(JsonWriter& w, const StreamsView& view, const StreamRow& s) {
   w.key("vhost").value(vhost ? vhost->id : std::string());
   w.key("app").value(k.app).key("tcUrl").value("").key("url").value(url_of(k));
   w.key("live_ms").value(uint64_t(view.now_wall()) * 1000);  // SRS: the time of the reply
-  w.key("clients").value(s.clients).key("frames").value(s.info.messages);
+  w.key("clients").value(s.clients).key("frames").value(s.info.video_frames);
   w.key("send_bytes").value(s.send_bytes).key("recv_bytes").value(s.info.bytes_in);
   write_kbps(w, s.kbps);
   w.key("publish").begin_object();
@@ -102,6 +103,7 @@ void write_stream(JsonWriter& w, const StreamsView& view, const StreamRow& s) {
   else w.null();
   w.key("worker_pid").value(live ? s.info.owner_pid : 0u);
   w.key("players").value(s.info.players).key("bitrate_kbps").value(s.info.bitrate_kbps);
+  w.key("messages").value(s.info.messages);
   w.key("published_at").value(s.info.published_at);
   w.end_object();
 }

@@ -119,6 +119,7 @@ base::Status Publisher::on_message(const rtmp::Message& msg) {
       if (info->is_sequence_header) meta.flags |= shm::kFlagSequenceHeader;
       meta.cts = info->cts;
       stats_.on_video(msg.payload, info->is_sequence_header);
+      if (!info->is_sequence_header) video_frames_++;
     }
   } else {
     meta.type = shm::RecordType::kAudio;
@@ -162,7 +163,7 @@ bool Publisher::flush() {
   if (!svc_.control->registry().is_owner(ref_)) return false;
   shm::WakeSet wake = writer_.commit();
   wake.for_each([this](uint32_t slot) { svc_.wakeups->wake(slot); });
-  stats_.on_flush(bytes_, messages_, base::mono_ms());
+  stats_.on_flush(bytes_, messages_, video_frames_, base::mono_ms());
   svc_.control->workers().counters(svc_.slot).messages_in.add(messages_ - flushed_messages_);
   flushed_messages_ = messages_;
   return true;

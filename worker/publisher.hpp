@@ -72,6 +72,7 @@ class Publisher {
   uint64_t messages_ = 0;
   uint64_t flushed_messages_ = 0;
   uint64_t bytes_ = 0;
+  uint64_t video_frames_ = 0;
   StreamStatsWriter stats_;  // the stream's shm::StreamStats
   bool counted_ = false;  // in the worker's publishers gauge
 };

@@ -92,10 +92,12 @@ void StreamStatsWriter::on_audio(std::span<const uint8_t> body, bool sequence_he
   stats_->audio_codec.store(stats_name_word(s.audio_codec), kRelaxed);
 }
 
-void StreamStatsWriter::on_flush(uint64_t bytes, uint64_t messages, int64_t now_ms) noexcept {
+void StreamStatsWriter::on_flush(uint64_t bytes, uint64_t messages, uint64_t video_frames,
+                                 int64_t now_ms) noexcept {
   if (stats_ == nullptr) return;
   stats_->bytes_in.reset(bytes);
   stats_->messages.reset(messages);
+  stats_->video_frames.reset(video_frames);
   if (mark_ms_[1] < 0) {
     mark_ms_[0] = mark_ms_[1] = now_ms;
     mark_bytes_[0] = mark_bytes_[1] = bytes;

@@ -40,7 +40,7 @@ class StreamStatsWriter {
   void on_video(std::span<const uint8_t> body, bool sequence_header) noexcept;
   void on_audio(std::span<const uint8_t> body, bool sequence_header) noexcept;
   // At each flush: the publisher's totals so far, CLOCK_MONOTONIC ms.
-  void on_flush(uint64_t bytes, uint64_t messages, int64_t now_ms) noexcept;
+  void on_flush(uint64_t bytes, uint64_t messages, uint64_t video_frames, int64_t now_ms) noexcept;
 
  private:
   shm::StreamStats* stats_;

@@ -65,6 +65,7 @@ struct Fixture {
     shm::StreamStats& st = control.registry().stats(ref->slot);
     st.bytes_in.reset(123456);
     st.messages.reset(789);
+    st.video_frames.reset(456);
     st.bitrate_kbps.store(800);
     st.video_codec.store(worker::stats_name_word("H264"));
     st.video_profile.store(worker::stats_name_word("High"));
@@ -133,14 +134,14 @@ TEST_CASE("a live stream with its publisher and players on two workers") {
   const std::string s = f.get("/api/v1/streams").members;
   CHECK(has(s, "\"streams\":[{\"id\":\"" + id + "\",\"name\":\"cam\",\"vhost\":\"v0\","
                "\"app\":\"live\",\"tcUrl\":\"\",\"url\":\"/live/cam\",\"live_ms\":"));
-  CHECK(has(s, "\"clients\":3,\"frames\":789,\"send_bytes\":120000,\"recv_bytes\":123456,"));
+  CHECK(has(s, "\"clients\":3,\"frames\":456,\"send_bytes\":120000,\"recv_bytes\":123456,"));
   CHECK(has(s, "\"publish\":{\"active\":true,\"cid\":\"pub00001\"}"));
   CHECK(has(s, "\"video\":{\"codec\":\"H264\",\"profile\":\"High\",\"level\":\"3.1\","
                "\"width\":1280,\"height\":720}"));
   CHECK(has(s, "\"audio\":{\"codec\":\"AAC\",\"sample_rate\":44100,\"channel\":2,"
                "\"profile\":\"LC\"}"));
   CHECK(has(s, "\"state\":\"live\",\"generation\":" + std::to_string(ref.generation) +
-               ",\"worker_slot\":1,\"worker_pid\":4242,\"players\":2,\"bitrate_kbps\":800"));
+               ",\"worker_slot\":1,\"worker_pid\":4242,\"players\":2,\"bitrate_kbps\":800,\"messages\":789"));
   CHECK(has(s, "\"total\":1"));
   CHECK(has(f.get("/api/v1/streams/" + id).members, "\"stream\":{\"id\":\"" + id + "\""));
 

@@ -100,23 +100,24 @@ TEST_CASE("no codec yet: null names, which the API shows as null") {
 TEST_CASE("counters at each flush; the bitrate every 5 s over the last 5 to 10 s") {
   shm::StreamStats st;
   StreamStatsWriter w(&st);
-  w.on_flush(0, 0, 1000);
+  w.on_flush(0, 0, 0, 1000);
   CHECK(st.bitrate_kbps.load() == 0);
-  w.on_flush(500000, 100, 5999);  // not a step yet
+  w.on_flush(500000, 100, 40, 5999);  // not a step yet
   CHECK(st.bitrate_kbps.load() == 0);
   CHECK(st.bytes_in.load() == 500000);
   CHECK(st.messages.load() == 100);
-  w.on_flush(625000, 120, 6000);  // 625000 bytes in 5 s: 1000 kbps
+  CHECK(st.video_frames.load() == 40);
+  w.on_flush(625000, 120, 50, 6000);  // 625000 bytes in 5 s: 1000 kbps
   CHECK(st.bitrate_kbps.load() == 1000);
-  w.on_flush(1250000, 240, 11000);  // since t=1000: 1250000 bytes in 10 s
+  w.on_flush(1250000, 240, 100, 11000);  // since t=1000: 1250000 bytes in 10 s
   CHECK(st.bitrate_kbps.load() == 1000);
-  w.on_flush(1250000 + 250000, 300, 16000);  // since t=6000: 875000 bytes in 10 s
+  w.on_flush(1250000 + 250000, 300, 125, 16000);  // since t=6000: 875000 bytes in 10 s
   CHECK(st.bitrate_kbps.load() == 700);
 }
 
 TEST_CASE("an unbound writer does nothing") {
   StreamStatsWriter w;
-  w.on_flush(1, 1, 1);
+  w.on_flush(1, 1, 1, 1);
   w.on_video({}, true);
   w.on_audio({}, true);
 }
