@@ -187,6 +187,13 @@ class ApiStreamsTest(unittest.TestCase):
         self.assertEqual(self.srv.api("/api/v1/streams")["streams"][0]["clients"],
                          len(self.dumps) + 1)  # one player fewer, plus the publisher
 
+        # An HTTP-FLV player is kicked the same way: curl sees its response end.
+        flv = [c for c in self.clients() if c["type"] == "flv-play"][0]
+        status, body = api_call(self.srv, "DELETE", f"/api/v1/clients/{flv['id']}")
+        self.assertEqual(body["code"], 0)
+        wait_until(lambda: not self.flv[0].alive(), 10, what="curl to see the FLV stream end")
+        self.assertEqual(self.srv.api("/api/v1/streams")["streams"][0]["clients"], len(self.dumps))
+
     def test_kick_the_publisher(self):
         pub = [c for c in self.clients() if c["publish"]][0]
         status, body = api_call(self.srv, "DELETE", f"/api/v1/clients/{pub['id']}")
