@@ -99,8 +99,10 @@ void write_stream(JsonWriter& w, const StreamsView& view, const StreamRow& s) {
   write_codecs(w, s.info);
   w.key("state").value(live ? "live" : "lost").key("generation").value(s.info.generation);
   w.key("worker_slot");
-  if (live) w.value(s.info.owner_slot);
-  else w.null();
+  if (live)
+    w.value(s.info.owner_slot);
+  else
+    w.null();
   w.key("worker_pid").value(live ? s.info.owner_pid : 0u);
   w.key("players").value(s.info.players).key("bitrate_kbps").value(s.info.bitrate_kbps);
   w.key("messages").value(s.info.messages);
@@ -240,10 +242,14 @@ void kick_client(Services& svc, const StreamsView& view, std::string_view id, Ap
 bool route_streams_api(Services& svc, const ApiRequest& req, ApiReply* reply) {
   std::string_view id;
   enum { kVhosts, kStreams, kClients } family;
-  if (under(req.path, "/api/v1/vhosts", &id)) family = kVhosts;
-  else if (under(req.path, "/api/v1/streams", &id)) family = kStreams;
-  else if (under(req.path, "/api/v1/clients", &id)) family = kClients;
-  else return false;
+  if (under(req.path, "/api/v1/vhosts", &id))
+    family = kVhosts;
+  else if (under(req.path, "/api/v1/streams", &id))
+    family = kStreams;
+  else if (under(req.path, "/api/v1/clients", &id))
+    family = kClients;
+  else
+    return false;
   const bool del = req.method == "DELETE" && family == kClients && !id.empty();
   if (req.method != "GET" && !del) {
     method_not_allowed(reply, req.method);
@@ -252,10 +258,14 @@ bool route_streams_api(Services& svc, const ApiRequest& req, ApiReply* reply) {
   if (svc.traffic) svc.traffic->activate();
   const StreamsView view(*svc.config, *svc.control, svc.traffic, base::mono_ms(),
                          uint32_t(std::time(nullptr)));
-  if (del) kick_client(svc, view, id, reply);
-  else if (family == kVhosts) get_vhosts(view, id, reply);
-  else if (family == kStreams) get_streams(view, id, req.query, reply);
-  else get_clients(view, id, req.query, reply);
+  if (del)
+    kick_client(svc, view, id, reply);
+  else if (family == kVhosts)
+    get_vhosts(view, id, reply);
+  else if (family == kStreams)
+    get_streams(view, id, req.query, reply);
+  else
+    get_clients(view, id, req.query, reply);
   return true;
 }
 

@@ -13,6 +13,8 @@ constexpr auto kRelaxed = std::memory_order_relaxed;
 // Every name proto/flv/codec_summary.cpp and the proto/codec name functions
 // return. Append only: the index is the encoding (a running server's words
 // keep their meaning across a reload to the same binary).
+// One line per family of names:
+// clang-format off
 constexpr const char* kNames[] = {
     "Unknown",
     // video codecs
@@ -34,6 +36,7 @@ constexpr const char* kNames[] = {
     "5.1", "5.2", "6", "6.1", "6.2", "2.0", "2.3", "3.0", "3.3", "4.0", "4.3", "5.0", "5.3", "6.0",
     "6.3", "7.0", "7.1", "7.2", "7.3",
 };
+// clang-format on
 constexpr uint32_t kNameCount = uint32_t(std::size(kNames));
 
 }  // namespace

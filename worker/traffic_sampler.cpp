@@ -19,7 +19,9 @@ uint64_t kbps_of(uint64_t bytes, int64_t ms) {
 // A sample younger than this says little: the lifetime average instead.
 constexpr int64_t kMinWindowMs = 1000;
 
-uint64_t growth(uint64_t now, uint64_t then) { return now > then ? now - then : 0; }
+uint64_t growth(uint64_t now, uint64_t then) {
+  return now > then ? now - then : 0;
+}
 
 }  // namespace
 
@@ -85,7 +87,8 @@ Kbps TrafficSampler::client(const shm::ClientInfo& c, int64_t now_ms, uint32_t n
     if (now_ms - at_ms_[idx] < kMinWindowMs) break;
     if (old.active && old.incarnation == c.incarnation) {
       const int64_t ms = now_ms - at_ms_[idx];
-      return Kbps{kbps_of(growth(c.bytes_in, old.in), ms), kbps_of(growth(c.bytes_out, old.out), ms)};
+      return Kbps{kbps_of(growth(c.bytes_in, old.in), ms),
+                  kbps_of(growth(c.bytes_out, old.out), ms)};
     }
   }
   const int64_t ms = lifetime_ms(now_wall, c.started_at);

@@ -34,9 +34,9 @@ struct Fixture {
   std::size_t size = shm::Control::required_size(kSizes);
   std::unique_ptr<unsigned char[], AlignedFree> buffer{
       new (std::align_val_t(4096)) unsigned char[shm::Control::required_size(kSizes)]()};
-  shm::Control control = std::move(shm::Control::format(buffer.get(), size, kSizes,
-                                                        shm::InstanceId::generate()))
-                             .value();
+  shm::Control control =
+      std::move(shm::Control::format(buffer.get(), size, kSizes, shm::InstanceId::generate()))
+          .value();
   shm::Wakeups wakeups = std::move(shm::Wakeups::create()).value();
   conf::Config config;
   worker::Services svc;
@@ -132,16 +132,20 @@ TEST_CASE("a live stream with its publisher and players on two workers") {
 
   const std::string id = "s" + std::to_string(ref.slot) + "-" + std::to_string(ref.generation);
   const std::string s = f.get("/api/v1/streams").members;
-  CHECK(has(s, "\"streams\":[{\"id\":\"" + id + "\",\"name\":\"cam\",\"vhost\":\"v0\","
-               "\"app\":\"live\",\"tcUrl\":\"\",\"url\":\"/live/cam\",\"live_ms\":"));
+  CHECK(has(s, "\"streams\":[{\"id\":\"" + id +
+                   "\",\"name\":\"cam\",\"vhost\":\"v0\","
+                   "\"app\":\"live\",\"tcUrl\":\"\",\"url\":\"/live/cam\",\"live_ms\":"));
   CHECK(has(s, "\"clients\":3,\"frames\":456,\"send_bytes\":120000,\"recv_bytes\":123456,"));
   CHECK(has(s, "\"publish\":{\"active\":true,\"cid\":\"pub00001\"}"));
-  CHECK(has(s, "\"video\":{\"codec\":\"H264\",\"profile\":\"High\",\"level\":\"3.1\","
-               "\"width\":1280,\"height\":720}"));
-  CHECK(has(s, "\"audio\":{\"codec\":\"AAC\",\"sample_rate\":44100,\"channel\":2,"
-               "\"profile\":\"LC\"}"));
+  CHECK(has(s,
+            "\"video\":{\"codec\":\"H264\",\"profile\":\"High\",\"level\":\"3.1\","
+            "\"width\":1280,\"height\":720}"));
+  CHECK(has(s,
+            "\"audio\":{\"codec\":\"AAC\",\"sample_rate\":44100,\"channel\":2,"
+            "\"profile\":\"LC\"}"));
   CHECK(has(s, "\"state\":\"live\",\"generation\":" + std::to_string(ref.generation) +
-               ",\"worker_slot\":1,\"worker_pid\":4242,\"players\":2,\"bitrate_kbps\":800,\"messages\":789"));
+                   ",\"worker_slot\":1,\"worker_pid\":4242,\"players\":2,\"bitrate_kbps\":800,"
+                   "\"messages\":789"));
   CHECK(has(s, "\"total\":1"));
   CHECK(has(f.get("/api/v1/streams/" + id).members, "\"stream\":{\"id\":\"" + id + "\""));
 
@@ -150,9 +154,9 @@ TEST_CASE("a live stream with its publisher and players on two workers") {
   CHECK_FALSE(has(c, "api00001"));
   const std::string pub = f.get("/api/v1/clients/pub00001").members;
   CHECK(has(pub, "\"client\":{\"id\":\"pub00001\",\"vhost\":\"v0\",\"stream\":\"" + id +
-                 "\",\"ip\":\"10.1.2.3\",\"pageUrl\":\"\",\"swfUrl\":\"\",\"tcUrl\":\"\","
-                 "\"url\":\"/live/cam\",\"name\":\"cam\",\"type\":\"fmle-publish\","
-                 "\"publish\":true,\"alive\":"));
+                     "\",\"ip\":\"10.1.2.3\",\"pageUrl\":\"\",\"swfUrl\":\"\",\"tcUrl\":\"\","
+                     "\"url\":\"/live/cam\",\"name\":\"cam\",\"type\":\"fmle-publish\","
+                     "\"publish\":true,\"alive\":"));
   CHECK(has(pub, "\"send_bytes\":300,\"recv_bytes\":123456,"));
   CHECK(has(pub, "\"worker_slot\":1,\"worker_pid\":4001}"));
   const std::string flv = f.get("/api/v1/clients/play0002").members;
@@ -210,7 +214,8 @@ TEST_CASE("paging: start, count floored at 10 as in SRS, total") {
   }
   auto count_ids = [](const std::string& body) {
     size_t n = 0;
-    for (size_t p = body.find("\"type\":"); p != std::string::npos; p = body.find("\"type\":", p + 1))
+    for (size_t p = body.find("\"type\":"); p != std::string::npos;
+         p = body.find("\"type\":", p + 1))
       n++;
     return n;
   };

@@ -56,7 +56,7 @@ TEST_CASE("a kicked client's connection is closed, the others are not") {
     CHECK(why_a == "kicked through the HTTP API");
     CHECK(why_b.empty());
     CHECK(conns.size() == 1);
-    CHECK(conns.close_kicked() == 0);  // closing already: not twice
+    CHECK(conns.close_kicked() == 0);        // closing already: not twice
     event_base_loop(base, EVLOOP_NONBLOCK);  // the reaper destroys it: its entry is released
     CHECK_FALSE(control.clients().find(a_id).is_ok());
   }

@@ -47,14 +47,16 @@ shm::StreamInfo feed_file(const char* name) {
   return info_of(st);
 }
 
-std::string str(const char* s) { return s ? s : "(null)"; }
+std::string str(const char* s) {
+  return s ? s : "(null)";
+}
 
 }  // namespace
 
 TEST_CASE("every name a summary can carry survives the trip through its word") {
-  for (const char* name : {"H264", "H265", "AV1", "VP9", "VP8", "AAC", "MP3", "Opus", "High",
-                           "Constrained Baseline", "High 4:4:4 Predictive", "Main 10", "LC",
-                           "HEv2", "1b", "3.1", "6.2", "7.3"}) {
+  for (const char* name :
+       {"H264", "H265", "AV1", "VP9", "VP8", "AAC", "MP3", "Opus", "High", "Constrained Baseline",
+        "High 4:4:4 Predictive", "Main 10", "LC", "HEv2", "1b", "3.1", "6.2", "7.3"}) {
     CAPTURE(name);
     const uint32_t word = worker::stats_name_word(name);
     CHECK(word > 1);
