@@ -367,6 +367,11 @@ void Registry::add_players(uint32_t slot, uint32_t worker_slot, int32_t delta) n
   slots_[slot].players.per_worker[worker_slot].fetch_add(static_cast<uint32_t>(delta), kRelaxed);
 }
 
+uint32_t Registry::players_on(uint32_t slot, uint32_t worker_slot) const noexcept {
+  if (slot >= count_ || worker_slot >= kWorkerSlots) return 0;
+  return slots_[slot].players.per_worker[worker_slot].load(kRelaxed);
+}
+
 void Registry::add_waiter(uint32_t worker_slot) noexcept {
   if (worker_slot >= kWorkerSlots) return;
   shared_->waiters[worker_slot / 32].fetch_or(1u << (worker_slot % 32), kSeqCst);

@@ -189,6 +189,8 @@ class Registry {
   [[nodiscard]] base::Result<StreamInfo> find(std::string_view key) const noexcept;
   // players[worker_slot] of `slot` += delta (+1 on attach, -1 on detach).
   void add_players(uint32_t slot, uint32_t worker_slot, int32_t delta) noexcept;
+  // players[worker_slot] of `slot` (one load; 0 out of range). The API lists them.
+  uint32_t players_on(uint32_t slot, uint32_t worker_slot) const noexcept;
   void add_waiter(uint32_t worker_slot) noexcept;
   // The waiting workers (bit w = slot w), cleared: ring each of them.
   uint64_t take_waiters() noexcept;

@@ -8,7 +8,8 @@
 // ("live", "lost": waiting for a republish), "generation", "worker_slot",
 // "worker_pid" (the publisher's worker), "players", "bitrate_kbps" (the
 // publisher's input over ~10 s), "messages" (audio and video; "frames" counts
-// video frames only, as SRS does); clients carry "worker_slot", "worker_pid";
+// video frames only, as SRS does), "srs_workers" (players per worker);
+// clients carry "worker_slot", "worker_pid";
 // lists carry "total". Not stored, hence "": pageUrl, swfUrl, tcUrl.
 #include <ctime>
 #include <string>
@@ -106,6 +107,12 @@ void write_stream(JsonWriter& w, const StreamsView& view, const StreamRow& s) {
   w.key("worker_pid").value(live ? s.info.owner_pid : 0u);
   w.key("players").value(s.info.players).key("bitrate_kbps").value(s.info.bitrate_kbps);
   w.key("messages").value(s.info.messages);
+  w.key("srs_workers").begin_array();
+  for (const StreamRow::WorkerPlayers& p : s.players_per_worker) {
+    w.begin_object().key("worker_slot").value(p.slot).key("worker_pid").value(p.pid);
+    w.key("players").value(p.players).end_object();
+  }
+  w.end_array();
   w.key("published_at").value(s.info.published_at);
   w.end_object();
 }

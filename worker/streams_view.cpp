@@ -39,6 +39,10 @@ void StreamsView::read_streams(const shm::Control& control, const TrafficSampler
     if (!reg.read(i, &row.info)) continue;  // Live and Lost only
     row.id = "s" + std::to_string(i) + "-" + std::to_string(row.info.generation);
     if (traffic) row.kbps = traffic->stream(row.info, now_ms_, now_wall_);
+    for (uint32_t w = 0; w < shm::kWorkerSlots; ++w) {
+      const uint32_t n = reg.players_on(i, w);
+      if (n != 0) row.players_per_worker.push_back({w, control.workers().pid(w), n});
+    }
     streams_.push_back(std::move(row));
   }
 }

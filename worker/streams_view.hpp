@@ -35,6 +35,10 @@ struct StreamRow {
   uint32_t clients = 0;                        // listed clients of this key
   uint64_t send_bytes = 0;                     // their bytes out
   Kbps kbps;
+  struct WorkerPlayers {
+    uint32_t slot = 0, pid = 0, players = 0;
+  };
+  std::vector<WorkerPlayers> players_per_worker;  // the workers with players of it
 };
 
 struct ClientRow {

@@ -88,6 +88,9 @@ class ApiStreamsTest(unittest.TestCase):
         self.assertEqual(s["state"], "live")
         self.assertEqual(s["clients"], n + 2)  # players and the publisher
         self.assertEqual(s["players"], n + 1)
+        self.assertEqual(sum(w["players"] for w in s["srs_workers"]), n + 1)
+        self.assertEqual(len(s["srs_workers"]), 2)  # players on both workers
+        self.assertLessEqual({w["worker_pid"] for w in s["srs_workers"]}, set(self.srv.workers()))
         for k in ("frames", "recv_bytes", "send_bytes", "live_ms"):
             self.assertIsInstance(s[k], int)
             self.assertGreater(s[k], 0)

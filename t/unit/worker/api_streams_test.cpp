@@ -124,7 +124,8 @@ TEST_CASE("an idle server: no stream, no client, the configured vhost") {
 TEST_CASE("a live stream with its publisher and players on two workers") {
   Fixture f;
   shm::StreamRef ref = f.publish();
-  f.control.registry().add_players(ref.slot, 0, 2);
+  f.control.registry().add_players(ref.slot, 0, 1);
+  f.control.registry().add_players(ref.slot, 5, 1);
   f.client("pub00001", shm::ClientType::kFmlePublish, kKey, 1, 123456, 300);
   f.client("play0001", shm::ClientType::kRtmpPlay, kKey, 0, 10, 50000);
   f.client("play0002", shm::ClientType::kFlvPlay, kKey, 0, 20, 70000);
@@ -145,7 +146,8 @@ TEST_CASE("a live stream with its publisher and players on two workers") {
             "\"profile\":\"LC\"}"));
   CHECK(has(s, "\"state\":\"live\",\"generation\":" + std::to_string(ref.generation) +
                    ",\"worker_slot\":1,\"worker_pid\":4242,\"players\":2,\"bitrate_kbps\":800,"
-                   "\"messages\":789"));
+                   "\"messages\":789,\"srs_workers\":[{\"worker_slot\":0,\"worker_pid\":0,"
+                   "\"players\":1},{\"worker_slot\":5,\"worker_pid\":0,\"players\":1}]"));
   CHECK(has(s, "\"total\":1"));
   CHECK(has(f.get("/api/v1/streams/" + id).members, "\"stream\":{\"id\":\"" + id + "\""));
 
