@@ -150,6 +150,14 @@ void HttpConn::handle_file(const http::Request& req, const std::string& path) {
   if (f.status == 206) extra += "Content-Range: " + f.content_range + "\r\n";
   // RFC 8216 6.2.1/6.2.2: a live playlist changes; players must re-fetch it.
   if (ends_with(path, ".m3u8")) extra += "Cache-Control: no-cache\r\n";
+  // The playlist of a live stream (the default [app]/[stream].m3u8 layout):
+  // this connection is an HLS player, listed as hls-play like in SRS.
+  if (vhost && ends_with(path, ".m3u8")) {
+    std::string key = vhost->name + path.substr(0, path.size() - 5);
+    if (svc_.control->registry().find(key).is_ok()) {
+      client().describe(shm::ClientType::kHlsPlay, shm::kNoSlot, 0, key);
+    }
+  }
   out_ += head(f.status, f.content_type, int64_t(f.length), extra);
   if (head_only_ || f.length == 0) return;
   file_ = std::move(f.fd);

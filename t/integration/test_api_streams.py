@@ -209,5 +209,29 @@ class ApiStreamsTest(unittest.TestCase):
         self.pub.wait(10)
 
 
+class ApiHlsClientTest(unittest.TestCase):
+    def test_an_hls_player_is_listed_while_its_connection_lives(self):
+        srv = Server(self, workers=2, extra={"vhosts": {"__defaultVhost__": {
+            "hls": {"fragment": "1s", "window": "6s"}}}}).start()
+        publish(self, srv, "live/cam", seconds=60)
+        m3u8 = os.path.join(srv.dir, "html", "live", "cam.m3u8")
+        wait_until(lambda: os.path.exists(m3u8), 20, what="the playlist")
+        conn = http.client.HTTPConnection("127.0.0.1", srv.http_port, timeout=5)
+        self.addCleanup(conn.close)
+        conn.request("GET", "/live/cam.m3u8")  # keep-alive: the connection stays
+        r = conn.getresponse()
+        self.assertEqual(r.status, 200)
+        self.assertIn(b"#EXTM3U", r.read())
+        clients = srv.api("/api/v1/clients")["clients"]
+        hls = [c for c in clients if c["type"] == "hls-play"]
+        self.assertEqual(len(hls), 1, clients)
+        self.assertEqual((hls[0]["name"], hls[0]["url"]), ("cam", "/live/cam"))
+        stream = srv.api("/api/v1/streams")["streams"][0]
+        self.assertEqual(hls[0]["stream"], stream["id"])
+        conn.close()
+        wait_until(lambda: not [c for c in srv.api("/api/v1/clients")["clients"]
+                                if c["type"] == "hls-play"], 10, what="the HLS player to leave")
+
+
 if __name__ == "__main__":
     unittest.main()
