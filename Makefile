@@ -231,8 +231,8 @@ install:
 	$(Q)for m in $(MAN_PAGES); do \
 	  install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/} || exit 1; done
 	$(Q)install -d $(UNIT_DIR)
-	$(Q)sed -e 's|/usr/local/bin/srs|$(PREFIX)/sbin/srs|g' \
-	  -e 's|/usr/local/etc/srs/srs.yaml|$(SYSCONFDIR)/srs.yaml|g' etc/srs.service > $(UNIT_DIR)/srs.service
+	$(Q)sed -e 's|/usr/local/sbin/srs|$(PREFIX)/sbin/srs|g' \
+	  -e 's|/etc/srs/srs.yaml|$(SYSCONFDIR)/srs.yaml|g' etc/srs.service > $(UNIT_DIR)/srs.service
 	$(Q)chmod 0644 $(UNIT_DIR)/srs.service
 	$(Q)if [ -e $(DESTDIR)$(SYSCONFDIR)/srs.yaml ]; then \
 	  echo "install: kept the existing $(DESTDIR)$(SYSCONFDIR)/srs.yaml"; \

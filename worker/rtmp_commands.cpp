@@ -223,19 +223,19 @@ bool RtmpConn::handle(const rtmp::PublishCommand& c) {
   std::string why;
   if (publisher_ || player_) why = "this connection already publishes or plays";
   else if (svc_.draining) why = "the server is reloading; publish again";
-  if (why.empty() && !resolve(c.name, &url, &why)) {
+  if (!why.empty() || !resolve(c.name, &url, &why)) {
     reply_status(rtmp::StatusCode::kPublishBadName, why, 1);
     (void)flush_out();
     close("publish refused: " + why);
     return false;
   }
-  if (why.empty() && hooks_on() &&
+  if (hooks_on() &&
       !hook_allows(HookEvent::kPublish, url, c.txn, [this, c] { return handle(c); })) {
     return !closing();
   }
   std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;
   bool busy = false;
-  if (why.empty()) publisher_ = Publisher::start(svc_, key, *vhost_, url.app, url.stream, &why, &busy);
+  publisher_ = Publisher::start(svc_, key, *vhost_, url.app, url.stream, &why, &busy);
   if (!publisher_) {
     reply_status(rtmp::StatusCode::kPublishBadName, why, 1);
     (void)flush_out();
