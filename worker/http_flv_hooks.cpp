@@ -7,6 +7,7 @@
 // player. The verdict re-runs the request's FLV route with its hook passed.
 #include "base/log.hpp"
 #include "proto/http/target.hpp"
+#include "worker/client_entry.hpp"
 #include "worker/http_conn.hpp"
 #include "worker/http_flv_player.hpp"
 
@@ -14,14 +15,6 @@ namespace srs::worker {
 namespace {
 
 namespace http = proto::http;
-
-std::string ip_of(const std::string& peer) {
-  if (!peer.empty() && peer[0] == '[') {
-    size_t close = peer.find(']');
-    return close == std::string::npos ? peer : peer.substr(1, close - 1);
-  }
-  return peer.substr(0, peer.rfind(':'));
-}
 
 }  // namespace
 
@@ -35,7 +28,7 @@ bool HttpConn::flv_hook_allows(const http::Request& req, const std::string& path
   if (!vhost.http_hooks.enabled || !svc_.hooks) return true;
   auto info = std::make_unique<HookInfo>();
   info->client_id = cid().c_str();
-  info->ip = ip_of(peer_);
+  info->ip = std::string(peer_address_ip(peer_));
   info->vhost = vhost.name;
   info->app = app;
   info->stream = stream;

@@ -11,6 +11,7 @@
 
 #include "base/log.hpp"
 #include "proto/rtmp/command_writer.hpp"
+#include "worker/client_entry.hpp"
 #include "worker/rtmp_conn.hpp"
 #include "worker/rtmp_player.hpp"
 
@@ -21,21 +22,12 @@ namespace rtmp = proto::rtmp;
 
 constexpr size_t kMaxHeld = 256 * 1024;  // then the socket's buffers hold the rest
 
-// "1.2.3.4:5678" -> "1.2.3.4"; "[::1]:5678" -> "::1".
-std::string ip_of(const std::string& peer) {
-  if (!peer.empty() && peer[0] == '[') {
-    size_t close = peer.find(']');
-    return close == std::string::npos ? peer : peer.substr(1, close - 1);
-  }
-  return peer.substr(0, peer.rfind(':'));
-}
-
 }  // namespace
 
 HookInfo RtmpConn::hook_info() const {
   HookInfo info;
   info.client_id = cid().c_str();
-  info.ip = ip_of(peer_);
+  info.ip = std::string(peer_address_ip(peer_));
   info.vhost = vhost_name_;
   info.app = hook_url_.app.empty() ? app_ : hook_url_.app;
   info.stream = hook_url_.stream;
