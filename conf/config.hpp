@@ -132,13 +132,26 @@ struct HlsConfig {
   bool operator==(const HlsConfig&) const = default;
 };
 
+// DVR: each publish recorded to FLV files by the publisher's worker
+// (worker/dvr_stream.hpp; SRS's dvr, research/srs.md 1.12).
+enum class DvrPlan : uint8_t { kSession, kSegment };
+struct DvrConfig {
+  bool enabled = false;
+  // [vhost] [app] [stream] [timestamp] [2006] [01] [02] [15] [04] [05] [999] (worker/dvr_path.hpp)
+  std::string path = "./objs/nginx/html/[app]/[stream].[timestamp].flv";
+  DvrPlan plan = DvrPlan::kSession;       // session: one file per publish; segment: cut every duration
+  Duration duration{30000};               // segment plan: cut at the first keyframe after this
+  bool operator==(const DvrConfig&) const = default;
+};
+
 // HTTP callbacks (SRS's http_hooks): each list is called in order; for
 // connect, publish and play the client waits for the verdict (see
 // worker/hooks.hpp). URLs are checked at load (conf/hook_url.hpp).
 struct HttpHooksConfig {
   bool enabled = false;
   Duration timeout{5000};                 // per call; a timeout rejects connect/publish/play
-  std::vector<HookUrl> on_connect, on_close, on_publish, on_unpublish, on_play, on_stop, on_hls;
+  std::vector<HookUrl> on_connect, on_close, on_publish, on_unpublish, on_play, on_stop, on_hls,
+      on_dvr;
   bool operator==(const HttpHooksConfig&) const = default;
 };
 
@@ -149,6 +162,7 @@ struct VhostConfig {
   PlayConfig play;
   PublishConfig publish;
   HlsConfig hls;
+  DvrConfig dvr;
   HttpHooksConfig http_hooks;
   bool operator==(const VhostConfig&) const = default;
 };

@@ -554,6 +554,17 @@ void load_hls(Section* vhost, HlsConfig* c) {
   s.get("dispose", &c->dispose, Span{0s, 7 * 24h});
 }
 
+constexpr std::pair<const char*, DvrPlan> kDvrPlans[] = {{"session", DvrPlan::kSession},
+                                                         {"segment", DvrPlan::kSegment}};
+
+void load_dvr(Section* vhost, DvrConfig* c) {
+  Section s(vhost, "dvr");
+  s.get("enabled", &c->enabled);
+  s.get("path", &c->path);
+  s.get("plan", &c->plan, kDvrPlans);
+  s.get("duration", &c->duration, Span{1s, 24h});
+}
+
 void load_http_hooks(Section* vhost, HttpHooksConfig* c) {
   Section s(vhost, "http_hooks");
   s.get("enabled", &c->enabled);
@@ -565,6 +576,7 @@ void load_http_hooks(Section* vhost, HttpHooksConfig* c) {
   s.get("on_play", &c->on_play);
   s.get("on_stop", &c->on_stop);
   s.get("on_hls", &c->on_hls);
+  s.get("on_dvr", &c->on_dvr);
 }
 
 void load_vhost(Section* s, VhostConfig* c) {
@@ -573,6 +585,7 @@ void load_vhost(Section* s, VhostConfig* c) {
   load_play(s, &c->play);
   load_publish(s, &c->publish);
   load_hls(s, &c->hls);
+  load_dvr(s, &c->dvr);
   load_http_hooks(s, &c->http_hooks);
 }
 

@@ -73,6 +73,8 @@ const char* hook_action(HookEvent event) noexcept {
       return "on_stop";
     case HookEvent::kHls:
       return "on_hls";
+    case HookEvent::kDvr:
+      return "on_dvr";
   }
   return "on_unknown";
 }
@@ -94,6 +96,8 @@ const std::vector<conf::HookUrl>& hook_urls(const conf::HttpHooksConfig& c,
       return c.on_stop;
     case HookEvent::kHls:
       return c.on_hls;
+    case HookEvent::kDvr:
+      return c.on_dvr;
   }
   return c.on_connect;
 }
@@ -113,6 +117,10 @@ std::string hook_payload(HookEvent event, const HookInfo& info, std::string_view
     w.key("recv_bytes").value(info.recv_bytes);
   }
   if (event == HookEvent::kHls) hls_fields(w, info);
+  if (event == HookEvent::kDvr) {  // SRS's SrsHttpHooks::on_dvr
+    w.key("cwd").value(info.cwd);
+    w.key("file").value(info.file);
+  }
   w.end_object();
   return w.take();
 }

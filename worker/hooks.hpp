@@ -5,7 +5,7 @@
 //                                     of the list is called in order and
 //                                     the first rejection wins
 //   on_close, on_unpublish, on_stop,  notify(): fire and forget, every URL,
-//   on_hls                            failures logged
+//   on_hls, on_dvr                    failures logged
 //
 // A reply accepts only as SRS's SrsHttpHooks::do_post does (HTTP 200/201 and
 // a body of 0 or {"code":0}: proto/http/hook_reply.hpp); a timeout or an
@@ -17,7 +17,7 @@
 // The JSON carries SRS's field names (server_id, service_id, action,
 // client_id, ip, vhost, app, stream, param, tcUrl, stream_url, stream_id,
 // pageUrl, send_bytes, recv_bytes; on_hls: duration, cwd, file, url, m3u8,
-// m3u8_url, seq_no), so existing SRS callback servers work unchanged.
+// m3u8_url, seq_no; on_dvr: cwd, file), so existing SRS callback servers work unchanged.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +34,7 @@
 
 namespace srs::worker {
 
-enum class HookEvent : uint8_t { kConnect, kClose, kPublish, kUnpublish, kPlay, kStop, kHls };
+enum class HookEvent : uint8_t { kConnect, kClose, kPublish, kUnpublish, kPlay, kStop, kHls, kDvr };
 
 // "on_connect", ...
 const char* hook_action(HookEvent event) noexcept;
@@ -51,7 +51,7 @@ struct HookInfo {
   std::string page_url;
   std::string stream_id;                    // the API's id of the stream, when known
   uint64_t send_bytes = 0, recv_bytes = 0;  // on_close
-  // on_hls
+  // on_hls (cwd and file: on_dvr too)
   double duration_s = 0;
   std::string cwd, file, url, m3u8, m3u8_url;
   uint64_t seq_no = 0;

@@ -56,6 +56,7 @@ std::unique_ptr<Publisher> Publisher::start(Services& svc, const std::string& ke
   }
   svc.wakeups->wake_mask(reg.take_waiters());
   pub->hls_ = svc.hls->publish(key, vhost, app, stream);
+  pub->dvr_ = DvrStream::start(svc, vhost, app, stream);
   svc.control->workers().counters(svc.slot).publishers.fetch_add(1, std::memory_order_relaxed);
   pub->counted_ = true;
   return pub;
@@ -133,6 +134,10 @@ base::Status Publisher::on_message(const rtmp::Message& msg) {
     if (type == rtmp::kTypeVideo) hls_->on_video(meta.timestamp, msg.payload, now);
     else hls_->on_audio(meta.timestamp, msg.payload, now);
   }
+  if (dvr_) {
+    if (type == rtmp::kTypeVideo) dvr_->on_video(meta.timestamp, msg.payload);
+    else dvr_->on_audio(meta.timestamp, msg.payload);
+  }
   pending_ = true;
   messages_++;
   bytes_ += msg.payload.size();
@@ -151,6 +156,7 @@ base::Status Publisher::append_data(const rtmp::Message& msg) {
   const std::string& body = data->player_payload;
   shm::ConstBytes bytes(reinterpret_cast<const uint8_t*>(body.data()), body.size());
   if (base::Status s = writer_.append(meta, bytes); !s.is_ok()) return s;
+  if (dvr_) dvr_->on_metadata(meta.timestamp, bytes);
   pending_ = true;
   return base::Status::ok();
 }
@@ -175,6 +181,7 @@ void Publisher::stop() {
   stopped_ = true;
   if (hls_) svc_.hls->unpublish(hls_, vhost_);
   hls_ = nullptr;
+  dvr_.reset();  // closes the file, on_dvr
   if (counted_) svc_.control->workers().counters(svc_.slot).publishers.fetch_sub(1, std::memory_order_relaxed);
   shm::Registry& reg = svc_.control->registry();
   if (!reg.is_owner(ref_)) return;  // taken over: the new owner has it

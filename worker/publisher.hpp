@@ -20,6 +20,7 @@
 #include "shm/registry.hpp"
 #include "shm/ring_writer.hpp"
 #include "shm/segment.hpp"
+#include "worker/dvr_stream.hpp"
 #include "worker/services.hpp"
 #include "worker/stream_stats.hpp"
 
@@ -64,6 +65,7 @@ class Publisher {
   std::string key_;
   const conf::VhostConfig& vhost_;
   HlsStream* hls_ = nullptr;  // owned by svc_.hls
+  std::unique_ptr<DvrStream> dvr_;  // null: the vhost does not record
   shm::StreamRef ref_;
   shm::Segment segment_;
   shm::RingWriter writer_;

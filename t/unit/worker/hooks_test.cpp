@@ -149,6 +149,13 @@ TEST_CASE("hook payloads carry SRS's field names") {
   CHECK(hls.find("\"duration\":2.5,") != std::string::npos);
   CHECK(hls.find("\"seq_no\":3}") != std::string::npos);
   CHECK(hls.find("\"url\":\"live/cam-3.ts\"") != std::string::npos);
+  i.cwd = "/srv";
+  i.file = "./objs/nginx/html/live/cam.1.flv";
+  std::string dvr = hook_payload(HookEvent::kDvr, i, "s", "v");
+  CHECK(dvr.find("\"action\":\"on_dvr\"") != std::string::npos);
+  CHECK(dvr.find("\"cwd\":\"/srv\",\"file\":\"./objs/nginx/html/live/cam.1.flv\"}") !=
+        std::string::npos);
+  CHECK(dvr.find("\"seq_no\"") == std::string::npos);
 }
 
 TEST_CASE("hooks disabled or without URLs are not wanted") {
