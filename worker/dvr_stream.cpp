@@ -64,7 +64,7 @@ void DvrStream::on_video(uint32_t ts, std::span<const uint8_t> body) {
   if (failed_) return;
   bool segment = vhost_.dvr.plan == conf::DvrPlan::kSegment;
   uint32_t limit = uint32_t(vhost_.dvr.duration.count());
-  if (segment && writer_.started() && writer_.duration_ms() >= limit &&
+  if (segment && writer_.started() && writer_.rebase(ts) >= limit &&
       proto::flv::FileWriter::is_keyframe(body)) {
     close();  // the cut: this keyframe starts the next file
   }

@@ -40,11 +40,12 @@ class FileWriter {
   // Media time since the file's first tag, and the bytes of the file so far.
   uint32_t duration_ms() const { return duration_ms_; }
   uint64_t file_bytes() const { return file_bytes_; }
+  // The file time a tag at `ts` would get: where a segment cut is decided.
+  uint32_t rebase(uint32_t ts) const noexcept;
 
  private:
   void start(uint32_t ts);
   void put(TagType type, uint32_t ts, std::span<const uint8_t> body);
-  uint32_t rebase(uint32_t ts) const noexcept;
 
   std::vector<uint8_t>* out_;
   std::vector<uint8_t> metadata_, video_header_, audio_header_;

@@ -85,6 +85,8 @@ TEST_CASE("each file of a segmented recording repeats the headers and restarts a
   w.on_audio(0, kAacHeader);
   w.on_video(0, kKeyframe);
   w.on_video(2000, kInter);
+  CHECK(w.rebase(4000) == 4000);
+  CHECK(w.rebase(0) == 0);
   out.clear();  // the first file was written out
   w.begin_file();
   CHECK(FileWriter::is_keyframe(kKeyframe));
