@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstring>
 
+#include "base/bytes.hpp"
 #include "base/clock.hpp"
 #include "base/log.hpp"
 #include "worker/dvr_path.hpp"
@@ -116,6 +117,7 @@ void DvrStream::close() {
   }
   write_out();
   if (failed_) return;
+  patch_duration();
   fd_.reset();
   std::string tmp = path_ + ".tmp";
   if (::rename(tmp.c_str(), path_.c_str()) != 0) return fail("rename", tmp);
@@ -124,6 +126,18 @@ void DvrStream::close() {
            (unsigned long long)writer_.file_bytes());
   writer_.begin_file();
   notify(path_);
+}
+
+// The metadata's duration becomes this file's (a best effort: the file plays anyway).
+void DvrStream::patch_duration() {
+  uint64_t at = writer_.duration_field_offset();
+  if (at == 0) return;
+  uint8_t number[8];
+  base::store_be_double(number, double(writer_.duration_ms()) / 1000.0);
+  if (::pwrite(fd_.get(), number, sizeof number, off_t(at)) != ssize_t(sizeof number)) {
+    LOG_WARN("dvr %s/%s/%s: pwrite(%s.tmp) of the duration failed (%s)", vhost_.name.c_str(),
+             app_.c_str(), stream_.c_str(), path_.c_str(), std::strerror(errno));
+  }
 }
 
 // Logged once; the DVR of this stream stops and its partial file goes.

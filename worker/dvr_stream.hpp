@@ -10,7 +10,8 @@
 // plan session: one file per publish. plan segment: a new file at the first
 // keyframe once `duration` has passed. A file closes at a cut, at unpublish
 // and when the worker exits; then the on_dvr callback is notified (fire and
-// forget) and a log line gives the file, its duration and size.
+// forget) and a log line gives the file, its duration and size. The
+// metadata's "duration" is set to the file's own before it closes.
 //
 // An error (cannot create the folder or the file, cannot write: disk full,
 // permission) is logged once with the path and the errno text and stops the
@@ -51,6 +52,7 @@ class DvrStream {
   void after_append();
   bool open_file();
   void write_out();
+  void patch_duration();
   void fail(const char* call, const std::string& path);
   void notify(const std::string& path);
 

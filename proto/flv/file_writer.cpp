@@ -5,7 +5,24 @@
 #include "proto/flv/tag_writer.hpp"
 #include "proto/flv/video_tag.hpp"
 
+#include <algorithm>
+
 namespace srs::proto::flv {
+namespace {
+
+// An ECMA array / object property "duration" of type number (AMF0 2.2, 2.5,
+// 2.10): UTF-8 length, the name, the number marker; the double follows.
+constexpr uint8_t kDurationKey[] = {0x00, 0x08, 'd', 'u', 'r', 'a', 't', 'i', 'o', 'n', 0x00};
+
+// The offset of the duration's 8 bytes in `body`, or 0.
+size_t find_duration(std::span<const uint8_t> body) noexcept {
+  auto it = std::search(body.begin(), body.end(), std::begin(kDurationKey), std::end(kDurationKey));
+  if (it == body.end()) return 0;
+  size_t at = size_t(it - body.begin()) + sizeof kDurationKey;
+  return at + 8 <= body.size() ? at : 0;
+}
+
+}  // namespace
 
 bool FileWriter::is_keyframe(std::span<const uint8_t> body) noexcept {
   base::Result<VideoTagInfo> info = classify_video(body);
@@ -50,7 +67,11 @@ void FileWriter::start(uint32_t ts) {
   write_file_start(!audio_header_.empty() || !has_video_, has_video_, head);
   out_->insert(out_->end(), head, head + kFileStartSize);
   file_bytes_ = kFileStartSize;
-  if (!metadata_.empty()) put(TagType::kScript, ts, metadata_);
+  if (!metadata_.empty()) {
+    size_t at = find_duration(metadata_);
+    if (at != 0) duration_offset_ = file_bytes_ + kTagHeaderSize + at;
+    put(TagType::kScript, ts, metadata_);
+  }
   if (!video_header_.empty()) put(TagType::kVideo, ts, video_header_);
   if (!audio_header_.empty()) put(TagType::kAudio, ts, audio_header_);
 }

@@ -30,7 +30,11 @@ class FileWriter {
 
   // The next tag starts a new file (header, metadata, sequence headers),
   // at the next keyframe.
-  void begin_file() noexcept { started_ = false, file_bytes_ = 0, duration_ms_ = 0; }
+  void begin_file() noexcept {
+    started_ = false;
+    file_bytes_ = duration_offset_ = 0;
+    duration_ms_ = 0;
+  }
 
   // Whether `body` is a video keyframe (not a sequence header): where a
   // segment may be cut.
@@ -43,6 +47,12 @@ class FileWriter {
   // The file time a tag at `ts` would get: where a segment cut is decided.
   uint32_t rebase(uint32_t ts) const noexcept;
 
+  // Where, in the current file, the 8 bytes of the metadata's "duration"
+  // number are (AMF0 2.2), or 0 when the metadata has none: the publisher's
+  // value is the whole stream's (or 0), so the file's own duration goes
+  // there when the file closes (as SRS's DVR does).
+  uint64_t duration_field_offset() const { return duration_offset_; }
+
  private:
   void start(uint32_t ts);
   void put(TagType type, uint32_t ts, std::span<const uint8_t> body);
@@ -54,6 +64,7 @@ class FileWriter {
   uint32_t base_ = 0;
   uint32_t duration_ms_ = 0;
   uint64_t file_bytes_ = 0;
+  uint64_t duration_offset_ = 0;
 };
 
 }  // namespace srs::proto::flv

@@ -8,7 +8,7 @@ import os
 import time
 import unittest
 
-from harness import Server, ffprobe_streams, flv_tags, publish, rtmpdump, wait_until
+from harness import Server, ffprobe_streams, flv_tags, publish, rtmpdump, run, wait_until
 from test_hooks import CallbackServer
 
 PUBLISH_SECONDS = 6
@@ -16,6 +16,12 @@ PUBLISH_SECONDS = 6
 
 def codecs(path):
     return sorted(s["codec_name"] for s in ffprobe_streams(path))
+
+
+def probed_seconds(path):
+    """The duration ffprobe reports (the metadata's, patched when the file closed)."""
+    r = run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path])
+    return float(r.stdout.strip())
 
 
 def media_seconds(path):
@@ -72,6 +78,7 @@ class DvrTest(unittest.TestCase):
                 tags = flv_tags(path, limit=1)
                 self.assertEqual(tags[0][1], 0)  # each file starts at 0
                 total += media_seconds(path)
+                self.assertAlmostEqual(probed_seconds(path), media_seconds(path), delta=0.1)
         # The gaps between files are one frame each.
         self.assertAlmostEqual(total, PUBLISH_SECONDS, delta=1.5)
 

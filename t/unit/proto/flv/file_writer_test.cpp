@@ -120,3 +120,28 @@ TEST_CASE("an audio-only stream starts at its first frame") {
   CHECK(tags[0].body == kAacHeader);
   CHECK(tags[1].ts == 0);
 }
+
+TEST_CASE("the metadata's duration number is located in each file, for the closing patch") {
+  // onMetaData, ECMA array of 1: "duration" = 6.0 (AMF0 2.2, 2.10).
+  const Body meta{0x02, 0x00, 0x0a, 'o', 'n', 'M', 'e', 't', 'a', 'D', 'a', 't', 'a', 0x08, 0, 0, 0, 1,
+                  0x00, 0x08, 'd', 'u', 'r', 'a', 't', 'i', 'o', 'n', 0x00, 0x40, 0x18, 0, 0, 0, 0, 0,
+                  0, 0x00, 0x00, 0x09};
+  std::vector<uint8_t> out;
+  FileWriter w(&out);
+  w.on_metadata(0, meta);
+  w.on_video(0, kKeyframe);
+  REQUIRE(w.duration_field_offset() != 0);
+  REQUIRE(w.duration_field_offset() + 8 <= out.size());
+  CHECK(out[w.duration_field_offset()] == 0x40);
+  CHECK(out[w.duration_field_offset() + 1] == 0x18);
+  CHECK(w.duration_field_offset() == 13 + 11 + 29);
+  out.clear();
+  w.begin_file();
+  CHECK(w.duration_field_offset() == 0);
+  w.on_video(100, kKeyframe);
+  CHECK(w.duration_field_offset() == 13 + 11 + 29);
+  FileWriter plain(&out);
+  plain.on_metadata(0, kMeta);
+  plain.on_video(0, kKeyframe);
+  CHECK(plain.duration_field_offset() == 0);
+}
