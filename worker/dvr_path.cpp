@@ -58,4 +58,11 @@ std::string render_dvr_path(std::string_view tmpl, const DvrPathVars& vars) {
   return out;
 }
 
+std::string dvr_file_template(std::string_view path) {
+  if (path.ends_with(".flv")) return std::string(path);
+  std::string out(path);
+  if (!out.empty() && out.back() != '/') out += '/';
+  return out + "[stream].[timestamp].flv";
+}
+
 }  // namespace srs::worker

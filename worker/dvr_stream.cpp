@@ -88,7 +88,7 @@ void DvrStream::after_append() {
 
 bool DvrStream::open_file() {
   DvrPathVars vars{vhost_.name, app_, stream_, base::wall_ms()};
-  path_ = render_dvr_path(vhost_.dvr.path, vars);
+  path_ = render_dvr_path(dvr_file_template(vhost_.dvr.path), vars);
   std::string tmp = path_ + ".tmp";
   if (!make_parent_dirs(tmp)) {
     fail("mkdir", tmp);

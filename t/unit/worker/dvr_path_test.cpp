@@ -7,6 +7,7 @@
 #include <ctime>
 
 using srs::worker::DvrPathVars;
+using srs::worker::dvr_file_template;
 using srs::worker::render_dvr_path;
 
 TEST_CASE("the DVR path replaces the stream's names and the timestamp") {
@@ -27,4 +28,10 @@ TEST_CASE("the DVR path's date variables are the local time of the timestamp") {
   v.now_ms = int64_t(std::mktime(&t)) * 1000 + 7;
   CHECK(render_dvr_path("[2006]-[01]-[02]/[15][04][05].[999].flv", v) ==
         "2026-01-02/030405.007.flv");
+}
+
+TEST_CASE("a DVR path that names a folder gets SRS's file name") {
+  CHECK(dvr_file_template("./objs/dvr") == "./objs/dvr/[stream].[timestamp].flv");
+  CHECK(dvr_file_template("./objs/dvr/") == "./objs/dvr/[stream].[timestamp].flv");
+  CHECK(dvr_file_template("rec/[app]/[stream].flv") == "rec/[app]/[stream].flv");
 }
