@@ -53,7 +53,9 @@ DvrStream::DvrStream(Services& svc, const conf::VhostConfig& vhost, std::string 
   buf_.reserve(2 * kFlushBytes);
 }
 
-DvrStream::~DvrStream() { close(); }
+DvrStream::~DvrStream() {
+  close();
+}
 
 void DvrStream::on_metadata(uint32_t ts, std::span<const uint8_t> body) {
   if (failed_) return;

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <ctime>
 
-using srs::worker::DvrPathVars;
 using srs::worker::dvr_file_template;
+using srs::worker::DvrPathVars;
 using srs::worker::render_dvr_path;
 
 TEST_CASE("the DVR path replaces the stream's names and the timestamp") {

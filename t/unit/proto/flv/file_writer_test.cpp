@@ -56,8 +56,8 @@ TEST_CASE("a file starts at the first keyframe, with metadata and sequence heade
   w.on_metadata(1000, kMeta);
   w.on_video(1000, kAvcHeader);
   w.on_audio(1000, kAacHeader);
-  w.on_audio(1010, kAac);     // before the keyframe: dropped
-  w.on_video(1020, kInter);   // before the keyframe: dropped
+  w.on_audio(1010, kAac);    // before the keyframe: dropped
+  w.on_video(1020, kInter);  // before the keyframe: dropped
   CHECK(out.empty());
   CHECK_FALSE(w.started());
   w.on_video(1040, kKeyframe);
@@ -123,9 +123,9 @@ TEST_CASE("an audio-only stream starts at its first frame") {
 
 TEST_CASE("the metadata's duration number is located in each file, for the closing patch") {
   // onMetaData, ECMA array of 1: "duration" = 6.0 (AMF0 2.2, 2.10).
-  const Body meta{0x02, 0x00, 0x0a, 'o', 'n', 'M', 'e', 't', 'a', 'D', 'a', 't', 'a', 0x08, 0, 0, 0, 1,
-                  0x00, 0x08, 'd', 'u', 'r', 'a', 't', 'i', 'o', 'n', 0x00, 0x40, 0x18, 0, 0, 0, 0, 0,
-                  0, 0x00, 0x00, 0x09};
+  const Body meta{0x02, 0x00, 0x0a, 'o', 'n',  'M',  'e', 't', 'a', 'D',  'a',  't', 'a', 0x08,
+                  0,    0,    0,    1,   0x00, 0x08, 'd', 'u', 'r', 'a',  't',  'i', 'o', 'n',
+                  0x00, 0x40, 0x18, 0,   0,    0,    0,   0,   0,   0x00, 0x00, 0x09};
   std::vector<uint8_t> out;
   FileWriter w(&out);
   w.on_metadata(0, meta);
