@@ -41,7 +41,8 @@ class RtmpOriginTest(unittest.TestCase):
 
     def test_every_worker_serves_both_streams(self):
         srv = self.start()
-        publish(self, srv)
+        # Long enough for both loops below on a loaded machine (stopped with the server).
+        publish(self, srv, seconds=300)
         self.wait_publishing(srv)
         url = f"rtmp://127.0.0.1:{srv.rtmp_port}/live/cam"
         served = set()
@@ -61,15 +62,18 @@ class RtmpOriginTest(unittest.TestCase):
         self.assertEqual(served, workers, "ffprobe should have been served by every worker")
         # rtmpdump on every worker too: each dump is a valid FLV with both streams.
         dumped = set()
-        for _ in range(30):
+        # The kernel picks the accepting worker: try until each one served a dump;
+        # a connection to a worker already covered is dropped at once.
+        for _ in range(60):
             before = len(play_pids(srv))
             proc, path = rtmpdump(self, srv)
             wait_until(lambda: len(play_pids(srv)) > before, 10, what="rtmpdump to play")
             pid = play_pids(srv)[-1]
+            if pid in dumped:
+                proc.stop()
+                continue
             time.sleep(1.5)
             proc.stop()
-            if pid in dumped:
-                continue
             streams = ffprobe_streams(path)
             self.assertEqual(sorted(s["codec_name"] for s in streams), ["aac", "h264"])
             dumped.add(pid)
