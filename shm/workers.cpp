@@ -102,8 +102,13 @@ void WorkerTable::heartbeat(uint32_t slot, uint32_t now_mono) noexcept {
 
 bool WorkerTable::take_kicks(uint32_t slot) noexcept {
   if (slot >= kWorkerSlots) return false;
+  Atomic32& pending = slots_[slot].mailbox.kicks_pending;
+  // Called at every wake-up: a plain load keeps the mailbox line shared when
+  // nobody was kicked (a kicker flags before it rings, so a flag this load
+  // misses comes with a later wake-up).
+  if (pending.load(std::memory_order_relaxed) == 0) return false;
   // acquire: pairs with flag_kick's release, so the kick words are visible.
-  return slots_[slot].mailbox.kicks_pending.exchange(0, std::memory_order_acq_rel) != 0;
+  return pending.exchange(0, std::memory_order_acq_rel) != 0;
 }
 
 void WorkerTable::flag_kick(uint32_t slot) noexcept {
