@@ -10,6 +10,7 @@ starts stopped by pid, every wait bounded in time.
 Environment: SRS_BUILD (default build/) names the build directory.
 """
 import atexit
+import contextlib
 import json
 import os
 import re
@@ -308,13 +309,67 @@ def rtmpdump(test, srv, stream="live/cam", path=None):
     return Proc(test, cmd, path + ".log"), path
 
 
-def ffprobe_streams(url, timeout=15):
-    r = run(["ffprobe", "-hide_banner", "-v", "error", "-show_entries",
+class Probe:
+    """ffprobe running in the background; streams() waits for its answer."""
+
+    def __init__(self, url):
+        self.url = url
+        self.p = subprocess.Popen(
+            ["ffprobe", "-hide_banner", "-v", "error", "-show_entries",
              "stream=codec_type,codec_name,width,height,sample_rate,channels,profile",
-             "-of", "json", url], timeout=timeout)
-    if r.returncode != 0:
-        raise AssertionError(f"ffprobe {url} failed: {r.stderr.strip()}")
-    return json.loads(r.stdout)["streams"]
+             "-of", "json", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.DEVNULL)
+        _started_pids.add(self.p.pid)
+
+    def streams(self, timeout=15):
+        try:
+            out, err = self.p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.communicate()
+            raise AssertionError(f"ffprobe {self.url} still running after {timeout}s")
+        if self.p.returncode != 0:
+            raise AssertionError(f"ffprobe {self.url} failed: {err.strip()}")
+        return json.loads(out)["streams"]
+
+
+def ffprobe_streams(url, timeout=15):
+    return Probe(url).streams(timeout)
+
+
+def logged_pids(srv, event):
+    """The pids of the INFO log lines announcing event ("rtmp play"...), in order."""
+    return [int(p) for p in re.findall(r"\]\[INFO\]\[(\d+)\]\[\w+\] " + re.escape(event) + " ",
+                                       srv.log())]
+
+
+def start_on_worker(srv, pid, event, client):
+    """Starts client() while only worker pid accepts, and returns what it returned
+    once that worker logged event for it."""
+    before = len(logged_pids(srv, event))
+    with only_worker_accepting(srv, pid):
+        started = client()
+        wait_until(lambda: pid in logged_pids(srv, event)[before:], 10,
+                   what=f"worker {pid} to log {event}")
+    return started
+
+
+@contextlib.contextmanager
+def only_worker_accepting(srv, pid):
+    """While inside, only worker `pid` takes new connections: the other workers
+    are stopped (SIGSTOP) and continued on the way out. Every worker accepts
+    from the same listener and the kernel picks which one wins; on a loaded
+    machine it may keep picking the same ones, so a test that needs a client on
+    each worker steers it there. Leave as soon as the connection is taken: the
+    publisher's worker may be among the stopped ones."""
+    others = [p for p in srv.workers() if p != pid]
+    for p in others:
+        os.kill(p, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for p in others:
+            os.kill(p, signal.SIGCONT)
 
 
 def flv_tags(path, limit=None):

@@ -10,7 +10,7 @@ import re
 import time
 import unittest
 
-from harness import Proc, Server, publish, rtmpdump, run, wait_until
+from harness import Proc, Server, publish, rtmpdump, run, start_on_worker, wait_until
 
 
 def api_call(srv, method, path, timeout=5):
@@ -51,17 +51,14 @@ class ApiStreamsTest(unittest.TestCase):
         return self.srv.api("/api/v1/clients?count=100")["clients"]
 
     def players_on_both_workers(self):
-        """rtmpdump players until both workers hold one (at most 8), and one curl FLV player."""
+        """An rtmpdump player on each worker, and one curl FLV player."""
         self.dumps = []
-        for _ in range(8):
-            self.dumps.append(rtmpdump(self, self.srv))
-            if len(self.dumps) < 2:
-                continue
-            wait_until(lambda: len([c for c in self.clients() if c["type"] == "rtmp-play"])
-                       == len(self.dumps), 10, what="the rtmp players in /api/v1/clients")
-            slots = {c["worker_slot"] for c in self.clients() if c["type"] == "rtmp-play"}
-            if len(slots) == 2:
-                break
+        for pid in self.srv.workers():
+            self.dumps.append(start_on_worker(self.srv, pid, "rtmp play",
+                                              lambda: rtmpdump(self, self.srv)))
+        wait_until(lambda: len({c["worker_slot"] for c in self.clients()
+                                if c["type"] == "rtmp-play"}) == 2, 10,
+                   what="the rtmp players of both workers in /api/v1/clients")
         self.flv = flv_player(self, self.srv)
         n = len(self.dumps)
         wait_until(lambda: len([c for c in self.clients() if c["type"] in ("rtmp-play", "flv-play")])
