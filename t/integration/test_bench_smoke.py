@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -91,6 +92,24 @@ class BenchSmoke(unittest.TestCase):
             self.assertGreater(c["stamps"], 10, c)
         self.assertGreater(report["latency_ms"]["count"], 10 * players)
         self.assertLess(report["latency_ms"]["p50"], 1000)
+        self.assert_timeline(report)
+
+    def assert_timeline(self, report):
+        """The players' bytes over time (make bench's steady window): one sample at the
+        start, about one a second, one at the end; CLOCK_MONOTONIC instants (Python's
+        time.monotonic()) and bytes never going back, ending at the players' total."""
+        t = report["timeline"]
+        self.assertEqual(t[0], [report["start_mono_s"], 0], t)
+        self.assertAlmostEqual(t[-1][0], report["end_mono_s"], places=5)
+        self.assertEqual(t[-1][1], report["players"]["bytes"], t)
+        self.assertGreaterEqual(len(t), int(report["duration_s"]) + 1, t)
+        for a, b in zip(t, t[1:]):
+            self.assertLessEqual(a[0], b[0], t)
+            self.assertLessEqual(a[1], b[1], t)
+        self.assertGreater(t[-2][1], t[1][1], t)  # bytes flowed between the samples
+        self.assertLess(report["start_mono_s"], report["ramp_end_mono_s"])
+        self.assertLess(report["ramp_end_mono_s"], report["end_mono_s"])
+        self.assertLess(abs(report["end_mono_s"] - time.monotonic()), 60)
 
     def load_args(self, url, play_urls):
         args = ["--publish", url, "--synthetic", "400kbps,gop=1s", "--players", str(PLAYERS),
@@ -169,6 +188,7 @@ class BenchSmoke(unittest.TestCase):
         # About 2.5 s of 500 kb/s reached each reader.
         for c in report["clients"]:
             self.assertGreater(c["bytes"], 100000, c)
+        self.assert_timeline(report)
 
 
 if __name__ == "__main__":

@@ -157,6 +157,19 @@ void Bench::ramp(int64_t now_ns) {
     start_player(pending_[next_pending_++]);
     ramp_credit_ -= 1;
   }
+  if (ramp_end_ns_ == 0 && next_pending_ == pending_.size()) ramp_end_ns_ = now_ns;
+}
+
+uint64_t Bench::player_bytes() const {
+  uint64_t in = 0;
+  for (const auto& p : rtmp_players_) in += p->bytes_in();
+  for (const auto& p : http_players_) in += p->bytes_in();
+  for (const auto& p : raw_players_) in += p->bytes_in();
+  return in;
+}
+
+void Bench::sample(int64_t now_ns, uint64_t bytes) {
+  timeline_.push_back({static_cast<double>(now_ns) / kNsPerS, bytes});
 }
 
 void Bench::progress(int64_t now_ns) {
@@ -171,6 +184,7 @@ void Bench::progress(int64_t now_ns) {
   double mbps_out = static_cast<double>(out - last_bytes_out_) * 8 / 1e6;
   last_bytes_in_ = in;
   last_bytes_out_ = out;
+  sample(now_ns, in);
   if (options_.quiet) return;
   const auto& lat = totals_.latency;
   std::fprintf(stderr,
@@ -216,6 +230,7 @@ Summary Bench::run() {
   add(EV_SIGNAL, &Bench::on_end, nullptr, SIGINT);
   add(EV_SIGNAL, &Bench::on_end, nullptr, SIGTERM);
   std::signal(SIGPIPE, SIG_IGN);
+  sample(start_ns_, 0);
   if (options_.publish) start_publishers();
   ramp(start_ns_);
   event_base_dispatch(base_);
@@ -252,6 +267,11 @@ ClientRow Bench::row_of(const char* kind, const std::string& url, const Connecti
 Summary Bench::summarize(int64_t end_ns) {
   Summary s;
   s.duration_s = static_cast<double>(end_ns - start_ns_) / kNsPerS;
+  sample(end_ns, player_bytes());
+  s.start_mono_s = static_cast<double>(start_ns_) / kNsPerS;
+  s.ramp_end_mono_s = static_cast<double>(ramp_end_ns_) / kNsPerS;
+  s.end_mono_s = static_cast<double>(end_ns) / kNsPerS;
+  s.timeline = timeline_;
   for (size_t i = 0; i < rtmp_players_.size(); ++i) {
     auto& p = *rtmp_players_[i];
     p.stats().finish(end_ns, totals_);

@@ -49,6 +49,8 @@ class Bench {
   bool publishers_ready() const;
   void ramp(int64_t now_ns);
   void progress(int64_t now_ns);
+  uint64_t player_bytes() const;
+  void sample(int64_t now_ns, uint64_t bytes);
   std::string stream_for(const std::string& stream, uint32_t index) const;
   Summary summarize(int64_t end_ns);
   ClientRow row_of(const char* kind, const std::string& url, const Connection& c,
@@ -69,10 +71,12 @@ class Bench {
   size_t next_pending_ = 0;
   int64_t start_ns_ = 0;
   int64_t players_from_ns_ = 0;  // 0 until players may start
+  int64_t ramp_end_ns_ = 0;      // 0 until the last player was started
   int64_t last_ramp_ns_ = 0;
   double ramp_credit_ = 0;
   uint64_t last_bytes_in_ = 0;
   uint64_t last_bytes_out_ = 0;
+  std::vector<TimelineSample> timeline_;
 };
 
 }  // namespace srs::tools::srs_bench

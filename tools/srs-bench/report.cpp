@@ -116,6 +116,23 @@ std::string row_json(const ClientRow& r, const Summary& s) {
          ", \"close_reason\": " + json_string(r.close_reason) + "}";
 }
 
+// The run's instants and the players' bytes over time (see TimelineSample).
+std::string timeline_json(const Summary& s) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "  \"start_mono_s\": %.6f,\n  \"ramp_end_mono_s\": %.6f,\n"
+                "  \"end_mono_s\": %.6f,\n  \"timeline\": [",
+                s.start_mono_s, s.ramp_end_mono_s, s.end_mono_s);
+  std::string out = buf;
+  const char* sep = "";
+  for (const TimelineSample& t : s.timeline) {
+    std::snprintf(buf, sizeof buf, "%s[%.6f, %" PRIu64 "]", sep, t.mono_s, t.bytes);
+    out += buf;
+    sep = ", ";
+  }
+  return out + "]";
+}
+
 }  // namespace
 
 std::string to_text(const Summary& s) {
@@ -187,6 +204,7 @@ std::string to_json(const Summary& s, bool per_client) {
   out += ",\n  \"first_keyframe_ms\": " +
          dist_json(dist_of(field(s.players, &ClientRow::first_key_ms)));
   out += ",\n  \"latency_ms\": " + dist_json(latency_dist(s.latency));
+  out += ",\n" + timeline_json(s);
   if (per_client) {
     out += ",\n  \"clients\": [";
     const char* sep = "\n    ";

@@ -34,8 +34,23 @@ struct ClientRow {
   double rate_bps = 0;  // media bits per second from the first frame to the end
 };
 
+// The players' cumulative received socket bytes at one instant. mono_s is
+// CLOCK_MONOTONIC in seconds, the clock of Python's time.monotonic() on Linux,
+// so a caller sampling the server's CPU can cut both at the same instants.
+struct TimelineSample {
+  double mono_s = 0;
+  uint64_t bytes = 0;
+};
+
 struct Summary {
   double duration_s = 0;
+  // CLOCK_MONOTONIC seconds: the run's start, when the last player was
+  // started (0: the ramp never finished) and the end.
+  double start_mono_s = 0;
+  double ramp_end_mono_s = 0;
+  double end_mono_s = 0;
+  // One sample at the start, one a second (the progress timer) and one at the end.
+  std::vector<TimelineSample> timeline;
   std::vector<ClientRow> players;
   std::vector<ClientRow> publishers;
   const LatencyHistogram* latency = nullptr;  // us
