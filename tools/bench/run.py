@@ -21,9 +21,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
+import cpucap  # noqa: E402
+import steady  # noqa: E402
 
 
 def srs_bench(args, extra, duration_s, json_path, timeout_pad=30):
@@ -43,19 +46,31 @@ def probe_publish(args, url):
         return proc.returncode == 0, out.strip().splitlines()[-3:]
 
 
-def measure(server, bench_proc, timeout):
-    """CPU of the server tree over the load, and its peak RSS while loaded."""
-    cpu0 = server.cpu_seconds()
+def cpu_sample(server):
+    """(time.monotonic(), CPU s of the server tree): the instant is the middle of the read."""
+    t0 = time.monotonic()
+    cpu = server.cpu_seconds()
+    return ((t0 + time.monotonic()) / 2, cpu)
+
+
+def measure(server, bench_proc, timeout, on_tick=None):
+    """CPU of the server tree over the load, sampled every 0.5 s (steady.py cuts
+    its window out of the samples), and its peak RSS while loaded. on_tick(now)
+    runs at each sample (the capacity run sets its CPU cap from there)."""
+    samples = [cpu_sample(server)]
     peak = server.rss_kb()
     deadline = time.monotonic() + timeout
     while bench_proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.5)
+        samples.append(cpu_sample(server))
         peak = max(peak, server.rss_kb())
-    cpu1 = server.cpu_seconds()
+        if on_tick is not None:
+            on_tick(samples[-1][0])
+    samples.append(cpu_sample(server))
     if bench_proc.poll() is None:
         bench_proc.kill()
     out = bench_proc.communicate()[0]
-    return cpu1 - cpu0, peak, out
+    return samples, peak, out
 
 
 def run_server_target(args, name, server, url, play_url=None):
@@ -75,8 +90,8 @@ def run_server_target(args, name, server, url, play_url=None):
                 "--synthetic", f"{args.bitrate},gop={args.gop}"]
         duration = args.duration + args.players / args.ramp
         proc, timeout = srs_bench(args, load, duration, jpath)
-        cpu, peak, out = measure(server, proc, timeout)
-        row.update(collect(args, jpath, out, cpu, idle, peak))
+        samples, peak, out = measure(server, proc, timeout)
+        row.update(collect(args, jpath, out, samples, idle, peak))
     except Exception as e:  # noqa: BLE001: a target that fails is reported, the others run
         row["error"] = f"failed: {e}"
     finally:
@@ -85,6 +100,141 @@ def run_server_target(args, name, server, url, play_url=None):
         else:
             server.stop()
     return row
+
+
+def stream_split(server, stream="bench"):
+    """From /api/v1/streams: {worker pid: players} of the stream, and the pid of the
+    worker holding its publisher. ({}, None) when the API does not answer."""
+    try:
+        url = f"http://127.0.0.1:{server.api_port}/api/v1/streams?count=100"
+        with urllib.request.urlopen(url, timeout=2) as r:
+            streams = json.load(r).get("streams", [])
+    except (OSError, ValueError):
+        return {}, None
+    for st in streams:
+        if st.get("name") == stream:
+            split = {str(w["worker_pid"]): w["players"] for w in st.get("srs_workers", [])}
+            return split, st.get("worker_pid")
+    return {}, None
+
+
+class CapSchedule:
+    """measure()'s on_tick for a capacity run: the cap goes on once every player
+    plays (or when the ramp should long be over), and the split of the players
+    between the workers is read then and again near the end."""
+
+    def __init__(self, args, server, caps, quota, bench_end):
+        self.args, self.server, self.caps, self.quota = args, server, caps, quota
+        self.ramp_deadline = time.monotonic() + args.players / args.ramp + 5
+        self.bench_end = bench_end
+        self.capped_at = None
+        self.split_at_cap = self.split_at_end = None
+        self.publisher_pid = None
+
+    def __call__(self, now):
+        if self.capped_at is None:
+            split, self.publisher_pid = stream_split(self.server)
+            if sum(split.values()) < self.args.players and now < self.ramp_deadline:
+                return
+            self.caps.set(*self.quota)
+            self.capped_at = time.monotonic()
+            self.split_at_cap = split
+        elif self.split_at_end is None and now > self.bench_end - 2.5:
+            self.split_at_end = stream_split(self.server)[0]
+
+
+def workers_of(server, count, timeout=5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = benchlib.children(server.proc.pid)
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.1)
+    raise RuntimeError(f"srs has {len(benchlib.children(server.proc.pid))} workers, not {count}")
+
+
+def run_capped(args, workers, share):
+    """srs with `workers` workers, each in a CPU cgroup of its own; after the ramp
+    every cgroup gets the same quota: `share` of one core (cpucap.quota_for)."""
+    name = f"srs {workers} worker{'s' if workers > 1 else ''} capped"
+    row = {"target": name, "workers": workers, "window_ms": 350}
+    try:
+        caps = cpucap.CpuCaps.create(f"srs-bench-{os.getpid()}")
+    except cpucap.Unavailable as e:
+        row["error"] = f"not available ({e})"
+        return row
+    quota = cpucap.quota_for(share)
+    row.update({"cap_share": round(share, 5), "quota_us": quota[0], "period_us": quota[1]})
+    server = benchlib.Srs(args.build, workers=workers, merge_window="350ms")
+    try:
+        server.start()
+        url = f"rtmp://127.0.0.1:{server.rtmp_port}/live/bench"
+        ok, why = probe_publish(args, url.replace("/bench", "/probe"))
+        if not ok:
+            row["error"] = "not available (publish/play probe failed: " + " | ".join(why) + ")"
+            return row
+        for pid in workers_of(server, workers):
+            caps.add(pid)
+        jpath = os.path.join(server.dir, "bench.json")
+        load = ["--publish", url, "--play", url, "--players", str(args.players),
+                "--synthetic", f"{args.bitrate},gop={args.gop}"]
+        duration = args.duration + args.players / args.ramp
+        proc, timeout = srs_bench(args, load, duration, jpath)
+        schedule = CapSchedule(args, server, caps, quota, time.monotonic() + duration)
+        samples, peak, out = measure(server, proc, timeout, schedule)
+        if schedule.capped_at is None:
+            row["error"] = "failed: the load ended before the cap was set"
+            return row
+        row.update(collect(args, jpath, out, samples, 0, peak, schedule.capped_at))
+        row.update({"split_at_cap": schedule.split_at_cap, "split_at_end": schedule.split_at_end,
+                    "publisher_pid": schedule.publisher_pid, "throttling": caps.stats()})
+    except Exception as e:  # noqa: BLE001
+        row["error"] = f"failed: {e}"
+    finally:
+        server.stop()
+        errors = caps.remove()
+        if errors:
+            row["cgroup_cleanup_errors"] = errors
+        if not args.keep:
+            server.cleanup()
+    return row
+
+
+def run_capacity(args, rows):
+    """Two-worker capacity: each worker capped at cap_share x U, where U is the
+    steady CPU share of the uncapped 1-worker run of the same load (rows)."""
+    base = next((r for r in rows if r["target"] == "srs 1 worker" and "error" not in r), None)
+    if base is None:
+        srv = benchlib.Srs(args.build, workers=1)
+        base = run_server_target(args, "srs 1 worker", srv,
+                                 f"rtmp://127.0.0.1:{srv.rtmp_port}/live/bench")
+        base["window_ms"] = 350
+        rows.append(base)
+    u = base.get("steady_cpu_share")
+    if not u:
+        why = "not available (no steady CPU share from an uncapped srs 1 worker run)"
+        return [{"target": "srs 1 worker capped", "error": why},
+                {"target": "srs 2 workers capped", "error": why}]
+    out = [run_capped(args, 1, args.cap_share * u)]
+    print(f"  {capacity_line(out[0], base)}", flush=True)
+    out.append(run_capped(args, 2, args.cap_share * u))
+    one, two = out
+    if "error" not in one and "error" not in two:
+        two["scaling"] = ratio(two.get("steady_mbps"), one.get("steady_mbps"))
+    for r in out:
+        r["uncapped_steady_mbps"] = base.get("steady_mbps")
+        r["vs_uncapped"] = ratio(r.get("steady_mbps"), base.get("steady_mbps"))
+    print(f"  {capacity_line(two, base)}", flush=True)
+    return out
+
+
+def capacity_line(r, base):
+    if "error" in r:
+        return f"{r['target']}: {r['error']}"
+    return (f"{r['target']}: cap {r['quota_us']}/{r['period_us']} us, "
+            f"{fmt(r.get('steady_mbps'), '{:.0f}')} Mbit/s delivered capped "
+            f"(uncapped 1 worker: {fmt(base.get('steady_mbps'), '{:.0f}')}), "
+            f"players per worker {r.get('split_at_cap')}")
 
 
 def run_floor(args, window_ms):
@@ -100,8 +250,8 @@ def run_floor(args, window_ms):
                                          "--players", str(args.players),
                                          "--synthetic", f"{args.bitrate},gop={args.gop}"],
                                   round(ramp_s + args.duration - 0.5, 2), jpath)
-        cpu, peak, out = measure(floor, proc, timeout)
-        row.update(collect(args, jpath, out, cpu, idle, peak))
+        samples, peak, out = measure(floor, proc, timeout)
+        row.update(collect(args, jpath, out, samples, idle, peak))
         # The readers wait for the others to connect: no first frame to compare.
         row["first_frame_p50_ms"] = row["first_keyframe_p50_ms"] = None
         floor.proc.wait(timeout=args.duration + 30)
@@ -117,18 +267,27 @@ def run_floor(args, window_ms):
     return row
 
 
-def collect(args, jpath, out, cpu, idle_kb, peak_kb):
+def read_report(jpath):
     try:
         with open(jpath) as f:
-            b = json.load(f)
+            return json.load(f)
     except (OSError, ValueError):
+        return None
+
+
+def collect(args, jpath, out, samples, idle_kb, peak_kb, steady_from=None):
+    """One row from srs-bench's report and the server's CPU samples: the whole
+    load (CPU s, CPU s/Gbit) and its steady window (steady.py)."""
+    b = read_report(jpath)
+    if b is None:
         return {"error": "srs-bench wrote no report: " + out[-500:]}
+    cpu = samples[-1][1] - samples[0][1]
     players = b["players"]
     gbit = players["bytes"] * 8 / 1e9
     return {
         "cpu_s": round(cpu, 3),
         "gbit": round(gbit, 3),
-        "cpu_per_gbit": round(cpu / gbit, 3) if gbit > 0 else None,
+        "cpu_per_gbit": round(cpu / gbit, 4) if gbit > 0 else None,
         "players": players["count"],
         "played": players["played"],
         "full_rate": players["full_rate"],
@@ -139,6 +298,7 @@ def collect(args, jpath, out, cpu, idle_kb, peak_kb):
         "first_frame_p50_ms": b["first_frame_ms"]["p50"],
         "first_keyframe_p50_ms": b["first_keyframe_ms"]["p50"],
         "bench_cpu_s": b["self_cpu_s"],
+        **steady.measure(b, samples, steady_from),
     }
 
 
@@ -149,13 +309,16 @@ def ratio(a, b):
 
 
 def add_ratios(rows):
+    """vs nginx-rtmp and vs the floor at the same merge window (nginx-rtmp: every
+    message, 0 ms), over the whole load and over the steady window."""
     by = {r["target"]: r for r in rows}
-    nginx = by.get("nginx-rtmp", {}).get("cpu_per_gbit")
-    floors = {r["window_ms"]: r.get("cpu_per_gbit") for r in rows if r["target"].startswith("floor")}
-    for r in rows:
-        r["vs_nginx"] = ratio(r.get("cpu_per_gbit"), nginx)
-        # Against the floor at the same merge window (nginx-rtmp: every message, 0 ms).
-        r["vs_floor"] = ratio(r.get("cpu_per_gbit"), floors.get(r.get("window_ms")))
+    floors = [r for r in rows if r["target"].startswith("floor")]
+    for key, suffix in (("cpu_per_gbit", ""), ("steady_cpu_per_gbit", "_steady")):
+        nginx = by.get("nginx-rtmp", {}).get(key)
+        floor = {r["window_ms"]: r.get(key) for r in floors}
+        for r in rows:
+            r["vs_nginx" + suffix] = ratio(r.get(key), nginx)
+            r["vs_floor" + suffix] = ratio(r.get(key), floor.get(r.get("window_ms")))
 
 
 def fmt(v, spec="{:.2f}"):
@@ -163,19 +326,45 @@ def fmt(v, spec="{:.2f}"):
 
 
 def table(rows):
-    head = ("| target | CPU s | Gbit | CPU s/Gbit | full rate | KB RSS/player | latency p50 ms | "
-            "p99 ms | first frame p50 ms | vs nginx | vs floor, same window |")
-    lines = [head, "|" + "---|" * 11]
+    head = ("| target | CPU s | Gbit | CPU s/Gbit | steady CPU s/Gbit | full rate | KB RSS/player | "
+            "latency p50 ms | p99 ms | first frame p50 ms | vs nginx | vs floor, same window | "
+            "vs nginx, steady | vs floor, steady |")
+    cols = head.count("|") - 1
+    lines = [head, "|" + "---|" * cols]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['target']} | {r['error']} |" + " |" * 9)
+            lines.append(f"| {r['target']} | {r['error']} |" + " |" * (cols - 2))
             continue
         lines.append(
-            f"| {r['target']} | {fmt(r['cpu_s'])} | {fmt(r['gbit'])} | {fmt(r['cpu_per_gbit'])} | "
+            f"| {r['target']} | {fmt(r['cpu_s'])} | {fmt(r['gbit'])} | {fmt(r['cpu_per_gbit'], '{:.3f}')} | "
+            f"{fmt(r.get('steady_cpu_per_gbit'), '{:.3f}')} | "
             f"{r['full_rate']}/{r['players']} | {fmt(r['rss_per_player_kb'], '{:.1f}')} | "
             f"{fmt(r['latency_p50_ms'])} | {fmt(r['latency_p99_ms'])} | "
             f"{fmt(r['first_frame_p50_ms'], '{:.1f}')} | {fmt(r['vs_nginx'])} | "
-            f"{fmt(r['vs_floor'])} |")
+            f"{fmt(r['vs_floor'])} | {fmt(r.get('vs_nginx_steady'))} | "
+            f"{fmt(r.get('vs_floor_steady'))} |")
+    return "\n".join(lines)
+
+
+def capacity_table(rows):
+    head = ("| target | CPU quota per worker | share of a core | steady Gbit | Mbit/s | vs uncapped 1 worker | "
+            "full rate | players per worker (pid: players) | publisher on | throttled periods | "
+            "2-worker scaling |")
+    cols = head.count("|") - 1
+    lines = [head, "|" + "---|" * cols]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['target']} | {r['error']} |" + " |" * (cols - 2))
+            continue
+        split = ", ".join(f"{pid}: {n}" for pid, n in sorted((r.get("split_at_cap") or {}).items()))
+        throttled = ", ".join(f"{t.get('nr_throttled', '?')}/{t.get('nr_periods', '?')}"
+                              for t in r.get("throttling", []))
+        lines.append(
+            f"| {r['target']} | {r['quota_us'] / 1000:g} ms per {r['period_us'] / 1000:g} ms | "
+            f"{fmt(r['cap_share'], '{:.4f}')} | {fmt(r.get('steady_gbit'))} | "
+            f"{fmt(r.get('steady_mbps'), '{:.0f}')} | {fmt(r.get('vs_uncapped'))} | "
+            f"{r['full_rate']}/{r['players']} | {split or '-'} | {r.get('publisher_pid') or '-'} | "
+            f"{throttled or '-'} | {fmt(r.get('scaling'))} |")
     return "\n".join(lines)
 
 
@@ -200,7 +389,9 @@ def main():
     ap.add_argument("--gop", default="2s")
     ap.add_argument("--duration", type=float, default=20)
     ap.add_argument("--ramp", type=float, default=200)
-    ap.add_argument("--targets", default="srs1,srs2,srs1-rt,srs1-flv,nginx,floor")
+    ap.add_argument("--targets", default="srs1,srs2,srs1-rt,srs1-flv,nginx,floor,cap")
+    ap.add_argument("--cap-share", type=float, default=0.4,
+                    help="cap: each worker's CPU quota, as a share of the uncapped 1-worker U")
     ap.add_argument("--windows", default="350,100,33,10,0", help="floor merge windows, ms")
     ap.add_argument("--json", default=None, help="default: BUILD/bench.json")
     ap.add_argument("--keep", action="store_true", help="keep the temp dirs of the servers")
@@ -214,7 +405,7 @@ def main():
     print(f"bench: {args.players} players (RTMP; HTTP-FLV for srs1-flv) of a {args.bitrate} stream (gop {args.gop}), "
           f"{args.duration:g} s, ramp {args.ramp:g}/s; {m['nproc']} x {m['cpu']}, "
           f"Linux {m['kernel']}", flush=True)
-    rows = []
+    rows, capped = [], []
     started = time.monotonic()
     try:
         for t in targets:
@@ -239,6 +430,9 @@ def main():
             elif t == "floor":
                 for w in [int(x) for x in args.windows.split(",") if x != ""]:
                     rows.append(run_floor(args, w))
+            elif t == "cap":
+                capped = run_capacity(args, rows)
+                continue
             else:
                 sys.exit(f"bench: unknown target {t}")
             r = rows[-1]
@@ -250,13 +444,16 @@ def main():
     add_ratios(rows)
     print()
     print(table(rows))
+    if capped:
+        print()
+        print(capacity_table(capped))
     print(f"\nbench: {time.monotonic() - started:.0f} s in all")
     out = args.json or os.path.join(args.build, "bench.json")
     with open(out, "w") as f:
         json.dump({"machine": m, "load": {"players": args.players, "bitrate": args.bitrate,
                                           "gop": args.gop, "duration_s": args.duration,
                                           "ramp_per_s": args.ramp},
-                   "results": rows}, f, indent=2)
+                   "results": rows, "capacity": capped}, f, indent=2)
     print(f"bench: results in {out}")
 
 
