@@ -22,6 +22,8 @@ BUILD = os.path.join(ROOT, os.environ.get("SRS_BUILD", "build"))
 SRS_BENCH = os.path.join(BUILD, "srs-bench")
 sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
 import benchlib  # noqa: E402
+import cpucap  # noqa: E402
+import steady  # noqa: E402
 
 PLAYERS = 3
 MEDIA = os.path.join(ROOT, "t", "data", "media", "h264_baseline_320x240_aac_44k_stereo.flv")
@@ -189,6 +191,55 @@ class BenchSmoke(unittest.TestCase):
         for c in report["clients"]:
             self.assertGreater(c["bytes"], 100000, c)
         self.assert_timeline(report)
+
+
+class BenchMethod(unittest.TestCase):
+    """make bench's steady window and CPU caps (tools/bench/steady.py, cpucap.py)."""
+
+    def test_steady_window(self):
+        report = {"ramp_end_mono_s": 100.0, "end_mono_s": 110.0,
+                  "timeline": [[99.0, 0], [101.0, 10**9], [103.0, 3 * 10**9], [110.0, 10**10]]}
+        self.assertEqual(steady.window(report), (102.0, 109.0))
+        # Bytes at 102 and 109 are interpolated (2 and 9 GB); CPU likewise (0.2 and 0.9 s).
+        cpu = [(100.0, 0.0), (110.0, 1.0)]
+        m = steady.measure(report, cpu)
+        self.assertAlmostEqual(m["steady_cpu_s"], 0.7)
+        self.assertAlmostEqual(m["steady_gbit"], 56.0)
+        self.assertAlmostEqual(m["steady_cpu_per_gbit"], 0.0125)
+        self.assertAlmostEqual(m["steady_cpu_share"], 0.1)
+        # A capacity run counts from its cap; a ramp that never ended has no window.
+        self.assertEqual(steady.window(report, start=104.0), (106.0, 109.0))
+        self.assertIsNone(steady.window(dict(report, ramp_end_mono_s=0)))
+        self.assertIsNone(steady.window(dict(report, ramp_end_mono_s=107.5)))
+
+    def test_quota(self):
+        self.assertEqual(cpucap.quota_for(0.5), (50000, 100000))
+        # Under the kernel's 1 ms minimum quota, the period grows instead.
+        self.assertEqual(cpucap.quota_for(0.004), (1000, 250000))
+        self.assertEqual(cpucap.quota_for(0.0001), (1000, 1000000))
+
+    def test_cpu_cap(self):
+        """A capped busy loop gets about its quota, and the cgroup goes away after."""
+        try:
+            caps = cpucap.CpuCaps.create(f"srs-bench-test-{os.getpid()}")
+        except cpucap.Unavailable as e:
+            self.skipTest(str(e))
+        child = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        self.addCleanup(child.wait)
+        self.addCleanup(child.kill)
+        home = cpucap.current_group(child.pid, caps.version)
+        group = caps.add(child.pid)
+        try:
+            caps.set(*cpucap.quota_for(0.1))
+            t0, cpu0 = time.monotonic(), benchlib.proc_cpu_seconds(child.pid)
+            time.sleep(1.5)
+            share = (benchlib.proc_cpu_seconds(child.pid) - cpu0) / (time.monotonic() - t0)
+            self.assertLess(share, 0.2)
+            self.assertGreater(caps.stats()[0]["nr_throttled"], 5)
+        finally:
+            self.assertEqual(caps.remove(), [])
+        self.assertFalse(os.path.exists(group))
+        self.assertEqual(cpucap.current_group(child.pid, caps.version), home)
 
 
 if __name__ == "__main__":
