@@ -145,10 +145,14 @@ void StreamHub::on_wakeup() {
   if (svc_.control->workers().take_kicks(svc_.slot)) (void)svc_.conns->close_kicked();
   retry_waiting();
   // Every stream may have been written: a writer wakes this worker once per
-  // batch for every ring it announced sleep on.
+  // batch for every ring it announced sleep on. A flush may detach a stream
+  // (its last player closed), so walk a copy; the copy reuses its capacity.
   std::vector<LocalStream*> due;
+  due.swap(due_scratch_);
+  due.clear();
   for (auto& s : streams_) due.push_back(s.get());
   for (LocalStream* s : due) schedule(s);
+  due.swap(due_scratch_);
 }
 
 void StreamHub::schedule(LocalStream* stream) {
@@ -166,9 +170,13 @@ void StreamHub::flush(LocalStream* stream) {
   stream->last_flush_ms = base::mono_ms();
   stream->flush_tail = stream->ring.header()->tail.load(std::memory_order_acquire);
   // Subscribers are destroyed at the end of the loop iteration, never while
-  // being pumped, so the copy only guards against the list changing.
-  std::vector<StreamSubscriber*> subs = stream->subs;
+  // being pumped, so the copy only guards against the list changing. It
+  // reuses the hub's scratch capacity: no allocation per flush.
+  std::vector<StreamSubscriber*> subs;
+  subs.swap(subs_scratch_);
+  subs.assign(stream->subs.begin(), stream->subs.end());
   for (StreamSubscriber* sub : subs) (void)sub->on_stream_data();
+  subs.swap(subs_scratch_);
   // Sleep whatever each player did: one that caught up waits for the next
   // wake-up, one whose socket is full (or that yielded) goes on from its
   // own EV_WRITE. Not sleeping because of a blocked player would stop the

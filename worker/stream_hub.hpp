@@ -118,6 +118,10 @@ class StreamHub {
   };
   std::vector<Waiting> waiting_;
   uint32_t seen_epoch_ = 0;
+  // Reused by on_wakeup() and flush() (swapped out while in use, so a nested
+  // call would get its own).
+  std::vector<LocalStream*> due_scratch_;
+  std::vector<StreamSubscriber*> subs_scratch_;
 };
 
 }  // namespace srs::worker
