@@ -42,14 +42,13 @@ bool write_all(int fd, const uint8_t* p, size_t n) {
 }  // namespace
 
 std::unique_ptr<DvrStream> DvrStream::start(Services& svc, const conf::VhostConfig& vhost,
-                                            const std::string& app, const std::string& stream) {
+                                            const HookInfo& source) {
   if (!vhost.dvr.enabled) return nullptr;
-  return std::make_unique<DvrStream>(svc, vhost, app, stream);
+  return std::make_unique<DvrStream>(svc, vhost, source);
 }
 
-DvrStream::DvrStream(Services& svc, const conf::VhostConfig& vhost, std::string app,
-                     std::string stream)
-    : svc_(svc), vhost_(vhost), app_(std::move(app)), stream_(std::move(stream)) {
+DvrStream::DvrStream(Services& svc, const conf::VhostConfig& vhost, const HookInfo& source)
+    : svc_(svc), vhost_(vhost), app_(source.app), stream_(source.stream), source_(source) {
   buf_.reserve(2 * kFlushBytes);
 }
 
@@ -160,11 +159,8 @@ void DvrStream::fail(const char* call, const std::string& path) {
 // SRS's SrsHttpHooks::on_dvr: fire and forget.
 void DvrStream::notify(const std::string& path) {
   if (!svc_.hooks || !Hooks::wanted(vhost_, HookEvent::kDvr)) return;
-  HookInfo info;
-  info.client_id = base::current_context().c_str();
+  HookInfo info = source_;  // the publisher: client_id, ip, param, tcUrl
   info.vhost = vhost_.name;
-  info.app = app_;
-  info.stream = stream_;
   char cwd[PATH_MAX];
   if (::getcwd(cwd, sizeof cwd)) info.cwd = cwd;
   info.file = path;

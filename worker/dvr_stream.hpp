@@ -26,6 +26,7 @@
 #include "base/fd.hpp"
 #include "conf/config.hpp"
 #include "proto/flv/file_writer.hpp"
+#include "worker/hooks.hpp"
 #include "worker/services.hpp"
 
 namespace srs::worker {
@@ -33,9 +34,11 @@ namespace srs::worker {
 class DvrStream {
  public:
   // Null when the vhost does not record.
+  // `source`: the publishing client (app, stream, client_id, ip, param,
+  // tcUrl), which on_dvr reports.
   static std::unique_ptr<DvrStream> start(Services& svc, const conf::VhostConfig& vhost,
-                                          const std::string& app, const std::string& stream);
-  DvrStream(Services& svc, const conf::VhostConfig& vhost, std::string app, std::string stream);
+                                          const HookInfo& source);
+  DvrStream(Services& svc, const conf::VhostConfig& vhost, const HookInfo& source);
   ~DvrStream();
   DvrStream(const DvrStream&) = delete;
   DvrStream& operator=(const DvrStream&) = delete;
@@ -61,6 +64,7 @@ class DvrStream {
   Services& svc_;
   const conf::VhostConfig& vhost_;  // the generation's snapshot outlives the publisher
   std::string app_, stream_;
+  HookInfo source_;
   std::vector<uint8_t> buf_;
   proto::flv::FileWriter writer_{&buf_};
   base::Fd fd_;

@@ -11,18 +11,17 @@
 namespace srs::worker {
 
 void HlsOutputs::hook_segments(HlsStream* hs, const conf::VhostConfig& vhost,
-                               const std::string& app, const std::string& stream,
-                               const std::string& m3u8) {
+                               const HookInfo& source, const std::string& m3u8) {
+  hs->on_segment = nullptr;
   if (!Hooks::wanted(vhost, HookEvent::kHls) || !svc_.hooks) return;
   std::string root = vhost.http_dir.empty() ? svc_.config->http_server.dir : vhost.http_dir;
   const conf::VhostConfig* v = &vhost;  // the generation's snapshot outlives the worker's streams
-  hs->on_segment = [this, v, app, stream, root, m3u8](uint64_t seq, uint32_t duration_ms,
-                                                      const std::string& path) {
-    HookInfo info;
-    info.client_id = base::current_context().c_str();  // the publisher feeding the segmenter
+  hs->on_segment = [this, v, source, root, m3u8](uint64_t seq, uint32_t duration_ms,
+                                                 const std::string& path) {
+    HookInfo info = source;  // the publisher feeding the segmenter: client_id, ip, param, tcUrl
     info.vhost = v->name;
-    info.app = app;
-    info.stream = stream;
+    const std::string& app = info.app;
+    const std::string& stream = info.stream;
     info.duration_s = double(duration_ms) / 1000.0;
     char cwd[PATH_MAX];
     if (::getcwd(cwd, sizeof cwd)) info.cwd = cwd;

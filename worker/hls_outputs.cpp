@@ -164,12 +164,16 @@ HlsOutputs::~HlsOutputs() {
 }
 
 HlsStream* HlsOutputs::publish(const std::string& key, const conf::VhostConfig& vhost,
-                               const std::string& app, const std::string& stream) {
+                               const HookInfo& source) {
   if (!vhost.hls.enabled) return nullptr;
+  const std::string& app = source.app;
+  const std::string& stream = source.stream;
+  hls::PathVars vars{vhost.name, app, stream, 0};
   auto it = streams_.find(key);
-  if (it != streams_.end()) {  // a republish on this worker: same segmenter
+  if (it != streams_.end()) {  // a republish on this worker: same segmenter, new publisher
     it->second->live = true;
     it->second->dispose_at_ms = 0;
+    hook_segments(it->second.get(), vhost, source, hls::render_path(vhost.hls.m3u8_file, vars));
     return it->second.get();
   }
   hls::SegmenterConfig sc;
@@ -187,7 +191,6 @@ HlsStream* HlsOutputs::publish(const std::string& key, const conf::VhostConfig& 
     return nullptr;
   }
   std::string root = vhost.http_dir.empty() ? svc_.config->http_server.dir : vhost.http_dir;
-  hls::PathVars vars{vhost.name, app, stream, 0};
   const std::string raw_m3u8_template = sc.m3u8_template;
   std::string m3u8 = root + "/" + hls::render_path(sc.m3u8_template, vars);
   // Published before on another worker: continue the playlist it left.
@@ -206,7 +209,7 @@ HlsStream* HlsOutputs::publish(const std::string& key, const conf::VhostConfig& 
   }
   auto hs = std::make_unique<HlsStream>(key, root, vhost.hls, std::move(sc), std::move(state));
   HlsStream* raw = hs.get();
-  hook_segments(raw, vhost, app, stream, hls::render_path(raw_m3u8_template, vars));
+  hook_segments(raw, vhost, source, hls::render_path(raw_m3u8_template, vars));
   streams_[key] = std::move(hs);
   LOG_INFO("hls %s: writing %s", key.c_str(), m3u8.c_str());
   return raw;

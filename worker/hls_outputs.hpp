@@ -25,6 +25,7 @@
 #include "conf/config.hpp"
 #include "proto/hls/path_template.hpp"
 #include "proto/hls/segmenter.hpp"
+#include "worker/hooks.hpp"
 #include "worker/services.hpp"
 
 namespace srs::worker {
@@ -69,12 +70,13 @@ class HlsOutputs {
   HlsOutputs(const HlsOutputs&) = delete;
   HlsOutputs& operator=(const HlsOutputs&) = delete;
 
-  // The HLS of `key` for a new publish (null when the vhost has no HLS).
-  HlsStream* publish(const std::string& key, const conf::VhostConfig& vhost, const std::string& app,
-                     const std::string& stream);
+  // The HLS of `key` for a new publish by `source` (its app and stream; on_hls
+  // reports its client_id, ip, param and tcUrl). Null when the vhost has no HLS.
+  HlsStream* publish(const std::string& key, const conf::VhostConfig& vhost,
+                     const HookInfo& source);
   // The on_hls callback of a stream's segments (worker/hls_hooks.cpp).
-  void hook_segments(HlsStream* hs, const conf::VhostConfig& vhost, const std::string& app,
-                     const std::string& stream, const std::string& m3u8);
+  void hook_segments(HlsStream* hs, const conf::VhostConfig& vhost, const HookInfo& source,
+                     const std::string& m3u8);
   // The publisher of `key` left: close the segment, schedule the disposal.
   void unpublish(HlsStream* stream, const conf::VhostConfig& vhost);
 

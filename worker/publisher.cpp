@@ -20,8 +20,8 @@ uint32_t mono_seconds() { return uint32_t(base::mono_ms() / 1000); }
 }  // namespace
 
 std::unique_ptr<Publisher> Publisher::start(Services& svc, const std::string& key,
-                                            const conf::VhostConfig& vhost, const std::string& app,
-                                            const std::string& stream, std::string* why, bool* busy) {
+                                            const conf::VhostConfig& vhost, const HookInfo& source,
+                                            std::string* why, bool* busy) {
   bool takeover = vhost.publish.takeover;
   *busy = false;
   shm::Registry& reg = svc.control->registry();
@@ -55,8 +55,8 @@ std::unique_ptr<Publisher> Publisher::start(Services& svc, const std::string& ke
     return nullptr;
   }
   svc.wakeups->wake_mask(reg.take_waiters());
-  pub->hls_ = svc.hls->publish(key, vhost, app, stream);
-  pub->dvr_ = DvrStream::start(svc, vhost, app, stream);
+  pub->hls_ = svc.hls->publish(key, vhost, source);
+  pub->dvr_ = DvrStream::start(svc, vhost, source);
   svc.control->workers().counters(svc.slot).publishers.fetch_add(1, std::memory_order_relaxed);
   pub->counted_ = true;
   return pub;

@@ -32,10 +32,11 @@ class Publisher {
  public:
   // Claims `key` for this worker and opens (or continues) its ring. On
   // failure `*why` is the reason for the client ("stream busy" ...), and
-  // `*busy` tells a name conflict from an internal error.
+  // `*busy` tells a name conflict from an internal error. `source` is the
+  // publishing client (app, stream, and what on_hls and on_dvr report).
   static std::unique_ptr<Publisher> start(Services& svc, const std::string& key,
-                                          const conf::VhostConfig& vhost, const std::string& app,
-                                          const std::string& stream, std::string* why, bool* busy);
+                                          const conf::VhostConfig& vhost, const HookInfo& source,
+                                          std::string* why, bool* busy);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;

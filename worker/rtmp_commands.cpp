@@ -235,7 +235,11 @@ bool RtmpConn::handle(const rtmp::PublishCommand& c) {
   }
   std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;
   bool busy = false;
-  publisher_ = Publisher::start(svc_, key, *vhost_, url.app, url.stream, &why, &busy);
+  HookInfo source = hook_info();  // for on_hls and on_dvr
+  source.app = url.app;
+  source.stream = url.stream;
+  source.param = url.param;
+  publisher_ = Publisher::start(svc_, key, *vhost_, source, &why, &busy);
   if (!publisher_) {
     reply_status(rtmp::StatusCode::kPublishBadName, why, 1);
     (void)flush_out();

@@ -38,9 +38,9 @@ class DvrTest(unittest.TestCase):
         return Server(self, workers=workers,
                       extra={"vhosts": {"__defaultVhost__": vhost}}).start()
 
-    def record(self, srv, count):
+    def record(self, srv, count, stream="live/cam"):
         """Publishes for PUBLISH_SECONDS; waits until `count` files were closed."""
-        pub = publish(self, srv, stream="live/cam", seconds=PUBLISH_SECONDS)
+        pub = publish(self, srv, stream=stream, seconds=PUBLISH_SECONDS)
         pub.wait(PUBLISH_SECONDS + 30)
         srv.wait_log(r"dvr __defaultVhost__/live/cam: closed ", timeout=15, count=count)
         time.sleep(0.3)  # the last log line is written after the rename
@@ -48,7 +48,7 @@ class DvrTest(unittest.TestCase):
     def test_session_plan_one_file_and_on_dvr(self):
         cb = CallbackServer(self)
         srv = self.start({"path": "rec/[app]/[stream].[timestamp].flv"}, cb=cb, workers=2)
-        self.record(srv, 1)
+        self.record(srv, 1, stream="live/cam?dvr=1")
         files = glob.glob(os.path.join(srv.dir, "rec/live/cam.*.flv"))
         self.assertEqual(len(files), 1, files)
         self.assertEqual(glob.glob(os.path.join(srv.dir, "rec/live/*.tmp")), [])
@@ -62,6 +62,12 @@ class DvrTest(unittest.TestCase):
         self.assertEqual(os.path.realpath(os.path.join(e["cwd"], e["file"])),
                          os.path.realpath(files[0]))
         self.assertEqual(len(cb.of("on_dvr")), 1)
+        # The publisher's client fields (SRS's on_dvr has them too).
+        self.assertEqual(e["ip"], "127.0.0.1")
+        self.assertEqual(e["param"], "?dvr=1")
+        self.assertTrue(e["tcUrl"].startswith(f"rtmp://127.0.0.1:{srv.rtmp_port}/live"), e)
+        self.assertRegex(e["client_id"], r"^\w+$")
+        self.assertIn(f"[{e['client_id']}] rtmp publish __defaultVhost__/live/cam", srv.log())
 
     def test_segment_plan_files_that_play_on_their_own(self):
         srv = self.start({"path": "rec/[stream]-[timestamp].flv", "plan": "segment",

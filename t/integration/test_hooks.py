@@ -257,6 +257,11 @@ class HooksTest(unittest.TestCase):
         self.assertEqual(e["m3u8_url"], "live/cam.m3u8")
         self.assertGreater(e["duration"], 0.5)
         self.assertEqual(events[1]["seq_no"], e["seq_no"] + 1)
+        # The publisher's client fields, as on_publish had them.
+        pub = cb.of("on_publish", stream="cam")[0]
+        for k in ("client_id", "ip", "param", "tcUrl"):
+            self.assertEqual(e[k], pub[k], k)
+        self.assertEqual(e["param"], "?token=good")
 
 
 if __name__ == "__main__":
