@@ -127,17 +127,47 @@ def stream_split(server, stream="bench"):
     return {}, None
 
 
+def worker_bytes(server):
+    """(time.monotonic(), {worker pid: bytes its players acknowledged}) from the
+    kernel's socket table (`ss -tinp`): no work for the capped workers, unlike
+    the API. A socket that received more than it sent is the publisher's and is
+    left out. None when ss is missing or says nothing."""
+    cmd = ["ss", "-tinpH", "state", "established", f"( sport = :{server.rtmp_port} )"]
+    try:
+        t0 = time.monotonic()
+        text = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                              timeout=5).stdout
+        t = (t0 + time.monotonic()) / 2
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    out, pid = {}, None
+    for line in text.splitlines():
+        if "pid=" in line:
+            pid = line.split("pid=", 1)[1].split(",", 1)[0]
+            continue
+        fields = dict(f.split(":", 1) for f in line.split() if f.startswith("bytes_"))
+        sent = int(fields.get("bytes_acked", fields.get("bytes_sent", 0)))
+        if pid is None or int(fields.get("bytes_received", 0)) > sent:
+            continue
+        out[pid] = out.get(pid, 0) + sent
+        pid = None
+    return (t, out) if out else None
+
+
 class CapSchedule:
     """measure()'s on_tick for a capacity run: the cap goes on once every player
-    plays (or when the ramp should long be over), and the split of the players
-    between the workers is read then and again near the end."""
+    plays (or when the ramp should long be over). The split of the players
+    between the workers is read from the API then, uncapped; the bytes each
+    worker's players acknowledged, from the kernel just before the cap and just
+    after the steady window."""
 
     def __init__(self, args, server, caps, quota, bench_end):
         self.args, self.server, self.caps, self.quota = args, server, caps, quota
         self.ramp_deadline = time.monotonic() + args.players / args.ramp + 5
         self.bench_end = bench_end
         self.capped_at = None
-        self.split_at_cap = self.split_at_end = None
+        self.split_at_cap = None
+        self.bytes_at_cap = self.bytes_at_end = None
         self.publisher_pid = None
 
     def __call__(self, now):
@@ -145,11 +175,26 @@ class CapSchedule:
             split, self.publisher_pid = stream_split(self.server)
             if sum(split.values()) < self.args.players and now < self.ramp_deadline:
                 return
+            self.bytes_at_cap = worker_bytes(self.server)
             self.caps.set(*self.quota)
             self.capped_at = time.monotonic()
             self.split_at_cap = split
-        elif self.split_at_end is None and now > self.bench_end - 2.5:
-            self.split_at_end = stream_split(self.server)[0]
+        elif self.bytes_at_end is None and now > self.bench_end - steady.TAIL_S + 0.05:
+            self.bytes_at_end = worker_bytes(self.server)
+
+    def per_worker(self, per_player_mbps):
+        """{pid: {players, mbps, of_demand}} between the two reads: what each
+        worker delivered, against what its players asked for (uncapped rate)."""
+        if not self.bytes_at_cap or not self.bytes_at_end:
+            return None
+        (t0, b0), (t1, b1) = self.bytes_at_cap, self.bytes_at_end
+        out = {}
+        for pid, players in sorted((self.split_at_cap or {}).items()):
+            mbps = (b1.get(pid, 0) - b0.get(pid, 0)) * 8 / 1e6 / (t1 - t0)
+            demand = players * per_player_mbps if per_player_mbps else None
+            out[pid] = {"players": players, "mbps": round(mbps, 1),
+                        "of_demand": ratio(mbps, demand)}
+        return out
 
 
 def workers_of(server, count, timeout=5):
@@ -162,9 +207,10 @@ def workers_of(server, count, timeout=5):
     raise RuntimeError(f"srs has {len(benchlib.children(server.proc.pid))} workers, not {count}")
 
 
-def run_capped(args, workers, share):
+def run_capped(args, workers, share, per_player_mbps):
     """srs with `workers` workers, each in a CPU cgroup of its own; after the ramp
-    every cgroup gets the same quota: `share` of one core (cpucap.quota_for)."""
+    every cgroup gets the same quota: `share` of one core (cpucap.quota_for).
+    per_player_mbps: one player's rate uncapped, the demand each player makes."""
     name = f"srs {workers} worker{'s' if workers > 1 else ''} capped"
     row = {"target": name, "workers": workers, "window_ms": 350}
     try:
@@ -195,8 +241,9 @@ def run_capped(args, workers, share):
             row["error"] = "failed: the load ended before the cap was set"
             return row
         row.update(collect(args, jpath, out, samples, 0, peak, schedule.capped_at))
-        row.update({"split_at_cap": schedule.split_at_cap, "split_at_end": schedule.split_at_end,
-                    "publisher_pid": schedule.publisher_pid, "throttling": caps.stats()})
+        row.update({"split_at_cap": schedule.split_at_cap,
+                    "publisher_pid": schedule.publisher_pid, "throttling": caps.stats(),
+                    "per_worker": schedule.per_worker(per_player_mbps)})
     except Exception as e:  # noqa: BLE001
         row["error"] = f"failed: {e}"
     finally:
@@ -224,9 +271,10 @@ def run_capacity(args, rows):
         why = "not available (no steady CPU share from an uncapped srs 1 worker run)"
         return [{"target": "srs 1 worker capped", "error": why},
                 {"target": "srs 2 workers capped", "error": why}]
-    out = [run_capped(args, 1, args.cap_share * u)]
+    per_player = (base.get("steady_mbps") or 0) / max(1, base.get("players") or 0)
+    out = [run_capped(args, 1, args.cap_share * u, per_player)]
     print(f"  {capacity_line(out[0], base)}", flush=True)
-    out.append(run_capped(args, 2, args.cap_share * u))
+    out.append(run_capped(args, 2, args.cap_share * u, per_player))
     one, two = out
     if "error" not in one and "error" not in two:
         two["scaling"] = ratio(two.get("steady_mbps"), one.get("steady_mbps"))
@@ -360,7 +408,8 @@ def table(rows):
 
 def capacity_table(rows):
     head = ("| target | CPU quota per worker | share of a core | steady Gbit | Mbit/s | vs uncapped 1 worker | "
-            "full rate | players per worker (pid: players) | publisher on | throttled periods | "
+            "full rate | per worker: players, Mbit/s (share of its players' demand) | publisher on | "
+            "throttled periods | "
             "2-worker scaling |")
     cols = head.count("|") - 1
     lines = [head, "|" + "---|" * cols]
@@ -368,14 +417,19 @@ def capacity_table(rows):
         if "error" in r:
             lines.append(f"| {r['target']} | {r['error']} |" + " |" * (cols - 2))
             continue
-        split = ", ".join(f"{pid}: {n}" for pid, n in sorted((r.get("split_at_cap") or {}).items()))
+        split = "; ".join(
+            f"{w['players']}, {w['mbps']:.0f} ({fmt(w['of_demand'])})" for w in (r.get("per_worker") or {}).values()) \
+            or ", ".join(f"{n}" for _, n in sorted((r.get("split_at_cap") or {}).items()))
+        pids = list((r.get("per_worker") or r.get("split_at_cap") or {}).keys())
+        pub = str(r.get("publisher_pid"))
+        publisher = f"worker {pids.index(pub) + 1}" if pub in pids else "-"
         throttled = ", ".join(f"{t.get('nr_throttled', '?')}/{t.get('nr_periods', '?')}"
                               for t in r.get("throttling", []))
         lines.append(
             f"| {r['target']} | {r['quota_us'] / 1000:g} ms per {r['period_us'] / 1000:g} ms | "
             f"{fmt(r['cap_share'], '{:.4f}')} | {fmt(r.get('steady_gbit'))} | "
             f"{fmt(r.get('steady_mbps'), '{:.0f}')} | {fmt(r.get('vs_uncapped'))} | "
-            f"{r['full_rate']}/{r['players']} | {split or '-'} | {r.get('publisher_pid') or '-'} | "
+            f"{r['full_rate']}/{r['players']} | {split or '-'} | {publisher} | "
             f"{throttled or '-'} | {fmt(r.get('scaling'))}"
             f"{' (demand-bound: lower --cap-share)' if r.get('demand_bound') else ''} |")
     return "\n".join(lines)
