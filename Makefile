@@ -35,7 +35,7 @@ else
 JEMALLOC ?= 0
 endif
 
-PKGS := libevent openssl yaml-cpp
+PKGS := libevent libevent_openssl openssl yaml-cpp
 ifeq ($(JEMALLOC),1)
 PKGS += jemalloc
 endif
@@ -205,7 +205,7 @@ fuzz-build:
 	  $(FUZZ_BUILD)/libsrs.a
 	$(Q)for f in $(FUZZ_SRCS); do n=$$(basename $$f .cpp); \
 	  $(FUZZ_CXX) -std=c++20 -O1 -g -I. -fsanitize=fuzzer,address,undefined -o $(FUZZ_BUILD)/$$n $$f \
-	    $(FUZZ_BUILD)/libsrs.a $$($(PKG_CONFIG) --libs libevent openssl yaml-cpp) -lpthread || exit 1; done
+	    $(FUZZ_BUILD)/libsrs.a $$($(PKG_CONFIG) --libs libevent libevent_openssl openssl yaml-cpp) -lpthread || exit 1; done
 fuzz: fuzz-build
 	$(Q)t/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

@@ -150,6 +150,8 @@ struct DvrConfig {
 struct HttpHooksConfig {
   bool enabled = false;
   Duration timeout{5000};                 // per call; a timeout rejects connect/publish/play
+  bool tls_verify = true;                 // https: check the certificate and the host name
+  std::string tls_ca_file;                // https: PEM CAs to trust; empty: the system's
   std::vector<HookUrl> on_connect, on_close, on_publish, on_unpublish, on_play, on_stop, on_hls,
       on_dvr;
   bool operator==(const HttpHooksConfig&) const = default;

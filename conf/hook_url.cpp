@@ -62,16 +62,18 @@ std::string parse_authority(std::string_view a, HookUrl* url) {
 
 std::string parse_hook_url(std::string_view text, HookUrl* out) {
   constexpr std::string_view kHttp = "http://";
-  if (text.substr(0, 8) == "https://") return "https callbacks are not supported yet";
-  if (text.substr(0, kHttp.size()) != kHttp) return "expected an http:// URL";
+  constexpr std::string_view kHttps = "https://";
+  HookUrl url;
+  url.tls = text.substr(0, kHttps.size()) == kHttps;
+  if (!url.tls && text.substr(0, kHttp.size()) != kHttp) return "expected an http:// or https:// URL";
+  url.port = url.default_port();  // RFC 9110 section 4.2.1 (http) and 4.2.2 (https)
   if (std::any_of(text.begin(), text.end(), bad_char))
     return "spaces or control characters in the URL";
   if (text.find('#') != std::string_view::npos)
     return "a fragment ('#') has no meaning in a callback URL";
-  std::string_view rest = text.substr(kHttp.size());
+  std::string_view rest = text.substr(url.tls ? kHttps.size() : kHttp.size());
   size_t slash = std::min(rest.find('/'), rest.find('?'));
   std::string_view authority = rest.substr(0, slash);
-  HookUrl url;
   if (authority.empty()) return "no host";
   if (std::string problem = parse_authority(authority, &url); !problem.empty()) return problem;
   url.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));

@@ -21,6 +21,7 @@
 #include <tuple>
 #include <utility>
 
+#include "base/log.hpp"
 #include "conf/config.hpp"
 #include "conf/endpoint.hpp"
 #include "conf/hook_url.hpp"
@@ -567,6 +568,39 @@ void load_dvr(Section* vhost, DvrConfig* c) {
   s.get("duration", &c->duration, Span{1s, 24h});
 }
 
+// http_hooks.tls_*: checked once here, then copied into each URL, which is
+// all the worker's HookClient sees.
+std::string unreadable(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  int e = errno;
+  bool empty = f != nullptr && std::fgetc(f) == EOF;
+  if (f != nullptr && std::ferror(f)) e = errno;  // EISDIR
+  bool failed = f == nullptr || std::ferror(f);
+  if (f != nullptr) std::fclose(f);
+  if (failed) return "cannot read '" + path + "' (" + std::to_string(e) + ": " + std::strerror(e) + ")";
+  if (empty) return "'" + path + "' is empty";
+  return {};
+}
+
+void apply_hook_tls(Section* s, HttpHooksConfig* c) {
+  if (!c->tls_ca_file.empty()) {
+    if (std::string problem = unreadable(c->tls_ca_file); !problem.empty())
+      s->reject("tls_ca_file", std::move(problem));
+  }
+  bool any_https = false;
+  for (auto* list : {&c->on_connect, &c->on_close, &c->on_publish, &c->on_unpublish, &c->on_play,
+                     &c->on_stop, &c->on_hls, &c->on_dvr}) {
+    for (HookUrl& url : *list) {
+      url.tls_verify = c->tls_verify;
+      url.tls_ca_file = c->tls_ca_file;
+      any_https = any_https || url.tls;
+    }
+  }
+  if (any_https && !c->tls_verify)
+    LOG_WARN("%s is false: https callbacks accept any certificate (no protection from an impostor)",
+             s->path_of("tls_verify").c_str());
+}
+
 void load_http_hooks(Section* vhost, HttpHooksConfig* c) {
   Section s(vhost, "http_hooks");
   s.get("enabled", &c->enabled);
@@ -579,6 +613,9 @@ void load_http_hooks(Section* vhost, HttpHooksConfig* c) {
   s.get("on_stop", &c->on_stop);
   s.get("on_hls", &c->on_hls);
   s.get("on_dvr", &c->on_dvr);
+  s.get("tls_verify", &c->tls_verify);
+  s.get("tls_ca_file", &c->tls_ca_file);
+  apply_hook_tls(&s, c);
 }
 
 void load_vhost(Section* s, VhostConfig* c) {

@@ -16,6 +16,17 @@
 //   - a reply body is read up to kMaxBody bytes (more is an error).
 // cancel(): the call's connection is freed at once and `done` never runs,
 // so a client that leaves while its callback is pending costs nothing more.
+//
+// https:// URLs go through the same evhttp connection over an OpenSSL
+// bufferevent (same timeout, bounds and cancel). The SSL_CTX is made at the
+// first https call, one per CA file (tls_ca_file; "" for the system's CAs),
+// and lives as long as the client, that is one worker generation: a reload
+// reads the CA file again. TLS 1.2 at least (RFC 8996 retired 1.0 and 1.1);
+// SNI for host names (RFC 6066 section 3: never for IP literals); unless
+// tls_verify is false, the chain is verified and so is the host name or IP
+// (RFC 6125 section 6). A failed handshake says why in HookResult.error:
+// "TLS handshake with 127.0.0.1:8443 failed: certificate verify failed:
+// self-signed certificate".
 #pragma once
 
 #include <event2/event.h>
@@ -32,6 +43,7 @@
 struct evdns_base;
 struct evhttp_connection;
 struct evhttp_request;
+struct ssl_ctx_st;
 
 namespace srs::worker {
 
@@ -65,6 +77,11 @@ class HookClient {
 
  private:
   struct Call;
+  evhttp_connection* connect(const conf::HookUrl& url, Call* call);
+  evhttp_connection* connect_tls(const conf::HookUrl& url, evdns_base* dns, Call* call);
+  ssl_ctx_st* tls_context(const std::string& ca_file, std::string* error);
+  bool make_request(const conf::HookUrl& url, const std::string& body, conf::Duration timeout,
+                    evhttp_connection* conn, Call* call);
   static void on_reply_cb(evhttp_request* req, void* arg);
   static void on_error_cb(int error, void* arg);
   static void on_timeout_cb(evutil_socket_t, short, void* arg);
@@ -75,6 +92,8 @@ class HookClient {
   event_base* base_;
   size_t max_pending_;
   evdns_base* dns_ = nullptr;  // created at the first host name (none for IP literals)
+  // https: one SSL_CTX per CA file ("" is the system's), made at first use.
+  std::unordered_map<std::string, ssl_ctx_st*> tls_contexts_;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<Call>> calls_;
   // Connections libevent left to us (a failed connect), freed after the
