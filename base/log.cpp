@@ -168,6 +168,10 @@ Status Log::reopen() {
 
 void Log::set_level(LogLevel level) noexcept { state().level = level; }
 
+LogLevel Log::level() noexcept { return state().level; }
+
+const std::string& Log::path() noexcept { return state().path; }
+
 bool Log::enabled(LogLevel level) noexcept { return level >= state().level; }
 
 void Log::write(LogLevel level, const char* fmt, ...) noexcept {

@@ -38,6 +38,9 @@ class Log {
   // Re-opens the same path (after logrotate moved it). Keeps the old fd on failure.
   static Status reopen();
   static void set_level(LogLevel level) noexcept;
+  static LogLevel level() noexcept;
+  // The file lines go to; empty for stderr.
+  static const std::string& path() noexcept;
   static bool enabled(LogLevel level) noexcept;
   // The process's own context id, used when no connection is current. Call
   // after fork() so that each process gets its own.

@@ -69,6 +69,11 @@ void check_reload(const Config& running, const Config& next, std::vector<ConfigE
              errors);
   check_same(f, "shm.max_clients", text_of(uint64_t{running.shm.max_clients}),
              text_of(uint64_t{next.shm.max_clients}), errors);
+  // A reload moves the log (the master and the new workers); a daemon has no
+  // stderr to move it to.
+  if (next.daemon && next.log.file.empty()) {
+    errors->push_back({f, 0, 0, "log.file", "daemon: true needs log.file (stderr is closed)"});
+  }
 }
 
 }  // namespace srs::conf

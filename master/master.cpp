@@ -396,7 +396,13 @@ void Master::reload() {
     return;
   }
   std::string error_text;
+  if (!use_log_of(*gen.config, &error_text)) {
+    LOG_ERROR("reload failed: %s; generation %u keeps running", error_text.c_str(), current_.id);
+    reload_failed(error_text);
+    return;
+  }
   if (!prepare_generation(source, &gen, &error_text)) {
+    (void)use_log_of(*current_.config, nullptr);
     LOG_ERROR("reload failed; generation %u keeps running on the old configuration", current_.id);
     reload_failed(error_text);
     return;
@@ -433,6 +439,7 @@ void Master::rollback_reload(const char* why) {
   LOG_ERROR("reload failed: generation %u %s; stopping it, generation %u keeps running", id, why,
             current_.id);
   current_.listeners->take_back(pending_->listeners.get());
+  (void)use_log_of(*current_.config, nullptr);
   Generation gen = std::move(*pending_);
   pending_.reset();
   for (int slot : table_.of_generation(id)) {
@@ -442,6 +449,25 @@ void Master::rollback_reload(const char* why) {
   }
   reload_failed("generation " + std::to_string(id) + " " + why + "; generation " +
                 std::to_string(current_.id) + " keeps running");
+}
+
+// The log settings of `config` (level and file) in the master, and so in
+// every worker it forks from now on: a worker inherits the level and the open
+// file. Running workers keep theirs (the old generation drains with them).
+// Nothing changes when they are the ones in use.
+bool Master::use_log_of(const conf::Config& config, std::string* error) {
+  const conf::LogConfig& next = config.log;
+  if (next.level == base::Log::level() && next.file == base::Log::path()) return true;
+  // Said where the log is now, so that a reader of this file knows where it went.
+  LOG_INFO("log: moving to level %s, %s", base::log_level_name(next.level),
+           next.file.empty() ? "stderr" : ("file " + next.file).c_str());
+  if (base::Status s = base::Log::open(next.file, next.level); !s.is_ok()) {
+    std::string text = "cannot open log.file " + next.file + ": " + s.to_string();
+    if (error) *error = text;
+    else LOG_ERROR("%s; the log stays here", text.c_str());
+    return false;
+  }
+  return true;
 }
 
 // The verdict for srs-ctl and the API (shm/master_status.hpp), and for systemd.

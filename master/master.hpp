@@ -71,6 +71,7 @@ class Master {
   bool prepare_generation(const std::string& source, Generation* gen, std::string* error_text);
   void commit_reload();
   void rollback_reload(const char* why);
+  bool use_log_of(const conf::Config& config, std::string* error);
   void reload_failed(const std::string& text);
   void drain_generation(uint32_t id);
   void signal_generation(uint32_t id, int signo);

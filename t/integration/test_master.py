@@ -214,6 +214,49 @@ class MasterTest(unittest.TestCase):
         srv.wait_log(r"worker slot \d+ generation 2 started")
         srv.stop()
 
+    def test_reload_moves_the_log_and_changes_its_level(self):
+        srv = Server(self, workers=2).start()
+        old_path = srv.log_path
+
+        def closed_lines():
+            return len(re.findall(r"\[INFO\]\[\d+\]\[\w+\] rtmp client \S+ closed", srv.log()))
+
+        def rtmp_client_comes_and_goes():
+            with socket.create_connection(("127.0.0.1", srv.rtmp_port), timeout=2) as s:
+                s.sendall(b"\x03" + b"\x00" * 1536)  # C0+C1, then hang up
+            time.sleep(0.5)
+
+        # log.file moves: the master and the new generation write to the new file.
+        srv.settings["log"] = {"level": "info", "file": os.path.join(srv.dir, "moved.log")}
+        srv.write_config()
+        srv.signal(signal.SIGHUP)
+        srv.log_path = srv.settings["log"]["file"]
+        srv.wait_log(r"reload done: generation 2 serving")
+        wait_until(lambda: len(srv.workers()) == 2, 15, what="the old generation to exit")
+        with open(old_path) as f:
+            self.assertRegex(f.read(), r"log: moving to level info, file \S+/moved\.log")
+        srv.wait_log(r"worker slot \d+ generation 2 started", count=2)
+        rtmp_client_comes_and_goes()
+        self.assertEqual(closed_lines(), 1, "an INFO line at level info")
+        # log.level: warn hides the next client's INFO lines.
+        srv.settings["log"]["level"] = "warn"
+        srv.write_config()
+        srv.signal(signal.SIGHUP)
+        srv.wait_log(r"log: moving to level warn")
+        wait_until(lambda: srv.api("/api/v1/reload")["data"]["reloads_ok"] == 2, 15,
+                   what="the second reload")
+        wait_until(lambda: len(srv.workers()) == 2, 15, what="the old generation to exit")
+        rtmp_client_comes_and_goes()
+        self.assertEqual(closed_lines(), 1, "no INFO line at level warn")
+        # A broken log.file keeps everything as it was.
+        srv.settings["log"] = {"level": "info", "file": os.path.join(srv.dir, "no/such/dir/x.log")}
+        srv.write_config()
+        srv.signal(signal.SIGHUP)
+        srv.wait_log(r"reload failed: cannot open log\.file \S+/no/such/dir/x\.log")
+        rtmp_client_comes_and_goes()
+        self.assertEqual(closed_lines(), 1)
+        srv.stop()
+
     def test_daemon_mode(self):
         srv = Server(self, workers=2, extra={"daemon": True})
         r = run([SRS, "-c", srv.conf_path], timeout=15, cwd=srv.dir)

@@ -57,6 +57,24 @@ TEST_CASE("ConfigError::to_string") {
   CHECK(ConfigError{"a.yaml", 1, 5, "", "bad"}.to_string() == "a.yaml:1:5: bad");
 }
 
+TEST_CASE("check_reload lets the log move, but a daemon's only to a file") {
+  Config running;
+  running.daemon = true;
+  running.log.file = "/var/log/srs.log";
+  Config next = running;
+  next.source = "new.yaml";
+  next.log.level = srs::base::LogLevel::kWarn;
+  next.log.file = "/var/log/srs/srs.log";
+  std::vector<ConfigError> errors;
+  check_reload(running, next, &errors);
+  CHECK(errors.empty());
+  next.log.file.clear();
+  check_reload(running, next, &errors);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].path == "log.file");
+  CHECK(errors[0].message.find("daemon: true needs log.file") != std::string::npos);
+}
+
 TEST_CASE("check_reload refuses shm sizes, daemon and pid_file changes, one error each") {
   Config running;
   Config next;
@@ -76,6 +94,7 @@ TEST_CASE("check_reload refuses shm sizes, daemon and pid_file changes, one erro
   next.shm.ring_bytes = 1 << 20;
   next.shm.max_clients = 10;
   next.daemon = true;
+  next.log.file = "/var/log/srs.log";
   next.pid_file = "/run/srs.pid";
   check_reload(running, next, &errors);
   REQUIRE(errors.size() == 5);
