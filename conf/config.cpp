@@ -51,6 +51,12 @@ int Config::resolved_workers() const {
   return cores > 0 ? static_cast<int>(cores) : 1;
 }
 
+std::string LoadResult::error_text() const {
+  std::string text;
+  for (const ConfigError& e : errors) text += e.to_string() + "\n";
+  return text;
+}
+
 std::string ConfigError::to_string() const {
   std::string text = file;
   if (line > 0) text += ":" + std::to_string(line) + ":" + std::to_string(column);

@@ -212,6 +212,8 @@ struct LoadResult {
   std::optional<Config> config;           // set only when `errors` is empty
   std::vector<ConfigError> errors;        // every problem, not just the first
   bool ok() const { return config.has_value(); }
+  // Every error's to_string(), one per line.
+  std::string error_text() const;
 };
 
 LoadResult load_file(const std::string& path);

@@ -337,6 +337,17 @@ def ffprobe_streams(url, timeout=15):
     return Probe(url).streams(timeout)
 
 
+def assert_test_pattern(test, streams):
+    """ffprobe's streams are publish()'s: H.264 320x240 and stereo AAC at 44.1 kHz."""
+    video = [s for s in streams if s["codec_type"] == "video"]
+    audio = [s for s in streams if s["codec_type"] == "audio"]
+    test.assertEqual(len(streams), 2, streams)
+    test.assertEqual((video[0]["codec_name"], video[0]["width"], video[0]["height"]),
+                     ("h264", 320, 240))
+    test.assertEqual((audio[0]["codec_name"], int(audio[0]["sample_rate"]), audio[0]["channels"]),
+                     ("aac", 44100, 2))
+
+
 def logged_pids(srv, event):
     """The pids of the INFO log lines announcing event ("rtmp play"...), in order."""
     return [int(p) for p in re.findall(r"\]\[INFO\]\[(\d+)\]\[\w+\] " + re.escape(event) + " ",

@@ -7,16 +7,6 @@
 
 using namespace srs::conf;
 
-namespace {
-
-std::string all_errors(const LoadResult& r) {
-  std::string text;
-  for (const ConfigError& e : r.errors) text += e.to_string() + "\n";
-  return text;
-}
-
-}  // namespace
-
 TEST_CASE("dvr and on_dvr load") {
   LoadResult r = load_text(
       "vhosts:\n"
@@ -24,7 +14,7 @@ TEST_CASE("dvr and on_dvr load") {
       "    dvr: {enabled: true, path: \"/rec/[stream].flv\", plan: segment, duration: 2s}\n"
       "    http_hooks: {on_dvr: \"http://127.0.0.1:8085/api/v1/dvrs\"}\n",
       "test.yaml");
-  INFO(all_errors(r));
+  INFO(r.error_text());
   REQUIRE(r.ok());
   const VhostConfig& v = r.config->vhosts.at(0);
   CHECK(v.dvr.enabled);
@@ -44,7 +34,7 @@ TEST_CASE("dvr errors: plan, duration range, MP4 and empty paths, bad on_dvr URL
       "  w:\n"
       "    dvr: {path: \"\"}\n",
       "test.yaml");
-  std::string text = all_errors(r);
+  std::string text = r.error_text();
   INFO(text);
   CHECK_FALSE(r.ok());
   CHECK(text.find("vhosts.v.dvr.plan: expected one of session, segment, got 'append'") !=

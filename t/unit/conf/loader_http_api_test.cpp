@@ -8,23 +8,13 @@
 
 using namespace srs::conf;
 
-namespace {
-
-std::string all_errors(const LoadResult& r) {
-  std::string text;
-  for (const ConfigError& e : r.errors) text += e.to_string() + "\n";
-  return text;
-}
-
-}  // namespace
-
 TEST_CASE("http_api.auth and http_api.allow load") {
   LoadResult r = load_text(
       "http_api:\n"
       "  auth: {enabled: true, username: admin, password: \"p:w\"}\n"
       "  allow: [10.0.0.0/8, \"::1\", 192.168.1.7]\n",
       "test.yaml");
-  INFO(all_errors(r));
+  INFO(r.error_text());
   REQUIRE(r.ok());
   const HttpApiConfig& api = r.config->http_api;
   CHECK(api.auth.enabled);
@@ -39,7 +29,7 @@ TEST_CASE("http_api.auth and http_api.allow load") {
 TEST_CASE("auth enabled without a username or a password is an error at `enabled`") {
   LoadResult r =
       load_text("http_api:\n  auth:\n    enabled: true\n    username: admin\n", "test.yaml");
-  INFO(all_errors(r));
+  INFO(r.error_text());
   CHECK_FALSE(r.ok());
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0].line == 3);
@@ -52,7 +42,7 @@ TEST_CASE("auth enabled without a username or a password is an error at `enabled
 TEST_CASE("a bad allow entry is reported where it is written") {
   LoadResult r =
       load_text("http_api:\n  allow:\n    - 10.0.0.0/8\n    - 10.0.0.300\n", "test.yaml");
-  INFO(all_errors(r));
+  INFO(r.error_text());
   CHECK_FALSE(r.ok());
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0].line == 4);

@@ -12,19 +12,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string all_errors(const LoadResult& r) {
-  std::string text;
-  for (const ConfigError& e : r.errors) text += e.to_string() + "\n";
-  return text;
-}
-
 LoadResult load(const std::string& yaml) {
   return load_text(yaml, "test.yaml");
 }
 
 Config load_ok(const std::string& yaml) {
   LoadResult r = load(yaml);
-  INFO(all_errors(r));
+  INFO(r.error_text());
   REQUIRE(r.ok());
   REQUIRE(r.errors.empty());
   return *r.config;
@@ -34,7 +28,7 @@ Config load_ok(const std::string& yaml) {
 void expect_error(const std::string& yaml, int line, int column, const std::string& path,
                   const std::string& fragment) {
   LoadResult r = load(yaml);
-  INFO(yaml, "\n--- errors:\n", all_errors(r));
+  INFO(yaml, "\n--- errors:\n", r.error_text());
   CHECK_FALSE(r.ok());
   REQUIRE(r.errors.size() == 1);
   const ConfigError& e = r.errors[0];
@@ -49,13 +43,13 @@ void expect_error(const std::string& yaml, int line, int column, const std::stri
 
 TEST_CASE("etc/srs.yaml loads to exactly the defaults (the reference never goes stale)") {
   LoadResult r = load_file("etc/srs.yaml");
-  INFO(all_errors(r));
+  INFO(r.error_text());
   REQUIRE(r.ok());
   CHECK(r.config->source == "etc/srs.yaml");
   CHECK(r.config->same_settings(Config{}));
 
   LoadResult embedded = load_default();
-  INFO(all_errors(embedded));
+  INFO(embedded.error_text());
   REQUIRE(embedded.ok());
   CHECK(embedded.config->source == "<embedded>");
   CHECK(embedded.config->same_settings(Config{}));
@@ -83,7 +77,7 @@ TEST_CASE("an empty document means every default") {
 
 TEST_CASE("a valid non-default file fills every field") {
   LoadResult r = load_file("t/data/conf/full.yaml");
-  INFO(all_errors(r));
+  INFO(r.error_text());
   REQUIRE(r.ok());
   const Config& c = *r.config;
   CHECK(c.server_id == "edge-7");
@@ -288,7 +282,7 @@ TEST_CASE("listeners that collide") {
 
 TEST_CASE("several errors in one file are all reported, in file order") {
   LoadResult r = load_file("t/data/conf/many_errors.yaml");
-  INFO(all_errors(r));
+  INFO(r.error_text());
   CHECK_FALSE(r.ok());
   std::vector<std::string> lines;
   for (const ConfigError& e : r.errors) {
