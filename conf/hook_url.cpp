@@ -65,7 +65,8 @@ std::string parse_hook_url(std::string_view text, HookUrl* out) {
   constexpr std::string_view kHttps = "https://";
   HookUrl url;
   url.tls = text.substr(0, kHttps.size()) == kHttps;
-  if (!url.tls && text.substr(0, kHttp.size()) != kHttp) return "expected an http:// or https:// URL";
+  if (!url.tls && text.substr(0, kHttp.size()) != kHttp)
+    return "expected an http:// or https:// URL";
   url.port = url.default_port();  // RFC 9110 section 4.2.1 (http) and 4.2.2 (https)
   if (std::any_of(text.begin(), text.end(), bad_char))
     return "spaces or control characters in the URL";

@@ -17,7 +17,7 @@
 namespace srs::conf {
 
 struct HookUrl {
-  std::string host;  // without brackets for IPv6
+  std::string host;    // without brackets for IPv6
   uint16_t port = 80;  // 443 by default for https://
   std::string target;  // "/path?query" as written, "/" when absent
   std::string text;    // the whole URL as written (for logs)

@@ -568,8 +568,7 @@ void load_dvr(Section* vhost, DvrConfig* c) {
   s.get("duration", &c->duration, Span{1s, 24h});
 }
 
-// http_hooks.tls_*: checked once here, then copied into each URL, which is
-// all the worker's HookClient sees.
+// Empty when `path` opens and holds something; else why it cannot be used.
 std::string unreadable(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "r");
   int e = errno;
@@ -577,11 +576,14 @@ std::string unreadable(const std::string& path) {
   if (f != nullptr && std::ferror(f)) e = errno;  // EISDIR
   bool failed = f == nullptr || std::ferror(f);
   if (f != nullptr) std::fclose(f);
-  if (failed) return "cannot read '" + path + "' (" + std::to_string(e) + ": " + std::strerror(e) + ")";
+  if (failed)
+    return "cannot read '" + path + "' (" + std::to_string(e) + ": " + std::strerror(e) + ")";
   if (empty) return "'" + path + "' is empty";
   return {};
 }
 
+// http_hooks.tls_*: checked once here, then copied into each URL, which is
+// all the worker's HookClient sees.
 void apply_hook_tls(Section* s, HttpHooksConfig* c) {
   if (!c->tls_ca_file.empty()) {
     if (std::string problem = unreadable(c->tls_ca_file); !problem.empty())

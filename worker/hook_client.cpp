@@ -99,9 +99,14 @@ struct HookClient::Call {
   // the verify callback; empty for a plain connection or no TLS error.
   std::string tls_failure() const {
     if (ssl == nullptr || conn == nullptr) return {};
+    // libevent keeps SSL_get_error()'s code among OpenSSL's queue: the
+    // earliest error with a reason of its own is the cause.
     unsigned long e = 0;
     bufferevent* bev = evhttp_connection_get_bufferevent(conn);
-    for (unsigned long next = bev_error(bev); next != 0; next = bev_error(bev)) e = next;
+    for (unsigned long next = bev_error(bev); next != 0; next = bev_error(bev)) {
+      if (e == 0 || ERR_reason_error_string(next) != nullptr) e = next;
+    }
+    if (e != 0 && ERR_reason_error_string(e) == nullptr && !verify_error.empty()) e = 0;
     if (e == 0 && verify_error.empty()) return {};
     std::string why = e != 0 ? openssl_reason(e) : "certificate verify failed";
     if (!verify_error.empty()) why += ": " + verify_error;
@@ -149,8 +154,8 @@ namespace {
 // handshake still fails as OpenSSL decides (`ok` is returned unchanged).
 int on_verify_cb(int ok, X509_STORE_CTX* store) {
   if (ok) return ok;
-  auto* ssl = static_cast<SSL*>(
-      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   auto* error = ssl ? static_cast<std::string*>(SSL_get_app_data(ssl)) : nullptr;
   if (error && error->empty())
     *error = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
@@ -201,8 +206,8 @@ evhttp_connection* HookClient::connect_tls(const conf::HookUrl& url, evdns_base*
     SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
   }
   SSL_set_app_data(ssl, &call->verify_error);
-  bufferevent* bev = bufferevent_openssl_socket_new(base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-                                                    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+  bufferevent* bev = bufferevent_openssl_socket_new(
+      base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
   if (bev == nullptr) {
     SSL_free(ssl);
     call->setup_error = "bufferevent_openssl_socket_new() failed";

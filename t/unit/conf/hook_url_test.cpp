@@ -134,7 +134,8 @@ TEST_CASE("http_hooks in a vhost: defaults, lists, a single URL, errors at the e
   CHECK(bad.errors[1].path == "vhosts.v.http_hooks.timeout");
 }
 
-TEST_CASE("http_hooks: tls_verify and tls_ca_file reach every URL; an unreadable CA file is refused") {
+TEST_CASE(
+    "http_hooks: tls_verify and tls_ca_file reach every URL; an unreadable CA file is refused") {
   Config defaults = *load_default().config;
   CHECK(defaults.vhosts[0].http_hooks.tls_verify);
   CHECK(defaults.vhosts[0].http_hooks.tls_ca_file.empty());
@@ -178,13 +179,15 @@ TEST_CASE("http_hooks: tls_verify and tls_ca_file reach every URL; an unreadable
   CHECK(h.on_dvr[0].tls_ca_file == "/etc/passwd");
 
   for (const char* path : {"/nonexistent/ca.pem", "/tmp"}) {
-    std::string yaml = std::string("vhosts:\n  v:\n    http_hooks:\n      tls_ca_file: ") + path + "\n";
+    std::string yaml =
+        std::string("vhosts:\n  v:\n    http_hooks:\n      tls_ca_file: ") + path + "\n";
     LoadResult missing = load_text(yaml, "t.yaml");
     REQUIRE_FALSE(missing.ok());
     REQUIRE(missing.errors.size() == 1);
     CHECK(missing.errors[0].line == 4);
     CHECK(missing.errors[0].message.find(std::string("cannot read '") + path + "'") == 0);
   }
-  LoadResult typo = load_text("vhosts:\n  v:\n    http_hooks:\n      tls_verify: maybe\n", "t.yaml");
+  LoadResult typo =
+      load_text("vhosts:\n  v:\n    http_hooks:\n      tls_verify: maybe\n", "t.yaml");
   CHECK_FALSE(typo.ok());
 }
