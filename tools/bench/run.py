@@ -2,11 +2,15 @@
 """make bench: the same load against this server (1 and 2 workers), nginx-rtmp
 (1 worker) and the bare fan-out floor, side by side in one run, on loopback.
 
-For each target: server CPU seconds per delivered gigabit (/proc utime+stime of
-the server's whole process tree, before/after the load), players held at full
-rate, RSS per player (VmRSS of the tree under load minus idle, per player),
-latency p50/p99 and time to first frame (from srs-bench's stamps), and the
-ratios against nginx-rtmp and against the floor. Method and results: BENCH.md.
+For each target: server CPU seconds per delivered gigabit (the CPU of the
+server's whole process tree, from a cpuacct cgroup or /proc), over the whole
+load and over its steady window (steady.py: after the ramp, without the
+connection set-ups); players held at full rate, RSS per player (VmRSS of the
+tree under load minus idle, per player), latency p50/p99 and time to first
+frame (from srs-bench's stamps), and the ratios against nginx-rtmp and against
+the floor. Target `cap` measures capacity: srs with 1 and 2 workers, each worker
+in a CPU cgroup capped at --cap-share of the uncapped worker's steady CPU
+(cpucap.py), and the 2-worker scaling. Method and results: BENCH.md.
 
 Usage: tools/bench/run.py [--build build] [--players 400] [--bitrate 1100kbps]
                           [--gop 2s] [--duration 15] [--ramp 200]
