@@ -1,6 +1,9 @@
 // WorkerTable: the worker slots of the control region; see workers.hpp.
 #include "shm/workers.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace srs::shm {
 
 using base::Errc;
@@ -127,6 +130,15 @@ uint32_t WorkerTable::pid(uint32_t slot) const noexcept {
 bool WorkerTable::running(uint32_t slot) const noexcept {
   const WorkerState s = state(slot);
   return s == WorkerState::kStarting || s == WorkerState::kReady || s == WorkerState::kDraining;
+}
+
+uint32_t WorkerTable::least_connections(uint32_t except) const noexcept {
+  uint32_t least = UINT32_MAX;
+  for (uint32_t slot = 0; slot < kWorkerSlots; ++slot) {
+    if (slot == except || state(slot) != WorkerState::kReady) continue;
+    least = std::min(least, slots_[slot].owned.c.connections_now.load(kRelaxed));
+  }
+  return least;
 }
 
 WorkerInfo WorkerTable::read(uint32_t slot) const noexcept {

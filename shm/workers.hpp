@@ -115,6 +115,10 @@ class WorkerTable {
   // Ready or Draining or Starting: a process may be running in the slot.
   bool running(uint32_t slot) const noexcept;
   WorkerInfo read(uint32_t slot) const noexcept;
+  // The fewest open connections of a Ready worker other than `except`
+  // (UINT32_MAX when there is none): what a worker compares its own count
+  // with to take no more than its share of new connections.
+  uint32_t least_connections(uint32_t except) const noexcept;
 
  private:
   WorkerSlot* slots_;

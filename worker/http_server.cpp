@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/log.hpp"
+#include "worker/accept_gate.hpp"
 #include "worker/connections.hpp"
 #include "worker/http_conn.hpp"
 
@@ -51,12 +52,16 @@ bool HttpServer::listen(int fd, uint8_t services, const std::string& address) {
     ::close(fd);
     return false;
   }
+  if (svc_.accept_gate) svc_.accept_gate->add(l->listener);
   listeners_.push_back(std::move(l));
   return true;
 }
 
 void HttpServer::stop_accepting() {
-  for (auto& l : listeners_) evconnlistener_free(l->listener);
+  for (auto& l : listeners_) {
+    if (svc_.accept_gate) svc_.accept_gate->remove(l->listener);
+    evconnlistener_free(l->listener);
+  }
   listeners_.clear();
 }
 
@@ -82,6 +87,7 @@ void HttpServer::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, in
   }
   evutil_make_socket_nonblocking(fd);
   svc.conns->add(std::make_unique<HttpConn>(svc, *l->server, fd, peer_text(sa), l->services));
+  if (svc.accept_gate) svc.accept_gate->after_accept();
 }
 
 }  // namespace srs::worker

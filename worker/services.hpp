@@ -17,6 +17,7 @@
 namespace srs::worker {
 
 class Connections;
+class AcceptGate;
 class HlsOutputs;
 class Hooks;
 class StreamHub;
@@ -32,6 +33,7 @@ struct Services {
   HlsOutputs* hls = nullptr;
   Hooks* hooks = nullptr;             // HTTP callbacks (worker/hooks.hpp)
   TrafficSampler* traffic = nullptr;  // the API's kbps (worker/traffic_sampler.hpp)
+  AcceptGate* accept_gate = nullptr;  // the share of new connections (worker/accept_gate.hpp)
   uint32_t slot = 0;          // this worker's slot
   uint32_t generation = 0;    // this worker's configuration generation
   uint32_t pid = 0;

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "base/log.hpp"
+#include "worker/accept_gate.hpp"
 #include "worker/api_server.hpp"
 #include "worker/connections.hpp"
 #include "worker/http_server.hpp"
@@ -73,6 +74,7 @@ class Worker {
   std::unique_ptr<HookClient> hook_client_;
   std::unique_ptr<Hooks> hooks_;
   std::unique_ptr<TrafficSampler> traffic_;
+  std::unique_ptr<AcceptGate> accept_gate_;
   std::unique_ptr<HttpServer> http_;
   bool draining_ = false;
   int exit_status_ = 0;
@@ -89,6 +91,7 @@ Worker::~Worker() {
   http_.reset();
   hls_.reset();
   hub_.reset();
+  accept_gate_.reset();
   for (evconnlistener* l : rtmp_listeners_) evconnlistener_free(l);
   for (event* ev : events_) event_free(ev);
   if (base_) event_base_free(base_);
@@ -124,6 +127,8 @@ bool Worker::setup() {
   svc_.hls = hls_.get();
   traffic_ = std::make_unique<TrafficSampler>(base_, *ctx_.control);
   svc_.traffic = traffic_.get();
+  accept_gate_ = std::make_unique<AcceptGate>(base_, ctx_.control->workers(), uint32_t(ctx_.slot));
+  svc_.accept_gate = accept_gate_.get();
   for (int signo : {SIGQUIT, SIGTERM, SIGINT, SIGUSR1, SIGHUP}) watch_signal(signo);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -145,6 +150,7 @@ bool Worker::setup() {
         return false;
       }
       rtmp_listeners_.push_back(el);
+      accept_gate_->add(el);
     } else if (l.services & (kServiceApi | kServiceHttp)) {
       // HTTP-FLV, files and the API on one HTTP/1.1 server; a listener in
       // both http_server.listen and http_api.listen serves both.
@@ -176,7 +182,10 @@ void Worker::begin_drain(const char* why) {
   draining_ = true;
   svc_.draining = true;
   (void)ctx_.control->workers().set_draining(uint32_t(ctx_.slot));
-  for (evconnlistener* l : rtmp_listeners_) evconnlistener_free(l);
+  for (evconnlistener* l : rtmp_listeners_) {
+    accept_gate_->remove(l);
+    evconnlistener_free(l);
+  }
   rtmp_listeners_.clear();
   if (http_) {
     http_->stop_accepting();
@@ -237,6 +246,7 @@ void Worker::on_rtmp_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, i
   }
   evutil_make_socket_nonblocking(fd);
   self->conns_->add(std::make_unique<RtmpConn>(self->svc_, fd, peer_text(sa)));
+  self->accept_gate_->after_accept();
 }
 
 int Worker::run() {

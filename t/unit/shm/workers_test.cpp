@@ -95,3 +95,25 @@ TEST_CASE("kick flags are taken once") {
   CHECK_FALSE(w.take_kicks(9));
   CHECK(std::string(srs::shm::worker_state_name(WorkerState::kDraining)) == "draining");
 }
+
+TEST_CASE("least_connections looks at the other Ready workers only") {
+  auto c = srs::test::make_control();
+  WorkerTable& w = c.workers();
+  CHECK(w.least_connections(0) == UINT32_MAX);  // nobody else
+  for (uint32_t slot : {0u, 1u, 2u, 3u}) {
+    REQUIRE(w.reserve(slot, 1).is_ok());
+    w.set_pid(slot, 100 + slot);
+  }
+  for (uint32_t slot : {0u, 1u, 2u}) REQUIRE(w.set_ready(slot, 100 + slot).is_ok());
+  w.counters(0).connections_now.store(3);
+  w.counters(1).connections_now.store(9);
+  w.counters(2).connections_now.store(7);
+  w.counters(3).connections_now.store(1);  // still Starting: not counted
+  CHECK(w.least_connections(0) == 7);
+  CHECK(w.least_connections(1) == 3);
+  CHECK(w.least_connections(2) == 3);
+  REQUIRE(w.set_draining(0).is_ok());  // a draining worker accepts nothing
+  CHECK(w.least_connections(1) == 7);
+  w.mark_dead(2);
+  CHECK(w.least_connections(1) == UINT32_MAX);
+}

@@ -1,0 +1,58 @@
+// AcceptGate: spreads new connections evenly over the workers.
+//
+// Every worker accepts from the same listening sockets, and the kernel wakes
+// them all for a new connection: the first to run takes it, and libevent
+// then accepts the whole queue in one go. So a busy worker (the publisher's)
+// loses the race and an idle one takes whole bursts: 400 players ramped onto
+// 2 workers split 333/67 (BENCH.md), which halves what two workers deliver.
+//
+// After each accepted connection the gate compares this worker's open
+// connections with the least loaded other Ready worker's (shared counters,
+// shm/workers.hpp). When it holds more than that plus a slack, it stops
+// accepting for a short pause and leaves the queue to the others. The pause
+// is bounded, so a peer that does not accept (hung, stopped) delays a
+// connection by at most one pause, never more.
+#pragma once
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "shm/workers.hpp"
+
+namespace srs::worker {
+
+class AcceptGate {
+ public:
+  static constexpr int kPauseMs = 20;
+
+  AcceptGate(event_base* base, shm::WorkerTable& workers, uint32_t slot);
+  ~AcceptGate();
+  AcceptGate(const AcceptGate&) = delete;
+  AcceptGate& operator=(const AcceptGate&) = delete;
+
+  // The listeners a pause disables; remove() one before freeing it.
+  void add(evconnlistener* listener);
+  void remove(evconnlistener* listener);
+  // Called after each accepted connection (counted in connections_now).
+  void after_accept();
+  // True when `mine` connections are more than this worker's share, next to
+  // `least` on the least loaded other worker (UINT32_MAX: no other).
+  static bool over_share(uint32_t mine, uint32_t least) noexcept;
+  uint64_t pauses() const { return pauses_; }
+
+ private:
+  static void on_resume_cb(evutil_socket_t, short, void* arg);
+  void resume();
+
+  shm::WorkerTable& workers_;
+  uint32_t slot_;
+  event* resume_ev_ = nullptr;
+  std::vector<evconnlistener*> listeners_;
+  bool paused_ = false;
+  uint64_t pauses_ = 0;
+};
+
+}  // namespace srs::worker
