@@ -56,7 +56,7 @@ std::string host_port(const conf::HookUrl& url) {
   return (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
 }
 
-// The reason of OpenSSL's most recent error in this thread's queue.
+// The reason text of an OpenSSL error code ("certificate verify failed").
 std::string openssl_reason(unsigned long e) {
   const char* reason = ERR_reason_error_string(e);
   if (reason != nullptr) return reason;
@@ -65,6 +65,7 @@ std::string openssl_reason(unsigned long e) {
   return text;
 }
 
+// Empties this thread's OpenSSL error queue; the reason of its newest entry.
 std::string last_openssl_error() {
   unsigned long e = 0;
   for (unsigned long next = ERR_get_error(); next != 0; next = ERR_get_error()) e = next;
@@ -99,16 +100,18 @@ struct HookClient::Call {
   // the verify callback; empty for a plain connection or no TLS error.
   std::string tls_failure() const {
     if (ssl == nullptr || conn == nullptr) return {};
-    // libevent keeps SSL_get_error()'s code among OpenSSL's queue: the
-    // earliest error with a reason of its own is the cause.
-    unsigned long e = 0;
+    // libevent keeps SSL_get_error()'s bare code next to OpenSSL's queue,
+    // newest first: the last one popped with a reason is the cause.
+    unsigned long cause = 0, any = 0;
     bufferevent* bev = evhttp_connection_get_bufferevent(conn);
     for (unsigned long next = bev_error(bev); next != 0; next = bev_error(bev)) {
-      if (e == 0 || ERR_reason_error_string(next) != nullptr) e = next;
+      any = next;
+      if (ERR_reason_error_string(next) != nullptr) cause = next;
     }
-    if (e != 0 && ERR_reason_error_string(e) == nullptr && !verify_error.empty()) e = 0;
-    if (e == 0 && verify_error.empty()) return {};
-    std::string why = e != 0 ? openssl_reason(e) : "certificate verify failed";
+    if (any == 0 && verify_error.empty()) return {};
+    std::string why = cause != 0             ? openssl_reason(cause)
+                      : verify_error.empty() ? openssl_reason(any)
+                                             : "certificate verify failed";
     if (!verify_error.empty()) why += ": " + verify_error;
     return "TLS handshake with " + peer + " failed: " + why;
   }
