@@ -9,7 +9,7 @@ import time
 import unittest
 
 from harness import Server, ffprobe_streams, flv_tags, publish, rtmpdump, run, wait_until
-from test_hooks import CallbackServer
+from callbacks import CallbackServer
 
 PUBLISH_SECONDS = 6
 

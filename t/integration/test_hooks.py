@@ -3,76 +3,14 @@ event and accepts a publish or play only with ?token=good, as an operator's
 token check would. Real clients: ffmpeg publishes, ffprobe / rtmpdump / curl
 play. A callback server that never answers makes a publish fail after the
 timeout while another stream keeps streaming."""
-import json
 import os
 import re
 import signal
-import subprocess
-import threading
 import time
 import unittest
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from harness import Server, free_port, publish, rtmpdump, run, wait_until
-
-
-class CallbackServer:
-    """Records every POST; /auth accepts param ?token=good (hangs for stream 'slow'),
-    /connect and /notify always accept."""
-
-    def __init__(self, test):
-        self.events = []
-        self.lock = threading.Lock()
-        self.release = threading.Event()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                try:
-                    event = json.loads(body)
-                except ValueError:
-                    event = {"unparsed": body.decode(errors="replace")}
-                event["_path"] = self.path
-                event["_content_type"] = self.headers.get("Content-Type")
-                with outer.lock:
-                    outer.events.append(event)
-                if self.path.startswith("/auth") and event.get("stream") == "slow":
-                    outer.release.wait(20)  # never answers within the timeout
-                    return
-                ok = not self.path.startswith("/auth") or event.get("param") == "?token=good"
-                ok = ok and not self.path.startswith("/deny")
-                reply = b"0" if ok else b'{"code":403,"msg":"bad token"}'
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(reply)))
-                    self.end_headers()
-                    self.wfile.write(reply)
-                except OSError:
-                    pass  # the server cancelled the call (its client left, or it stopped)
-
-        self.port = free_port()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        test.addCleanup(self.stop)
-
-    def stop(self):
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def of(self, action, **fields):
-        with self.lock:
-            return [e for e in self.events if e.get("action") == action and
-                    all(e.get(k) == v for k, v in fields.items())]
+from callbacks import CallbackServer
+from harness import Server, publish, rtmpdump, run, wait_until
 
 
 def curl_flv(srv, path, seconds=3):

@@ -2,21 +2,17 @@
 certificates with the `openssl` command (a CA and a server certificate for
 IP 127.0.0.1 signed by it, and an unrelated self-signed one), runs a Python
 https server on a free 127.0.0.1 port that answers like test_hooks.py's
-(/auth accepts ?token=good, /deny answers {"code":1}), and drives the real
+(/auth accepts ?token=good, /deny refuses), and drives the real
 server with ffmpeg (publish) and ffprobe / rtmpdump (play)."""
-import json
 import os
 import shutil
 import socket
-import ssl
-import subprocess
 import tempfile
-import threading
 import time
 import unittest
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from harness import SRS, Server, free_port, publish, rtmpdump, run, wait_until
+from callbacks import CallbackServer
+from harness import SRS, Server, publish, rtmpdump, run, wait_until
 
 EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"]
 
@@ -42,71 +38,6 @@ def make_certificates(folder):
             cwd=folder)
     openssl("req", "-x509", *EC, "-keyout", "self.key", "-out", "self.pem", "-subj", "/CN=127.0.0.1",
             "-addext", "subjectAltName=IP:127.0.0.1", cwd=folder)
-
-
-class HttpsCallbackServer:
-    """Records every POST over TLS; /auth accepts ?token=good, /deny refuses with code 1,
-    anything else accepts."""
-
-    def __init__(self, test, cert, key):
-        self.events = []
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                try:
-                    event = json.loads(body)
-                except ValueError:
-                    event = {"unparsed": body.decode(errors="replace")}
-                event["_path"] = self.path
-                event["_host"] = self.headers.get("Host")
-                event["_content_type"] = self.headers.get("Content-Type")
-                with outer.lock:
-                    outer.events.append(event)
-                ok = not self.path.startswith("/auth") or event.get("param") == "?token=good"
-                ok = ok and not self.path.startswith("/deny")
-                reply = b"0" if ok else b'{"code":1,"msg":"denied"}'
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(reply)))
-                    self.end_headers()
-                    self.wfile.write(reply)
-                except OSError:
-                    pass
-
-        class QuietServer(ThreadingHTTPServer):
-            def handle_error(self, request, client_address):
-                pass  # a handshake the server under test refuses is the point of some tests
-
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        self.port = free_port()
-        self.httpd = QuietServer(("127.0.0.1", self.port), Handler)
-        self.httpd.daemon_threads = True
-        # The handshake happens in the request's thread (first read), not in accept():
-        # a failed or stalled handshake never blocks the server.
-        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True,
-                                                do_handshake_on_connect=False)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        test.addCleanup(self.stop)
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def url(self, path, host="127.0.0.1"):
-        return f"https://{host}:{self.port}{path}"
-
-    def of(self, action, **fields):
-        with self.lock:
-            return [e for e in self.events if e.get("action") == action and
-                    all(e.get(k) == v for k, v in fields.items())]
 
 
 def ffprobe_ok(url, timeout=15):
@@ -138,10 +69,10 @@ class HooksHttpsTest(unittest.TestCase):
         return os.path.join(self.certs, name)
 
     def signed_server(self):
-        return HttpsCallbackServer(self, self.cert("server.pem"), self.cert("server.key"))
+        return CallbackServer(self, self.cert("server.pem"), self.cert("server.key"))
 
     def self_signed_server(self):
-        return HttpsCallbackServer(self, self.cert("self.pem"), self.cert("self.key"))
+        return CallbackServer(self, self.cert("self.pem"), self.cert("self.key"))
 
     def start(self, hooks):
         hooks = dict({"enabled": True, "timeout": "3s"}, **hooks)
