@@ -21,18 +21,19 @@ void AcceptGate::remove(evconnlistener* listener) {
   listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), listener), listeners_.end());
 }
 
-bool AcceptGate::over_share(uint32_t mine, uint32_t least) noexcept {
+bool AcceptGate::over_share(uint32_t mine, uint32_t least, uint32_t max_connections) noexcept {
   if (least == UINT32_MAX) return false;
+  if (mine >= max_connections) return least < max_connections;
   // A slack of a few connections and 1/16: the split stays within about 6%
   // without pausing at every accept while the counts are even.
   uint64_t allowed = uint64_t(least) + 2 + least / 16;
   return mine > allowed;
 }
 
-void AcceptGate::after_accept() {
+void AcceptGate::after_accept(uint32_t max_connections) {
   if (paused_) return;
   uint32_t mine = workers_.counters(slot_).connections_now.load(std::memory_order_relaxed);
-  if (!over_share(mine, workers_.least_connections(slot_))) return;
+  if (!over_share(mine, workers_.least_connections(slot_), max_connections)) return;
   paused_ = true;
   ++pauses_;
   // libevent's accept loop checks after each callback whether the listener

@@ -11,7 +11,9 @@
 // shm/workers.hpp). When it holds more than that plus a slack, it stops
 // accepting for a short pause and leaves the queue to the others. The pause
 // is bounded, so a peer that does not accept (hung, stopped) delays a
-// connection by at most one pause, never more.
+// connection by at most one pause, never more. A worker that reached
+// rtmp.max_connections pauses too while another has room: a connection is
+// refused only when every worker is full.
 #pragma once
 
 #include <event2/event.h>
@@ -36,11 +38,14 @@ class AcceptGate {
   // The listeners a pause disables; remove() one before freeing it.
   void add(evconnlistener* listener);
   void remove(evconnlistener* listener);
-  // Called after each accepted connection (counted in connections_now).
-  void after_accept();
+  // Called after each accepted (or refused) connection, with this worker's
+  // limit (rtmp.max_connections).
+  void after_accept(uint32_t max_connections);
   // True when `mine` connections are more than this worker's share, next to
-  // `least` on the least loaded other worker (UINT32_MAX: no other).
-  static bool over_share(uint32_t mine, uint32_t least) noexcept;
+  // `least` on the least loaded other worker (UINT32_MAX: no other); or when
+  // this worker is full and another is not, so that it is the others that
+  // take the next connections instead of this one refusing them.
+  static bool over_share(uint32_t mine, uint32_t least, uint32_t max_connections) noexcept;
   uint64_t pauses() const { return pauses_; }
 
  private:

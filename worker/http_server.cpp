@@ -83,11 +83,12 @@ void HttpServer::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, in
     LOG_WARN("http client %s refused: %u connections on worker slot %u", peer_text(sa).c_str(),
              svc.config->rtmp.max_connections, svc.slot);
     ::close(fd);
+    if (svc.accept_gate) svc.accept_gate->after_accept(svc.config->rtmp.max_connections);
     return;
   }
   evutil_make_socket_nonblocking(fd);
   svc.conns->add(std::make_unique<HttpConn>(svc, *l->server, fd, peer_text(sa), l->services));
-  if (svc.accept_gate) svc.accept_gate->after_accept();
+  if (svc.accept_gate) svc.accept_gate->after_accept(svc.config->rtmp.max_connections);
 }
 
 }  // namespace srs::worker

@@ -242,11 +242,12 @@ void Worker::on_rtmp_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, i
     LOG_WARN("rtmp client %s refused: max_connections %u reached on worker slot %d",
              peer_text(sa).c_str(), self->ctx_.config->rtmp.max_connections, self->ctx_.slot);
     ::close(fd);
+    self->accept_gate_->after_accept(self->ctx_.config->rtmp.max_connections);
     return;
   }
   evutil_make_socket_nonblocking(fd);
   self->conns_->add(std::make_unique<RtmpConn>(self->svc_, fd, peer_text(sa)));
-  self->accept_gate_->after_accept();
+  self->accept_gate_->after_accept(self->ctx_.config->rtmp.max_connections);
 }
 
 int Worker::run() {

@@ -39,6 +39,25 @@ class AcceptBalanceTest(unittest.TestCase):
             self.assertTrue(proc.alive())
         srv.stop()
 
+    def test_a_connection_is_refused_only_when_every_worker_is_full(self):
+        srv = Server(self, workers=2, extra={"rtmp": {"max_connections": 8}}).start()
+        publish(self, srv)  # one of the 16 places; its worker is the busier one
+        srv.wait_log(r"rtmp publish __defaultVhost__/live/cam", timeout=15)
+        socks = []
+        self.addCleanup(lambda: [s.close() for s in socks])
+        for burst in (4, 4, 4, 3):  # the counts approach 8 / 8 together
+            for _ in range(burst):
+                socks.append(socket.create_connection(("127.0.0.1", srv.rtmp_port), timeout=5))
+            time.sleep(0.2)
+        srv.wait_log(r"rtmp client \S+ connected", count=16)
+        time.sleep(0.5)
+        self.assertNotIn("refused", srv.log(), "a worker refused while the other had room")
+        socks.append(socket.create_connection(("127.0.0.1", srv.rtmp_port), timeout=5))
+        srv.wait_log(r"rtmp client \S+ refused: max_connections 8 reached", timeout=5)
+        socks[-1].settimeout(5)
+        self.assertEqual(socks[-1].recv(1), b"", "the 17th connection is closed at once")
+        srv.stop()
+
 
 if __name__ == "__main__":
     unittest.main()

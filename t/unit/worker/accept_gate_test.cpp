@@ -12,13 +12,21 @@
 using srs::worker::AcceptGate;
 
 TEST_CASE("a worker is over its share past the least loaded one plus a slack") {
-  CHECK_FALSE(AcceptGate::over_share(1000, UINT32_MAX));  // alone: everything is its share
-  CHECK_FALSE(AcceptGate::over_share(0, 0));
-  CHECK_FALSE(AcceptGate::over_share(2, 0));
-  CHECK(AcceptGate::over_share(3, 0));
-  CHECK_FALSE(AcceptGate::over_share(108, 100));  // 100 + 2 + 6
-  CHECK(AcceptGate::over_share(109, 100));
-  CHECK_FALSE(AcceptGate::over_share(50, 100));
+  constexpr uint32_t kMax = 1000;
+  CHECK_FALSE(AcceptGate::over_share(999, UINT32_MAX, kMax));  // alone: everything is its share
+  CHECK_FALSE(AcceptGate::over_share(0, 0, kMax));
+  CHECK_FALSE(AcceptGate::over_share(2, 0, kMax));
+  CHECK(AcceptGate::over_share(3, 0, kMax));
+  CHECK_FALSE(AcceptGate::over_share(108, 100, kMax));  // 100 + 2 + 6
+  CHECK(AcceptGate::over_share(109, 100, kMax));
+  CHECK_FALSE(AcceptGate::over_share(50, 100, kMax));
+}
+
+TEST_CASE("a full worker leaves new connections to one with room") {
+  CHECK(AcceptGate::over_share(10, 9, 10));        // full, the other is not
+  CHECK_FALSE(AcceptGate::over_share(10, 10, 10));  // every worker full: refusing is all that is left
+  CHECK_FALSE(AcceptGate::over_share(10, UINT32_MAX, 10));
+  CHECK_FALSE(AcceptGate::over_share(9, 9, 10));
 }
 
 namespace {
@@ -54,16 +62,16 @@ TEST_CASE("over its share, a worker pauses its listeners for a moment") {
     gate.add(l);
     w.counters(0).connections_now.store(5);
     w.counters(1).connections_now.store(4);
-    gate.after_accept();
+    gate.after_accept(1000);
     CHECK(gate.pauses() == 0);  // within the slack
     w.counters(0).connections_now.store(7);
-    gate.after_accept();
+    gate.after_accept(1000);
     CHECK(gate.pauses() == 1);
-    gate.after_accept();
+    gate.after_accept(1000);
     CHECK(gate.pauses() == 1);  // already paused
     // The pause ends on its own, and the next accept over the share pauses again.
     event_base_loop(base, EVLOOP_ONCE);
-    gate.after_accept();
+    gate.after_accept(1000);
     CHECK(gate.pauses() == 2);
     gate.remove(l);
   }
