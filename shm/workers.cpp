@@ -141,6 +141,15 @@ uint32_t WorkerTable::least_connections(uint32_t except) const noexcept {
   return least;
 }
 
+uint32_t WorkerTable::accepted_by_others(uint32_t except) const noexcept {
+  uint32_t sum = 0;
+  for (uint32_t slot = 0; slot < kWorkerSlots; ++slot) {
+    if (slot == except || state(slot) != WorkerState::kReady) continue;
+    sum += slots_[slot].owned.c.connections_total.load(kRelaxed);
+  }
+  return sum;
+}
+
 WorkerInfo WorkerTable::read(uint32_t slot) const noexcept {
   WorkerInfo info;
   if (slot >= kWorkerSlots) return info;

@@ -119,6 +119,9 @@ class WorkerTable {
   // (UINT32_MAX when there is none): what a worker compares its own count
   // with to take no more than its share of new connections.
   uint32_t least_connections(uint32_t except) const noexcept;
+  // The connections the Ready workers other than `except` accepted so far
+  // (a wrapping sum of connections_total): it moves while they accept.
+  uint32_t accepted_by_others(uint32_t except) const noexcept;
 
  private:
   WorkerSlot* slots_;

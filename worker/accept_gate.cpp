@@ -1,7 +1,13 @@
 // Taking no more than this worker's share of new connections (see accept_gate.hpp).
 #include "worker/accept_gate.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+
+#include "base/clock.hpp"
 
 namespace srs::worker {
 
@@ -30,15 +36,40 @@ bool AcceptGate::over_share(uint32_t mine, uint32_t least, uint32_t max_connecti
   return mine > allowed;
 }
 
-void AcceptGate::after_accept(uint32_t max_connections) {
-  if (paused_) return;
+bool AcceptGate::over_share_now() const {
   uint32_t mine = workers_.counters(slot_).connections_now.load(std::memory_order_relaxed);
-  if (!over_share(mine, workers_.least_connections(slot_), max_connections)) return;
+  return over_share(mine, workers_.least_connections(slot_), max_connections_);
+}
+
+bool AcceptGate::queue_waiting() const {
+  for (evconnlistener* l : listeners_) {
+    // For a listening socket Linux reports the accept queue's length here.
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    if (::getsockopt(evconnlistener_get_fd(l), IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+        info.tcpi_unacked > 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void AcceptGate::after_accept(uint32_t max_connections) {
+  max_connections_ = max_connections;
+  if (paused_ || !over_share_now()) return;
+  if (open_until_ms_ != 0 && base::mono_ms() < open_until_ms_) return;
   paused_ = true;
+  paused_ms_ = 0;
+  queue_seen_ = false;
   ++pauses_;
   // libevent's accept loop checks after each callback whether the listener
   // was disabled: the rest of the queue stays for the other workers.
   for (evconnlistener* l : listeners_) (void)evconnlistener_disable(l);
+  wait_a_moment();
+}
+
+void AcceptGate::wait_a_moment() {
+  paused_ms_ += kPauseMs;
   timeval pause{0, kPauseMs * 1000};
   evtimer_add(resume_ev_, &pause);
 }
@@ -48,6 +79,25 @@ void AcceptGate::on_resume_cb(evutil_socket_t, short, void* arg) {
 }
 
 void AcceptGate::resume() {
+  uint32_t mine = workers_.counters(slot_).connections_now.load(std::memory_order_relaxed);
+  if (!over_share(mine, workers_.least_connections(slot_), max_connections_) ||
+      paused_ms_ >= kMaxPauseMs) {
+    return open();
+  }
+  // Still over its share. A queue seen at the last look and still there,
+  // with nothing accepted by the others in between, has no taker.
+  uint32_t accepted = workers_.accepted_by_others(slot_);
+  bool waiting = mine < max_connections_ && queue_waiting();
+  if (waiting && queue_seen_ && accepted == others_accepted_) {
+    open_until_ms_ = base::mono_ms() + kOpenMs;
+    return open();
+  }
+  queue_seen_ = waiting;
+  others_accepted_ = accepted;
+  wait_a_moment();
+}
+
+void AcceptGate::open() {
   paused_ = false;
   for (evconnlistener* l : listeners_) (void)evconnlistener_enable(l);
 }

@@ -9,11 +9,18 @@
 // After each accepted connection the gate compares this worker's open
 // connections with the least loaded other Ready worker's (shared counters,
 // shm/workers.hpp). When it holds more than that plus a slack, it stops
-// accepting for a short pause and leaves the queue to the others. The pause
-// is bounded, so a peer that does not accept (hung, stopped) delays a
-// connection by at most one pause, never more. A worker that reached
+// accepting and leaves the queue to the others, looking again every
+// kPauseMs until it is back within its share. A worker that reached
 // rtmp.max_connections pauses too while another has room: a connection is
 // refused only when every worker is full.
+//
+// A peer that does not accept (hung, stopped) must not leave connections
+// waiting: at each look the gate also reads the length of its listeners'
+// accept queues (TCP_INFO) and how many connections the others accepted. A
+// queue at two looks in a row while the others accepted nothing between
+// them has no taker: the gate takes it and stays open for kOpenMs (unless
+// this worker is full: it could only refuse them). A pause lasts
+// kMaxPauseMs at most in any case.
 #pragma once
 
 #include <event2/event.h>
@@ -29,6 +36,8 @@ namespace srs::worker {
 class AcceptGate {
  public:
   static constexpr int kPauseMs = 20;
+  static constexpr int kMaxPauseMs = 1000;
+  static constexpr int kOpenMs = 1000;
 
   AcceptGate(event_base* base, shm::WorkerTable& workers, uint32_t slot);
   ~AcceptGate();
@@ -50,13 +59,22 @@ class AcceptGate {
 
  private:
   static void on_resume_cb(evutil_socket_t, short, void* arg);
+  bool over_share_now() const;
+  bool queue_waiting() const;
+  void wait_a_moment();
   void resume();
+  void open();
 
   shm::WorkerTable& workers_;
   uint32_t slot_;
   event* resume_ev_ = nullptr;
   std::vector<evconnlistener*> listeners_;
   bool paused_ = false;
+  int paused_ms_ = 0;         // of the current pause
+  bool queue_seen_ = false;   // at the last look of the current pause
+  uint32_t others_accepted_ = 0;  // at the last look
+  int64_t open_until_ms_ = 0;  // no pause before (a queue had no taker)
+  uint32_t max_connections_ = UINT32_MAX;
   uint64_t pauses_ = 0;
 };
 
