@@ -337,6 +337,21 @@ def ffprobe_streams(url, timeout=15):
     return Probe(url).streams(timeout)
 
 
+def ffprobe_ok(url, timeout=15):
+    """Whether ffprobe could open url (a refused play is False)."""
+    r = run(["ffprobe", "-hide_banner", "-v", "error", "-show_entries", "stream=codec_type",
+             "-of", "json", url], timeout=timeout)
+    return r.returncode == 0
+
+
+def size_of(path):
+    """The size of a file a client is writing; 0 before it exists."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def assert_test_pattern(test, streams):
     """ffprobe's streams are publish()'s: H.264 320x240 and stereo AAC at 44.1 kHz."""
     video = [s for s in streams if s["codec_type"] == "video"]

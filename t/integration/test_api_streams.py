@@ -6,11 +6,10 @@ NOT own the player: that player is disconnected, the others keep streaming."""
 import http.client
 import json
 import os
-import re
 import time
 import unittest
 
-from harness import Proc, Server, publish, rtmpdump, run, start_on_worker, wait_until
+from harness import Proc, Server, publish, rtmpdump, size_of, start_on_worker, wait_until
 
 
 def api_call(srv, method, path, timeout=5):
@@ -28,13 +27,6 @@ def flv_player(test, srv, stream="live/cam"):
     cmd = ["curl", "-sS", "-N", "--max-time", "120", "-o", path,
            f"http://127.0.0.1:{srv.http_port}/{stream}.flv"]
     return Proc(test, cmd, path + ".log"), path
-
-
-def size_of(path):
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
 
 
 class ApiStreamsTest(unittest.TestCase):

@@ -10,7 +10,7 @@ import time
 import unittest
 
 from callbacks import CallbackServer
-from harness import Server, publish, rtmpdump, run, wait_until
+from harness import Server, ffprobe_ok, publish, rtmpdump, run, size_of, wait_until
 
 
 def curl_flv(srv, path, seconds=3):
@@ -19,19 +19,6 @@ def curl_flv(srv, path, seconds=3):
              f"http://127.0.0.1:{srv.http_port}/{path}"], timeout=seconds + 10)
     size = os.path.getsize(out) if os.path.exists(out) else 0
     return r.stdout.strip(), size
-
-
-def ffprobe_ok(url, timeout=15):
-    r = run(["ffprobe", "-hide_banner", "-v", "error", "-show_entries", "stream=codec_type",
-             "-of", "json", url], timeout=timeout)
-    return r.returncode == 0
-
-
-def size_of(path):
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
 
 
 class HooksTest(unittest.TestCase):

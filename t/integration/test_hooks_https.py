@@ -12,7 +12,7 @@ import time
 import unittest
 
 from callbacks import CallbackServer
-from harness import SRS, Server, publish, rtmpdump, run, wait_until
+from harness import SRS, Server, ffprobe_ok, publish, rtmpdump, run, size_of, wait_until
 
 EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"]
 
@@ -38,19 +38,6 @@ def make_certificates(folder):
             cwd=folder)
     openssl("req", "-x509", *EC, "-keyout", "self.key", "-out", "self.pem", "-subj", "/CN=127.0.0.1",
             "-addext", "subjectAltName=IP:127.0.0.1", cwd=folder)
-
-
-def ffprobe_ok(url, timeout=15):
-    r = run(["ffprobe", "-hide_banner", "-v", "error", "-show_entries", "stream=codec_type",
-             "-of", "json", url], timeout=timeout)
-    return r.returncode == 0
-
-
-def size_of(path):
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
 
 
 class HooksHttpsTest(unittest.TestCase):

@@ -9,20 +9,13 @@ import socket
 import time
 import unittest
 
-from harness import (Probe, Server, assert_test_pattern, ffprobe_streams, flv_tags, pid_alive,
-                     publish, rtmpdump, run, start_on_worker, wait_until)
+from harness import (Probe, Server, assert_test_pattern, ffprobe_streams, flv_tags,
+                     publish, rtmpdump, run, size_of, start_on_worker, wait_until)
 
 
 def publisher_pid(srv, nth=1):
     pids = re.findall(r"\]\[INFO\]\[(\d+)\]\[\w+\] rtmp publish ", srv.log())
     return int(pids[nth - 1])
-
-
-def size_of(path):
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
 
 
 class RtmpOriginTest(unittest.TestCase):

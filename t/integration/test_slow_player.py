@@ -13,7 +13,7 @@ import threading
 import time
 import unittest
 
-from harness import ROOT, Server, publish, rtmpdump, wait_until
+from harness import ROOT, Server, publish, rtmpdump, size_of, wait_until
 
 CAPTURE = os.path.join(ROOT, "t", "data", "captures", "chunk_rtmpdump_play_c2s.bin")
 
@@ -69,13 +69,6 @@ class SlowReader(threading.Thread):
         self.stop.set()
         self.join(5)
         self.sock.close()
-
-
-def size_of(path):
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
 
 
 class SlowPlayerTest(unittest.TestCase):
