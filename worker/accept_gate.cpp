@@ -60,7 +60,7 @@ void AcceptGate::after_accept(uint32_t max_connections) {
   if (open_until_ms_ != 0 && base::mono_ms() < open_until_ms_) return;
   paused_ = true;
   paused_ms_ = 0;
-  queue_seen_ = false;
+  queue_looks_ = 0;
   ++pauses_;
   // libevent's accept loop checks after each callback whether the listener
   // was disabled: the rest of the queue stays for the other workers.
@@ -84,16 +84,17 @@ void AcceptGate::resume() {
       paused_ms_ >= kMaxPauseMs) {
     return open();
   }
-  // Still over its share. A queue seen at the last look and still there,
-  // with nothing accepted by the others in between, has no taker.
+  // Still over its share. A queue still there look after look, with
+  // nothing accepted by the others meanwhile, has no taker.
   uint32_t accepted = workers_.accepted_by_others(slot_);
   bool waiting = mine < max_connections_ && queue_waiting();
-  if (waiting && queue_seen_ && accepted == others_accepted_) {
+  bool untaken = waiting && (queue_looks_ == 0 || accepted == others_accepted_);
+  queue_looks_ = untaken ? queue_looks_ + 1 : 0;
+  others_accepted_ = accepted;
+  if (queue_looks_ > kNoTakerLooks) {
     open_until_ms_ = base::mono_ms() + kOpenMs;
     return open();
   }
-  queue_seen_ = waiting;
-  others_accepted_ = accepted;
   wait_a_moment();
 }
 

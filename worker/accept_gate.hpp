@@ -17,10 +17,11 @@
 // A peer that does not accept (hung, stopped) must not leave connections
 // waiting: at each look the gate also reads the length of its listeners'
 // accept queues (TCP_INFO) and how many connections the others accepted. A
-// queue at two looks in a row while the others accepted nothing between
-// them has no taker: the gate takes it and stays open for kOpenMs (unless
-// this worker is full: it could only refuse them). A pause lasts
-// kMaxPauseMs at most in any case.
+// queue at kNoTakerLooks looks in a row while the others accepted nothing
+// has no taker (one look is not enough: on a loaded machine a healthy peer
+// can wait that long for a CPU): the gate takes it and stays open for
+// kOpenMs (unless this worker is full: it could only refuse them). A pause
+// lasts kMaxPauseMs at most in any case.
 #pragma once
 
 #include <event2/event.h>
@@ -38,6 +39,7 @@ class AcceptGate {
   static constexpr int kPauseMs = 20;
   static constexpr int kMaxPauseMs = 1000;
   static constexpr int kOpenMs = 1000;
+  static constexpr int kNoTakerLooks = 5;
 
   AcceptGate(event_base* base, shm::WorkerTable& workers, uint32_t slot);
   ~AcceptGate();
@@ -71,7 +73,7 @@ class AcceptGate {
   std::vector<evconnlistener*> listeners_;
   bool paused_ = false;
   int paused_ms_ = 0;         // of the current pause
-  bool queue_seen_ = false;   // at the last look of the current pause
+  int queue_looks_ = 0;       // looks in a row with a queue and nothing taken
   uint32_t others_accepted_ = 0;  // at the last look
   int64_t open_until_ms_ = 0;  // no pause before (a queue had no taker)
   uint32_t max_connections_ = UINT32_MAX;

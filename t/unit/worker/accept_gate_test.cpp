@@ -119,7 +119,7 @@ TEST_CASE("over its share, a worker stops accepting until it is back within it")
   gate.remove(t.listener);
 }
 
-TEST_CASE("a queue nobody takes is taken after two looks") {
+TEST_CASE("a queue nobody takes is taken after kNoTakerLooks looks") {
   TwoWorkers t;
   AcceptGate gate(t.base, t.w, 0);
   gate.add(t.listener);
@@ -133,7 +133,8 @@ TEST_CASE("a queue nobody takes is taken after two looks") {
     ++looks;
   }
   CHECK(g_accepted == 1);
-  CHECK(looks == 3);  // seen at the first look, open at the second, accepted next
+  // Seen at the first look, untaken for kNoTakerLooks more, then accepted at once.
+  CHECK(looks == AcceptGate::kNoTakerLooks + 2);
   // The gate stays open a while: the next connections are taken at once.
   t.counts(21, 0);
   gate.after_accept(1000);
