@@ -389,25 +389,48 @@ def fmt(v, spec="{:.2f}"):
     return "-" if v is None else spec.format(v)
 
 
-def table(rows):
-    head = ("| target | CPU s | Gbit | CPU s/Gbit | steady CPU s/Gbit | full rate | KB RSS/player | "
-            "latency p50 ms | p99 ms | first frame p50 ms | vs nginx | vs floor, same window | "
-            "vs nginx, steady | vs floor, steady |")
+def markdown_table(head, rows, row):
+    """head, then one line per row (row(r) gives its cells), or the row's error."""
     cols = head.count("|") - 1
     lines = [head, "|" + "---|" * cols]
     for r in rows:
         if "error" in r:
             lines.append(f"| {r['target']} | {r['error']} |" + " |" * (cols - 2))
-            continue
-        lines.append(
-            f"| {r['target']} | {fmt(r['cpu_s'])} | {fmt(r['gbit'])} | {fmt(r['cpu_per_gbit'], '{:.3f}')} | "
-            f"{fmt(r.get('steady_cpu_per_gbit'), '{:.3f}')} | "
-            f"{r['full_rate']}/{r['players']} | {fmt(r['rss_per_player_kb'], '{:.1f}')} | "
-            f"{fmt(r['latency_p50_ms'])} | {fmt(r['latency_p99_ms'])} | "
-            f"{fmt(r['first_frame_p50_ms'], '{:.1f}')} | {fmt(r['vs_nginx'])} | "
-            f"{fmt(r['vs_floor'])} | {fmt(r.get('vs_nginx_steady'))} | "
-            f"{fmt(r.get('vs_floor_steady'))} |")
+        else:
+            lines.append(row(r))
     return "\n".join(lines)
+
+
+def table(rows):
+    head = ("| target | CPU s | Gbit | CPU s/Gbit | steady CPU s/Gbit | full rate | KB RSS/player | "
+            "latency p50 ms | p99 ms | first frame p50 ms | vs nginx | vs floor, same window | "
+            "vs nginx, steady | vs floor, steady |")
+    return markdown_table(head, rows, lambda r: (
+        f"| {r['target']} | {fmt(r['cpu_s'])} | {fmt(r['gbit'])} | {fmt(r['cpu_per_gbit'], '{:.3f}')} | "
+        f"{fmt(r.get('steady_cpu_per_gbit'), '{:.3f}')} | "
+        f"{r['full_rate']}/{r['players']} | {fmt(r['rss_per_player_kb'], '{:.1f}')} | "
+        f"{fmt(r['latency_p50_ms'])} | {fmt(r['latency_p99_ms'])} | "
+        f"{fmt(r['first_frame_p50_ms'], '{:.1f}')} | {fmt(r['vs_nginx'])} | "
+        f"{fmt(r['vs_floor'])} | {fmt(r.get('vs_nginx_steady'))} | "
+        f"{fmt(r.get('vs_floor_steady'))} |"))
+
+
+def capacity_row(r):
+    split = "; ".join(
+        f"{w['players']}, {w['mbps']:.0f} ({fmt(w['of_demand'])})" for w in (r.get("per_worker") or {}).values()) \
+        or ", ".join(f"{n}" for _, n in sorted((r.get("split_at_cap") or {}).items()))
+    pids = list((r.get("per_worker") or r.get("split_at_cap") or {}).keys())
+    pub = str(r.get("publisher_pid"))
+    publisher = f"worker {pids.index(pub) + 1}" if pub in pids else "-"
+    throttled = ", ".join(f"{t.get('nr_throttled', '?')}/{t.get('nr_periods', '?')}"
+                          for t in r.get("throttling", []))
+    return (
+        f"| {r['target']} | {r['quota_us'] / 1000:g} ms per {r['period_us'] / 1000:g} ms | "
+        f"{fmt(r['cap_share'], '{:.4f}')} | {fmt(r.get('steady_gbit'))} | "
+        f"{fmt(r.get('steady_mbps'), '{:.0f}')} | {fmt(r.get('vs_uncapped'))} | "
+        f"{r['full_rate']}/{r['players']} | {split or '-'} | {publisher} | "
+        f"{throttled or '-'} | {fmt(r.get('scaling'))}"
+        f"{' (demand-bound: lower --cap-share)' if r.get('demand_bound') else ''} |")
 
 
 def capacity_table(rows):
@@ -415,28 +438,7 @@ def capacity_table(rows):
             "full rate | per worker: players, Mbit/s (share of its players' demand) | publisher on | "
             "throttled periods | "
             "2-worker scaling |")
-    cols = head.count("|") - 1
-    lines = [head, "|" + "---|" * cols]
-    for r in rows:
-        if "error" in r:
-            lines.append(f"| {r['target']} | {r['error']} |" + " |" * (cols - 2))
-            continue
-        split = "; ".join(
-            f"{w['players']}, {w['mbps']:.0f} ({fmt(w['of_demand'])})" for w in (r.get("per_worker") or {}).values()) \
-            or ", ".join(f"{n}" for _, n in sorted((r.get("split_at_cap") or {}).items()))
-        pids = list((r.get("per_worker") or r.get("split_at_cap") or {}).keys())
-        pub = str(r.get("publisher_pid"))
-        publisher = f"worker {pids.index(pub) + 1}" if pub in pids else "-"
-        throttled = ", ".join(f"{t.get('nr_throttled', '?')}/{t.get('nr_periods', '?')}"
-                              for t in r.get("throttling", []))
-        lines.append(
-            f"| {r['target']} | {r['quota_us'] / 1000:g} ms per {r['period_us'] / 1000:g} ms | "
-            f"{fmt(r['cap_share'], '{:.4f}')} | {fmt(r.get('steady_gbit'))} | "
-            f"{fmt(r.get('steady_mbps'), '{:.0f}')} | {fmt(r.get('vs_uncapped'))} | "
-            f"{r['full_rate']}/{r['players']} | {split or '-'} | {publisher} | "
-            f"{throttled or '-'} | {fmt(r.get('scaling'))}"
-            f"{' (demand-bound: lower --cap-share)' if r.get('demand_bound') else ''} |")
-    return "\n".join(lines)
+    return markdown_table(head, rows, capacity_row)
 
 
 def machine():

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/clock.hpp"
+#include "t/unit/worker/event_loop_fixture.hpp"
 
 using namespace srs;
 using namespace srs::worker;
@@ -80,16 +81,7 @@ struct CallbackServer {
   }
 };
 
-struct Loop {
-  event_base* base = event_base_new();
-  ~Loop() { event_base_free(base); }
-  // Runs the loop until `done` or `ms` elapsed.
-  template <class Pred>
-  void run_until(Pred done, int64_t ms = 3000) {
-    int64_t end = base::mono_ms() + ms;
-    while (!done() && base::mono_ms() < end) event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-  }
-};
+using srs::test::Loop;
 
 struct Outcome {
   bool called = false;
