@@ -11,18 +11,18 @@
 #include <memory>
 
 #include "base/log.hpp"
-#include "worker/accept_gate.hpp"
-#include "worker/api_server.hpp"
-#include "worker/connections.hpp"
-#include "worker/http_server.hpp"
-#include "worker/rtmp_conn.hpp"
-#include "worker/services.hpp"
-#include "worker/stream_hub.hpp"
-#include "worker/summary.hpp"
-#include "worker/hls_outputs.hpp"
-#include "worker/hook_client.hpp"
-#include "worker/hooks.hpp"
-#include "worker/traffic_sampler.hpp"
+#include "worker/core/accept_gate.hpp"
+#include "worker/api/api_server.hpp"
+#include "worker/core/connections.hpp"
+#include "worker/http/http_server.hpp"
+#include "worker/rtmp/rtmp_conn.hpp"
+#include "worker/core/services.hpp"
+#include "worker/stream/stream_hub.hpp"
+#include "worker/core/summary.hpp"
+#include "worker/hls/hls_outputs.hpp"
+#include "worker/hooks/hook_client.hpp"
+#include "worker/hooks/hooks.hpp"
+#include "worker/api/traffic_sampler.hpp"
 
 namespace srs::worker {
 namespace {

@@ -15,17 +15,9 @@
 #include "conf/config.hpp"
 #include "shm/control.hpp"
 #include "shm/wakeup.hpp"
+#include "worker/core/listener.hpp"
 
 namespace srs::worker {
-
-// What a listening socket serves (a bitmask: http and api may share one port).
-enum Service : uint8_t { kServiceRtmp = 1, kServiceHttp = 2, kServiceApi = 4 };
-
-struct ListenerFd {
-  int fd = -1;
-  uint8_t services = 0;
-  std::string address;
-};
 
 struct WorkerContext {
   int slot = 0;

@@ -1,0 +1,158 @@
+// The Prometheus exposition of the server's figures (see api_metrics.hpp).
+// Format: https://prometheus.io/docs/instrumenting/exposition_formats/
+// ("Text format details": HELP and TYPE lines before the samples of a metric
+// family, label values escaped, one sample per line, '\n' line ends).
+#include "worker/api/api_metrics.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "base/version.hpp"
+#include "shm/registry.hpp"
+#include "worker/core/services.hpp"
+
+namespace srs::worker {
+namespace {
+
+// One metric family being written.
+class Family {
+ public:
+  Family(std::string* out, const char* name, const char* type, const char* help)
+      : out_(out), name_(name) {
+    *out_ += std::string("# HELP ") + name + " " + help + "\n";
+    *out_ += std::string("# TYPE ") + name + " " + type + "\n";
+  }
+  void sample(uint64_t v, const std::string& labels = {}) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%" PRIu64, v);
+    line(labels, buf);
+  }
+  void sample_real(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    line({}, buf);
+  }
+
+ private:
+  void line(const std::string& labels, const char* value) {
+    *out_ += name_;
+    if (!labels.empty()) *out_ += "{" + labels + "}";
+    *out_ += " ";
+    *out_ += value;
+    *out_ += "\n";
+  }
+  std::string* out_;
+  const char* name_;
+};
+
+std::string label(const char* name, std::string_view value) {
+  return std::string(name) + "=\"" + escape_label(value) + "\"";
+}
+
+void srs_families(std::string* out, const MetricsInput& in) {
+  Family build(out, "srs_build_info", "gauge", "The server's identity and version.");
+  build.sample(1, label("server", in.server_id) + "," + label("service", in.service) + "," +
+                      label("pid", std::to_string(in.pid)) + "," +
+                      label("major", std::to_string(base::kVersionMajor)) + "," +
+                      label("version", base::kVersion));
+  Family(out, "srs_cpu_percent", "gauge",
+         "CPU used by the server's processes, percent of one core.")
+      .sample_real(in.cpu_percent * 100);
+  Family(out, "srs_memory", "gauge", "Resident memory of the server's processes, in KiB.")
+      .sample(in.memory_kbyte);
+  Family(out, "srs_send_bytes_total", "counter", "Bytes sent to clients.")
+      .sample(in.totals.bytes_out);
+  Family(out, "srs_receive_bytes_total", "counter", "Bytes received from clients.")
+      .sample(in.totals.bytes_in);
+  Family(out, "srs_streams", "gauge", "Live streams.").sample(in.streams);
+  Family(out, "srs_clients", "gauge", "Connected clients.").sample(in.clients);
+  Family(out, "srs_clients_total", "counter", "Connections accepted by the running workers.")
+      .sample(in.totals.connections_total);
+}
+
+void our_families(std::string* out, const MetricsInput& in) {
+  Family workers(out, "srs_workers", "gauge", "Worker slots by state.");
+  for (uint32_t s = 1; s < 5; ++s) {
+    workers.sample(in.workers_by_state[s],
+                   label("state", shm::worker_state_name(shm::WorkerState(s))));
+  }
+  Family conns(out, "srs_worker_connections", "gauge", "Connections of each running worker.");
+  for (const MetricsInput::Slot& s : in.slots) {
+    conns.sample(s.connections, label("slot", std::to_string(s.slot)));
+  }
+  Family(out, "srs_players", "gauge", "Players (RTMP and HTTP-FLV).").sample(in.totals.players);
+  Family(out, "srs_publishers", "gauge", "Publishers.").sample(in.totals.publishers);
+  Family(out, "srs_lapped_players_total", "counter",
+         "Players that fell behind and jumped forward to a keyframe.")
+      .sample(in.totals.lapped_players);
+  Family(out, "srs_dropped_players_total", "counter", "Players disconnected for being too slow.")
+      .sample(in.totals.dropped_players);
+  Family(out, "srs_messages_in_total", "counter", "Media messages received from publishers.")
+      .sample(in.totals.messages_in);
+  Family(out, "srs_messages_out_total", "counter", "Media messages sent to players.")
+      .sample(in.totals.messages_out);
+  Family(out, "srs_generation", "gauge", "The configuration generation serving.")
+      .sample(in.generation);
+  if (!in.have_reloads) return;
+  Family reloads(out, "srs_reloads_total", "counter", "Reloads by verdict.");
+  reloads.sample(in.reloads_ok, label("result", "ok"));
+  reloads.sample(in.reloads_failed, label("result", "failed"));
+}
+
+}  // namespace
+
+std::string escape_label(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string metrics_text(const MetricsInput& in) {
+  std::string out;
+  srs_families(&out, in);
+  our_families(&out, in);
+  return out;
+}
+
+MetricsInput gather_metrics(Services& svc, CpuSampler& cpu, const std::string& server_id,
+                            const std::string& service) {
+  MetricsInput in;
+  in.server_id = server_id;
+  in.service = service;
+  in.pid = svc.control->header().fixed.master_pid;
+  in.totals = server_totals(svc.control->workers());
+  in.cpu_percent = cpu.server_cpu();
+  in.memory_kbyte = cpu.server_rss_kbyte();
+  in.generation = svc.generation;
+  for (uint32_t slot = 0; slot < shm::kWorkerSlots; ++slot) {
+    shm::WorkerInfo w = svc.control->workers().read(slot);
+    if (uint32_t(w.state) < 5) ++in.workers_by_state[uint32_t(w.state)];
+    if (w.state == shm::WorkerState::kReady || w.state == shm::WorkerState::kDraining) {
+      in.slots.push_back({slot, w.connections_now});
+    }
+  }
+  const shm::Registry& reg = svc.control->registry();
+  for (uint32_t s = 0; s < reg.capacity(); ++s) {
+    if (reg.state(s) == shm::StreamState::kLive) ++in.streams;
+  }
+  svc.control->clients().for_each([&](const shm::ClientInfo& c) {
+    if (c.type != shm::ClientType::kHttpApi) ++in.clients;
+  });
+  shm::ReloadStatus reload;  // the master's verdicts (shm/master_status.hpp)
+  if (svc.control->master_status().read(&reload)) {
+    in.have_reloads = true;
+    in.reloads_ok = reload.reloads_ok;
+    in.reloads_failed = reload.reloads_failed;
+    if (reload.generation != 0) in.generation = reload.generation;
+  }
+  return in;
+}
+
+}  // namespace srs::worker

@@ -1,0 +1,69 @@
+// Periodic worker and stream summaries (see summary.hpp).
+#include "worker/core/summary.hpp"
+
+#include "base/clock.hpp"
+#include "base/log.hpp"
+#include "shm/registry.hpp"
+
+namespace srs::worker {
+namespace {
+
+uint64_t kbps(uint64_t bytes, double seconds) {
+  return seconds > 0 ? uint64_t(double(bytes) * 8 / 1000 / seconds) : 0;
+}
+
+}  // namespace
+
+Summary::Summary(Services& svc) : svc_(svc) {
+  timer_ = event_new(svc.base, -1, EV_PERSIST, on_timer, this);
+  int64_t ms = svc.config->log.summary_interval.count();
+  timeval tv{long(ms / 1000), long((ms % 1000) * 1000)};
+  event_add(timer_, &tv);
+  last_ms_ = base::mono_ms();
+  stream_bytes_.assign(svc.control->registry().capacity(), 0);
+}
+
+Summary::~Summary() {
+  if (timer_) event_free(timer_);
+}
+
+void Summary::on_timer(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Summary*>(arg);
+  int64_t now = base::mono_ms();
+  double seconds = double(now - self->last_ms_) / 1000;
+  self->last_ms_ = now;
+  self->svc_.control->workers().heartbeat(self->svc_.slot, uint32_t(now / 1000));
+  self->log_worker(seconds);
+  self->log_streams(seconds);
+}
+
+void Summary::log_worker(double seconds) {
+  shm::WorkerCounters& c = svc_.control->workers().counters(svc_.slot);
+  uint64_t in = c.bytes_in.load(), out = c.bytes_out.load();
+  uint32_t conns = c.connections_now.load(std::memory_order_relaxed);
+  if (conns == 0 && in == last_in_ && out == last_out_) return;  // an idle worker stays quiet
+  LOG_INFO("summary: %u connections (%u publishing, %u playing), in %llu kbps, out %llu kbps, "
+           "%u lapped, %u dropped", conns, c.publishers.load(std::memory_order_relaxed),
+           c.players.load(std::memory_order_relaxed), (unsigned long long)kbps(in - last_in_, seconds),
+           (unsigned long long)kbps(out - last_out_, seconds),
+           c.lapped_players.load(std::memory_order_relaxed),
+           c.dropped_players.load(std::memory_order_relaxed));
+  last_in_ = in;
+  last_out_ = out;
+}
+
+void Summary::log_streams(double seconds) {
+  shm::Registry& reg = svc_.control->registry();
+  for (uint32_t slot = 0; slot < reg.capacity(); slot++) {
+    shm::StreamInfo info;
+    if (!reg.read(slot, &info) || info.owner_slot != svc_.slot) continue;
+    if (info.state != shm::StreamState::kLive) continue;
+    uint64_t delta = info.bytes_in - stream_bytes_[slot];
+    stream_bytes_[slot] = info.bytes_in;
+    LOG_INFO("stream %s: in %llu kbps, %llu messages, %u players on all workers", info.key,
+             (unsigned long long)kbps(delta, seconds), (unsigned long long)info.messages,
+             info.players);
+  }
+}
+
+}  // namespace srs::worker

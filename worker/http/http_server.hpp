@@ -1,0 +1,57 @@
+// HttpServer: this worker's HTTP listeners (http_server.listen and
+// http_api.listen; one socket may carry both) and its HTTP connections.
+//
+// Each accepted socket becomes an HttpConn owned by the worker's Connections
+// (deferred destruction, counted by the drain logic); the server only keeps a
+// list of them so that a drain can close the idle keep-alive ones at once
+// instead of waiting for their timeout.
+#pragma once
+
+#include <event2/listener.h>
+
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "worker/api/api_server.hpp"
+#include "worker/core/services.hpp"
+
+namespace srs::worker {
+
+class HttpConn;
+
+class HttpServer {
+ public:
+  HttpServer(Services& svc, ApiIdentity identity);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Accepts on `fd` (taken over) for `services` (kServiceHttp and/or kServiceApi).
+  bool listen(int fd, uint8_t services, const std::string& address);
+  // Closes this worker's copies of the listeners.
+  void stop_accepting();
+  // Closes every connection waiting for its next request (a drain).
+  void close_idle();
+
+  // --- for connections ---
+  ApiServer& api() { return api_; }
+  std::list<HttpConn*>::iterator track(HttpConn* conn);
+  void untrack(std::list<HttpConn*>::iterator it) { conns_.erase(it); }
+
+ private:
+  struct Listener {
+    HttpServer* server = nullptr;
+    evconnlistener* listener = nullptr;
+    uint8_t services = 0;
+  };
+  static void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int, void* arg);
+
+  Services& svc_;
+  ApiServer api_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::list<HttpConn*> conns_;
+};
+
+}  // namespace srs::worker

@@ -1,0 +1,231 @@
+// The worker's streams, players waiting for streams, and wake-ups (see stream_hub.hpp).
+#include "worker/stream/stream_hub.hpp"
+
+#include <algorithm>
+
+#include "base/clock.hpp"
+#include "base/log.hpp"
+#include "shm/ring_reader.hpp"
+#include "worker/core/connections.hpp"
+
+namespace srs::worker {
+namespace {
+
+void load_sticky(const shm::Ring& ring, shm::StickyKind kind, std::vector<uint8_t>* out,
+                 uint32_t* ts) {
+  shm::StickySlot slot = ring.sticky(kind);
+  out->assign(slot.max_bytes(), 0);
+  shm::StickyInfo info;
+  if (!slot.load(out->data(), out->size(), &info).is_ok() || !info.present()) {
+    out->clear();
+    return;
+  }
+  out->resize(info.length);
+  *ts = info.timestamp;
+}
+
+}  // namespace
+
+std::shared_ptr<const StartPack> LocalStream::start_pack() {
+  auto pack = std::make_shared<StartPack>();
+  load_sticky(ring, shm::StickyKind::kMetadata, &pack->metadata, &pack->metadata_ts);
+  load_sticky(ring, shm::StickyKind::kVideoHeader, &pack->video, &pack->video_ts);
+  load_sticky(ring, shm::StickyKind::kAudioHeader, &pack->audio, &pack->audio_ts);
+  return pack;
+}
+
+StreamHub::StreamHub(Services& svc) : svc_(svc) {
+  wakeup_ev_ = event_new(svc.base, svc.wakeups->fd(svc.slot), EV_READ | EV_PERSIST, on_wakeup_cb,
+                         this);
+  event_add(wakeup_ev_, nullptr);
+  tick_ev_ = event_new(svc.base, -1, EV_PERSIST, on_tick_cb, this);
+  timeval one_second{1, 0};
+  event_add(tick_ev_, &one_second);
+}
+
+StreamHub::~StreamHub() {
+  for (auto& s : streams_) {
+    if (s->flush_timer) event_free(s->flush_timer);
+  }
+  if (wakeup_ev_) event_free(wakeup_ev_);
+  if (tick_ev_) event_free(tick_ev_);
+}
+
+LocalStream* StreamHub::attach(const std::string& key, StreamSubscriber* sub,
+                               conf::Duration merge_window, shm::StreamState* state,
+                               std::string* why) {
+  shm::Registry& reg = svc_.control->registry();
+  base::Result<shm::StreamInfo> found = reg.find(key);
+  *state = found.is_ok() ? found->state : shm::StreamState::kFree;
+  if (!found.is_ok() || found->state != shm::StreamState::kLive) return nullptr;
+  for (auto& s : streams_) {
+    if (s->slot == found->slot && s->epoch == found->ring_epoch) {
+      s->subs.push_back(sub);
+      reg.add_players(s->slot, svc_.slot, +1);
+      return s.get();
+    }
+  }
+  base::Result<shm::Segment> seg =
+      shm::Segment::open(svc_.control->ring_name(found->slot, found->ring_epoch));
+  if (!seg.is_ok()) {
+    *why = "opening the ring of " + key + " failed: " + seg.status().to_string();
+    return nullptr;
+  }
+  auto ls = std::make_unique<LocalStream>();
+  ls->hub = this;
+  ls->slot = found->slot;
+  ls->epoch = found->ring_epoch;
+  ls->key = key;
+  ls->segment = std::move(*seg);
+  shm::RingReader probe;
+  if (base::Status s = probe.attach(ls->segment.data(), ls->segment.size()); !s.is_ok()) {
+    *why = "attaching to the ring of " + key + " failed: " + s.to_string();
+    return nullptr;
+  }
+  ls->ring = probe.ring();
+  ls->merge_window = merge_window;
+  ls->flush_timer = evtimer_new(svc_.base, on_flush_cb, ls.get());
+  ls->subs.push_back(sub);
+  reg.add_players(ls->slot, svc_.slot, +1);
+  streams_.push_back(std::move(ls));
+  return streams_.back().get();
+}
+
+void StreamHub::detach(LocalStream* stream, StreamSubscriber* sub) {
+  auto& subs = stream->subs;
+  subs.erase(std::remove(subs.begin(), subs.end(), sub), subs.end());
+  svc_.control->registry().add_players(stream->slot, svc_.slot, -1);
+  if (!subs.empty()) return;
+  for (auto it = streams_.begin(); it != streams_.end(); ++it) {
+    if (it->get() != stream) continue;
+    if (stream->flush_timer) event_free(stream->flush_timer);
+    streams_.erase(it);  // unmaps the segment
+    return;
+  }
+}
+
+bool StreamHub::wait_for(const std::string& key, StreamSubscriber* sub) {
+  shm::Registry& reg = svc_.control->registry();
+  reg.add_waiter(svc_.slot);
+  base::Result<shm::StreamInfo> found = reg.find(key);
+  if (found.is_ok() && found->state == shm::StreamState::kLive) return false;
+  waiting_.push_back({key, sub});
+  return true;
+}
+
+void StreamHub::cancel_wait(StreamSubscriber* sub) {
+  waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(),
+                                [sub](const Waiting& w) { return w.sub == sub; }),
+                 waiting_.end());
+}
+
+shm::StreamState StreamHub::state_of(const LocalStream* stream, uint32_t* generation) const {
+  shm::StreamInfo info;
+  if (!svc_.control->registry().read(stream->slot, &info)) return shm::StreamState::kEnded;
+  if (generation) *generation = info.generation;
+  if (info.key != stream->key || info.ring_epoch != stream->epoch) return shm::StreamState::kEnded;
+  return info.state;
+}
+
+void StreamHub::on_wakeup_cb(evutil_socket_t, short, void* arg) {
+  static_cast<StreamHub*>(arg)->on_wakeup();
+}
+void StreamHub::on_tick_cb(evutil_socket_t, short, void* arg) {
+  static_cast<StreamHub*>(arg)->on_tick();
+}
+void StreamHub::on_flush_cb(evutil_socket_t, short, void* arg) {
+  auto* stream = static_cast<LocalStream*>(arg);
+  stream->hub->flush(stream);
+}
+
+void StreamHub::on_wakeup() {
+  (void)svc_.wakeups->drain(svc_.slot);
+  // A kick through the API (Control::kick_client) rings this doorbell too;
+  // the mailbox word makes the check one exchange when nobody was kicked.
+  if (svc_.control->workers().take_kicks(svc_.slot)) (void)svc_.conns->close_kicked();
+  retry_waiting();
+  // Every stream may have been written: a writer wakes this worker once per
+  // batch for every ring it announced sleep on. A flush may detach a stream
+  // (its last player closed), so walk a copy; the copy reuses its capacity.
+  std::vector<LocalStream*> due;
+  due.swap(due_scratch_);
+  due.clear();
+  for (auto& s : streams_) due.push_back(s.get());
+  for (LocalStream* s : due) schedule(s);
+  due.swap(due_scratch_);
+}
+
+void StreamHub::schedule(LocalStream* stream) {
+  stream->sleeping = false;
+  int64_t window = stream->merge_window.count();
+  int64_t now = base::mono_ms();
+  if (window <= 0 || now - stream->last_flush_ms >= window) return flush(stream);
+  if (evtimer_pending(stream->flush_timer, nullptr)) return;
+  int64_t wait = stream->last_flush_ms + window - now;
+  timeval tv{long(wait / 1000), long((wait % 1000) * 1000)};
+  evtimer_add(stream->flush_timer, &tv);
+}
+
+void StreamHub::flush(LocalStream* stream) {
+  stream->last_flush_ms = base::mono_ms();
+  stream->flush_tail = stream->ring.header()->tail.load(std::memory_order_acquire);
+  // Subscribers are destroyed at the end of the loop iteration, never while
+  // being pumped, so the copy only guards against the list changing. It
+  // reuses the hub's scratch capacity: no allocation per flush.
+  std::vector<StreamSubscriber*> subs;
+  subs.swap(subs_scratch_);
+  subs.assign(stream->subs.begin(), stream->subs.end());
+  for (StreamSubscriber* sub : subs) (void)sub->on_stream_data();
+  subs.swap(subs_scratch_);
+  // Sleep whatever each player did: one that caught up waits for the next
+  // wake-up, one whose socket is full (or that yielded) goes on from its
+  // own EV_WRITE. Not sleeping because of a blocked player would stop the
+  // wake-ups, and with them every other player of this stream here.
+  maybe_sleep(stream);
+}
+
+void StreamHub::maybe_sleep(LocalStream* stream) {
+  if (stream->sleeping || evtimer_pending(stream->flush_timer, nullptr)) return;
+  stream->sleeping = true;
+  // Dekker: with the bit set, a commit after this load wakes us; one before
+  // it shows as a tail past what the last flush started from. Then flush
+  // again (within the merge window) instead of sleeping on it.
+  uint32_t tail = stream->ring.announce_sleep(svc_.slot);
+  if (tail != stream->flush_tail) {
+    stream->sleeping = false;
+    if (!evtimer_pending(stream->flush_timer, nullptr)) {
+      int64_t window = stream->merge_window.count();
+      int64_t wait = std::max<int64_t>(0, stream->last_flush_ms + window - base::mono_ms());
+      timeval tv{long(wait / 1000), long((wait % 1000) * 1000)};
+      evtimer_add(stream->flush_timer, &tv);
+    }
+  }
+}
+
+void StreamHub::on_tick() {
+  retry_waiting();
+  check_states();
+}
+
+void StreamHub::retry_waiting() {
+  if (waiting_.empty()) return;
+  uint32_t epoch = svc_.control->registry().epoch();
+  if (epoch == seen_epoch_) return;
+  seen_epoch_ = epoch;
+  std::vector<Waiting> waiting;
+  waiting.swap(waiting_);
+  for (const Waiting& w : waiting) w.sub->on_stream_state();  // each re-attaches or waits again
+  if (!waiting_.empty()) svc_.control->registry().add_waiter(svc_.slot);
+}
+
+void StreamHub::check_states() {
+  std::vector<StreamSubscriber*> changed;
+  for (auto& s : streams_) {
+    if (state_of(s.get()) == shm::StreamState::kEnded) {
+      for (StreamSubscriber* sub : s->subs) changed.push_back(sub);
+    }
+  }
+  for (StreamSubscriber* sub : changed) sub->on_stream_state();
+}
+
+}  // namespace srs::worker

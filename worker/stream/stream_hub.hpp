@@ -1,0 +1,127 @@
+// StreamHub: the streams this worker reads, and the players waiting for one.
+//
+// For each stream with local players the hub maps the stream's ring segment
+// once (a LocalStream) and multiplexes the worker's single wake-up eventfd
+// onto its players. It implements the reader side of the ring's sleep
+// protocol: when every local player of a ring has caught up, the hub
+// announces sleep for this worker slot and re-checks the tail; the writer
+// then wakes the worker once per batch.
+//
+// The merge window: after a wake-up a stream is flushed at most once per
+// `merge_window` (its vhost's play.merge_window), so each player's write
+// carries that much media; while the flush timer is armed the worker does
+// not re-announce sleep, so the writer does not wake it again meanwhile.
+// A window of 0 (realtime) flushes on every wake-up.
+//
+// A player that arrives before the publisher waits in a list; the hub asks
+// the registry to wake this worker on the next publish and retries then.
+// Once a second the hub also re-reads the registry state of its streams so
+// players learn when a stream ended (its republish grace period ran out).
+#pragma once
+
+#include <event2/event.h>
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shm/registry.hpp"
+#include "shm/ring.hpp"
+#include "shm/segment.hpp"
+#include "worker/core/services.hpp"
+
+namespace srs::worker {
+
+// Implemented by players (RTMP, HTTP-FLV).
+class StreamSubscriber {
+ public:
+  virtual ~StreamSubscriber() = default;
+  // New records may be readable: send what the socket takes. Returns false
+  // while the player still has records to send: it then continues on its
+  // own socket's EV_WRITE, not on the stream's wake-ups.
+  virtual bool on_stream_data() = 0;
+  // The stream this subscriber waited for is live, or its state changed
+  // (ended after the grace period): look at it.
+  virtual void on_stream_state() = 0;
+};
+
+// The metadata and sequence headers a new player gets first (copied out of
+// the ring's sticky slots; shared by the players that started together).
+struct StartPack {
+  std::vector<uint8_t> metadata, video, audio;
+  uint32_t metadata_ts = 0, video_ts = 0, audio_ts = 0;
+};
+
+class StreamHub;
+
+class LocalStream {
+ public:
+  StreamHub* hub = nullptr;
+  uint32_t slot = 0;
+  uint32_t epoch = 0;
+  std::string key;
+  shm::Segment segment;
+  shm::Ring ring;               // a view used for sleep/wake and sticky reads
+  conf::Duration merge_window{0};
+  std::vector<StreamSubscriber*> subs;
+  event* flush_timer = nullptr;
+  int64_t last_flush_ms = 0;
+  uint32_t flush_tail = 0;  // the ring's tail when the last flush started
+  bool sleeping = false;
+  std::shared_ptr<const StartPack> start_pack();
+};
+
+class StreamHub {
+ public:
+  explicit StreamHub(Services& svc);
+  ~StreamHub();
+  StreamHub(const StreamHub&) = delete;
+  StreamHub& operator=(const StreamHub&) = delete;
+
+  // Maps the live stream `key` for `sub`. Null when it is not live (then
+  // `*state` says what it is: kFree when unknown, kLost while it waits for
+  // a republish...), or on an error written to `*why`.
+  LocalStream* attach(const std::string& key, StreamSubscriber* sub, conf::Duration merge_window,
+                      shm::StreamState* state, std::string* why);
+  void detach(LocalStream* stream, StreamSubscriber* sub);
+  // `sub` waits for `key` to be published; on_stream_state() tells it when.
+  // Returns false when `key` went live meanwhile (attach again now): the
+  // waiter bit is set before the second look, so no publish is missed.
+  bool wait_for(const std::string& key, StreamSubscriber* sub);
+  void cancel_wait(StreamSubscriber* sub);
+  // A subscriber finished a send it had pending: maybe the stream can sleep.
+  void maybe_sleep(LocalStream* stream);
+  // The registry state of `stream` now (kLive, kLost, kEnded...).
+  shm::StreamState state_of(const LocalStream* stream, uint32_t* generation = nullptr) const;
+  size_t stream_count() const { return streams_.size(); }
+
+ private:
+  static void on_wakeup_cb(evutil_socket_t fd, short, void* arg);
+  static void on_tick_cb(evutil_socket_t, short, void* arg);
+  static void on_flush_cb(evutil_socket_t, short, void* arg);
+  void on_wakeup();
+  void on_tick();
+  void schedule(LocalStream* stream);
+  void flush(LocalStream* stream);
+  void retry_waiting();
+  void check_states();
+
+  Services& svc_;
+  event* wakeup_ev_ = nullptr;
+  event* tick_ev_ = nullptr;
+  std::list<std::unique_ptr<LocalStream>> streams_;
+  struct Waiting {
+    std::string key;
+    StreamSubscriber* sub;
+  };
+  std::vector<Waiting> waiting_;
+  uint32_t seen_epoch_ = 0;
+  // Reused by on_wakeup() and flush() (swapped out while in use, so a nested
+  // call would get its own).
+  std::vector<LocalStream*> due_scratch_;
+  std::vector<StreamSubscriber*> subs_scratch_;
+};
+
+}  // namespace srs::worker
