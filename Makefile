@@ -10,6 +10,9 @@
 # compiler or flags rebuilds everything (the flags are written to $(BUILD)/flags).
 
 comma := ,
+# One job per core unless the command line says otherwise (make -j1 wins).
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+MAKEFLAGS += -j$(JOBS)
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
@@ -199,13 +202,17 @@ FUZZ_SECONDS ?= 30
 TEST_FUZZ_SECONDS ?= 10
 
 .PHONY: fuzz-build fuzz
+FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs libevent libevent_openssl openssl yaml-cpp) -lpthread
 fuzz-build:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CXX=$(FUZZ_CXX) JEMALLOC=0 \
 	  CXXFLAGS='-fsanitize=fuzzer-no-link,address,undefined' LDFLAGS='-fsanitize=address,undefined' \
 	  $(FUZZ_BUILD)/libsrs.a
-	$(Q)for f in $(FUZZ_SRCS); do n=$$(basename $$f .cpp); \
-	  $(FUZZ_CXX) -std=c++20 -O1 -g -I. -fsanitize=fuzzer,address,undefined -o $(FUZZ_BUILD)/$$n $$f \
-	    $(FUZZ_BUILD)/libsrs.a $$($(PKG_CONFIG) --libs libevent libevent_openssl openssl yaml-cpp) -lpthread || exit 1; done
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+# Each target links against the library the recursive make above brought up to date.
+$(FUZZ_BUILD)/%_fuzz: t/fuzz/%_fuzz.cpp $(FUZZ_BUILD)/libsrs.a
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CXX) -std=c++20 -O1 -g -I. -fsanitize=fuzzer,address,undefined -o $@ $< \
+	  $(FUZZ_BUILD)/libsrs.a $(FUZZ_LIBS)
 fuzz: fuzz-build
 	$(Q)t/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
@@ -268,5 +275,5 @@ help:
 	@echo '  uninstall       remove what install put there, except the configuration'
 	@echo '  format          clang-format the tree'
 	@echo '  clean           remove every build directory'
-	@echo 'Variables: SANITIZE=address|undefined|thread  V=1  OPT=-O2  JEMALLOC=0|1  CXX=...'
+	@echo 'Variables: SANITIZE=address|undefined|thread  V=1  OPT=-O2  JEMALLOC=0|1  CXX=...  JOBS=$(JOBS) (make -j1: serial)'
 	@echo 'Cross builds for ARM and MIPS boards: make -f GNUmakefile.cross help'

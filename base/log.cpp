@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -55,11 +56,16 @@ uint64_t random_seed() noexcept {
 
 const char* level_tag(LogLevel level) noexcept {
   switch (level) {
-    case LogLevel::kTrace: return "TRACE";
-    case LogLevel::kDebug: return "DEBUG";
-    case LogLevel::kInfo: return "INFO";
-    case LogLevel::kWarn: return "WARN";
-    case LogLevel::kError: return "ERROR";
+    case LogLevel::kTrace:
+      return "TRACE";
+    case LogLevel::kDebug:
+      return "DEBUG";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarn:
+      return "WARN";
+    case LogLevel::kError:
+      return "ERROR";
   }
   return "?";
 }
@@ -74,8 +80,11 @@ bool parse_log_level(const std::string& text, LogLevel* out) noexcept {
   static const struct {
     const char* name;
     LogLevel level;
-  } kLevels[] = {{"trace", LogLevel::kTrace}, {"debug", LogLevel::kDebug}, {"info", LogLevel::kInfo},
-                 {"warn", LogLevel::kWarn},   {"error", LogLevel::kError}};
+  } kLevels[] = {{"trace", LogLevel::kTrace},
+                 {"debug", LogLevel::kDebug},
+                 {"info", LogLevel::kInfo},
+                 {"warn", LogLevel::kWarn},
+                 {"error", LogLevel::kError}};
   for (const auto& l : kLevels) {
     if (text == l.name) {
       *out = l.level;
@@ -87,13 +96,24 @@ bool parse_log_level(const std::string& text, LogLevel* out) noexcept {
 
 const char* log_level_name(LogLevel level) noexcept {
   switch (level) {
-    case LogLevel::kTrace: return "trace";
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kTrace:
+      return "trace";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "?";
+}
+
+ContextId ContextId::of(std::string_view text) noexcept {
+  ContextId cid;
+  std::memcpy(cid.text, text.data(), std::min(text.size(), sizeof cid.text - 1));
+  return cid;
 }
 
 bool ContextId::operator==(const ContextId& o) const noexcept {
@@ -114,12 +134,16 @@ ContextId new_context_id() noexcept {
   return cid;
 }
 
-const ContextId& current_context() noexcept { return state().current; }
+const ContextId& current_context() noexcept {
+  return state().current;
+}
 
 LogContext::LogContext(const ContextId& cid) noexcept : saved_(state().current) {
   state().current = cid;
 }
-LogContext::~LogContext() { state().current = saved_; }
+LogContext::~LogContext() {
+  state().current = saved_;
+}
 
 void Log::init_process(const char* role) noexcept {
   LogState& s = state();
@@ -132,9 +156,13 @@ void Log::init_process(const char* role) noexcept {
   s.cached_sec = -1;
 }
 
-const char* Log::role() noexcept { return state().role; }
+const char* Log::role() noexcept {
+  return state().role;
+}
 
-int Log::fd() noexcept { return state().fd; }
+int Log::fd() noexcept {
+  return state().fd;
+}
 
 Status Log::open(const std::string& path, LogLevel level) {
   LogState& s = state();
@@ -166,13 +194,21 @@ Status Log::reopen() {
   return Status::ok();
 }
 
-void Log::set_level(LogLevel level) noexcept { state().level = level; }
+void Log::set_level(LogLevel level) noexcept {
+  state().level = level;
+}
 
-LogLevel Log::level() noexcept { return state().level; }
+LogLevel Log::level() noexcept {
+  return state().level;
+}
 
-const std::string& Log::path() noexcept { return state().path; }
+const std::string& Log::path() noexcept {
+  return state().path;
+}
 
-bool Log::enabled(LogLevel level) noexcept { return level >= state().level; }
+bool Log::enabled(LogLevel level) noexcept {
+  return level >= state().level;
+}
 
 void Log::write(LogLevel level, const char* fmt, ...) noexcept {
   va_list ap;

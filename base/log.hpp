@@ -13,6 +13,7 @@
 #include <cstdarg>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/status.hpp"
 
@@ -28,6 +29,8 @@ const char* log_level_name(LogLevel level) noexcept;
 struct ContextId {
   char text[9] = {};
   const char* c_str() const noexcept { return text; }
+  // The id written as `text` (what c_str() gave), truncated to 8 characters.
+  static ContextId of(std::string_view text) noexcept;
   bool operator==(const ContextId& o) const noexcept;
 };
 
@@ -49,7 +52,8 @@ class Log {
   // The descriptor lines go to (a forked worker keeps it open).
   static int fd() noexcept;
 
-  static void write(LogLevel level, const char* fmt, ...) noexcept __attribute__((format(printf, 2, 3)));
+  static void write(LogLevel level, const char* fmt, ...) noexcept
+      __attribute__((format(printf, 2, 3)));
   static void vwrite(LogLevel level, const char* fmt, va_list ap) noexcept
       __attribute__((format(printf, 2, 0)));
 };
@@ -73,8 +77,8 @@ class LogContext {
 
 }  // namespace srs::base
 
-#define SRS_LOG(level, ...)                                                \
-  do {                                                                     \
+#define SRS_LOG(level, ...)                                                            \
+  do {                                                                                 \
     if (::srs::base::Log::enabled(level)) ::srs::base::Log::write(level, __VA_ARGS__); \
   } while (0)
 #define LOG_TRACE(...) SRS_LOG(::srs::base::LogLevel::kTrace, __VA_ARGS__)

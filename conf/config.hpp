@@ -133,7 +133,7 @@ struct HlsConfig {
 };
 
 // DVR: each publish recorded to FLV files by the publisher's worker
-// (worker/dvr_stream.hpp; SRS's dvr, research/srs.md 1.12).
+// (worker/dvr/dvr_sink.hpp; SRS's dvr, research/srs.md 1.12).
 enum class DvrPlan : uint8_t { kSession, kSegment };
 struct DvrConfig {
   bool enabled = false;

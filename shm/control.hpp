@@ -35,7 +35,8 @@
 namespace srs::shm {
 
 inline constexpr uint32_t kControlMagic = 0x43535253;  // "SRSC" in memory (little-endian)
-inline constexpr uint32_t kControlLayoutVersion = 3;  // 2: MasterStatus; 3: StreamStats codec words
+// 2: MasterStatus; 3: StreamStats codec words; 4: WorkerCounters::output_gaps
+inline constexpr uint32_t kControlLayoutVersion = 4;
 inline constexpr uint32_t kMaxStreamsLimit = 65536;
 inline constexpr uint32_t kMaxClientsLimit = 1u << 20;
 

@@ -96,6 +96,9 @@ class StickySlot {
   // Reader: only the description (no bytes); not present() when the writer
   // kept the slot busy.
   StickyInfo info() const noexcept;
+  // The seqlock word: it changes with every store(), so a reader that kept a
+  // copy knows whether it is still current (odd: a store is under way).
+  uint32_t version() const noexcept { return hdr_->lock.load(std::memory_order_acquire); }
 
   uint32_t max_bytes() const noexcept { return hdr_->max_bytes; }
   bool valid() const noexcept { return hdr_ != nullptr; }

@@ -36,11 +36,12 @@ ROOM_RANK = {
     "net": 1,
     "hooks": 1,
     "stream": 2,
+    "output": 3,
     "api": 3,
-    "hls": 3,
-    "dvr": 3,
-    "rtmp": 4,
-    "http": 4,
+    "hls": 4,
+    "dvr": 4,
+    "rtmp": 5,
+    "http": 5,
 }
 
 # Rules stated on their own, whatever the ranks say.

@@ -3,7 +3,9 @@
 // to close; it handles no signal but through that loop.
 //
 //   SIGQUIT   stop accepting, finish the connections it has, then exit 0
-//   SIGTERM   (or SIGINT) exit now
+//   SIGTERM   exit now
+//   SIGINT    ignored: a terminal's Ctrl-C reaches the whole process group, and
+//             the stop is the master's to make (it sends SIGTERM)
 //   SIGUSR1   reopen the log file
 //   EOF on the master-watch pipe: the master is gone; behave as on SIGQUIT
 #pragma once

@@ -28,15 +28,10 @@ uint64_t growth(uint64_t now, uint64_t then) {
 TrafficSampler::TrafficSampler(event_base* base, const shm::Control& control)
     : base_(base), control_(control) {}
 
-TrafficSampler::~TrafficSampler() {
-  if (timer_) event_free(timer_);
-}
-
 void TrafficSampler::activate() {
   if (timer_ != nullptr || base_ == nullptr) return;
-  timer_ = event_new(base_, -1, EV_PERSIST, on_timer, this);
-  const timeval tv{kStepMs / 1000, (kStepMs % 1000) * 1000};
-  event_add(timer_, &tv);
+  timer_ = make_timer(base_, on_timer, this, EV_PERSIST);
+  add_after_ms(timer_.get(), kStepMs);
 }
 
 void TrafficSampler::on_timer(evutil_socket_t, short, void* arg) {

@@ -11,7 +11,7 @@
 // the lifetime of each stream or client until the window fills.
 #pragma once
 
-#include <event2/event.h>
+#include "worker/core/ev.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -32,7 +32,6 @@ class TrafficSampler {
 
   // `base` may be null (tests): then samples are taken only by sample().
   TrafficSampler(event_base* base, const shm::Control& control);
-  ~TrafficSampler();
   TrafficSampler(const TrafficSampler&) = delete;
   TrafficSampler& operator=(const TrafficSampler&) = delete;
 
@@ -61,7 +60,7 @@ class TrafficSampler {
 
   event_base* base_;
   const shm::Control& control_;
-  event* timer_ = nullptr;
+  EventPtr timer_;
   int taken_ = 0;  // samples taken, up to kSamples
   int next_ = 0;   // the ring index of the next sample
   int64_t at_ms_[kSamples] = {};

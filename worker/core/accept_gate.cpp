@@ -12,11 +12,7 @@
 namespace srs::worker {
 
 AcceptGate::AcceptGate(event_base* base, shm::WorkerTable& workers, uint32_t slot)
-    : workers_(workers), slot_(slot), resume_ev_(evtimer_new(base, on_resume_cb, this)) {}
-
-AcceptGate::~AcceptGate() {
-  if (resume_ev_) event_free(resume_ev_);
-}
+    : workers_(workers), slot_(slot), resume_ev_(make_timer(base, on_resume_cb, this)) {}
 
 void AcceptGate::add(evconnlistener* listener) {
   listeners_.push_back(listener);
@@ -71,7 +67,7 @@ void AcceptGate::after_accept(uint32_t max_connections) {
 void AcceptGate::wait_a_moment() {
   paused_ms_ += kPauseMs;
   timeval pause{0, kPauseMs * 1000};
-  evtimer_add(resume_ev_, &pause);
+  evtimer_add(resume_ev_.get(), &pause);
 }
 
 void AcceptGate::on_resume_cb(evutil_socket_t, short, void* arg) {

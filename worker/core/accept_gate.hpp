@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "shm/workers.hpp"
+#include "worker/core/ev.hpp"
 
 namespace srs::worker {
 
@@ -42,7 +43,6 @@ class AcceptGate {
   static constexpr int kNoTakerLooks = 5;
 
   AcceptGate(event_base* base, shm::WorkerTable& workers, uint32_t slot);
-  ~AcceptGate();
   AcceptGate(const AcceptGate&) = delete;
   AcceptGate& operator=(const AcceptGate&) = delete;
 
@@ -69,13 +69,13 @@ class AcceptGate {
 
   shm::WorkerTable& workers_;
   uint32_t slot_;
-  event* resume_ev_ = nullptr;
+  EventPtr resume_ev_;
   std::vector<evconnlistener*> listeners_;
   bool paused_ = false;
-  int paused_ms_ = 0;         // of the current pause
-  int queue_looks_ = 0;       // looks in a row with a queue and nothing taken
+  int paused_ms_ = 0;             // of the current pause
+  int queue_looks_ = 0;           // looks in a row with a queue and nothing taken
   uint32_t others_accepted_ = 0;  // at the last look
-  int64_t open_until_ms_ = 0;  // no pause before (a queue had no taker)
+  int64_t open_until_ms_ = 0;     // no pause before (a queue had no taker)
   uint32_t max_connections_ = UINT32_MAX;
   uint64_t pauses_ = 0;
 };

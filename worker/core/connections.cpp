@@ -3,11 +3,10 @@
 
 namespace srs::worker {
 
-Connections::Connections(event_base* base) { reaper_ = evtimer_new(base, reap_cb, this); }
+Connections::Connections(event_base* base) : reaper_(make_timer(base, reap_cb, this)) {}
 
 Connections::~Connections() {
   close_all();
-  if (reaper_) event_free(reaper_);
 }
 
 Connection* Connections::add(std::unique_ptr<Connection> conn) {
@@ -24,7 +23,7 @@ void Connections::close(Connection* conn) {
   closed_.push_back(std::move(*conn->self_));
   conns_.erase(conn->self_);
   live_--;
-  event_active(reaper_, EV_TIMEOUT, 0);
+  event_active(reaper_.get(), EV_TIMEOUT, 0);
 }
 
 void Connections::close_all() {

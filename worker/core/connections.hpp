@@ -16,6 +16,7 @@
 
 #include "base/log.hpp"
 #include "worker/core/client_entry.hpp"
+#include "worker/core/ev.hpp"
 
 namespace srs::worker {
 
@@ -62,7 +63,7 @@ class Connections {
   static void reap_cb(evutil_socket_t, short, void* arg);
   void reap();
 
-  event* reaper_ = nullptr;
+  EventPtr reaper_;
   std::list<std::unique_ptr<Connection>> conns_;
   std::vector<std::unique_ptr<Connection>> closed_;
   size_t live_ = 0;

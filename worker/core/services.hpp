@@ -18,8 +18,8 @@ namespace srs::worker {
 
 class Connections;
 class AcceptGate;
-class HlsOutputs;
 class Hooks;
+class PublishObserver;
 class StreamHub;
 class TrafficSampler;
 
@@ -30,12 +30,14 @@ struct Services {
   const shm::Wakeups* wakeups = nullptr;
   Connections* conns = nullptr;
   StreamHub* hub = nullptr;
-  HlsOutputs* hls = nullptr;
-  Hooks* hooks = nullptr;             // HTTP callbacks (worker/hooks.hpp)
-  TrafficSampler* traffic = nullptr;  // the API's kbps (worker/traffic_sampler.hpp)
-  AcceptGate* accept_gate = nullptr;  // the share of new connections (worker/accept_gate.hpp)
-  uint32_t slot = 0;          // this worker's slot
-  uint32_t generation = 0;    // this worker's configuration generation
+  Hooks* hooks = nullptr;             // HTTP callbacks (hooks/hooks.hpp)
+  TrafficSampler* traffic = nullptr;  // the API's kbps (api/traffic_sampler.hpp)
+  AcceptGate* accept_gate = nullptr;  // the share of new connections (core/accept_gate.hpp)
+  // Told of every publish and unpublish on this worker (stream/publish_observer.hpp):
+  // the outputs; later the forwarders.
+  std::vector<PublishObserver*> publish_observers;
+  uint32_t slot = 0;        // this worker's slot
+  uint32_t generation = 0;  // this worker's configuration generation
   uint32_t pid = 0;
   std::string server_id;
   bool draining = false;

@@ -15,16 +15,10 @@ uint64_t kbps(uint64_t bytes, double seconds) {
 }  // namespace
 
 Summary::Summary(Services& svc) : svc_(svc) {
-  timer_ = event_new(svc.base, -1, EV_PERSIST, on_timer, this);
-  int64_t ms = svc.config->log.summary_interval.count();
-  timeval tv{long(ms / 1000), long((ms % 1000) * 1000)};
-  event_add(timer_, &tv);
+  timer_ = make_timer(svc.base, on_timer, this, EV_PERSIST);
+  add_after_ms(timer_.get(), svc.config->log.summary_interval.count());
   last_ms_ = base::mono_ms();
   stream_bytes_.assign(svc.control->registry().capacity(), 0);
-}
-
-Summary::~Summary() {
-  if (timer_) event_free(timer_);
 }
 
 void Summary::on_timer(evutil_socket_t, short, void* arg) {
@@ -42,12 +36,14 @@ void Summary::log_worker(double seconds) {
   uint64_t in = c.bytes_in.load(), out = c.bytes_out.load();
   uint32_t conns = c.connections_now.load(std::memory_order_relaxed);
   if (conns == 0 && in == last_in_ && out == last_out_) return;  // an idle worker stays quiet
-  LOG_INFO("summary: %u connections (%u publishing, %u playing), in %llu kbps, out %llu kbps, "
-           "%u lapped, %u dropped", conns, c.publishers.load(std::memory_order_relaxed),
-           c.players.load(std::memory_order_relaxed), (unsigned long long)kbps(in - last_in_, seconds),
-           (unsigned long long)kbps(out - last_out_, seconds),
-           c.lapped_players.load(std::memory_order_relaxed),
-           c.dropped_players.load(std::memory_order_relaxed));
+  LOG_INFO(
+      "summary: %u connections (%u publishing, %u playing), in %llu kbps, out %llu kbps, "
+      "%u lapped, %u dropped",
+      conns, c.publishers.load(std::memory_order_relaxed),
+      c.players.load(std::memory_order_relaxed), (unsigned long long)kbps(in - last_in_, seconds),
+      (unsigned long long)kbps(out - last_out_, seconds),
+      c.lapped_players.load(std::memory_order_relaxed),
+      c.dropped_players.load(std::memory_order_relaxed));
   last_in_ = in;
   last_out_ = out;
 }

@@ -3,15 +3,14 @@
 // had to skip or were dropped; and one line per stream it publishes, with the
 // stream's input bitrate and its players on all workers.
 //
-//   summary: 3 connections (1 publishing, 2 playing), in 1210 kbps, out 2398 kbps, 0 lapped, 0 dropped
-//   stream __defaultVhost__/live/cam: in 1208 kbps, 2381 messages, 5 players on all workers
+//   summary: 3 connections (1 publishing, 2 playing), in 1210 kbps, out 2398 kbps, 0 lapped, 0
+//   dropped stream __defaultVhost__/live/cam: in 1208 kbps, 2381 messages, 5 players on all workers
 #pragma once
-
-#include <event2/event.h>
 
 #include <cstdint>
 #include <vector>
 
+#include "worker/core/ev.hpp"
 #include "worker/core/services.hpp"
 
 namespace srs::worker {
@@ -19,7 +18,6 @@ namespace srs::worker {
 class Summary {
  public:
   explicit Summary(Services& svc);
-  ~Summary();
   Summary(const Summary&) = delete;
   Summary& operator=(const Summary&) = delete;
 
@@ -29,7 +27,7 @@ class Summary {
   void log_streams(double seconds);
 
   Services& svc_;
-  event* timer_ = nullptr;
+  EventPtr timer_;
   int64_t last_ms_ = 0;
   uint64_t last_in_ = 0, last_out_ = 0;
   std::vector<uint64_t> stream_bytes_;  // per stream slot, at the last summary

@@ -82,8 +82,8 @@ timeval to_timeval(conf::Duration d) {
 struct HookClient::Call {
   HookClient* client = nullptr;
   uint64_t id = 0;
-  evhttp_connection* conn = nullptr;  // null once libevent owns its end
-  event* timer = nullptr;
+  HttpConnPtr conn;  // empty once libevent owns it (a request made: it frees it on completion)
+  EventPtr timer;
   int64_t started_ms = 0;
   int64_t timeout_ms = 0;
   int error = -1;  // from the error callback, before the reply callback
@@ -103,7 +103,7 @@ struct HookClient::Call {
     // libevent keeps SSL_get_error()'s bare code next to OpenSSL's queue,
     // newest first: the last one popped with a reason is the cause.
     unsigned long cause = 0, any = 0;
-    bufferevent* bev = evhttp_connection_get_bufferevent(conn);
+    bufferevent* bev = evhttp_connection_get_bufferevent(conn.get());
     for (unsigned long next = bev_error(bev); next != 0; next = bev_error(bev)) {
       any = next;
       if (ERR_reason_error_string(next) != nullptr) cause = next;
@@ -120,34 +120,40 @@ struct HookClient::Call {
   }
 
   ~Call() {
-    if (timer) event_free(timer);
     if (ssl) SSL_set_app_data(ssl, nullptr);
-    // Outside libevent's own callbacks only (cancel, timeout, shutdown): a
-    // pending request is freed with its connection, without a callback.
-    if (conn) evhttp_connection_free(conn);
+    // `conn` goes here, outside libevent's own callbacks only (cancel,
+    // timeout, shutdown): a pending request is freed with its connection,
+    // without a callback.
   }
 };
 
 HookClient::HookClient(event_base* base, size_t max_pending)
     : base_(base), max_pending_(max_pending) {
-  reaper_ = evtimer_new(base_, on_reap_cb, this);
+  reaper_ = make_timer(base_, on_reap_cb, this);
 }
 
 HookClient::~HookClient() {
   calls_.clear();
-  on_reap_cb(-1, 0, this);
-  if (reaper_) event_free(reaper_);
-  if (dns_) evdns_base_free(dns_, 0);
-  for (auto& [file, ctx] : tls_contexts_) SSL_CTX_free(ctx);
+  orphans_.clear();
+}
+
+void HookClient::DnsFree::operator()(evdns_base* dns) const noexcept {
+  evdns_base_free(dns, 0);
+}
+void HookClient::SslCtxFree::operator()(ssl_ctx_st* ctx) const noexcept {
+  SSL_CTX_free(ctx);
+}
+void HookClient::HttpConnFree::operator()(evhttp_connection* conn) const noexcept {
+  evhttp_connection_free(conn);
 }
 
 evdns_base* HookClient::dns() {
-  if (dns_) return dns_;
-  dns_ = evdns_base_new(base_, EVDNS_BASE_INITIALIZE_NAMESERVERS);
+  if (dns_) return dns_.get();
+  dns_.reset(evdns_base_new(base_, EVDNS_BASE_INITIALIZE_NAMESERVERS));
   if (!dns_)
     LOG_WARN(
         "evdns_base_new() failed (no /etc/resolv.conf?): callback host names will not resolve");
-  return dns_;
+  return dns_.get();
 }
 
 namespace {
@@ -168,32 +174,32 @@ int on_verify_cb(int ok, X509_STORE_CTX* store) {
 }  // namespace
 
 ssl_ctx_st* HookClient::tls_context(const std::string& ca_file, std::string* error) {
-  if (auto it = tls_contexts_.find(ca_file); it != tls_contexts_.end()) return it->second;
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (auto it = tls_contexts_.find(ca_file); it != tls_contexts_.end()) return it->second.get();
+  std::unique_ptr<SSL_CTX, SslCtxFree> ctx(SSL_CTX_new(TLS_client_method()));
   if (ctx == nullptr) {
     *error = "SSL_CTX_new() failed: " + last_openssl_error();
     return nullptr;
   }
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  int loaded = ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx)
-                               : SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  int loaded = ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx.get())
+                               : SSL_CTX_load_verify_locations(ctx.get(), ca_file.c_str(), nullptr);
   if (loaded != 1) {
     *error = (ca_file.empty() ? std::string("loading the system's CAs")
                               : "loading tls_ca_file " + ca_file) +
              " failed: " + last_openssl_error();
-    SSL_CTX_free(ctx);
     return nullptr;
   }
-  tls_contexts_.emplace(ca_file, ctx);
-  return ctx;
+  return tls_contexts_.emplace(ca_file, std::move(ctx)).first->second.get();
 }
 
 // An evhttp connection over TLS: the SSL is owned by the bufferevent, which
 // the connection owns (BEV_OPT_CLOSE_ON_FREE).
-evhttp_connection* HookClient::connect_tls(const conf::HookUrl& url, evdns_base* dns, Call* call) {
+HookClient::HttpConnPtr HookClient::connect_tls(const conf::HookUrl& url, evdns_base* dns,
+                                                Call* call) {
   SSL_CTX* ctx = tls_context(url.tls_ca_file, &call->setup_error);
   if (ctx == nullptr) return nullptr;
-  SSL* ssl = SSL_new(ctx);
+  std::unique_ptr<SSL, decltype(&SSL_free)> owned_ssl(SSL_new(ctx), SSL_free);
+  SSL* ssl = owned_ssl.get();
   if (ssl == nullptr) {
     call->setup_error = "SSL_new() failed: " + last_openssl_error();
     return nullptr;
@@ -209,30 +215,32 @@ evhttp_connection* HookClient::connect_tls(const conf::HookUrl& url, evdns_base*
     SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
   }
   SSL_set_app_data(ssl, &call->verify_error);
-  bufferevent* bev = bufferevent_openssl_socket_new(
-      base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+  std::unique_ptr<bufferevent, decltype(&bufferevent_free)> bev(
+      bufferevent_openssl_socket_new(base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS),
+      bufferevent_free);
   if (bev == nullptr) {
-    SSL_free(ssl);
     call->setup_error = "bufferevent_openssl_socket_new() failed";
     return nullptr;
   }
+  (void)owned_ssl.release();  // the bufferevent's now
   // A server that closes without close_notify after a complete reply is fine.
-  bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-  evhttp_connection* conn =
-      evhttp_connection_base_bufferevent_new(base_, dns, bev, url.host.c_str(), url.port);
+  bufferevent_openssl_set_allow_dirty_shutdown(bev.get(), 1);
+  HttpConnPtr conn(
+      evhttp_connection_base_bufferevent_new(base_, dns, bev.get(), url.host.c_str(), url.port));
   if (conn == nullptr) {
-    bufferevent_free(bev);  // and the SSL with it
     call->setup_error = "evhttp_connection_base_bufferevent_new() failed";
-    return nullptr;
+    return nullptr;  // the bufferevent goes, and the SSL with it
   }
+  (void)bev.release();  // the connection's now
   call->ssl = ssl;
   return conn;
 }
 
-evhttp_connection* HookClient::connect(const conf::HookUrl& url, Call* call) {
+HookClient::HttpConnPtr HookClient::connect(const conf::HookUrl& url, Call* call) {
   evdns_base* dns = is_ip_literal(url.host) ? nullptr : this->dns();
   if (url.tls) return connect_tls(url, dns, call);
-  return evhttp_connection_base_new(base_, dns, url.host.c_str(), url.port);
+  return HttpConnPtr(evhttp_connection_base_new(base_, dns, url.host.c_str(), url.port));
 }
 
 uint64_t HookClient::post(const conf::HookUrl& url, const std::string& body, conf::Duration timeout,
@@ -250,16 +258,16 @@ uint64_t HookClient::post(const conf::HookUrl& url, const std::string& body, con
   call->done = std::move(done);
   call->peer = host_port(url);
   call->conn = connect(url, call.get());
-  call->timer = evtimer_new(base_, on_timeout_cb, call.get());
+  call->timer = make_timer(base_, on_timeout_cb, call.get());
   if (!call->conn && call->setup_error.empty()) {
     LOG_WARN("evhttp_connection_base_new(%s) failed while calling back %s", url.host.c_str(),
              url.text.c_str());
     return 0;
   }
-  if (call->conn && !make_request(url, body, timeout, call->conn, call.get())) return 0;
+  if (call->conn && !make_request(url, body, timeout, call->conn.get(), call.get())) return 0;
   // A TLS set-up failure ends the call at once, through the loop like any other.
   timeval tv = call->conn ? to_timeval(timeout) : timeval{0, 0};
-  evtimer_add(call->timer, &tv);
+  evtimer_add(call->timer.get(), &tv);
   uint64_t id = call->id;
   calls_.emplace(id, std::move(call));
   return id;
@@ -305,8 +313,8 @@ void HookClient::on_reply_cb(evhttp_request* req, void* arg) {
   // connect (req without a status, libevent 2.1's evhttp_connection_cb_cleanup)
   // leaves it to us: freed once this callback has returned.
   if (req && r.status == 0 && call->conn) {
-    call->client->orphans_.push_back(call->conn);
-    event_active(call->client->reaper_, EV_TIMEOUT, 0);
+    call->client->orphans_.push_back(std::move(call->conn));
+    event_active(call->client->reaper_.get(), EV_TIMEOUT, 0);
   }
   if (r.status == 0) {
     int saved = errno;
@@ -317,8 +325,8 @@ void HookClient::on_reply_cb(evhttp_request* req, void* arg) {
     if (std::string tls = call->tls_failure(); !tls.empty()) r.error = std::move(tls);
   }
   if (call->ssl) SSL_set_app_data(call->ssl, nullptr);
-  call->ssl = nullptr;  // goes with the connection
-  call->conn = nullptr;
+  call->ssl = nullptr;         // goes with the connection
+  (void)call->conn.release();  // libevent frees it after this callback (free on completion)
   if (r.status != 0) {
     evbuffer* in = evhttp_request_get_input_buffer(req);
     size_t n = std::min(evbuffer_get_length(in), kMaxBody);
@@ -330,7 +338,6 @@ void HookClient::on_reply_cb(evhttp_request* req, void* arg) {
 
 void HookClient::on_reap_cb(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<HookClient*>(arg);
-  for (evhttp_connection* conn : self->orphans_) evhttp_connection_free(conn);
   self->orphans_.clear();
 }
 

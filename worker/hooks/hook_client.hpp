@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "conf/config.hpp"
+#include "worker/core/ev.hpp"
 
 struct evdns_base;
 struct evhttp_connection;
@@ -77,8 +78,12 @@ class HookClient {
 
  private:
   struct Call;
-  evhttp_connection* connect(const conf::HookUrl& url, Call* call);
-  evhttp_connection* connect_tls(const conf::HookUrl& url, evdns_base* dns, Call* call);
+  struct HttpConnFree {
+    void operator()(evhttp_connection* conn) const noexcept;
+  };
+  using HttpConnPtr = std::unique_ptr<evhttp_connection, HttpConnFree>;
+  HttpConnPtr connect(const conf::HookUrl& url, Call* call);
+  HttpConnPtr connect_tls(const conf::HookUrl& url, evdns_base* dns, Call* call);
   ssl_ctx_st* tls_context(const std::string& ca_file, std::string* error);
   bool make_request(const conf::HookUrl& url, const std::string& body, conf::Duration timeout,
                     evhttp_connection* conn, Call* call);
@@ -91,15 +96,23 @@ class HookClient {
 
   event_base* base_;
   size_t max_pending_;
-  evdns_base* dns_ = nullptr;  // created at the first host name (none for IP literals)
+  // Owners of what the calls share; each frees its object in hook_client.cpp.
+  struct DnsFree {
+    void operator()(evdns_base* dns) const noexcept;
+  };
+  struct SslCtxFree {
+    void operator()(ssl_ctx_st* ctx) const noexcept;
+  };
+
+  std::unique_ptr<evdns_base, DnsFree> dns_;  // made at the first host name (none for IP literals)
   // https: one SSL_CTX per CA file ("" is the system's), made at first use.
-  std::unordered_map<std::string, ssl_ctx_st*> tls_contexts_;
+  std::unordered_map<std::string, std::unique_ptr<ssl_ctx_st, SslCtxFree>> tls_contexts_;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<Call>> calls_;
   // Connections libevent left to us (a failed connect), freed after the
   // callback that reported them has returned.
-  std::vector<evhttp_connection*> orphans_;
-  event* reaper_ = nullptr;
+  std::vector<HttpConnPtr> orphans_;
+  EventPtr reaper_;
 };
 
 }  // namespace srs::worker

@@ -9,15 +9,13 @@
 //   a file        GET/HEAD of anything else under the vhost's root, sent with
 //                 sendfile() after the head (single ranges, 416, 403, 404)
 //
-// Writes: the response head and small bodies go through out_; a file
-// follows with sendfile(); FLV media goes from the ring with writev() by the
-// player after out_ is empty. One timer bounds each state: an idle
+// Writes: the response head and small bodies go through the connection's
+// output; a file follows with sendfile(); FLV media goes from the ring with
+// writev() by the player after the output is empty. One timer bounds each state: an idle
 // keep-alive connection (http_server.keepalive_timeout), a send that makes
 // no progress, an .flv request waiting for its publisher
 // (http_server.wait_publisher, then 404).
 #pragma once
-
-#include <event2/event.h>
 
 #include <cstdint>
 #include <functional>
@@ -27,48 +25,37 @@
 
 #include "base/fd.hpp"
 #include "proto/http/request_parser.hpp"
-#include "worker/core/connections.hpp"
 #include "worker/hooks/hooks.hpp"
-#include "worker/core/services.hpp"
+#include "worker/http/flv_framing.hpp"
+#include "worker/net/socket_conn.hpp"
+#include "worker/stream/ring_player.hpp"
 
 namespace srs::worker {
 
 class HttpServer;
-class HttpFlvPlayer;
 
-class HttpConn final : public Connection {
+class HttpConn final : public SocketConn {
  public:
-  HttpConn(Services& svc, HttpServer& server, evutil_socket_t fd, std::string peer,
-           uint8_t services);
+  HttpConn(Services& svc, HttpServer& server, std::unique_ptr<Transport> transport,
+           std::string peer, uint8_t services);
   ~HttpConn() override;
 
   // Between two requests of a keep-alive connection, holding no byte of the
   // next one (a drain closes it).
   bool idle() const;
-  void close(const std::string& why) override;
-
-  // --- for the FLV player ---
-  int fd() const { return fd_; }
-  void queue(const uint8_t* data, size_t len) {
-    out_.append(reinterpret_cast<const char*>(data), len);
-  }
-  // Sends out_; false while the socket is full (EV_WRITE is armed) or on an error.
-  bool flush_out();
-  void want_write();
-  void count_out(size_t n);
-  void on_flv_started();
 
  private:
   enum class State : uint8_t { kReading, kWriting, kStreaming };
-  struct Reply;
 
-  static void on_read_cb(evutil_socket_t, short, void* arg);
-  static void on_write_cb(evutil_socket_t, short, void* arg);
-  static void on_timer_cb(evutil_socket_t, short, void* arg);
-  void on_readable();
-  void on_writable();
-  void on_timer();
-  void arm_timer(int64_t ms);
+  void on_readable() override;
+  void on_writable() override;
+  void on_timer() override;
+  void on_closing() override;
+  bool on_bytes(const uint8_t* data, size_t len) override;
+  std::string close_details() const override;
+  // The timer of the current state; a send timeout looks at the progress since.
+  void arm_state_timer(int64_t ms);
+  void queue_text(const std::string& text) { queue(text.data(), text.size()); }
   void process();
   bool send_response();
   bool send_file();
@@ -82,8 +69,9 @@ class HttpConn final : public Connection {
   bool handle_flv(const proto::http::Request& req, const std::string& path, std::string_view query);
   // http_flv_hooks.cpp: on_play before an FLV stream starts (false: waiting
   // for the verdict, or refused with 403), on_stop when it ends.
-  bool flv_hook_allows(const proto::http::Request& req, const std::string& path, std::string_view query,
-                       const conf::VhostConfig& vhost, const std::string& app, const std::string& stream);
+  bool flv_hook_allows(const proto::http::Request& req, const std::string& path,
+                       std::string_view query, const conf::VhostConfig& vhost,
+                       const std::string& app, const std::string& stream);
   void on_flv_verdict(bool ok, const std::string& why, const std::function<void()>& again);
   void end_flv_hooks();
   void reply(int status, const std::string& content_type, const std::string& body,
@@ -94,31 +82,23 @@ class HttpConn final : public Connection {
   std::string cors_headers() const;
   const conf::VhostConfig* vhost_of(const proto::http::Request& req, std::string_view query) const;
 
-  Services& svc_;
   HttpServer& server_;
-  evutil_socket_t fd_;
-  std::string peer_;
   uint8_t services_;
   std::list<HttpConn*>::iterator tracked_;
-  event* read_ev_ = nullptr;
-  event* write_ev_ = nullptr;
-  event* timer_ev_ = nullptr;
 
   State state_ = State::kReading;
   proto::http::RequestParser parser_;
   std::string in_;
-  std::string out_;
-  size_t out_pos_ = 0;
   base::Fd file_;
   uint64_t file_offset_ = 0;
   uint64_t file_left_ = 0;
   bool keep_alive_ = true;
-  bool cors_ = false;       // CORS headers on the current response
-  bool head_only_ = false;  // a HEAD request: the head without the body
-  bool progress_ = false;   // bytes went out since the timer was armed
+  bool cors_ = false;          // CORS headers on the current response
+  bool head_only_ = false;     // a HEAD request: the head without the body
+  uint64_t out_at_timer_ = 0;  // bytes_out() when the timer was armed
   uint64_t requests_ = 0;
-  uint64_t bytes_in_ = 0, bytes_out_ = 0;
-  std::unique_ptr<HttpFlvPlayer> player_;
+  std::unique_ptr<FlvFraming> framing_;
+  std::unique_ptr<RingPlayer> player_;  // after framing_: destroyed before it
   // HTTP callbacks of an FLV play (hooks enabled only).
   const conf::VhostConfig* hook_vhost_ = nullptr;
   std::unique_ptr<HookInfo> flv_hook_;  // set once the play is allowed: on_stop at the end

@@ -8,10 +8,10 @@
 #include "base/version.hpp"
 #include "proto/http/response.hpp"
 #include "proto/http/target.hpp"
-#include "worker/http/http_flv_player.hpp"
+#include "worker/core/client_entry.hpp"
+#include "worker/core/listener.hpp"
 #include "worker/http/http_server.hpp"
 #include "worker/http/http_static.hpp"
-#include "worker/core/listener.hpp"
 
 namespace srs::worker {
 namespace {
@@ -32,15 +32,6 @@ constexpr const char kCrossdomainXml[] =
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-// "1.2.3.4:5678" -> "1.2.3.4", "[::1]:5678" -> "::1" (peer_ as http_server.cpp writes it).
-std::string_view peer_ip(std::string_view peer) {
-  if (!peer.empty() && peer.front() == '[') {
-    size_t end = peer.find(']');
-    return end == std::string_view::npos ? peer.substr(1) : peer.substr(1, end - 1);
-  }
-  return peer.substr(0, peer.rfind(':'));
 }
 
 }  // namespace
@@ -72,13 +63,13 @@ std::string HttpConn::head(int status, const std::string& content_type, int64_t 
 
 void HttpConn::reply(int status, const std::string& content_type, const std::string& body,
                      const std::string& extra_headers) {
-  out_ += head(status, content_type, int64_t(body.size()), extra_headers);
-  if (!head_only_) out_ += body;
+  queue_text(head(status, content_type, int64_t(body.size()), extra_headers));
+  if (!head_only_) queue_text(body);
 }
 
 void HttpConn::reply_error(int status, const std::string& why, std::string extra_headers) {
   base::LogContext ctx(cid());
-  LOG_INFO("http client %s: %d %s (%s)", peer_.c_str(), status, http::reason_phrase(status),
+  LOG_INFO("http client %s: %d %s (%s)", peer().c_str(), status, http::reason_phrase(status),
            why.c_str());
   std::string body = std::to_string(status) + " " + http::reason_phrase(status) + "\n";
   if (status == 405) extra_headers += std::string("Allow: ") + kAllowedMethods + "\r\n";
@@ -102,9 +93,13 @@ void HttpConn::handle(const http::Request& req) {
 void HttpConn::handle_api(const http::Request& req, std::string_view path, std::string_view query) {
   cors_ = svc_.config->http_api.crossdomain;
   client().describe(shm::ClientType::kHttpApi, shm::kNoSlot, 0, {});  // not listed, as in SRS
-  if (req.method == "OPTIONS") return reply(200, "", "");  // CORS preflight
+  if (req.method == "OPTIONS") return reply(200, "", "");             // CORS preflight
   const std::string* authorization = req.find("Authorization");
-  ApiCall call{req.method, path, query, req.body, peer_ip(peer_),
+  ApiCall call{req.method,
+               path,
+               query,
+               req.body,
+               peer_address_ip(peer()),
                authorization ? std::string_view(*authorization) : std::string_view()};
   ApiResponse r = server_.api().handle(call);
   reply(r.status, r.content_type, r.body, r.headers);
@@ -158,7 +153,7 @@ void HttpConn::handle_file(const http::Request& req, const std::string& path) {
       client().describe(shm::ClientType::kHlsPlay, shm::kNoSlot, 0, key);
     }
   }
-  out_ += head(f.status, f.content_type, int64_t(f.length), extra);
+  queue_text(head(f.status, f.content_type, int64_t(f.length), extra));
   if (head_only_ || f.length == 0) return;
   file_ = std::move(f.fd);
   file_offset_ = f.offset;
@@ -182,19 +177,22 @@ bool HttpConn::handle_flv(const http::Request& req, const std::string& path,
   keep_alive_ = false;  // the body ends when the connection does
   std::string key = vhost->name + "/" + app + "/" + stream;
   if (head_only_) {
-    out_ += head(200, "video/x-flv", -1, "Cache-Control: no-cache\r\n");
+    queue_text(head(200, "video/x-flv", -1, "Cache-Control: no-cache\r\n"));
     return true;
   }
   if (!flv_hook_allows(req, path, query, *vhost, app, stream)) return true;  // waits, or 403
   base::LogContext ctx(cid());
-  LOG_INFO("http-flv play %s from %s", key.c_str(), peer_.c_str());
+  LOG_INFO("http-flv play %s from %s", key.c_str(), peer().c_str());
   client().describe(shm::ClientType::kFlvPlay, shm::kNoSlot, 0, key);
   state_ = State::kStreaming;
-  player_ = std::make_unique<HttpFlvPlayer>(
-      svc_, *this, key, *vhost, head(200, "video/x-flv", -1, "Cache-Control: no-cache\r\n"));
+  framing_ =
+      std::make_unique<FlvFraming>(head(200, "video/x-flv", -1, "Cache-Control: no-cache\r\n"));
+  player_ = std::make_unique<RingPlayer>(svc_, *this, *framing_, key, *vhost);
   player_->start();
   if (!closing() && player_ && !player_->started()) {
-    arm_timer(svc_.config->http_server.wait_publisher.count());
+    arm_state_timer(svc_.config->http_server.wait_publisher.count());
+  } else {
+    cancel_timer();
   }
   return true;
 }

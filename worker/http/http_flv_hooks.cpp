@@ -9,7 +9,7 @@
 #include "proto/http/target.hpp"
 #include "worker/core/client_entry.hpp"
 #include "worker/http/http_conn.hpp"
-#include "worker/http/http_flv_player.hpp"
+#include "worker/stream/ring_player.hpp"
 
 namespace srs::worker {
 namespace {
@@ -28,7 +28,7 @@ bool HttpConn::flv_hook_allows(const http::Request& req, const std::string& path
   if (!vhost.http_hooks.enabled || !svc_.hooks) return true;
   auto info = std::make_unique<HookInfo>();
   info->client_id = cid().c_str();
-  info->ip = std::string(peer_address_ip(peer_));
+  info->ip = std::string(peer_address_ip(peer()));
   info->vhost = vhost.name;
   info->app = app;
   info->stream = stream;

@@ -7,8 +7,6 @@
 // instead of waiting for their timeout.
 #pragma once
 
-#include <event2/listener.h>
-
 #include <list>
 #include <memory>
 #include <string>
@@ -16,6 +14,7 @@
 
 #include "worker/api/api_server.hpp"
 #include "worker/core/services.hpp"
+#include "worker/net/acceptor.hpp"
 
 namespace srs::worker {
 
@@ -24,7 +23,6 @@ class HttpConn;
 class HttpServer {
  public:
   HttpServer(Services& svc, ApiIdentity identity);
-  ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
@@ -41,16 +39,9 @@ class HttpServer {
   void untrack(std::list<HttpConn*>::iterator it) { conns_.erase(it); }
 
  private:
-  struct Listener {
-    HttpServer* server = nullptr;
-    evconnlistener* listener = nullptr;
-    uint8_t services = 0;
-  };
-  static void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int, void* arg);
-
   Services& svc_;
   ApiServer api_;
-  std::vector<std::unique_ptr<Listener>> listeners_;
+  Acceptor acceptor_;
   std::list<HttpConn*> conns_;
 };
 

@@ -9,7 +9,6 @@
 #include "base/version.hpp"
 #include "proto/rtmp/command_writer.hpp"
 #include "worker/rtmp/rtmp_conn.hpp"
-#include "worker/rtmp/rtmp_player.hpp"
 
 namespace srs::worker {
 namespace {
@@ -96,8 +95,12 @@ bool RtmpConn::handle(const rtmp::FcUnpublishCommand& c) {
   return true;
 }
 
-bool RtmpConn::handle(const rtmp::PlayCommand& c) { return on_play(c.name, c.txn); }
-bool RtmpConn::handle(const rtmp::Play2Command& c) { return on_play(c.name, c.txn); }
+bool RtmpConn::handle(const rtmp::PlayCommand& c) {
+  return on_play(c.name, c.txn);
+}
+bool RtmpConn::handle(const rtmp::Play2Command& c) {
+  return on_play(c.name, c.txn);
+}
 
 bool RtmpConn::handle(const rtmp::DeleteStreamCommand&) {
   on_unpublish("deleteStream");
@@ -153,8 +156,10 @@ bool RtmpConn::handle(const rtmp::ConnectCommand& c) {
   } else {
     app_ = url->app;
     vhost = svc_.config->find_vhost(url->vhost);
-    if (!vhost) why = "vhost '" + url->vhost + "' is not configured";
-    else if (!vhost->enabled) why = "vhost '" + vhost->name + "' is disabled";
+    if (!vhost)
+      why = "vhost '" + url->vhost + "' is not configured";
+    else if (!vhost->enabled)
+      why = "vhost '" + vhost->name + "' is disabled";
   }
   std::string out;
   if (!why.empty()) {
@@ -167,7 +172,8 @@ bool RtmpConn::handle(const rtmp::ConnectCommand& c) {
   vhost_ = vhost;
   vhost_name_ = vhost->name;
   page_url_ = c.page_url;
-  if (hooks_on() && !hook_allows(HookEvent::kConnect, *url, c.txn, [this, c] { return handle(c); })) {
+  if (hooks_on() &&
+      !hook_allows(HookEvent::kConnect, *url, c.txn, [this, c] { return handle(c); })) {
     return !closing();
   }
   connected_ = true;
@@ -221,8 +227,10 @@ bool RtmpConn::resolve(const std::string& stream_name, rtmp::StreamUrl* url, std
 bool RtmpConn::handle(const rtmp::PublishCommand& c) {
   rtmp::StreamUrl url;
   std::string why;
-  if (publisher_ || player_) why = "this connection already publishes or plays";
-  else if (svc_.draining) why = "the server is reloading; publish again";
+  if (publisher_ || player_)
+    why = "this connection already publishes or plays";
+  else if (svc_.draining)
+    why = "the server is reloading; publish again";
   if (!why.empty() || !resolve(c.name, &url, &why)) {
     reply_status(rtmp::StatusCode::kPublishBadName, why, 1);
     (void)flush_out();
@@ -298,7 +306,8 @@ bool RtmpConn::on_play(const std::string& name, double txn) {
   std::string out;
   rtmp::encode_sample_access(out);
   queue_amf(rtmp::kCsidOverStream, rtmp::kTypeDataAmf0, 1, out);
-  player_ = std::make_unique<RtmpPlayer>(svc_, *this, key, *vhost_, 1);
+  framing_ = std::make_unique<RtmpFraming>(writer_, 1, cid().c_str());
+  player_ = std::make_unique<RingPlayer>(svc_, *this, *framing_, key, *vhost_);
   player_->start();
   return true;
 }

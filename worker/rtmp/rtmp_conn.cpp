@@ -11,9 +11,8 @@
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
-#include "worker/net/socket_io.hpp"
 #include "proto/rtmp/aggregate.hpp"
-#include "worker/rtmp/rtmp_player.hpp"
+#include "worker/rtmp/rtmp_media.hpp"
 
 namespace srs::worker {
 namespace {
@@ -21,94 +20,53 @@ namespace {
 namespace rtmp = proto::rtmp;
 
 constexpr size_t kReadBufferSize = 64 * 1024;
-constexpr int kReadsPerEvent = 4;         // then let other connections run
-constexpr timeval kIdleCheck{30, 0};      // a publisher silent this long is closed
+constexpr int kReadsPerEvent = 4;        // then let other connections run
+constexpr int64_t kIdleCheckMs = 30000;  // a publisher silent this long is closed
 
 }  // namespace
 
-RtmpConn::RtmpConn(Services& svc, evutil_socket_t fd, std::string peer)
-    : svc_(svc), fd_(fd), peer_(std::move(peer)) {
+RtmpConn::RtmpConn(Services& svc, std::unique_ptr<Transport> transport, std::string peer)
+    : SocketConn(svc, std::move(transport), std::move(peer), "rtmp", shm::ClientType::kUnknown) {
   std::array<uint8_t, 1536> random{};
   if (getrandom(random.data(), random.size(), GRND_NONBLOCK) < 0) {
     for (size_t i = 0; i < random.size(); i++) random[i] = uint8_t(base::mono_ns() >> (i % 48));
   }
   handshake_ = std::make_unique<rtmp::HandshakeServer>(random, uint32_t(base::mono_ms()));
-  read_ev_ = event_new(svc.base, fd, EV_READ | EV_PERSIST, on_read_cb, this);
-  write_ev_ = event_new(svc.base, fd, EV_WRITE, on_write_cb, this);
-  timeout_ev_ = event_new(svc.base, -1, EV_PERSIST, on_timeout_cb, this);
-  event_add(read_ev_, nullptr);
-  event_add(timeout_ev_, &kIdleCheck);
-  shm::WorkerCounters& c = svc.control->workers().counters(svc.slot);
-  c.connections_now.fetch_add(1, std::memory_order_relaxed);
-  c.connections_total.fetch_add(1, std::memory_order_relaxed);
+  arm_timer(kIdleCheckMs);
   base::LogContext ctx(cid());
-  LOG_INFO("rtmp client %s connected", peer_.c_str());
-  client().claim(svc, shm::ClientType::kUnknown, cid(), peer_);
+  LOG_INFO("rtmp client %s connected", this->peer().c_str());
 }
 
 RtmpConn::~RtmpConn() {
   cancel_hook();
   player_.reset();     // detaches from its stream
   publisher_.reset();  // releases the name (players wait for a republish)
-  if (read_ev_) event_free(read_ev_);
-  if (write_ev_) event_free(write_ev_);
-  if (timeout_ev_) event_free(timeout_ev_);
-  if (fd_ >= 0) ::close(fd_);
-  svc_.control->workers().counters(svc_.slot).connections_now.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void RtmpConn::close(const std::string& why) {
-  if (closing()) return;
-  base::LogContext ctx(cid());
-  LOG_INFO("rtmp client %s closed: %s; %llu bytes in, %llu bytes out", peer_.c_str(), why.c_str(),
-           (unsigned long long)bytes_in_, (unsigned long long)bytes_out_);
-  event_del(read_ev_);
-  event_del(write_ev_);
-  event_del(timeout_ev_);
+void RtmpConn::on_closing() {
   cancel_hook();
   if (publisher_) notify_hook(HookEvent::kUnpublish);
   if (player_) notify_hook(HookEvent::kStop);
   if (connected_) notify_hook(HookEvent::kClose);
   if (publisher_) publisher_->stop();
-  svc_.conns->close(this);
 }
 
-void RtmpConn::on_read_cb(evutil_socket_t, short, void* arg) {
-  static_cast<RtmpConn*>(arg)->on_readable();
-}
-void RtmpConn::on_write_cb(evutil_socket_t, short, void* arg) {
-  static_cast<RtmpConn*>(arg)->on_writable();
-}
-void RtmpConn::on_timeout_cb(evutil_socket_t, short, void* arg) {
-  auto* self = static_cast<RtmpConn*>(arg);
-  if (!self->got_bytes_ && !self->player_ && !self->hook_ticket_) {
-    return self->close("receive timeout (30 s without data)");
-  }
-  self->got_bytes_ = false;
+void RtmpConn::on_timer() {
+  if (!got_bytes_ && !player_ && !hook_ticket_) return close("receive timeout (30 s without data)");
+  got_bytes_ = false;
+  arm_timer(kIdleCheckMs);
 }
 
 void RtmpConn::on_readable() {
-  base::LogContext ctx(cid());
   uint8_t buf[kReadBufferSize];
-  for (int i = 0; i < kReadsPerEvent && !closing(); i++) {
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n > 0) {
-      bytes_in_ += size_t(n);
-      svc_.control->workers().counters(svc_.slot).bytes_in.add(uint64_t(n));
-      client().add_in(uint64_t(n));
-      got_bytes_ = true;
-      if (!feed(buf, size_t(n))) return;
-      if (size_t(n) < sizeof buf) break;
-      continue;
-    }
-    if (n == 0) return close("peer closed the connection");
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    return close(std::string("recv() failed (") + std::strerror(errno) + ")");
-  }
-  if (closing()) return;
+  if (!read_available(buf, sizeof buf, kReadsPerEvent)) return;
   if (publisher_ && !publisher_->flush()) return close("another publisher took the stream over");
   on_writable();
+}
+
+bool RtmpConn::on_bytes(const uint8_t* data, size_t len) {
+  got_bytes_ = true;
+  return feed(data, len);
 }
 
 void RtmpConn::on_writable() {
@@ -118,25 +76,6 @@ void RtmpConn::on_writable() {
     return;
   }
   (void)flush_out();
-}
-
-void RtmpConn::want_write() { event_add(write_ev_, nullptr); }
-
-bool RtmpConn::flush_out() {
-  size_t sent = 0;
-  SendResult r = send_buffered(fd_, out_.data(), out_.size(), &out_pos_, &sent);
-  if (sent > 0) count_out(sent);
-  if (r == SendResult::kBlocked) {
-    want_write();
-    return false;
-  }
-  if (r == SendResult::kError) {
-    close(std::string("send() failed (") + std::strerror(errno) + ")");
-    return false;
-  }
-  out_.clear();
-  out_pos_ = 0;
-  return true;
 }
 
 bool RtmpConn::feed(const uint8_t* data, size_t len) {
@@ -160,7 +99,8 @@ bool RtmpConn::feed(const uint8_t* data, size_t len) {
     }
     if (r == rtmp::ReadResult::kMessage && !on_message(reader_->message())) return false;
     if (reader_->ack_due()) queue_control(rtmp::make_ack(reader_->take_ack()));
-    if (hook_ticket_) return hold(data, len);  // waiting for a callback's verdict: the rest waits too
+    if (hook_ticket_)
+      return hold(data, len);  // waiting for a callback's verdict: the rest waits too
   }
   return !closing();
 }
@@ -176,7 +116,7 @@ bool RtmpConn::feed_handshake(const uint8_t* data, size_t len, size_t* used) {
     case rtmp::HandshakeResult::kSendReady:
     case rtmp::HandshakeResult::kDone: {
       auto out = handshake_->output();
-      out_.insert(out_.end(), out.begin(), out.end());
+      queue(out.data(), out.size());
       if (r == rtmp::HandshakeResult::kSendReady) {
         (void)flush_out();
         // S0S1S2 are out; C2 may already be in the rest of this read.
@@ -205,10 +145,13 @@ bool RtmpConn::on_message(const rtmp::Message& msg) {
     case rtmp::kTypeVideo:
     case rtmp::kTypeDataAmf0:
     case rtmp::kTypeDataAmf3: {
-      if (!publisher_) return true;  // data before publish (or from a player): ignored
-      if (base::Status s = publisher_->on_message(msg); !s.is_ok()) {
-        close("media message of " + std::to_string(msg.header.length) + " bytes refused: " +
-              s.to_string());
+      MediaRecord record;
+      // Data before publish (or from a player), and data that is not
+      // onMetaData, are ignored.
+      if (!publisher_ || !media_record_of(msg, &record, &media_scratch_)) return true;
+      if (base::Status s = publisher_->write(record); !s.is_ok()) {
+        close("media message of " + std::to_string(msg.header.length) +
+              " bytes refused: " + s.to_string());
         return false;
       }
       return true;
@@ -241,24 +184,26 @@ bool RtmpConn::on_user_control(const rtmp::Message& msg) {
   return true;
 }
 
-void RtmpConn::queue(uint32_t csid, uint8_t type, uint32_t timestamp, uint32_t stream_id,
-                     const uint8_t* data, size_t len) {
+void RtmpConn::queue_message(uint32_t csid, uint8_t type, uint32_t timestamp, uint32_t stream_id,
+                             const uint8_t* data, size_t len) {
   rtmp::MessageHeader h{timestamp, uint32_t(len), type, stream_id};
-  if (base::Status s = writer_.append(csid, h, {data, len}, &out_); !s.is_ok()) {
+  if (base::Status s = writer_.append(csid, h, {data, len}, &out()); !s.is_ok()) {
     LOG_ERROR("chunking a %zu-byte message failed: %s", len, s.to_string().c_str());
   }
 }
 
-void RtmpConn::queue_amf(uint32_t csid, uint8_t type, uint32_t stream_id, const std::string& payload) {
-  queue(csid, type, 0, stream_id, reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
+void RtmpConn::queue_amf(uint32_t csid, uint8_t type, uint32_t stream_id,
+                         const std::string& payload) {
+  queue_message(csid, type, 0, stream_id, reinterpret_cast<const uint8_t*>(payload.data()),
+                payload.size());
 }
 
 void RtmpConn::queue_control(const rtmp::ControlMessage& msg) {
-  (void)writer_.append_control(msg, &out_);
+  (void)writer_.append_control(msg, &out());
 }
 
 void RtmpConn::queue_user_control(const rtmp::UserControl& msg) {
-  (void)writer_.append_user_control(msg, &out_);
+  (void)writer_.append_user_control(msg, &out());
 }
 
 }  // namespace srs::worker

@@ -1,15 +1,13 @@
 // An RTMP connection, from accept to close: the handshake, the chunk stream
 // in both directions, the commands (connect, createStream, publish, play...)
-// and then either a Publisher (it sends media into a ring) or an RtmpPlayer
-// (it receives media from a ring).
+// and then either a Publisher (its media goes into a ring) or a RingPlayer
+// with RTMP framing (media comes from a ring).
 //
 // Writes: small messages (replies, control, the start of a play) are chunked
-// into out_ (cold path); media goes from the ring to the socket with
-// writev() by the player. Bytes leave in that order: a partly sent media
-// batch first, then out_, then new media.
+// into the connection's output (cold path); media goes from the ring to the
+// socket with writev() by the player. Bytes leave in that order: a partly
+// sent media batch first, then the output, then new media.
 #pragma once
-
-#include <event2/event.h>
 
 #include <functional>
 #include <memory>
@@ -22,47 +20,25 @@
 #include "proto/rtmp/command_writer.hpp"
 #include "proto/rtmp/handshake.hpp"
 #include "proto/rtmp/url.hpp"
-#include "worker/core/connections.hpp"
 #include "worker/hooks/hooks.hpp"
+#include "worker/net/socket_conn.hpp"
+#include "worker/rtmp/rtmp_framing.hpp"
 #include "worker/stream/publisher.hpp"
-#include "worker/core/services.hpp"
+#include "worker/stream/ring_player.hpp"
 
 namespace srs::worker {
 
-class RtmpPlayer;
-
-class RtmpConn final : public Connection {
+class RtmpConn final : public SocketConn {
  public:
-  RtmpConn(Services& svc, evutil_socket_t fd, std::string peer);
+  RtmpConn(Services& svc, std::unique_ptr<Transport> transport, std::string peer);
   ~RtmpConn() override;
 
-  // --- for the player ---
-  int fd() const { return fd_; }
-  proto::rtmp::ChunkWriter& writer() { return writer_; }
-  const proto::rtmp::ChunkWriter& writer() const { return writer_; }
-  // Sends out_; false while the socket is full (EV_WRITE is armed).
-  bool flush_out();
-  void want_write();
-  // Chunks a message into out_.
-  void queue(uint32_t csid, uint8_t type, uint32_t timestamp, uint32_t stream_id,
-             const uint8_t* data, size_t len);
-  void close(const std::string& why) override;
-  const std::string& peer() const { return peer_; }
-  void reply_status(proto::rtmp::StatusCode code, const std::string& description,
-                    uint32_t stream_id);
-  uint64_t bytes_out() const { return bytes_out_; }
-  void count_out(size_t n) {
-    bytes_out_ += n;
-    svc_.control->workers().counters(svc_.slot).bytes_out.add(n);
-    client().add_out(n);
-  }
-
  private:
-  static void on_read_cb(evutil_socket_t fd, short, void* arg);
-  static void on_write_cb(evutil_socket_t fd, short, void* arg);
-  static void on_timeout_cb(evutil_socket_t, short, void* arg);
-  void on_readable();
-  void on_writable();
+  void on_readable() override;
+  void on_writable() override;
+  void on_timer() override;
+  void on_closing() override;
+  bool on_bytes(const uint8_t* data, size_t len) override;
   bool feed(const uint8_t* data, size_t len);
   bool feed_handshake(const uint8_t* data, size_t len, size_t* used);
   bool on_message(const proto::rtmp::Message& msg);
@@ -86,6 +62,11 @@ class RtmpConn final : public Connection {
   bool on_unknown_command(const std::string& name, double txn);
   bool on_play(const std::string& name, double txn);
   void reply(const std::string& payload);
+  void reply_status(proto::rtmp::StatusCode code, const std::string& description,
+                    uint32_t stream_id);
+  // Chunks a message into the output.
+  void queue_message(uint32_t csid, uint8_t type, uint32_t timestamp, uint32_t stream_id,
+                     const uint8_t* data, size_t len);
   void on_unpublish(const char* why);
   void queue_amf(uint32_t csid, uint8_t type, uint32_t stream_id, const std::string& payload);
   void queue_control(const proto::rtmp::ControlMessage& msg);
@@ -110,19 +91,11 @@ class RtmpConn final : public Connection {
   void cancel_hook();
   void stop_play(const char* why);
 
-  Services& svc_;
-  evutil_socket_t fd_;
-  std::string peer_;
-  event* read_ev_ = nullptr;
-  event* write_ev_ = nullptr;
-  event* timeout_ev_ = nullptr;
   std::unique_ptr<proto::rtmp::HandshakeServer> handshake_;
   std::unique_ptr<proto::rtmp::ChunkReader> reader_;
   proto::rtmp::ChunkWriter writer_;
-  std::vector<uint8_t> out_;
-  size_t out_pos_ = 0;
-  uint64_t bytes_in_ = 0, bytes_out_ = 0;
   bool got_bytes_ = false;
+  std::string media_scratch_;  // re-encoded metadata (rtmp_media.hpp)
 
   // The session.
   std::string tc_url_;
@@ -134,8 +107,9 @@ class RtmpConn final : public Connection {
   uint32_t next_stream_id_ = 1;
   std::string publish_name_;  // from FCPublish/releaseStream, for logs
   std::unique_ptr<Publisher> publisher_;
-  std::unique_ptr<RtmpPlayer> player_;
-  bool fmle_ = false;          // FCPublish flow: answer FCUnpublish with onFCUnpublish
+  std::unique_ptr<RtmpFraming> framing_;
+  std::unique_ptr<RingPlayer> player_;  // after framing_: destroyed before it
+  bool fmle_ = false;                   // FCPublish flow: answer FCUnpublish with onFCUnpublish
 
   // HTTP callbacks (rtmp_hooks.cpp).
   std::string page_url_;

@@ -13,7 +13,6 @@
 #include "proto/rtmp/command_writer.hpp"
 #include "worker/core/client_entry.hpp"
 #include "worker/rtmp/rtmp_conn.hpp"
-#include "worker/rtmp/rtmp_player.hpp"
 
 namespace srs::worker {
 namespace {
@@ -27,15 +26,15 @@ constexpr size_t kMaxHeld = 256 * 1024;  // then the socket's buffers hold the r
 HookInfo RtmpConn::hook_info() const {
   HookInfo info;
   info.client_id = cid().c_str();
-  info.ip = std::string(peer_address_ip(peer_));
+  info.ip = std::string(peer_address_ip(peer()));
   info.vhost = vhost_name_;
   info.app = hook_url_.app.empty() ? app_ : hook_url_.app;
   info.stream = hook_url_.stream;
   info.param = hook_url_.param;
   info.tc_url = tc_url_;
   info.page_url = page_url_;
-  info.send_bytes = bytes_out_;
-  info.recv_bytes = bytes_in_;
+  info.send_bytes = bytes_out();
+  info.recv_bytes = bytes_in();
   return info;
 }
 
@@ -69,7 +68,7 @@ bool RtmpConn::hook_allows(HookEvent event, const rtmp::StreamUrl& url, double t
 // caller stops feeding.
 bool RtmpConn::hold(const uint8_t* data, size_t len) {
   held_.insert(held_.end(), data, data + len);
-  if (held_.size() >= kMaxHeld) event_del(read_ev_);
+  if (held_.size() >= kMaxHeld) pause_reading();
   return false;
 }
 
@@ -112,7 +111,7 @@ void RtmpConn::resume_after_hook() {
   held_.clear();
   if (!held.empty()) (void)feed(held.data(), held.size());  // may close, or wait again
   if (closing() || hook_ticket_) return;
-  event_add(read_ev_, nullptr);
+  resume_reading();
   if (publisher_ && !publisher_->flush()) return close("another publisher took the stream over");
   on_writable();
 }

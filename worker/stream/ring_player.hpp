@@ -1,20 +1,20 @@
 // RingPlayer: one player of one live stream, whatever its framing (RTMP
-// chunks, FLV tags), reading the stream's ring with a private cursor and
-// writing it to the socket with writev(), straight from the shared mapping
-// (the only copy is the kernel's). Subclasses frame each message (write its
-// headers into scratch space and fill the iovecs) and own the socket.
+// chunks, FLV tags): a StreamCursor says where it is in the ring, a Framing
+// wraps each message for the wire, and the connection's transport writes
+// headers and payloads together with one writev() per batch, straight from
+// the shared mapping (the only copy is the kernel's).
 //
-// A new player gets the metadata and sequence headers (the ring's sticky
-// slots), then the latest keyframe and what follows (the GOP cache), then the
+// A new player gets the metadata and sequence headers (the stream's start
+// pack), then the latest keyframe and what follows (the GOP cache), then the
 // live records. Video before the first keyframe is never sent.
 //
-// Each send: read a batch of records (zero copy views), build the
-// headers of each message into the worker's scratch space, writev() headers
-// and payloads together, then validate that the ring did not overwrite what
-// was sent meanwhile (else the player is closed: a torn message must never
-// reach it). When the socket takes only part of a batch, the rest (iovecs
-// and header bytes) is kept and sent first when the socket is writable; the
-// cursor moves past the batch only once all of it is out.
+// Each send: read a batch of records (zero copy views), frame them into the
+// worker's scratch space, write, then check that the ring did not overwrite
+// what was sent meanwhile: a torn message must never reach a player, and
+// sent_intact() is the one place that decides (count, log, close). When the
+// socket takes only part of a batch, the rest (iovecs and header bytes) is
+// kept and sent first when the socket is writable; the cursor moves past
+// the batch only once all of it is out.
 //
 // A player that falls a quarter of the ring behind jumps to the newest
 // keyframe (play.slow_player: skip, counted and logged) or is disconnected
@@ -23,21 +23,22 @@
 
 #include <sys/uio.h>
 
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "conf/config.hpp"
-#include "shm/ring_reader.hpp"
-#include "worker/stream/jitter.hpp"
 #include "worker/core/services.hpp"
-#include "worker/stream/stream_hub.hpp"
+#include "worker/net/socket_conn.hpp"
+#include "worker/stream/framing.hpp"
+#include "worker/stream/jitter.hpp"
+#include "worker/stream/stream_cursor.hpp"
 
 namespace srs::worker {
 
-class RingPlayer : public StreamSubscriber {
+class RingPlayer final : public StreamCursor::Owner {
  public:
-  RingPlayer(Services& svc, std::string key, const conf::VhostConfig& vhost);
+  RingPlayer(Services& svc, SocketConn& conn, Framing& framing, std::string key,
+             const conf::VhostConfig& vhost);
   ~RingPlayer() override;
   RingPlayer(const RingPlayer&) = delete;
   RingPlayer& operator=(const RingPlayer&) = delete;
@@ -47,76 +48,58 @@ class RingPlayer : public StreamSubscriber {
   void pause(bool paused);
   // The socket is writable: finish what is pending, then send more.
   bool on_writable();
+  // True once attached to the live stream (media has begun).
+  bool started() const noexcept { return started_; }
+  const std::string& key() const noexcept { return cursor_.key(); }
 
-  bool on_stream_data() override;
-  void on_stream_state() override;
-  const std::string& key() const { return key_; }
-
- protected:
-  // --- the framing and the socket, provided by the subclass ---
-  virtual int fd() const = 0;
-  virtual bool closing() const = 0;
-  virtual void close(const std::string& why) = 0;
-  virtual void want_write() = 0;
-  virtual void count_out(size_t bytes) = 0;
-  // Sends the bytes queued outside the ring (replies, the start pack); false
-  // while the socket is full.
-  virtual bool flush_control() = 0;
-  // Queues the metadata and sequence headers a new player gets first.
-  virtual void queue_start_pack(const StartPack& pack) = 0;
-  // Space one message of `length` payload bytes may need.
-  virtual size_t header_space(uint32_t length) const = 0;
-  virtual size_t iovec_space(uint32_t length) const = 0;
-  // Writes the headers of one message into `scratch` and fills `iov` with
-  // headers and payload; returns the iovecs used.
-  virtual base::Result<size_t> frame(const shm::RecordView& v, uint32_t timestamp, uint8_t* scratch,
-                                     size_t scratch_len, iovec* iov, size_t iov_cap) = 0;
-  // The stream ended for good: tell the player if the protocol can.
-  virtual void notify_end() = 0;
-  // Messages framed but never sent were dropped (a skip): the next message
-  // of each kind must not be framed relative to them (RTMP: fmt 0 again).
-  virtual void reset_framing() {}
-
-  Services& svc_;
+  bool on_cursor_data() override;
+  void on_cursor_attached(const StartPack& pack, bool again) override;
+  void on_cursor_ended(const char* why) override;
+  bool can_move() const override { return !pending_; }
 
  private:
-  bool attach();
-  void detach();
-  bool send_pending();
+  // A batch the socket took only part of.
+  struct Pending {
+    std::vector<iovec> iov;
+    std::vector<uint8_t> headers;  // the header bytes the iovecs point into
+    std::vector<uint32_t> ends;    // iov index after each message
+    size_t idx = 0;
+    uint32_t start = 0;  // for validation
+    uint32_t messages = 0;
+    shm::RecordView last;
+    bool private_copy = false;  // a rescue: iov points into `headers` only
+    bool jump_after = false;
+  };
+
   bool send_batch(bool* more);
-  size_t frame_records(const shm::RecordView* views, uint32_t count, size_t* iov_count,
-                       size_t* last_view);
-  void keep_pending(const iovec* iov, size_t count, size_t first, uint32_t start,
+  size_t frame_records(const shm::RecordView* views, uint32_t count, size_t* iov_count);
+  bool write_batch(iovec* iov, size_t count, size_t* idx, uint32_t start, bool from_ring);
+  bool sent_intact(uint32_t start);
+  void keep_pending(size_t iov_count, size_t first, uint32_t start, uint32_t messages,
                     const shm::RecordView& last);
+  bool send_pending();
   void rescue_pending();
+  void skipped(const char* how);
   void jump();
+  void queue_start(const StartPack& pack);
   void end(const char* why, bool notify);
   shm::WorkerCounters& counters();
 
-  std::string key_;
+  Services& svc_;
+  SocketConn& conn_;
+  Framing& framing_;
   const conf::VhostConfig& vhost_;
-  LocalStream* stream_ = nullptr;
-  shm::RingReader reader_;
+  StreamCursor cursor_;
   Jitter jitter_;
-  bool waiting_ = false;
   bool paused_ = false;
   bool need_keyframe_ = true;
   bool ended_ = false;
-  uint32_t generation_ = 0;
+  bool started_ = false;
+  bool pending_ = false;
   uint32_t laps_logged_ = 0;
   int64_t attached_ms_ = 0;
   bool first_frame_logged_ = false;
-
-  // A batch the socket took only part of.
-  std::vector<iovec> pend_iov_;
-  std::vector<uint8_t> pend_hdr_;
-  size_t pend_idx_ = 0;
-  uint32_t pend_start_ = 0;
-  shm::RecordView pend_last_;
-  bool pending_ = false;
-  std::vector<uint32_t> pend_ends_;  // pend_iov_ index after each message
-  bool pend_private_ = false;        // pend_iov_ points into pend_hdr_ only (a rescue)
-  bool jump_after_pending_ = false;
+  Pending pend_;
 };
 
 }  // namespace srs::worker

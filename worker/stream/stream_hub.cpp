@@ -9,47 +9,15 @@
 #include "worker/core/connections.hpp"
 
 namespace srs::worker {
-namespace {
-
-void load_sticky(const shm::Ring& ring, shm::StickyKind kind, std::vector<uint8_t>* out,
-                 uint32_t* ts) {
-  shm::StickySlot slot = ring.sticky(kind);
-  out->assign(slot.max_bytes(), 0);
-  shm::StickyInfo info;
-  if (!slot.load(out->data(), out->size(), &info).is_ok() || !info.present()) {
-    out->clear();
-    return;
-  }
-  out->resize(info.length);
-  *ts = info.timestamp;
-}
-
-}  // namespace
-
-std::shared_ptr<const StartPack> LocalStream::start_pack() {
-  auto pack = std::make_shared<StartPack>();
-  load_sticky(ring, shm::StickyKind::kMetadata, &pack->metadata, &pack->metadata_ts);
-  load_sticky(ring, shm::StickyKind::kVideoHeader, &pack->video, &pack->video_ts);
-  load_sticky(ring, shm::StickyKind::kAudioHeader, &pack->audio, &pack->audio_ts);
-  return pack;
-}
 
 StreamHub::StreamHub(Services& svc) : svc_(svc) {
-  wakeup_ev_ = event_new(svc.base, svc.wakeups->fd(svc.slot), EV_READ | EV_PERSIST, on_wakeup_cb,
-                         this);
-  event_add(wakeup_ev_, nullptr);
-  tick_ev_ = event_new(svc.base, -1, EV_PERSIST, on_tick_cb, this);
-  timeval one_second{1, 0};
-  event_add(tick_ev_, &one_second);
+  wakeup_ev_ =
+      make_event(svc.base, svc.wakeups->fd(svc.slot), EV_READ | EV_PERSIST, on_wakeup_cb, this);
+  event_add(wakeup_ev_.get(), nullptr);
+  seen_epoch_ = svc.control->registry().epoch();
 }
 
-StreamHub::~StreamHub() {
-  for (auto& s : streams_) {
-    if (s->flush_timer) event_free(s->flush_timer);
-  }
-  if (wakeup_ev_) event_free(wakeup_ev_);
-  if (tick_ev_) event_free(tick_ev_);
-}
+StreamHub::~StreamHub() = default;
 
 LocalStream* StreamHub::attach(const std::string& key, StreamSubscriber* sub,
                                conf::Duration merge_window, shm::StreamState* state,
@@ -84,7 +52,7 @@ LocalStream* StreamHub::attach(const std::string& key, StreamSubscriber* sub,
   }
   ls->ring = probe.ring();
   ls->merge_window = merge_window;
-  ls->flush_timer = evtimer_new(svc_.base, on_flush_cb, ls.get());
+  ls->flush_timer = make_timer(svc_.base, on_flush_cb, ls.get());
   ls->subs.push_back(sub);
   reg.add_players(ls->slot, svc_.slot, +1);
   streams_.push_back(std::move(ls));
@@ -98,8 +66,7 @@ void StreamHub::detach(LocalStream* stream, StreamSubscriber* sub) {
   if (!subs.empty()) return;
   for (auto it = streams_.begin(); it != streams_.end(); ++it) {
     if (it->get() != stream) continue;
-    if (stream->flush_timer) event_free(stream->flush_timer);
-    streams_.erase(it);  // unmaps the segment
+    streams_.erase(it);  // frees its timer, unmaps the segment
     return;
   }
 }
@@ -130,9 +97,6 @@ shm::StreamState StreamHub::state_of(const LocalStream* stream, uint32_t* genera
 void StreamHub::on_wakeup_cb(evutil_socket_t, short, void* arg) {
   static_cast<StreamHub*>(arg)->on_wakeup();
 }
-void StreamHub::on_tick_cb(evutil_socket_t, short, void* arg) {
-  static_cast<StreamHub*>(arg)->on_tick();
-}
 void StreamHub::on_flush_cb(evutil_socket_t, short, void* arg) {
   auto* stream = static_cast<LocalStream*>(arg);
   stream->hub->flush(stream);
@@ -143,7 +107,7 @@ void StreamHub::on_wakeup() {
   // A kick through the API (Control::kick_client) rings this doorbell too;
   // the mailbox word makes the check one exchange when nobody was kicked.
   if (svc_.control->workers().take_kicks(svc_.slot)) (void)svc_.conns->close_kicked();
-  retry_waiting();
+  on_registry_change();
   // Every stream may have been written: a writer wakes this worker once per
   // batch for every ring it announced sleep on. A flush may detach a stream
   // (its last player closed), so walk a copy; the copy reuses its capacity.
@@ -160,10 +124,10 @@ void StreamHub::schedule(LocalStream* stream) {
   int64_t window = stream->merge_window.count();
   int64_t now = base::mono_ms();
   if (window <= 0 || now - stream->last_flush_ms >= window) return flush(stream);
-  if (evtimer_pending(stream->flush_timer, nullptr)) return;
+  if (evtimer_pending(stream->flush_timer.get(), nullptr)) return;
   int64_t wait = stream->last_flush_ms + window - now;
   timeval tv{long(wait / 1000), long((wait % 1000) * 1000)};
-  evtimer_add(stream->flush_timer, &tv);
+  evtimer_add(stream->flush_timer.get(), &tv);
 }
 
 void StreamHub::flush(LocalStream* stream) {
@@ -185,7 +149,7 @@ void StreamHub::flush(LocalStream* stream) {
 }
 
 void StreamHub::maybe_sleep(LocalStream* stream) {
-  if (stream->sleeping || evtimer_pending(stream->flush_timer, nullptr)) return;
+  if (stream->sleeping || evtimer_pending(stream->flush_timer.get(), nullptr)) return;
   stream->sleeping = true;
   // Dekker: with the bit set, a commit after this load wakes us; one before
   // it shows as a tail past what the last flush started from. Then flush
@@ -193,25 +157,27 @@ void StreamHub::maybe_sleep(LocalStream* stream) {
   uint32_t tail = stream->ring.announce_sleep(svc_.slot);
   if (tail != stream->flush_tail) {
     stream->sleeping = false;
-    if (!evtimer_pending(stream->flush_timer, nullptr)) {
+    if (!evtimer_pending(stream->flush_timer.get(), nullptr)) {
       int64_t window = stream->merge_window.count();
       int64_t wait = std::max<int64_t>(0, stream->last_flush_ms + window - base::mono_ms());
       timeval tv{long(wait / 1000), long((wait % 1000) * 1000)};
-      evtimer_add(stream->flush_timer, &tv);
+      evtimer_add(stream->flush_timer.get(), &tv);
     }
   }
 }
 
-void StreamHub::on_tick() {
+// One load when nothing changed; otherwise waiting players try again and
+// attached ones look at their stream's state (ended, taken over).
+void StreamHub::on_registry_change() {
+  uint32_t epoch = svc_.control->registry().epoch();
+  if (epoch == seen_epoch_) return;
+  seen_epoch_ = epoch;
   retry_waiting();
   check_states();
 }
 
 void StreamHub::retry_waiting() {
   if (waiting_.empty()) return;
-  uint32_t epoch = svc_.control->registry().epoch();
-  if (epoch == seen_epoch_) return;
-  seen_epoch_ = epoch;
   std::vector<Waiting> waiting;
   waiting.swap(waiting_);
   for (const Waiting& w : waiting) w.sub->on_stream_state();  // each re-attaches or waits again
@@ -221,7 +187,8 @@ void StreamHub::retry_waiting() {
 void StreamHub::check_states() {
   std::vector<StreamSubscriber*> changed;
   for (auto& s : streams_) {
-    if (state_of(s.get()) == shm::StreamState::kEnded) {
+    shm::StreamState state = state_of(s.get());
+    if (state != shm::StreamState::kLive && state != shm::StreamState::kLost) {
       for (StreamSubscriber* sub : s->subs) changed.push_back(sub);
     }
   }

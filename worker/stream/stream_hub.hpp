@@ -15,8 +15,11 @@
 //
 // A player that arrives before the publisher waits in a list; the hub asks
 // the registry to wake this worker on the next publish and retries then.
-// Once a second the hub also re-reads the registry state of its streams so
-// players learn when a stream ended (its republish grace period ran out).
+// Streams end through the registry only: whoever changes a stream's state
+// (a publisher leaving or taking over, the master ending it after the
+// republish grace period or reclaiming a dead worker's) bumps the registry's
+// epoch and wakes the workers; at a wake-up that finds a new epoch the hub
+// re-reads the state of its streams and tells their subscribers.
 #pragma once
 
 #include <event2/event.h>
@@ -30,7 +33,9 @@
 #include "shm/registry.hpp"
 #include "shm/ring.hpp"
 #include "shm/segment.hpp"
+#include "worker/core/ev.hpp"
 #include "worker/core/services.hpp"
+#include "worker/stream/start_pack.hpp"
 
 namespace srs::worker {
 
@@ -47,13 +52,6 @@ class StreamSubscriber {
   virtual void on_stream_state() = 0;
 };
 
-// The metadata and sequence headers a new player gets first (copied out of
-// the ring's sticky slots; shared by the players that started together).
-struct StartPack {
-  std::vector<uint8_t> metadata, video, audio;
-  uint32_t metadata_ts = 0, video_ts = 0, audio_ts = 0;
-};
-
 class StreamHub;
 
 class LocalStream {
@@ -63,14 +61,15 @@ class LocalStream {
   uint32_t epoch = 0;
   std::string key;
   shm::Segment segment;
-  shm::Ring ring;               // a view used for sleep/wake and sticky reads
+  shm::Ring ring;  // a view used for sleep/wake and sticky reads
   conf::Duration merge_window{0};
   std::vector<StreamSubscriber*> subs;
-  event* flush_timer = nullptr;
+  EventPtr flush_timer;
   int64_t last_flush_ms = 0;
   uint32_t flush_tail = 0;  // the ring's tail when the last flush started
   bool sleeping = false;
-  std::shared_ptr<const StartPack> start_pack();
+  StartPackCache start;
+  const StartPack& start_pack() { return start.get(ring); }
 };
 
 class StreamHub {
@@ -99,25 +98,23 @@ class StreamHub {
 
  private:
   static void on_wakeup_cb(evutil_socket_t fd, short, void* arg);
-  static void on_tick_cb(evutil_socket_t, short, void* arg);
   static void on_flush_cb(evutil_socket_t, short, void* arg);
   void on_wakeup();
-  void on_tick();
   void schedule(LocalStream* stream);
   void flush(LocalStream* stream);
+  void on_registry_change();
   void retry_waiting();
   void check_states();
 
   Services& svc_;
-  event* wakeup_ev_ = nullptr;
-  event* tick_ev_ = nullptr;
+  EventPtr wakeup_ev_;
   std::list<std::unique_ptr<LocalStream>> streams_;
   struct Waiting {
     std::string key;
     StreamSubscriber* sub;
   };
   std::vector<Waiting> waiting_;
-  uint32_t seen_epoch_ = 0;
+  uint32_t seen_epoch_ = 0;  // the registry's epoch at the last look
   // Reused by on_wakeup() and flush() (swapped out while in use, so a nested
   // call would get its own).
   std::vector<LocalStream*> due_scratch_;

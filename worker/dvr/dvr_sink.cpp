@@ -1,0 +1,160 @@
+// The DVR of one publish, on the output thread (see dvr_sink.hpp).
+#include "worker/dvr/dvr_sink.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "base/bytes.hpp"
+#include "base/clock.hpp"
+#include "worker/dvr/dvr_path.hpp"
+#include "worker/output/file_ops.hpp"
+
+namespace srs::worker {
+
+std::unique_ptr<OutputSink> DvrFactory::make(const PublishEvent& e, Mailbox& mailbox) {
+  if (!e.vhost->dvr.enabled) return nullptr;
+  return std::make_unique<DvrSink>(*e.vhost, e.source, mailbox);
+}
+
+DvrSink::DvrSink(const conf::VhostConfig& vhost, const HookInfo& source, Mailbox& mailbox)
+    : vhost_(vhost), source_(source), mailbox_(mailbox) {
+  buf_.reserve(2 * kFlushBytes);
+}
+
+DvrSink::~DvrSink() {
+  close();
+}
+
+std::string DvrSink::name() const {
+  return "dvr " + vhost_.name + "/" + source_.app + "/" + source_.stream;
+}
+
+void DvrSink::on_record(const MediaRecord& r, uint64_t) {
+  if (failed_) return;
+  switch (r.kind) {
+    case MediaKind::kMetadata:
+      writer_.on_metadata(r.timestamp, r.body);
+      break;
+    case MediaKind::kVideo:
+      on_video(r.timestamp, r.body);
+      break;
+    case MediaKind::kAudio:
+      writer_.on_audio(r.timestamp, r.body);
+      break;
+  }
+  after_append();
+}
+
+void DvrSink::on_video(uint32_t ts, std::span<const uint8_t> body) {
+  bool segment = vhost_.dvr.plan == conf::DvrPlan::kSegment;
+  uint32_t limit = uint32_t(vhost_.dvr.duration.count());
+  if (segment && writer_.started() && writer_.rebase(ts) >= limit &&
+      proto::flv::FileWriter::is_keyframe(body)) {
+    close();  // the cut: this keyframe starts the next file
+  }
+  writer_.on_video(ts, body);
+}
+
+void DvrSink::on_gap(uint32_t lost_ms, uint64_t) {
+  if (failed_) return;
+  say(base::LogLevel::kWarn, name() + ": about " + std::to_string(lost_ms) +
+                                 " ms of media lost (the disk did not keep up); " + path_ +
+                                 ".tmp goes on from the next keyframe");
+}
+
+// Opens the file when the writer started one; writes the buffer out when full.
+void DvrSink::after_append() {
+  if (buf_.empty()) return;
+  if (!fd_.valid() && !open_file()) return;
+  if (buf_.size() >= kFlushBytes) write_out();
+}
+
+bool DvrSink::open_file() {
+  DvrPathVars vars{vhost_.name, source_.app, source_.stream, base::wall_ms()};
+  path_ = render_dvr_path(dvr_file_template(vhost_.dvr.path), vars);
+  std::string tmp = path_ + ".tmp";
+  if (!make_parent_dirs(tmp)) {
+    fail("mkdir", tmp);
+    return false;
+  }
+  fd_.reset(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd_.valid()) {
+    fail("open", tmp);
+    return false;
+  }
+  say(base::LogLevel::kInfo, name() + ": recording to " + tmp);
+  return true;
+}
+
+void DvrSink::write_out() {
+  if (!write_all(fd_.get(), buf_.data(), buf_.size())) fail("write", path_ + ".tmp");
+  buf_.clear();
+}
+
+void DvrSink::close() {
+  if (failed_ || !fd_.valid()) {
+    buf_.clear();
+    writer_.begin_file();
+    return;
+  }
+  write_out();
+  if (failed_) return;
+  patch_duration();
+  fd_.reset();
+  std::string tmp = path_ + ".tmp";
+  if (::rename(tmp.c_str(), path_.c_str()) != 0) return fail("rename", tmp);
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.3f", double(writer_.duration_ms()) / 1000.0);
+  say(base::LogLevel::kInfo, name() + ": closed " + path_ + ", " + seconds + " s, " +
+                                 std::to_string(writer_.file_bytes()) + " bytes");
+  writer_.begin_file();
+  notify(path_);
+}
+
+// The metadata's duration becomes this file's (a best effort: the file plays anyway).
+void DvrSink::patch_duration() {
+  uint64_t at = writer_.duration_field_offset();
+  if (at == 0) return;
+  uint8_t number[8];
+  base::store_be_double(number, double(writer_.duration_ms()) / 1000.0);
+  if (::pwrite(fd_.get(), number, sizeof number, off_t(at)) != ssize_t(sizeof number)) {
+    say(base::LogLevel::kWarn, name() + ": pwrite(" + path_ + ".tmp) of the duration failed (" +
+                                   std::strerror(errno) + ")");
+  }
+}
+
+// Logged once; the DVR of this publish stops and its partial file goes.
+void DvrSink::fail(const char* call, const std::string& path) {
+  int err = errno;
+  say(base::LogLevel::kError, name() + ": " + call + "(" + path + ") failed (" +
+                                  std::to_string(err) + ": " + std::strerror(err) +
+                                  "); recording of this stream stopped");
+  failed_ = true;
+  buf_.clear();
+  buf_.shrink_to_fit();
+  if (fd_.valid()) {
+    fd_.reset();
+    (void)::unlink((path_ + ".tmp").c_str());
+  }
+}
+
+// SRS's SrsHttpHooks::on_dvr: fire and forget, from the loop.
+void DvrSink::notify(const std::string& path) {
+  if (!Hooks::wanted(vhost_, HookEvent::kDvr)) return;
+  OutputNote n;
+  n.notify = true;
+  n.hook = HookEvent::kDvr;
+  n.vhost = &vhost_;
+  n.info = source_;  // the publisher: client_id, ip, param, tcUrl
+  n.info.vhost = vhost_.name;
+  char cwd[PATH_MAX];
+  if (::getcwd(cwd, sizeof cwd)) n.info.cwd = cwd;
+  n.info.file = path;
+  mailbox_.post(std::move(n));
+}
+
+}  // namespace srs::worker

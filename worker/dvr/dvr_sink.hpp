@@ -1,0 +1,82 @@
+// DvrSink: the DVR of one publish (SRS's dvr, research/srs.md 1.12), an
+// output on the output thread (output/output_thread.hpp): a stalled disk
+// delays the recording, never the stream.
+//
+// Each record goes to a proto::flv::FileWriter that appends to one buffer;
+// the buffer is written to the file when it passes 64 KiB and when the file
+// closes (no system call per message). A file is written as FILE.tmp and
+// renamed to FILE when closed, so a crash leaves a .tmp, never a truncated
+// file under its final name; its directories are created as needed.
+//
+// plan session: one file per publish. plan segment: a new file at the first
+// keyframe once `duration` has passed. A file closes at a cut, at unpublish
+// and when the worker exits; then the on_dvr callback is notified (fire and
+// forget, from the loop) and a log line gives the file, its duration and
+// size. The metadata's "duration" is set to the file's own before it closes.
+//
+// An error (cannot create the folder or the file, cannot write: disk full,
+// permission) is logged once with the path and the errno text and stops the
+// DVR of this publish; the live stream goes on. Records lost to a stalled
+// disk (on_gap) are logged; the file goes on from the next keyframe.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/fd.hpp"
+#include "conf/config.hpp"
+#include "proto/flv/file_writer.hpp"
+#include "worker/output/sink.hpp"
+
+namespace srs::worker {
+
+class DvrSink final : public OutputSink {
+ public:
+  DvrSink(const conf::VhostConfig& vhost, const HookInfo& source, Mailbox& mailbox);
+  ~DvrSink() override;
+  DvrSink(const DvrSink&) = delete;
+  DvrSink& operator=(const DvrSink&) = delete;
+
+  void on_record(const MediaRecord& r, uint64_t now_ms) override;
+  void on_gap(uint32_t lost_ms, uint64_t now_ms) override;
+  void on_finish(uint64_t) override { close(); }
+
+  bool failed() const { return failed_; }
+
+ private:
+  void on_video(uint32_t ts, std::span<const uint8_t> body);
+  // Closes the current file; later media would start a new one.
+  void close();
+  void after_append();
+  bool open_file();
+  void write_out();
+  void patch_duration();
+  void fail(const char* call, const std::string& path);
+  void notify(const std::string& path);
+  std::string name() const;
+  // A log line for the loop, with the publisher's context id.
+  void say(base::LogLevel level, std::string text) {
+    mailbox_.log(level, std::move(text), source_.client_id);
+  }
+
+  static constexpr size_t kFlushBytes = 64 * 1024;
+
+  const conf::VhostConfig& vhost_;  // the generation's snapshot outlives the worker's outputs
+  HookInfo source_;
+  Mailbox& mailbox_;
+  std::vector<uint8_t> buf_;
+  proto::flv::FileWriter writer_{&buf_};
+  base::Fd fd_;
+  std::string path_;  // the final name of the open file
+  bool failed_ = false;
+};
+
+// The DVR output: a DvrSink for each publish on a vhost with dvr.enabled.
+class DvrFactory final : public OutputFactory {
+ public:
+  std::unique_ptr<OutputSink> make(const PublishEvent& e, Mailbox& mailbox) override;
+};
+
+}  // namespace srs::worker

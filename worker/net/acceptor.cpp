@@ -1,0 +1,77 @@
+// Accepting connections (see acceptor.hpp).
+#include "worker/net/acceptor.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/log.hpp"
+#include "worker/core/accept_gate.hpp"
+
+namespace srs::worker {
+
+std::string peer_text(const sockaddr* sa) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (sa->sa_family == AF_INET) {
+    sockaddr_in in{};
+    std::memcpy(&in, sa, sizeof in);
+    inet_ntop(AF_INET, &in.sin_addr, host, sizeof host);
+    return std::string(host) + ":" + std::to_string(ntohs(in.sin_port));
+  }
+  sockaddr_in6 in6{};
+  if (sa->sa_family == AF_INET6) {
+    std::memcpy(&in6, sa, sizeof in6);
+    inet_ntop(AF_INET6, &in6.sin6_addr, host, sizeof host);
+  }
+  return "[" + std::string(host) + "]:" + std::to_string(ntohs(in6.sin6_port));
+}
+
+Acceptor::Acceptor(Services& svc, const char* kind) : svc_(svc), kind_(kind) {}
+
+Acceptor::~Acceptor() {
+  stop();
+}
+
+bool Acceptor::listen(int fd, const std::string& address, Factory make) {
+  auto l = std::make_unique<Listener>();
+  l->acceptor = this;
+  l->make = std::move(make);
+  l->listener.reset(evconnlistener_new(svc_.base, on_accept, l.get(),
+                                       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd));
+  if (!l->listener) {
+    LOG_ERROR("evconnlistener_new(%s) failed while starting the %s listeners of worker slot %u",
+              address.c_str(), kind_, svc_.slot);
+    ::close(fd);
+    return false;
+  }
+  if (svc_.accept_gate) svc_.accept_gate->add(l->listener.get());
+  listeners_.push_back(std::move(l));
+  return true;
+}
+
+void Acceptor::stop() {
+  for (auto& l : listeners_) {
+    if (svc_.accept_gate) svc_.accept_gate->remove(l->listener.get());
+  }
+  listeners_.clear();
+}
+
+void Acceptor::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int, void* arg) {
+  auto* l = static_cast<Listener*>(arg);
+  Acceptor& self = *l->acceptor;
+  Services& svc = self.svc_;
+  const uint32_t max = svc.config->rtmp.max_connections;
+  base::Fd owned(fd);
+  if (svc.conns->size() >= max) {
+    LOG_WARN("%s client %s refused: max_connections %u reached on worker slot %u", self.kind_,
+             peer_text(sa).c_str(), max, svc.slot);
+  } else {
+    evutil_make_socket_nonblocking(fd);
+    svc.conns->add(l->make(std::make_unique<PlainTransport>(std::move(owned)), peer_text(sa)));
+  }
+  if (svc.accept_gate) svc.accept_gate->after_accept(max);
+}
+
+}  // namespace srs::worker

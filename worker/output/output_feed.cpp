@@ -1,0 +1,124 @@
+// The outputs of one publish reading its ring (see output_feed.hpp).
+#include "worker/output/output_feed.hpp"
+
+#include <cstring>
+
+#include "shm/atomics.hpp"
+
+namespace srs::worker {
+namespace {
+
+constexpr uint32_t kBatchRecords = 64;
+constexpr uint32_t kBatchBytes = 1u << 20;
+
+bool media_kind(const shm::RecordView& v, MediaKind* kind) {
+  switch (v.type) {
+    case shm::RecordType::kAudio:
+      *kind = MediaKind::kAudio;
+      return true;
+    case shm::RecordType::kVideo:
+      *kind = MediaKind::kVideo;
+      return true;
+    case shm::RecordType::kData:
+      *kind = MediaKind::kMetadata;
+      return (v.flags & shm::kFlagMetadata) != 0;
+    default:
+      return false;  // discontinuity, padding
+  }
+}
+
+}  // namespace
+
+OutputFeed::OutputFeed(PublishEvent event, shm::Segment segment, shm::RingReader reader)
+    : event_(std::move(event)), segment_(std::move(segment)), reader_(reader) {}
+
+bool OutputFeed::before_end(uint32_t pos) const noexcept {
+  return !ending_ || shm::seq_before(pos, end_);
+}
+
+uint32_t OutputFeed::pump(uint64_t now_ms) {
+  uint32_t lost = 0;
+  while (read_batch(now_ms, &lost)) {
+  }
+  return lost;
+}
+
+void OutputFeed::tick(uint64_t now_ms) {
+  for (auto& s : sinks_) s->on_tick(now_ms);
+}
+
+uint32_t OutputFeed::finish(uint32_t tail, uint64_t now_ms) {
+  ending_ = true;
+  end_ = tail;
+  uint32_t lost = pump(now_ms);
+  for (auto& s : sinks_) s->on_finish(now_ms);
+  return lost;
+}
+
+bool OutputFeed::read_batch(uint64_t now_ms, uint32_t* lost) {
+  shm::RecordView views[kBatchRecords];
+  uint32_t skipped_before = reader_.records_skipped();
+  shm::ReadResult r = reader_.read(views, kBatchRecords, kBatchBytes);
+  if (r.status != shm::ReadStatus::kRecords) return false;
+  if (r.jumped) {
+    *lost += reader_.records_skipped() - skipped_before;
+    after_jump(now_ms);
+  }
+  // Copy out, then validate: the sinks only ever see intact bytes.
+  copy_.resize(r.bytes);
+  size_t at = 0;
+  {
+    shm::SpeculativeReadScope speculative;
+    for (uint32_t i = 0; i < r.count; i++) {
+      std::memcpy(copy_.data() + at, views[i].payload, views[i].size);
+      at += views[i].size;
+    }
+  }
+  if (!reader_.validate(r.start)) {
+    *lost += r.count;
+    (void)reader_.jump_to_keyframe();
+    after_jump(now_ms);
+    return true;
+  }
+  at = 0;
+  for (uint32_t i = 0; i < r.count; i++) {
+    if (!before_end(views[i].pos)) return false;  // the publish ended before this record
+    deliver(views[i], copy_.data() + at, now_ms);
+    at += views[i].size;
+    reader_.advance_past(views[i]);
+  }
+  return true;
+}
+
+void OutputFeed::deliver(const shm::RecordView& v, const uint8_t* bytes, uint64_t now_ms) {
+  MediaRecord rec;
+  if (!media_kind(v, &rec.kind)) return;
+  rec.timestamp = v.timestamp;
+  rec.body = {bytes, v.size};
+  for (auto& s : sinks_) s->on_record(rec, now_ms);
+  last_ts_ = v.timestamp;
+  have_ts_ = true;
+}
+
+// After records were lost: the sinks hear how much media (by the next
+// record's timestamp, when there is one), then get the current metadata
+// and sequence headers before the keyframe the cursor jumped to.
+void OutputFeed::after_jump(uint64_t now_ms) {
+  shm::RecordView next;
+  uint32_t lost_ms = 0;
+  if (reader_.read(&next, 1, kBatchBytes).status == shm::ReadStatus::kRecords && have_ts_) {
+    lost_ms = uint32_t(shm::seq_diff(next.timestamp, last_ts_) > 0 ? next.timestamp - last_ts_ : 0);
+  }
+  for (auto& s : sinks_) s->on_gap(lost_ms, now_ms);
+  const StartPack& pack = start_.get(reader_.ring());
+  auto give = [&](MediaKind kind, const std::vector<uint8_t>& body, uint32_t ts) {
+    if (body.empty()) return;
+    MediaRecord rec{kind, ts, {body.data(), body.size()}};
+    for (auto& s : sinks_) s->on_record(rec, now_ms);
+  };
+  give(MediaKind::kMetadata, pack.metadata, pack.metadata_ts);
+  give(MediaKind::kVideo, pack.video, pack.video_ts);
+  give(MediaKind::kAudio, pack.audio, pack.audio_ts);
+}
+
+}  // namespace srs::worker

@@ -1,0 +1,62 @@
+// OutputFeed: the outputs of one publish reading its ring, on the output
+// thread. It maps the ring on its own (so its life does not depend on the
+// publisher's), reads with a private cursor that starts where the publish
+// starts, copies each batch out of the ring and validates it before any
+// sink sees a byte (a torn record never reaches a file), and hands the
+// records to the sinks in order.
+//
+// A feed that falls behind (a stalled disk) and is lapped jumps to the
+// newest keyframe: the sinks hear of the gap, then get the current start
+// pack and go on. Once its publish ended, the feed reads up to where the
+// publish ended (not beyond: a republish continues the same ring with
+// feeds of its own), then finishes its sinks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "shm/ring_reader.hpp"
+#include "shm/segment.hpp"
+#include "worker/output/sink.hpp"
+#include "worker/stream/start_pack.hpp"
+
+namespace srs::worker {
+
+class OutputFeed {
+ public:
+  // `segment` is the publish's ring, `reader` attached at its start.
+  OutputFeed(PublishEvent event, shm::Segment segment, shm::RingReader reader);
+
+  const PublishEvent& event() const noexcept { return event_; }
+  void add(std::unique_ptr<OutputSink> sink) { sinks_.push_back(std::move(sink)); }
+  bool empty() const noexcept { return sinks_.empty(); }
+
+  // Reads what is readable and gives it to the sinks. Returns the records
+  // that were lost to a lap (0 normally).
+  uint32_t pump(uint64_t now_ms);
+  void tick(uint64_t now_ms);
+  // The publish ended at `tail`: reads up to it, then finishes the sinks.
+  // Returns the records lost on the way.
+  uint32_t finish(uint32_t tail, uint64_t now_ms);
+
+ private:
+  // One batch: false when there was nothing (more) to read.
+  bool read_batch(uint64_t now_ms, uint32_t* lost);
+  void deliver(const shm::RecordView& v, const uint8_t* bytes, uint64_t now_ms);
+  void after_jump(uint64_t now_ms);
+  bool before_end(uint32_t pos) const noexcept;
+
+  PublishEvent event_;
+  shm::Segment segment_;
+  shm::RingReader reader_;
+  std::vector<std::unique_ptr<OutputSink>> sinks_;
+  StartPackCache start_;
+  std::vector<uint8_t> copy_;  // the batch, out of the ring
+  uint32_t last_ts_ = 0;       // of the last record given
+  bool have_ts_ = false;
+  bool ending_ = false;
+  uint32_t end_ = 0;  // the publish's last tail, once ending_
+};
+
+}  // namespace srs::worker
