@@ -194,9 +194,6 @@ bool RingPlayer::send_batch(bool* more) {
     case shm::ReadStatus::kEmpty:
       *more = false;
       return true;
-    case shm::ReadStatus::kEnded:
-      end("the stream ended", true);
-      return false;
     case shm::ReadStatus::kLapped:
       counters().dropped_players.fetch_add(1, std::memory_order_relaxed);
       end("too slow: lapped by the publisher (slow_player: disconnect)", false);
