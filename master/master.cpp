@@ -309,10 +309,11 @@ void Master::on_worker_exit(pid_t pid, int status) {
   }
   int64_t delay = table_.schedule_respawn(slot, base::mono_ms());
   const WorkerSlot& w = table_.at(slot);
-  if (w.quick_exits > 1) {
-    LOG_ERROR("worker slot %d generation %u pid %d %s; crash loop (%d quick exits in a row): "
-              "respawning in %lld ms", slot, gen, int(pid), how.c_str(), w.quick_exits,
-              (long long)delay);
+  if (w.history.quick_exits > 1) {
+    LOG_ERROR(
+        "worker slot %d generation %u pid %d %s; crash loop (%d quick exits in a row): "
+        "respawning in %lld ms",
+        slot, gen, int(pid), how.c_str(), w.history.quick_exits, (long long)delay);
   } else {
     LOG_WARN("worker slot %d generation %u pid %d %s; respawning in %lld ms", slot, gen, int(pid),
              how.c_str(), (long long)delay);
