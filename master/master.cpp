@@ -53,17 +53,6 @@ void install_signal_handlers(sigset_t* wait_mask) {
   signal(SIGPIPE, SIG_IGN);
 }
 
-std::string describe_exit(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    std::string s = "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-                    strsignal(WTERMSIG(status)) + ")";
-    if (WCOREDUMP(status)) s += ", core dumped";
-    return s;
-  }
-  return "ended with status " + std::to_string(status);
-}
-
 std::string generated_server_id() {
   return std::string("vid-") + std::string(base::new_context_id().c_str()).substr(0, 7);
 }
