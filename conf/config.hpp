@@ -36,15 +36,15 @@ struct Endpoint {
 
 struct LogConfig {
   base::LogLevel level = base::LogLevel::kInfo;
-  std::string file;                       // empty: stderr
-  Duration summary_interval{10000};       // periodic stream/client summaries
+  std::string file;                  // empty: stderr
+  Duration summary_interval{10000};  // periodic stream/client summaries
   bool operator==(const LogConfig&) const = default;
 };
 
 struct RtmpConfig {
   std::vector<Endpoint> listen{Endpoint{"", 1935}};
-  uint32_t chunk_size = 60000;            // out chunk size, 128..65536
-  uint32_t max_connections = 1000;        // per worker
+  uint32_t chunk_size = 60000;      // out chunk size, 128..65536
+  uint32_t max_connections = 1000;  // per worker
   // When a publisher leaves (or its worker dies), its players wait this long
   // for a republish before they are told the stream ended.
   Duration republish_grace{30000};
@@ -58,7 +58,7 @@ struct HttpServerConfig {
   bool crossdomain = true;
   // An HTTP-FLV request for a stream not (yet) published waits this long, then gets 404.
   Duration wait_publisher{10000};
-  Duration keepalive_timeout{15000};      // an idle keep-alive connection is closed after this
+  Duration keepalive_timeout{15000};  // an idle keep-alive connection is closed after this
   bool operator==(const HttpServerConfig&) const = default;
 };
 
@@ -83,7 +83,7 @@ struct HttpApiConfig {
   std::vector<Endpoint> listen{Endpoint{"", 1985}};
   bool crossdomain = true;
   HttpApiAuth auth;
-  std::vector<Cidr> allow;                // clients allowed to use the API; empty: anyone
+  std::vector<Cidr> allow;  // clients allowed to use the API; empty: anyone
   HttpApiRawApi raw_api;
   bool operator==(const HttpApiConfig&) const = default;
 };
@@ -92,8 +92,8 @@ struct HttpApiConfig {
 // change them; the loader reports an attempt as an error).
 struct ShmConfig {
   uint32_t max_streams = 256;
-  uint64_t ring_bytes = 16ull << 20;      // per live stream, power of two
-  uint32_t max_clients = 4096;            // client table entries, whole server
+  uint64_t ring_bytes = 16ull << 20;  // per live stream, power of two
+  uint32_t max_clients = 4096;        // client table entries, whole server
   bool operator==(const ShmConfig&) const = default;
 };
 
@@ -103,9 +103,9 @@ enum class TimeJitter : uint8_t { kFull, kZero, kOff };
 enum class SlowPlayer : uint8_t { kSkip, kDisconnect };
 
 struct PlayConfig {
-  bool gop_cache = true;                  // start new players at the latest keyframe
+  bool gop_cache = true;  // start new players at the latest keyframe
   TimeJitter time_jitter = TimeJitter::kFull;
-  Duration merge_window{350};             // media per write to a player; 0: realtime
+  Duration merge_window{350};  // media per write to a player; 0: realtime
   SlowPlayer slow_player = SlowPlayer::kSkip;
   // SO_SNDBUF of a player's socket: bounds the kernel memory and the delay a
   // slow player can pile up before the skip/disconnect policy sees it.
@@ -115,20 +115,20 @@ struct PlayConfig {
 };
 
 struct PublishConfig {
-  bool takeover = false;                  // a new publisher of a live name replaces the old one
+  bool takeover = false;  // a new publisher of a live name replaces the old one
   bool operator==(const PublishConfig&) const = default;
 };
 
 // HLS output, written by the publisher's worker under the vhost's HTTP root.
 struct HlsConfig {
   bool enabled = true;
-  Duration fragment{10000};               // segment duration (cut at keyframes)
-  Duration window{60000};                 // playlist duration
-  double td_ratio = 1.5;                  // target duration = ceil(fragment * td_ratio)
+  Duration fragment{10000};  // segment duration (cut at keyframes)
+  Duration window{60000};    // playlist duration
+  double td_ratio = 1.5;     // target duration = ceil(fragment * td_ratio)
   std::string m3u8_file = "[app]/[stream].m3u8";
   std::string ts_file = "[app]/[stream]-[seq].ts";
-  std::string entry_prefix;               // prefix of segment URIs; empty: relative
-  Duration dispose{120000};               // files removed this long after the publisher left; 0: kept
+  std::string entry_prefix;  // prefix of segment URIs; empty: relative
+  Duration dispose{120000};  // files removed this long after the publisher left; 0: kept
   bool operator==(const HlsConfig&) const = default;
 };
 
@@ -139,8 +139,8 @@ struct DvrConfig {
   bool enabled = false;
   // [vhost] [app] [stream] [timestamp] [2006] [01] [02] [15] [04] [05] [999] (worker/dvr_path.hpp)
   std::string path = "./objs/nginx/html/[app]/[stream].[timestamp].flv";
-  DvrPlan plan = DvrPlan::kSession;       // session: one file per publish; segment: cut every duration
-  Duration duration{30000};               // segment plan: cut at the first keyframe after this
+  DvrPlan plan = DvrPlan::kSession;  // session: one file per publish; segment: cut every duration
+  Duration duration{30000};          // segment plan: cut at the first keyframe after this
   bool operator==(const DvrConfig&) const = default;
 };
 
@@ -149,9 +149,9 @@ struct DvrConfig {
 // worker/hooks.hpp). URLs are checked at load (conf/hook_url.hpp).
 struct HttpHooksConfig {
   bool enabled = false;
-  Duration timeout{5000};                 // per call; a timeout rejects connect/publish/play
-  bool tls_verify = true;                 // https: check the certificate and the host name
-  std::string tls_ca_file;                // https: PEM CAs to trust; empty: the system's
+  Duration timeout{5000};   // per call; a timeout rejects connect/publish/play
+  bool tls_verify = true;   // https: check the certificate and the host name
+  std::string tls_ca_file;  // https: PEM CAs to trust; empty: the system's
   std::vector<HookUrl> on_connect, on_close, on_publish, on_unpublish, on_play, on_stop, on_hls,
       on_dvr;
   bool operator==(const HttpHooksConfig&) const = default;
@@ -160,7 +160,7 @@ struct HttpHooksConfig {
 struct VhostConfig {
   std::string name;
   bool enabled = true;
-  std::string http_dir;                   // its HTTP files root (by Host); empty: http_server.dir
+  std::string http_dir;  // its HTTP files root (by Host); empty: http_server.dir
   PlayConfig play;
   PublishConfig publish;
   HlsConfig hls;
@@ -172,13 +172,13 @@ struct VhostConfig {
 inline constexpr const char kDefaultVhost[] = "__defaultVhost__";
 
 struct Config {
-  std::string source;                     // file path, or "<embedded>"; not compared
-  std::string server_id;                  // empty: generated at start
-  int worker_processes = 0;               // 0 means "auto": one per online core
+  std::string source;        // file path, or "<embedded>"; not compared
+  std::string server_id;     // empty: generated at start
+  int worker_processes = 0;  // 0 means "auto": one per online core
   bool daemon = false;
   std::string pid_file = "./objs/srs.pid";
-  std::string user;                       // drop to this user after binding (root only)
-  Duration drain_timeout{0};              // 0: old workers drain until their last client leaves
+  std::string user;           // drop to this user after binding (root only)
+  Duration drain_timeout{0};  // 0: old workers drain until their last client leaves
   LogConfig log;
   RtmpConfig rtmp;
   HttpServerConfig http_server;
@@ -200,7 +200,7 @@ struct Config {
 // (a path such as "vhosts.__defaultVhost__.enabled"), and what was expected.
 struct ConfigError {
   std::string file;
-  int line = 0;                           // 1-based; 0 when unknown (unreadable file)
+  int line = 0;  // 1-based; 0 when unknown (unreadable file)
   int column = 0;
   std::string path;
   std::string message;
@@ -209,8 +209,8 @@ struct ConfigError {
 };
 
 struct LoadResult {
-  std::optional<Config> config;           // set only when `errors` is empty
-  std::vector<ConfigError> errors;        // every problem, not just the first
+  std::optional<Config> config;     // set only when `errors` is empty
+  std::vector<ConfigError> errors;  // every problem, not just the first
   bool ok() const { return config.has_value(); }
   // Every error's to_string(), one per line.
   std::string error_text() const;
@@ -218,7 +218,7 @@ struct LoadResult {
 
 LoadResult load_file(const std::string& path);
 LoadResult load_text(std::string_view yaml, const std::string& name);
-LoadResult load_default();                // the embedded copy of etc/srs.yaml
+LoadResult load_default();  // the embedded copy of etc/srs.yaml
 
 // Checks that a reload from `running` to `next` is allowed (shm sizes, daemon
 // and pid_file cannot change while running). Appends to `errors`.

@@ -53,17 +53,6 @@ void install_signal_handlers(sigset_t* wait_mask) {
   signal(SIGPIPE, SIG_IGN);
 }
 
-std::string describe_exit(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    std::string s = "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-                    strsignal(WTERMSIG(status)) + ")";
-    if (WCOREDUMP(status)) s += ", core dumped";
-    return s;
-  }
-  return "ended with status " + std::to_string(status);
-}
-
 std::string generated_server_id() {
   return std::string("vid-") + std::string(base::new_context_id().c_str()).substr(0, 7);
 }
@@ -216,13 +205,13 @@ int Master::run() {
     pollfd pfd{events_read_.get(), POLLIN, 0};
     ::ppoll(&pfd, 1, timeout >= 0 ? &ts : nullptr, &wait_mask);
     loop();
-    if (stop_ != Stop::kNone && table_.live_count() == 0) break;
+    if (stop_ != Stop::kNone && table_.live_count() == 0 && children_.live_count() == 0) break;
   }
   if (control_) {
     int removed = shm::remove_instance_segments(control_->instance());
     if (removed > 0) LOG_INFO("removed %d stream ring segments", removed);
   }
-  LOG_INFO("all workers stopped; master exits");
+  LOG_INFO("all workers and children stopped; master exits");
   sd_notify("STOPPING=1");
   pid_file_.remove();
   return 0;
@@ -261,6 +250,7 @@ int64_t Master::next_timeout_ms(int64_t now) const {
     if (next < 0 || d < next) next = d;
   };
   consider(table_.next_respawn_ms());
+  consider(children_.next_timer_ms());
   if (pending_) consider(pending_->ready_deadline_ms);
   if (!current_.announced_ready) consider(current_.ready_deadline_ms);
   for (const auto& [gen, deadline] : drain_deadlines_) consider(deadline);
@@ -274,7 +264,12 @@ void Master::reap_children() {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) return;
-    on_worker_exit(pid, status);
+    if (table_.find_pid(pid) >= 0) {
+      on_worker_exit(pid, status);
+    } else if (!children_.on_exit(pid, status, base::mono_ms())) {
+      LOG_DEBUG("reaped pid %d, neither a worker nor a child (%s)", int(pid),
+                describe_exit(status).c_str());
+    }
   }
 }
 
@@ -291,7 +286,7 @@ const Master::Generation* Master::generation_of(uint32_t id) const {
 
 void Master::on_worker_exit(pid_t pid, int status) {
   int slot = table_.find_pid(pid);
-  if (slot < 0) return;  // not ours (an ffmpeg grandchild reparented to us, say)
+  if (slot < 0) return;
   WorkerSlot& s = table_.at(slot);
   uint32_t gen = s.generation;
   bool draining = s.state == SlotState::kDraining;
@@ -309,10 +304,11 @@ void Master::on_worker_exit(pid_t pid, int status) {
   }
   int64_t delay = table_.schedule_respawn(slot, base::mono_ms());
   const WorkerSlot& w = table_.at(slot);
-  if (w.quick_exits > 1) {
-    LOG_ERROR("worker slot %d generation %u pid %d %s; crash loop (%d quick exits in a row): "
-              "respawning in %lld ms", slot, gen, int(pid), how.c_str(), w.quick_exits,
-              (long long)delay);
+  if (w.history.quick_exits > 1) {
+    LOG_ERROR(
+        "worker slot %d generation %u pid %d %s; crash loop (%d quick exits in a row): "
+        "respawning in %lld ms",
+        slot, gen, int(pid), how.c_str(), w.history.quick_exits, (long long)delay);
   } else {
     LOG_WARN("worker slot %d generation %u pid %d %s; respawning in %lld ms", slot, gen, int(pid),
              how.c_str(), (long long)delay);
@@ -502,10 +498,12 @@ void Master::signal_all(int signo) {
 
 void Master::begin_fast_stop() {
   if (stop_ == Stop::kFast) return;
-  LOG_INFO("fast stop: SIGTERM to %d workers", table_.live_count());
+  LOG_INFO("fast stop: SIGTERM to %d workers and %d children", table_.live_count(),
+           children_.live_count());
   sd_notify("STOPPING=1");
   stop_ = Stop::kFast;
   signal_all(SIGTERM);
+  children_.stop_all(base::mono_ms());  // the supervisor sends SIGKILL after its own grace
   kill_deadline_ms_ = base::mono_ms() + kKillAfterMs;
   for (int i = 0; i < kMaxWorkerSlots; i++) {
     if (table_.at(i).state == SlotState::kWaiting) table_.at(i) = WorkerSlot{};
@@ -514,9 +512,13 @@ void Master::begin_fast_stop() {
 
 void Master::begin_graceful_stop() {
   if (stop_ != Stop::kNone) return;
-  LOG_INFO("graceful stop: %d workers drain their connections", table_.live_count());
+  LOG_INFO("graceful stop: %d workers drain their connections, %d children stop",
+           table_.live_count(), children_.live_count());
   sd_notify("STOPPING=1");
   stop_ = Stop::kGraceful;
+  // Children first: an ingest or a transcode is a client of the workers, and
+  // would hold their drain until drain_timeout.
+  children_.stop_all(base::mono_ms());
   if (pending_) rollback_reload("was cancelled by the stop");
   for (int i = 0; i < kMaxWorkerSlots; i++) {
     WorkerSlot& s = table_.at(i);
@@ -569,6 +571,7 @@ void Master::sweep(int64_t now) {
 
 void Master::run_timers(int64_t now) {
   sweep(now);
+  children_.run_timers(now);
   for (int i = 0; i < kMaxWorkerSlots; i++) {
     WorkerSlot& s = table_.at(i);
     if (s.state != SlotState::kWaiting || s.respawn_at_ms > now) continue;

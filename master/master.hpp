@@ -6,12 +6,18 @@
 // on them in one visible order: reap children, read worker reports, stop,
 // reload, reopen logs, run timers.
 //
+// Workers are forked (WorkerTable); exec'd children (ffmpeg, exec commands)
+// are the ChildSupervisor's. Both restart with the same RestartPolicy, and
+// every reaped pid goes to whichever of the two owns it.
+//
 //   SIGHUP    reload: validate the file; if valid, start a new generation of
 //             workers, and once every new worker reports ready, tell the old
 //             generation to drain (SIGQUIT). If the new workers do not become
 //             ready in time, they are stopped and the old generation stays.
-//   SIGTERM, SIGINT   fast stop: SIGTERM to workers, SIGKILL after 5 s.
-//   SIGQUIT   graceful stop: workers drain (bounded by drain_timeout), then exit.
+//   SIGTERM, SIGINT   fast stop: SIGTERM to workers and children (to each
+//             child's process group), SIGKILL after 5 s.
+//   SIGQUIT   graceful stop: workers drain (bounded by drain_timeout), then
+//             exit; children are stopped at once (SIGTERM, SIGKILL after 5 s).
 //   SIGUSR1   reopen the log file, in the master and then in every worker.
 #pragma once
 
@@ -24,6 +30,7 @@
 
 #include "base/fd.hpp"
 #include "conf/config.hpp"
+#include "master/child_supervisor.hpp"
 #include "master/listeners.hpp"
 #include "master/pid_file.hpp"
 #include "master/process.hpp"
@@ -90,6 +97,7 @@ class Master {
   std::map<uint32_t, int64_t> drain_deadlines_;  // generation -> deadline (0: none)
   uint32_t next_generation_ = 1;
   WorkerTable table_;
+  ChildSupervisor children_;  // exec'd children; the next features start them
   PidFile pid_file_;
   std::string server_id_;
   base::Fd events_read_, events_write_;  // workers -> master reports

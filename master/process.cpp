@@ -7,6 +7,7 @@
 #include <pwd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -93,6 +94,17 @@ void close_fds_except(std::vector<int> keep) {
     next = unsigned(fd) + 1;
   }
   close_range_compat(next, ~0u);
+}
+
+std::string describe_exit(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    std::string s = "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                    strsignal(WTERMSIG(status)) + ")";
+    if (WCOREDUMP(status)) s += ", core dumped";
+    return s;
+  }
+  return "ended with status " + std::to_string(status);
 }
 
 }  // namespace srs::master

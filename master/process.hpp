@@ -1,5 +1,6 @@
 // Process-level chores of the master and of a freshly forked worker:
-// daemonizing, dropping privileges, and closing inherited descriptors.
+// daemonizing, dropping privileges, closing inherited descriptors, and
+// describing how a child ended.
 #pragma once
 
 #include <sys/types.h>
@@ -26,5 +27,9 @@ bool drop_privileges(const Credentials& creds, std::string* error);
 
 // Closes every descriptor except stdin/stdout/stderr and `keep`.
 void close_fds_except(std::vector<int> keep);
+
+// A waitpid() status in words: "exited with status 3", "killed by signal 9
+// (Killed)", with ", core dumped" when it did.
+std::string describe_exit(int status);
 
 }  // namespace srs::master

@@ -1,16 +1,9 @@
-// Worker slots and the respawn policy (see worker_table.hpp).
+// Worker slots and their respawns (see worker_table.hpp).
 #include "master/worker_table.hpp"
 
 #include <algorithm>
 
 namespace srs::master {
-
-int64_t respawn_delay_ms(int quick_exits) {
-  if (quick_exits <= 0) return 0;
-  int64_t delay = kFirstBackoffMs;
-  for (int i = 1; i < quick_exits && delay < kMaxBackoffMs; i++) delay *= 2;
-  return std::min(delay, kMaxBackoffMs);
-}
 
 const char* slot_state_name(SlotState state) {
   switch (state) {
@@ -64,25 +57,20 @@ int WorkerTable::count(uint32_t generation, SlotState state) const {
 
 void WorkerTable::mark_started(int slot, pid_t pid, uint32_t generation, int64_t now_ms) {
   WorkerSlot& s = at(slot);
-  if (s.generation != generation) {  // a fresh slot for this generation
-    s.quick_exits = 0;
-    s.restarts = 0;
-  }
+  if (s.generation != generation) s.history = RestartHistory{};  // a fresh slot for this generation
   s.state = SlotState::kStarting;
   s.pid = pid;
   s.generation = generation;
-  s.started_ms = now_ms;
   s.respawn_at_ms = 0;
+  policy_.started(&s.history, now_ms);
 }
 
 int64_t WorkerTable::schedule_respawn(int slot, int64_t now_ms) {
   WorkerSlot& s = at(slot);
   s.pid = 0;
-  s.quick_exits = (now_ms - s.started_ms < kStableMs) ? s.quick_exits + 1 : 0;
-  int64_t delay = respawn_delay_ms(s.quick_exits);
+  int64_t delay = policy_.exited(&s.history, now_ms).delay_ms;  // never gives up
   s.state = SlotState::kWaiting;
   s.respawn_at_ms = now_ms + delay;
-  s.restarts++;
   return delay;
 }
 

@@ -1,5 +1,6 @@
 // The master's table of worker processes: which slot runs which pid of which
-// generation, and the respawn policy for slots whose worker died.
+// generation, and when a slot whose worker died runs a new one (the back-off
+// itself is RestartPolicy's, shared with the exec'd children).
 //
 // A slot is a stable identity (its wake-up eventfd and shared-memory entries
 // are per slot): a worker that dies is restarted in the same slot. During a
@@ -13,16 +14,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "master/restart_policy.hpp"
+
 namespace srs::master {
 
 inline constexpr int kMaxWorkerSlots = 64;
-
-// Quick exits in a row are damped: a worker that lived less than
-// kStableMs before dying waits 100 ms, 200 ms, 400 ms ... up to 30 s.
-inline constexpr int64_t kStableMs = 10000;
-inline constexpr int64_t kFirstBackoffMs = 100;
-inline constexpr int64_t kMaxBackoffMs = 30000;
-int64_t respawn_delay_ms(int quick_exits);
 
 enum class SlotState : uint8_t {
   kFree,
@@ -37,10 +33,8 @@ struct WorkerSlot {
   SlotState state = SlotState::kFree;
   pid_t pid = 0;
   uint32_t generation = 0;
-  int64_t started_ms = 0;
   int64_t respawn_at_ms = 0;
-  int quick_exits = 0;  // consecutive exits within kStableMs of start
-  uint32_t restarts = 0;
+  RestartHistory history;  // quick exits in a row, restarts (per generation)
 };
 
 class WorkerTable {
@@ -58,7 +52,8 @@ class WorkerTable {
 
   void mark_started(int slot, pid_t pid, uint32_t generation, int64_t now_ms);
   // The worker in `slot` exited and the slot will run a new one: schedules
-  // the respawn with the crash-loop back-off and returns the delay.
+  // the respawn with the policy's back-off and returns the delay. A worker's
+  // policy never gives up.
   int64_t schedule_respawn(int slot, int64_t now_ms);
   // The slot is no longer used (its generation is draining or stopped).
   void release(int slot) { at(slot) = WorkerSlot{}; }
@@ -66,6 +61,7 @@ class WorkerTable {
   int64_t next_respawn_ms() const;
 
  private:
+  RestartPolicy policy_ = RestartPolicy::worker();
   std::array<WorkerSlot, kMaxWorkerSlots> slots_{};
 };
 

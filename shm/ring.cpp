@@ -73,7 +73,6 @@ Result<Ring> Ring::format(void* memory, std::size_t size, uint32_t capacity, uin
   h->tail.store(initial_pos, std::memory_order_relaxed);
   h->latest.store(initial_pos, std::memory_order_relaxed);
   h->generation.store(generation, std::memory_order_relaxed);
-  h->state.store(static_cast<uint32_t>(RingState::kLive), std::memory_order_relaxed);
   h->magic.store(kRingMagic, std::memory_order_release);  // last: attach() acquires it
   return Ring(h, capacity);
 }
@@ -123,14 +122,6 @@ WakeSet Ring::take_sleepers() noexcept {
   return set;
 }
 
-void Ring::mark_dead() noexcept {
-  hdr_->state.store(static_cast<uint32_t>(RingState::kDead), std::memory_order_release);
-}
-
-RingState Ring::state() const noexcept {
-  return static_cast<RingState>(hdr_->state.load(std::memory_order_acquire));
-}
-
 RingStats Ring::stats() const noexcept {
   RingStats s;
   for (int i = 0; i < kStatsAttempts; ++i) {
@@ -144,7 +135,6 @@ RingStats Ring::stats() const noexcept {
     if ((s0 & 1u) == 0 && hdr_->stats_lock.load(std::memory_order_relaxed) == s0) break;
   }
   s.generation = hdr_->generation.load(std::memory_order_acquire);
-  s.state = state();
   return s;
 }
 

@@ -1,7 +1,9 @@
 // Ring: a non-owning view on one stream's media ring in shared memory (layout
 // in ring_layout.hpp), with what both sides need: attach with validation,
-// invariant checks, stats, the sleepers bitmap and the master's dead flag.
-// RingWriter (ring_writer.hpp) appends, RingReader (ring_reader.hpp) plays.
+// invariant checks, stats and the sleepers bitmap. RingWriter
+// (ring_writer.hpp) appends, RingReader (ring_reader.hpp) plays. A ring has no
+// end state: the registry (registry.hpp) says whether its stream is live,
+// lost or ended.
 //
 // Sleep and wake without lost wake-ups (Dekker's pattern). A worker whose
 // readers of this ring have all caught up calls announce_sleep(slot):
@@ -51,7 +53,6 @@ struct RingStats {
   uint64_t bytes = 0;    // payload bytes written
   uint32_t last_timestamp = 0;
   uint32_t generation = 0;
-  RingState state = RingState::kLive;
 };
 
 class Ring {
@@ -77,10 +78,6 @@ class Ring {
   uint32_t announce_sleep(uint32_t worker_slot) noexcept;
   // Writer side: after a commit, the slots to wake (and clears them).
   WakeSet take_sleepers() noexcept;
-
-  // The master, after waitpid() of the writer's worker: no more data will come.
-  void mark_dead() noexcept;
-  RingState state() const noexcept;
 
   RingStats stats() const noexcept;
   StickySlot sticky(StickyKind kind) const noexcept;

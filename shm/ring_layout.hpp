@@ -2,7 +2,8 @@
 // publisher's worker (the only writer) and every worker that plays the stream.
 //
 // Who writes what, and how (HAProxy ring-t.h style). "W" = the writer (one
-// process at a time), "R" = readers (any process), "M" = the master.
+// process at a time), "R" = readers (any process). The master never writes into
+// a ring: whether its stream is live, lost or ended is the registry's to say.
 //
 //   offset  line  field                  written by            read by
 //   ------  ----  ---------------------  --------------------  -------------------------
@@ -16,7 +17,8 @@
 //                                                               whole records
 //                 latest                 W relaxed, before     R relaxed (diagnostics)
 //                                        the tail release
-//                 generation, state      W / M release         R acquire
+//                 generation             W release             R acquire
+//                 reserved (offset 144)  nobody (zero)         nobody (v1: a ring state)
 //                 next_seq               W relaxed             a new writer (resume)
 //   256     2-3   keyframe index [16]    W, seqlock kf_lock    R seqlock copy (acquire)
 //   512     4     stats                  W, seqlock stats_lock R seqlock copy
@@ -68,6 +70,13 @@
 //   committed record; a new writer (resume) never moves tail_intent back, or
 //   readers would trust bytes the dead writer had already clobbered.
 // - Sticky values are atomic words, so their seqlock is defined behaviour.
+// - No ring state (the sketch's LIVE/EOS/DEAD word, set by the writer or by
+//   the master after SIGCHLD): "this stream ended" has one source, the
+//   registry (registry.hpp: release(), or the master's reclaim_worker() after
+//   a death -> Lost; its sweep() after the grace period, or end() -> Ended),
+//   and players learn of it through the registry's epoch word. A caught-up
+//   reader just gets kEmpty. Version 1 kept that word at offset 144; it is
+//   reserved now, every other offset kept.
 #pragma once
 
 #include <atomic>
@@ -80,7 +89,7 @@
 namespace srs::shm {
 
 inline constexpr uint32_t kRingMagic = 0x474e4952;  // "RING" little-endian
-inline constexpr uint32_t kRingLayoutVersion = 1;
+inline constexpr uint32_t kRingLayoutVersion = 2;   // 2: the state word (offset 144) reserved
 inline constexpr uint32_t kRingMinCapacity = 4096;
 inline constexpr uint32_t kRingMaxCapacity = 1u << 30;
 inline constexpr uint32_t kRecordAlign = 8;
@@ -101,8 +110,6 @@ enum RecordFlags : uint8_t {
   kFlagSequenceHeader = 1u << 1,  // AVC/HEVC/AV1 decoder config, AAC ASC
   kFlagMetadata = 1u << 2,        // onMetaData
 };
-
-enum class RingState : uint32_t { kLive = 1, kEnded = 2, kDead = 3 };
 
 struct KeyframeEntry {
   Atomic32 pos;
@@ -127,8 +134,8 @@ struct RingHeader {
   Atomic32 tail;
   Atomic32 latest;
   Atomic32 generation;
-  Atomic32 state;     // RingState
-  Atomic32 next_seq;  // seq of the next record (lets a new writer continue)
+  uint32_t reserved1_;  // zero; was the ring state in layout version 1
+  Atomic32 next_seq;    // seq of the next record (lets a new writer continue)
   uint8_t pad1_[kCacheLine - 6 * 4];
 
   // lines 2-3: keyframe index, the last kKeyframeIndexSize keyframes
@@ -155,6 +162,11 @@ static_assert(offsetof(RingHeader, magic) == 0);
 static_assert(offsetof(RingHeader, layout_version) == 4);
 static_assert(offsetof(RingHeader, size) == 8);
 static_assert(offsetof(RingHeader, tail_intent) == 1 * kCacheLine);
+static_assert(offsetof(RingHeader, tail) == 1 * kCacheLine + 4);
+static_assert(offsetof(RingHeader, latest) == 1 * kCacheLine + 8);
+static_assert(offsetof(RingHeader, generation) == 1 * kCacheLine + 12);
+static_assert(offsetof(RingHeader, reserved1_) == 1 * kCacheLine + 16);
+static_assert(offsetof(RingHeader, next_seq) == 1 * kCacheLine + 20);
 static_assert(offsetof(RingHeader, kf_lock) == 2 * kCacheLine);
 static_assert(offsetof(RingHeader, stats_lock) == 4 * kCacheLine);
 static_assert(offsetof(RingHeader, sleepers) == 5 * kCacheLine);

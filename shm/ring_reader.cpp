@@ -164,8 +164,6 @@ ReadResult RingReader::scan(RecordView* views, uint32_t max_records, uint32_t ma
     return r;
   }
   cursor_ = stop;  // only padding was skipped
-  if (ring_.state() != RingState::kLive && stop == h->tail.load(std::memory_order_acquire))
-    r.status = ReadStatus::kEnded;
   return r;
 }
 

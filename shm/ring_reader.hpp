@@ -23,6 +23,10 @@
 // Payload bytes are read speculatively: in-process readers that look at them
 // (HLS muxing, tests) must validate() before trusting what they read.
 // SpeculativeReadScope tells ThreadSanitizer about such reads (see below).
+//
+// A caught-up reader gets kEmpty, whether the writer is slow, gone for good
+// or about to be replaced: the registry (registry.hpp), not the ring, says
+// whether the stream is live, lost or ended.
 #pragma once
 
 #include <cstddef>
@@ -68,7 +72,6 @@ enum class ReadStatus : uint8_t {
   kRecords,  // count > 0 views filled
   kEmpty,    // caught up with the writer; sleep (Ring::announce_sleep)
   kLapped,   // LapPolicy::kReport only: nothing handed out, cursor unchanged
-  kEnded,    // caught up and the stream ended or its writer died
 };
 
 struct ReadResult {

@@ -71,7 +71,6 @@ Status RingWriter::resume(void* memory, std::size_t size) noexcept {
   if (generation_ == 0) generation_ = 1;  // 0 means "never set" in sticky slots
   pending_kf_count_ = 0;
   hdr_->generation.store(generation_, std::memory_order_release);
-  hdr_->state.store(static_cast<uint32_t>(RingState::kLive), std::memory_order_release);
   // Left in the open batch: the caller's first commit() publishes it with
   // the new publisher's first messages, and returns the wake-ups.
   begin_batch();
@@ -220,11 +219,6 @@ void RingWriter::publish_stats() noexcept {
   hdr_->bytes_hi.store(static_cast<uint32_t>(bytes_ >> 32), std::memory_order_relaxed);
   hdr_->last_timestamp.store(last_timestamp_, std::memory_order_relaxed);
   hdr_->stats_lock.store(s + 2, std::memory_order_release);
-}
-
-WakeSet RingWriter::end_stream() noexcept {
-  hdr_->state.store(static_cast<uint32_t>(RingState::kEnded), std::memory_order_release);
-  return ring_.take_sleepers();
 }
 
 }  // namespace srs::shm

@@ -17,7 +17,9 @@
 // stats, then the seq_cst fence and the sleepers exchange (ring.hpp).
 //
 // Not thread-safe: one thread of one process writes a ring at a time. A new
-// publisher, or a replacement after the writer died, calls resume().
+// publisher, or a replacement after the writer died, calls resume(). A ring
+// has no "end": a publisher that stops just stops writing and tells the
+// registry (release() or end(), registry.hpp), which tells the players.
 #pragma once
 
 #include <cstddef>
@@ -64,10 +66,6 @@ class RingWriter {
   // Publishes the batch; returns the worker slots to wake. (A batch that
   // grows past capacity/4 is published early, its wake-ups kept for here.)
   WakeSet commit() noexcept;
-
-  // The publisher stopped (unpublish): readers drain and see kEnded. Returns
-  // the sleepers to wake so that they notice.
-  WakeSet end_stream() noexcept;
 
   Ring& ring() noexcept { return ring_; }
   uint32_t generation() const noexcept { return generation_; }

@@ -1,7 +1,8 @@
 """The shared-memory media ring across real processes (issue #3): runs
 build/ring-stress (1 writer, 8 readers, random records up to 1 MiB, slow
-readers lapped, the writer SIGKILLed mid-write, the dead flag set after
-waitpid) and checks that every reader verified its records and ended cleanly.
+readers lapped, the writer SIGKILLed mid-write, then the stream ended through
+the registry as the master does it: reclaim_worker, sweep) and checks that
+every reader verified its records and ended cleanly.
 Stdlib only; SRS_BUILD names the build directory (default "build")."""
 import os
 import re
@@ -22,6 +23,8 @@ class RingStressTest(unittest.TestCase):
         out = proc.stdout
         self.assertEqual(proc.returncode, 0, out)
         self.assertRegex(out, r"writer: killed after [\d.]+ s \(SIGKILL\)", out)
+        self.assertRegex(out, r"master: reclaim_worker: 1 stream\(s\) lost; sweep after \d+ s of grace: 1 ended",
+                         out)
         readers = re.findall(r"^reader (\d+).*?: ended cleanly, (\d+) records .* (\d+) corrupt, (\d+) sequence gaps",
                              out, re.M)
         self.assertEqual(len(readers), 8, out)

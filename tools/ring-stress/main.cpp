@@ -1,13 +1,18 @@
 // ring-stress: the media ring across real processes.
 //
-// The parent maps MAP_SHARED|MAP_ANONYMOUS memory, formats a ring, forks one
-// writer and N readers (some of them slow, so that they are lapped), lets them
-// run, then SIGKILLs the writer at a random moment (it is nearly always in the
-// middle of an append), reaps it and sets the ring's dead flag, as the master
-// does. Every record carries a checksum of its payload and sequence number;
-// every reader verifies every record it accepts (after validate()), and must
-// then drain to the tail and end cleanly. Prints a summary; exits non-zero on
-// any corruption, sequence gap, crash or hang.
+// The parent plays the master: it creates the control region (the stream
+// registry) and maps MAP_SHARED|MAP_ANONYMOUS memory for a ring, formats the
+// ring, forks N readers (some of them slow, so that they are lapped) and one
+// writer, which publishes the stream in the registry from its worker slot.
+// After a while it SIGKILLs the writer at a random moment (nearly always in
+// the middle of an append), reaps it, and ends the stream the way the master
+// does: reclaim_worker() (Live -> Lost), then sweep() once the grace period
+// is over (Lost -> Ended; 0 s here, nobody republishes). The ring itself has
+// no end state. Every record carries a checksum of its payload and sequence
+// number; every reader verifies every record it accepts (after validate()),
+// and once the registry says Ended must drain to the tail and end cleanly.
+// Prints a summary; exits non-zero on any corruption, sequence gap, crash or
+// hang.
 //
 //   ring-stress [--seconds 5] [--capacity-mib 64] [--readers 8] [--slow 3]
 //               [--max-record 1048576] [--rate-mbs 100] [--seed N]
@@ -27,6 +32,7 @@
 #include <vector>
 
 #include "base/clock.hpp"
+#include "shm/control.hpp"
 #include "shm/ring.hpp"
 #include "shm/ring_reader.hpp"
 #include "shm/ring_writer.hpp"
@@ -34,6 +40,15 @@
 using namespace srs::shm;
 
 namespace {
+
+constexpr char kStreamKey[] = "__defaultVhost__/live/ring-stress";
+constexpr uint32_t kWriterSlot = 0;  // the writer's worker slot
+constexpr uint32_t kGraceSeconds = 0;
+constexpr int kFindTimeoutMs = 5000;
+
+uint32_t mono_seconds() {
+  return static_cast<uint32_t>(srs::base::mono_ms() / 1000);
+}
 
 struct Options {
   double seconds = 5;
@@ -77,7 +92,13 @@ uint32_t record_size_for(std::mt19937& rng, uint32_t max) {
   return s < max ? s : max;
 }
 
-[[noreturn]] void writer_main(RingWriter& w, const Options& o, Report& rep) {
+[[noreturn]] void writer_main(RingWriter& w, Control& control, const Options& o, Report& rep) {
+  // A publisher's worker: ready in its slot, then the stream is Live.
+  if (!control.workers().set_ready(kWriterSlot, static_cast<uint32_t>(getpid())).is_ok()) _exit(5);
+  if (!control.registry()
+           .publish(kStreamKey, {kWriterSlot, static_cast<uint32_t>(getpid())})
+           .is_ok())
+    _exit(5);
   std::mt19937 rng(o.seed * 7 + 1);
   std::vector<uint8_t> src(2 * o.max_record);
   for (auto& b : src) b = static_cast<uint8_t>(rng());
@@ -130,10 +151,36 @@ void verify(const RecordView* v, const ReadResult& res, Report& rep, uint32_t* e
   }
 }
 
-[[noreturn]] void reader_main(void* mem, std::size_t size, int index, bool slow, const Options& o,
-                              Report& rep) {
+// A player that arrived before the publisher: waits until the registry has
+// the stream (a worker sleeps on add_waiter() and its eventfd; this polls).
+// Returns the stream slot, with the registry epoch read before the lookup.
+uint32_t wait_for_stream(const Registry& reg, uint32_t* epoch) {
+  for (int64_t deadline = srs::base::mono_ms() + kFindTimeoutMs; srs::base::mono_ms() < deadline;) {
+    *epoch = reg.epoch();
+    auto info = reg.find(kStreamKey);
+    if (info.is_ok()) return info->slot;
+    usleep(1000);
+  }
+  _exit(6);
+}
+
+// Whether the stream ended, as a player learns it: from the registry, never
+// from the ring. Only when the registry epoch moved is the slot looked at
+// again. Lost (the publisher's worker died) means wait for a republish;
+// Ended means no more data will come to this ring.
+bool stream_ended(const Registry& reg, uint32_t slot, uint32_t* seen_epoch) {
+  uint32_t e = reg.epoch();
+  if (e == *seen_epoch) return false;
+  *seen_epoch = e;
+  return reg.state(slot) == StreamState::kEnded;
+}
+
+[[noreturn]] void reader_main(void* mem, std::size_t size, const Registry& reg, int index,
+                              bool slow, const Options& o, Report& rep) {
   RingReader r;
   if (!r.attach(mem, size).is_ok()) _exit(4);
+  uint32_t epoch = 0;
+  uint32_t slot = wait_for_stream(reg, &epoch);
   std::mt19937 rng(o.seed * 131 + static_cast<uint32_t>(index));
   RecordView views[64];
   uint32_t sums[64];
@@ -141,8 +188,11 @@ void verify(const RecordView* v, const ReadResult& res, Report& rep, uint32_t* e
   bool known = false;
   for (;;) {
     ReadResult res = r.read(views, 64, 4u << 20);
-    if (res.status == ReadStatus::kEnded) break;
     if (res.status != ReadStatus::kRecords) {
+      // Ended, so the writer is gone and the tail final: done once it is reached.
+      if (stream_ended(reg, slot, &epoch) &&
+          r.caught_up(r.ring().header()->tail.load(std::memory_order_acquire)))
+        break;
       timespec ts{0, 200000};
       nanosleep(&ts, nullptr);
       continue;
@@ -203,7 +253,7 @@ int wait_bounded(pid_t pid, int ms) {
 }
 
 // Kills the writer at a random moment late in the run, in the middle of an
-// append when it gets there within 100 ms; reaps it and sets the dead flag.
+// append when it gets there within 100 ms; reaps it.
 bool kill_writer(pid_t writer, Ring& ring, const Options& o, Report& rep) {
   std::mt19937 rng(o.seed);
   double kill_at = o.seconds * (0.8 + 0.2 * (rng() % 1000) / 1000.0);
@@ -216,7 +266,6 @@ bool kill_writer(pid_t writer, Ring& ring, const Options& o, Report& rep) {
   int wst = 0;
   waitpid(writer, &wst, 0);
   uint32_t intent = ring.header()->tail_intent.load(), tail = ring.header()->tail.load();
-  ring.mark_dead();  // what the master does after waitpid()
   bool killed = WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL;
   std::printf(
       "writer: killed after %.2f s (%s), %llu records, %llu MB, left %d bytes announced but "
@@ -224,6 +273,22 @@ bool kill_writer(pid_t writer, Ring& ring, const Options& o, Report& rep) {
       kill_at, killed ? "SIGKILL" : "exited early", static_cast<unsigned long long>(rep.records),
       static_cast<unsigned long long>(rep.bytes >> 20), seq_diff(intent, tail));
   return killed;
+}
+
+// What the master does after waitpid() and on its periodic timer: the dead
+// worker's stream goes Lost (players wait for a republish), then Ended once
+// the grace period is over. Returns whether exactly that happened.
+bool end_stream_as_master(Control& control, pid_t writer) {
+  uint32_t now = mono_seconds();
+  auto reclaim = control.reclaim_worker(kWriterSlot, static_cast<uint32_t>(writer), now);
+  if (!reclaim.is_ok()) {
+    std::printf("master: reclaim_worker failed: %s\n", reclaim.status().to_string().c_str());
+    return false;
+  }
+  SweepReport swept = control.sweep(now + kGraceSeconds, kGraceSeconds);  // the timer, later
+  std::printf("master: reclaim_worker: %u stream(s) lost; sweep after %u s of grace: %u ended\n",
+              reclaim->streams_lost, kGraceSeconds, swept.streams_ended);
+  return reclaim->streams_lost == 1 && swept.streams_ended == 1;
 }
 
 // Reaps reader `i` (bounded) and prints its line; returns whether it ended cleanly.
@@ -274,6 +339,16 @@ int main(int argc, char** argv) {
         "ring-stress: capacity must be a power of two MiB <= 1024, max record <= capacity/4\n");
     return 2;
   }
+  // Before any fork, as the master creates it: every child inherits it.
+  auto control = Control::create({.max_streams = 16, .max_clients = 16});
+  if (!control.is_ok() ||
+      !control->workers()
+           .reserve(kWriterSlot, static_cast<uint32_t>(srs::base::wall_ms() / 1000))
+           .is_ok()) {
+    std::fprintf(stderr, "ring-stress: cannot create the control region: %s\n",
+                 control.is_ok() ? "worker slot busy" : control.status().to_string().c_str());
+    return 2;
+  }
   void* mem = map_shared(size);
   auto* reports = new (map_shared(sizeof(Report) * static_cast<std::size_t>(o.readers + 1)))
       Report[o.readers + 1]();
@@ -295,14 +370,16 @@ int main(int argc, char** argv) {
   std::vector<pid_t> readers;
   for (int i = 0; i < o.readers; ++i) {
     pid_t pid = fork();
-    if (pid == 0) reader_main(mem, size, i, i < o.slow, o, reports[i + 1]);
+    if (pid == 0) reader_main(mem, size, control->registry(), i, i < o.slow, o, reports[i + 1]);
     readers.push_back(pid);
   }
   pid_t writer = fork();
-  if (writer == 0) writer_main(w, o, reports[0]);
+  if (writer == 0) writer_main(w, *control, o, reports[0]);
+  control->workers().set_pid(kWriterSlot, static_cast<uint32_t>(writer));
 
   Ring ring = Ring::attach(mem, size).value();
   int failures = kill_writer(writer, ring, o, reports[0]) ? 0 : 1;
+  if (!end_stream_as_master(*control, writer)) ++failures;
   uint64_t verified = 0, corrupt = 0;
   for (int i = 0; i < o.readers; ++i) {
     if (!reap_reader(readers[i], i, o, reports[i + 1])) ++failures;

@@ -1,19 +1,9 @@
-// The worker table and its crash-loop back-off.
+// The worker table: slots, generations, and respawns with the workers' policy.
 #include "master/worker_table.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace srs::master;
-
-TEST_CASE("respawn delay doubles from 100 ms and stops at 30 s") {
-  CHECK(respawn_delay_ms(0) == 0);
-  CHECK(respawn_delay_ms(1) == 100);
-  CHECK(respawn_delay_ms(2) == 200);
-  CHECK(respawn_delay_ms(4) == 800);
-  CHECK(respawn_delay_ms(9) == 25600);
-  CHECK(respawn_delay_ms(10) == 30000);
-  CHECK(respawn_delay_ms(1000) == 30000);
-}
 
 TEST_CASE("a worker that lived long is respawned at once, quick exits back off") {
   WorkerTable t;
@@ -29,7 +19,34 @@ TEST_CASE("a worker that lived long is respawned at once, quick exits back off")
   CHECK(t.schedule_respawn(2, 50700) == 200);
   t.mark_started(2, 103, 1, 50900);
   CHECK(t.schedule_respawn(2, 70900) == 0);  // lived 20 s: the streak is over
-  CHECK(t.at(2).restarts == 4);
+  CHECK(t.at(2).history.restarts == 4);
+}
+
+TEST_CASE("a worker slot never gives up: a hundred quick exits still respawn, 30 s apart") {
+  WorkerTable t;
+  int64_t now = 1000;
+  int64_t delay = 0;
+  for (int i = 0; i < 100; i++) {
+    t.mark_started(0, 100 + i, 1, now);
+    delay = t.schedule_respawn(0, now + 1);
+    CHECK(t.at(0).state == SlotState::kWaiting);
+    now += 1 + delay;
+  }
+  CHECK(delay == 30000);
+  CHECK(t.at(0).history.quick_exits == 100);
+  CHECK(t.at(0).history.restarts == 100);
+}
+
+TEST_CASE("a slot taken by a new generation starts a fresh streak") {
+  WorkerTable t;
+  t.mark_started(0, 10, 1, 0);
+  CHECK(t.schedule_respawn(0, 10) == 100);
+  t.mark_started(0, 11, 1, 200);
+  CHECK(t.schedule_respawn(0, 210) == 200);
+  t.release(0);
+  t.mark_started(0, 12, 2, 300);
+  CHECK(t.at(0).history.restarts == 0);
+  CHECK(t.schedule_respawn(0, 310) == 100);
 }
 
 TEST_CASE("free slots are taken lowest first, and only when enough are free") {

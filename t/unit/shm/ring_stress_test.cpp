@@ -3,7 +3,11 @@
 // sizes, a checksum in every record verified by every reader for every record
 // it accepts; slow readers sleep at random, are lapped, are told so, and
 // resume at a keyframe; a mid-run publisher change; sleep/wake through the
-// sleepers bitmap with lost wake-ups counted. About two seconds.
+// sleepers bitmap with lost wake-ups counted. The ring has no end state (in
+// production the registry ends a stream): the writer publishes its final tail
+// and sequence number and sets the test's own `writer_done` flag, and each
+// reader stops once it has read up to that tail, its last record being the
+// writer's last. About two seconds.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -47,6 +51,10 @@ uint32_t random_size(std::mt19937& rng) {
 struct Shared {
   void* mem = nullptr;
   std::size_t size = 0;
+  // The writer's end, standing in for the registry's Ended: final_tail and
+  // final_seq are written before the release store of writer_done.
+  uint32_t final_tail = 0;
+  uint32_t final_seq = 0;
   std::atomic<bool> writer_done{false};
   std::counting_semaphore<1 << 20> wake[kReaders]{
       std::counting_semaphore<1 << 20>(0), std::counting_semaphore<1 << 20>(0),
@@ -58,9 +66,13 @@ struct ReaderReport {
   uint64_t accepted = 0, bytes = 0, corrupt = 0, seq_gaps = 0, torn_after_send = 0;
   uint64_t jumps_not_keyframe = 0, discontinuities = 0, sleeps = 0, lost_wakeups = 0;
   uint32_t laps = 0;
+  bool reached_end = false;     // read up to the writer's final tail
+  bool ended_on_final = false;  // ... and its last record was the writer's last
 };
 
-void run_writer(Shared& sh, RingWriter& w, std::chrono::milliseconds duration, uint64_t* written) {
+// Writes for `duration`; false on an error. Either way run_writer ends the
+// stream, so that no reader waits for ever.
+bool write_for(Shared& sh, RingWriter& w, std::chrono::milliseconds duration, uint64_t* written) {
   std::mt19937 rng(42);
   std::vector<uint8_t> buf(kCapacity / 4);
   for (auto& b : buf) b = static_cast<uint8_t>(rng());
@@ -71,7 +83,7 @@ void run_writer(Shared& sh, RingWriter& w, std::chrono::milliseconds duration, u
   for (uint32_t batch = 0; Clock::now() < end; ++batch) {
     if (!resumed && Clock::now() > end - duration / 2) {  // a new publisher mid-run
       resumed = true;
-      if (!w.resume(sh.mem, sh.size).is_ok()) return;
+      if (!w.resume(sh.mem, sh.size).is_ok()) return false;
     }
     w.begin_batch();
     for (uint32_t i = 0, n = 1 + rng() % 4; i < n; ++i) {
@@ -84,7 +96,7 @@ void run_writer(Shared& sh, RingWriter& w, std::chrono::milliseconds duration, u
       m.cts = static_cast<int32_t>(checksum(buf.data() + off, size, w.next_seq()));
       ConstBytes whole(buf.data() + off, size);
       ConstBytes parts[] = {whole.first(size / 2), whole.subspan(size / 2)};
-      if (!w.append(m, parts).is_ok()) return;
+      if (!w.append(m, parts).is_ok()) return false;
       ++*written;
       bytes += size;
     }
@@ -93,17 +105,26 @@ void run_writer(Shared& sh, RingWriter& w, std::chrono::milliseconds duration, u
     auto due = start + std::chrono::microseconds(bytes / 32);
     if (due > Clock::now()) std::this_thread::sleep_until(due);
   }
-  sh.writer_done = true;
-  w.end_stream().for_each([&](uint32_t slot) { sh.wake[slot].release(); });
+  return true;
+}
+
+void run_writer(Shared& sh, RingWriter& w, std::chrono::milliseconds duration, uint64_t* written,
+                bool* ok) {
+  *ok = write_for(sh, w, duration, written);
+  w.commit().for_each([&](uint32_t slot) { sh.wake[slot].release(); });  // a half batch, if any
+  sh.final_tail = w.tail();
+  sh.final_seq = w.next_seq();
+  sh.writer_done.store(true, std::memory_order_release);
+  // Everyone, asleep or not: a reader checks writer_done before it sleeps,
+  // and one that found it false just before the store finds this count when
+  // it waits (a semaphore keeps it).
+  for (auto& wake : sh.wake) wake.release();
 }
 
 void verify(const RecordView* v, const ReadResult& res, const uint32_t* sums, ReaderReport& rep,
             uint32_t* expected, bool* known) {
-  if (res.jumped) {
-    *known = false;
-    if (v[0].type != RecordType::kDiscontinuity && !(v[0].flags & kFlagKeyframe))
-      ++rep.jumps_not_keyframe;
-  }
+  if (res.jumped && v[0].type != RecordType::kDiscontinuity && !(v[0].flags & kFlagKeyframe))
+    ++rep.jumps_not_keyframe;
   for (uint32_t i = 0; i < res.count; ++i) {
     if (*known && v[i].seq != *expected) ++rep.seq_gaps;
     *expected = v[i].seq + 1;
@@ -118,12 +139,24 @@ void verify(const RecordView* v, const ReadResult& res, const uint32_t* sums, Re
   }
 }
 
+// After a kEmpty read: true once the writer is done and the reader has read
+// up to its final tail. Its last record must then be the writer's last.
+bool reached_end(const Shared& sh, const RingReader& r, uint32_t expected, bool known,
+                 ReaderReport& rep) {
+  if (!sh.writer_done.load(std::memory_order_acquire) || !r.caught_up(sh.final_tail)) return false;
+  rep.reached_end = true;
+  // Unknown only after a lap that found no safe keyframe and jumped to the
+  // tail, with nothing written after it: then there is no last record.
+  rep.ended_on_final = !known || expected == sh.final_seq;
+  return true;
+}
+
 // Sleeps until woken (the worker's event loop waiting on its eventfd).
-// The writer commits every few milliseconds and wakes on end_stream() too,
-// so a sleep that times out is a lost wake-up.
+// The writer commits every few milliseconds and wakes everyone when it is
+// done, so a sleep that times out is a lost wake-up.
 void sleep_until_woken(Shared& sh, RingReader& r, int slot, ReaderReport& rep) {
   uint32_t tail = r.ring().announce_sleep(static_cast<uint32_t>(slot));
-  if (!r.caught_up(tail) || r.ring().state() != RingState::kLive) return;
+  if (!r.caught_up(tail) || sh.writer_done.load(std::memory_order_acquire)) return;
   ++rep.sleeps;
   if (!sh.wake[slot].try_acquire_for(std::chrono::milliseconds(1000))) ++rep.lost_wakeups;
 }
@@ -138,8 +171,9 @@ void run_reader(Shared& sh, int slot, bool slow, ReaderReport& rep) {
   bool known = false;
   for (;;) {
     ReadResult res = r.read(views, 32, 512 * 1024);
-    if (res.status == ReadStatus::kEnded) break;
+    if (res.jumped) known = false;  // even to the tail, with no record to show for it
     if (res.status == ReadStatus::kEmpty) {
+      if (reached_end(sh, r, expected, known, rep)) break;
       sleep_until_woken(sh, r, slot, rep);
       continue;
     }
@@ -180,16 +214,18 @@ TEST_CASE("ring stress: 1 writer, 6 readers, every accepted record intact") {
                  {.capacity = kCapacity, .initial_pos = 0xFFF00000u, .initial_seq = 0xFFFFFF00u})
               .is_ok());
   uint64_t written = 0;
+  bool writer_ok = false;
   ReaderReport reports[kReaders];
   std::vector<std::thread> threads;
   for (int i = 0; i < kReaders; ++i)
     threads.emplace_back(run_reader, std::ref(sh), i, i >= 3, std::ref(reports[i]));
   std::thread writer(run_writer, std::ref(sh), std::ref(w), std::chrono::milliseconds(2000),
-                     &written);
+                     &written, &writer_ok);
   writer.join();
   for (auto& t : threads) t.join();
 
   MESSAGE("written " << written << " records");
+  CHECK(writer_ok);
   CHECK(written > 500);
   uint32_t slow_laps = 0;
   for (int i = 0; i < kReaders; ++i) {
@@ -202,6 +238,8 @@ TEST_CASE("ring stress: 1 writer, 6 readers, every accepted record intact") {
     CHECK(r.lost_wakeups == 0);
     CHECK(r.accepted > 100);
     CHECK(r.discontinuities <= 1);
+    CHECK(r.reached_end);
+    CHECK(r.ended_on_final);
     if (i >= 3) slow_laps += r.laps;
   }
   CHECK(slow_laps > 0);

@@ -1,6 +1,6 @@
 // Unit tests of the media ring: layout, append/read, padding, batches,
 // keyframe attach, laps, guard, validate-after-send, generations, sleepers,
-// positions and sequences crossing 2^32.
+// draining after the writer stopped, positions and sequences crossing 2^32.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -96,6 +96,8 @@ TEST_CASE("ring: attach checks magic, version and size") {
   auto* h = static_cast<RingHeader*>(b.mem.get());
   h->layout_version = kRingLayoutVersion + 1;
   CHECK(Ring::attach(b.mem.get(), b.size).status().code() == Errc::kUnsupported);
+  h->layout_version = 1;  // a binary that still kept a ring state at offset 144
+  CHECK(Ring::attach(b.mem.get(), b.size).status().code() == Errc::kUnsupported);
   h->layout_version = kRingLayoutVersion;
   h->magic.store(0x12345678);
   RingReader r;
@@ -149,7 +151,7 @@ TEST_CASE("ring: appended records read back in place, with every field") {
   CHECK(s.records == 3);
   CHECK(s.bytes == 311);
   CHECK(s.last_timestamp == 0);
-  CHECK(s.state == RingState::kLive);
+  CHECK(s.generation == 1);
 }
 
 TEST_CASE("ring: a record that does not fit at the end is preceded by padding, never split") {
@@ -446,30 +448,42 @@ TEST_CASE("ring: a new publisher continues the ring behind a discontinuity") {
   CHECK(got[2].seq == 0);
 }
 
-TEST_CASE("ring: readers drain and then see the end, or the master's dead flag") {
+TEST_CASE("ring: a reader drains what was committed before the writer stopped, then stays empty") {
+  // A ring has no end state (the registry says when a stream ended): when its
+  // writer stops, even killed in the middle of a batch, a reader still gets
+  // every committed record, nothing of the half-written batch, and then kEmpty.
   Block b(1u << 16);
   RingWriter w;
   REQUIRE(w.init(b.mem.get(), b.size, {.capacity = 1u << 16}).is_ok());
-  RingReader r1, r2;
-  REQUIRE(r1.attach(b.mem.get(), b.size, {.attach_at = AttachAt::kLiveEdge}).is_ok());
-  put(w, RecordType::kAudio, 10, 1);
-  (void)w.end_stream();
-  ReadResult last;
-  CHECK(drain(r1, &last).size() == 1);
-  CHECK(last.status == ReadStatus::kEnded);
+  RingReader early;
+  REQUIRE(early.attach(b.mem.get(), b.size, {.attach_at = AttachAt::kLiveEdge}).is_ok());
+  put(w, RecordType::kVideo, 1000, 1, kFlagKeyframe, 0);
+  put(w, RecordType::kAudio, 10, 2, 0, 10);
+  auto p = pattern(500, 3);
+  REQUIRE(w.append(meta_of(RecordType::kVideo, 0, 20), ConstBytes(p)).is_ok());  // never committed
+  const uint32_t tail = w.ring().header()->tail.load();
+  CHECK(w.ring().header()->tail_intent.load() != tail);
 
-  RingWriter w2;
-  REQUIRE(w2.resume(b.mem.get(), b.size).is_ok());
-  REQUIRE(r2.attach(b.mem.get(), b.size, {.attach_at = AttachAt::kLiveEdge}).is_ok());
-  put(w2, RecordType::kAudio, 10, 2);
-  auto ring = Ring::attach(b.mem.get(), b.size);
-  REQUIRE(ring.is_ok());
-  ring->mark_dead();
-  auto got = drain(r2, &last);
-  REQUIRE(got.size() == 2);  // the new publisher's discontinuity, then its message
-  CHECK(got[0].type == RecordType::kDiscontinuity);
-  CHECK(last.status == ReadStatus::kEnded);
-  CHECK(ring->stats().state == RingState::kDead);
+  ReadResult last;
+  auto got = drain(early, &last);
+  REQUIRE(got.size() == 2);
+  CHECK(same(got[0], 1000, 1));
+  CHECK(same(got[1], 10, 2));
+  CHECK(got[1].end == tail);
+  CHECK(last.status == ReadStatus::kEmpty);
+  CHECK(early.caught_up(tail));
+  RecordView v[4];
+  CHECK(early.read(v, 4, 1u << 20).status == ReadStatus::kEmpty);  // and stays so
+
+  RingReader late;  // a player arriving after the stop starts at the keyframe
+  REQUIRE(late.attach(b.mem.get(), b.size).is_ok());
+  got = drain(late, &last);
+  REQUIRE(got.size() == 2);
+  CHECK(same(got[0], 1000, 1));
+  CHECK(last.status == ReadStatus::kEmpty);
+  CHECK(late.caught_up(tail));
+  CHECK(w.ring().check_invariants().is_ok());
+  CHECK(w.ring().header()->reserved1_ == 0);  // layout version 1's state word: unused
 }
 
 TEST_CASE("ring: sequence headers and metadata are sticky and survive the wrap") {

@@ -1,0 +1,126 @@
+// ChildSupervisor: the master's exec'd children (ffmpeg for transcode and
+// ingest, exec commands), restarted with the same RestartPolicy as the
+// workers. Children are the master's, never a worker's: a restarted worker
+// neither orphans nor duplicates them.
+//
+//   start() ─> running ──exit──> waiting ──restart time──> running ...
+//                 │        └──(breaker: N quick exits)──> failed
+//                 └─ stop() ─> stopping ──exit──> forgotten
+//                                 └─ grace over: SIGKILL to the group
+//
+// Invariants:
+// - A child is fork+exec'd in a process group of its own (pgid == pid), with
+//   /dev/null as stdin, stdout and stderr to the master's log (or the file the
+//   caller names), an empty signal mask and default dispositions, and no
+//   descriptor but those three. A stop signals the whole group, so whatever
+//   the child started goes too; a terminal's Ctrl-C (SIGINT to the
+//   foreground group) never reaches it, the master decides.
+// - The child is its group's life: when it exits, what it left in its group
+//   is killed before any restart, so a restart never duplicates a grandchild.
+//   If the master dies, the kernel kills the child (PR_SET_PDEATHSIG).
+// - The supervisor never waits for a child and installs no signal handler:
+//   the master reaps (waitpid) and hands every pid that is not a worker to
+//   on_exit(). Time comes in as `now` (monotonic ms), so tests drive it.
+// - stop() answers for itself: SIGTERM now, SIGKILL from run_timers() once
+//   the grace period is over, whatever the child does with SIGTERM.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/log.hpp"
+#include "base/status.hpp"
+#include "master/process.hpp"
+#include "master/restart_policy.hpp"
+
+namespace srs::master {
+
+using ChildId = uint32_t;  // 0 is never a child
+
+struct ChildSpec {
+  std::string name;               // in log lines and the API: "ingest live/cam1"
+  std::vector<std::string> argv;  // argv[0]: a path, or a name looked up in PATH
+  // "KEY=value" strings; none: the master's own environment.
+  std::optional<std::vector<std::string>> env;
+  std::string log_path;  // stdout and stderr, appended; empty: the master's log
+  RestartPolicy policy;  // RestartPolicy::give_up_after_quick_exits(N) opts in to the breaker
+  Credentials creds;     // dropped to before exec (the workers' user); default: unchanged
+};
+
+enum class ChildState : uint8_t {
+  kRunning,
+  kWaiting,   // exited (or failed to start); restart scheduled
+  kFailed,    // the crash-loop breaker tripped; stays listed until stop()
+  kStopping,  // stop() sent SIGTERM; SIGKILL follows after the grace period
+};
+const char* child_state_name(ChildState state);
+
+// One child as the API shows it.
+struct ChildInfo {
+  ChildId id = 0;
+  std::string name;
+  ChildState state = ChildState::kRunning;
+  pid_t pid = 0;  // 0 unless running or stopping
+  uint32_t restarts = 0;
+  int quick_exits = 0;    // in a row, the breaker's count
+  std::string last_exit;  // "exited with status 3", a failed exec...; empty before the first
+};
+
+class ChildSupervisor {
+ public:
+  static constexpr int64_t kDefaultKillAfterMs = 5000;
+  explicit ChildSupervisor(int64_t kill_after_ms = kDefaultKillAfterMs)
+      : kill_after_ms_(kill_after_ms) {}
+  ChildSupervisor(const ChildSupervisor&) = delete;
+  ChildSupervisor& operator=(const ChildSupervisor&) = delete;
+
+  // Starts `spec` now. A program that cannot be started (no such file, say)
+  // still makes a child: the failure is logged and counts as a quick exit.
+  // Fails only for a spec without a name or a program.
+  base::Result<ChildId> start(ChildSpec spec, int64_t now_ms);
+  // The master reaped `pid` with `status`. True when it was one of ours: the
+  // restart is then scheduled (or the breaker trips, or a stopped child is
+  // forgotten), and logged.
+  bool on_exit(pid_t pid, int status, int64_t now_ms);
+  // SIGTERM to the child's group; SIGKILL after the grace period. A child
+  // without a process (waiting, failed) is forgotten at once. False when
+  // `id` is unknown.
+  bool stop(ChildId id, int64_t now_ms);
+  void stop_all(int64_t now_ms);
+
+  // The earliest restart or SIGKILL time, or -1 when there is none.
+  int64_t next_timer_ms() const;
+  // Restarts and SIGKILLs that are due.
+  void run_timers(int64_t now_ms);
+
+  std::vector<ChildInfo> list() const;
+  int live_count() const;  // children with a process (running, stopping)
+
+ private:
+  struct Child {
+    ChildSpec spec;
+    ChildState state = ChildState::kRunning;
+    pid_t pid = 0;
+    int64_t restart_at_ms = 0;  // waiting
+    int64_t kill_at_ms = 0;     // stopping
+    bool kill_sent = false;     // stopping: SIGKILL is sent
+    RestartHistory history;
+    std::string last_exit;
+  };
+
+  void spawn(Child* child, int64_t now_ms);
+  void schedule_restart(Child* child, const std::string& what, base::LogLevel level,
+                        int64_t now_ms);
+  ChildId find_pid(pid_t pid) const;
+
+  int64_t kill_after_ms_;
+  ChildId next_id_ = 1;
+  std::map<ChildId, Child> children_;
+};
+
+}  // namespace srs::master
