@@ -106,8 +106,20 @@ UNIT_BIN := $(BUILD)/unit-tests
 
 ALL_FLAGS := $(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $(LDLIBS_ALL)
 
+# Test helpers that are not C++ programs of the tree: the slow-disk shim
+# (LD_PRELOAD) of t/integration/test_slow_disk.py.
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+TEST_LIBS := $(BUILD)/slowdisk.so
+
 .PHONY: all
-all: $(SRS_BIN) $(UNIT_BIN) $(TOOL_BINS)
+all: $(SRS_BIN) $(UNIT_BIN) $(TOOL_BINS) $(TEST_LIBS)
+
+$(BUILD)/slowdisk.so: t/integration/slowdisk/slowdisk.c $(BUILD)/flags
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< -ldl
 
 $(BUILD)/flags: FORCE
 	@mkdir -p $(@D)

@@ -87,6 +87,9 @@ void our_families(std::string* out, const MetricsInput& in) {
       .sample(in.totals.lapped_players);
   Family(out, "srs_dropped_players_total", "counter", "Players disconnected for being too slow.")
       .sample(in.totals.dropped_players);
+  Family(out, "srs_output_gaps_total", "counter",
+         "Times the outputs (HLS, DVR) fell a ring behind and lost records.")
+      .sample(in.totals.output_gaps);
   Family(out, "srs_messages_in_total", "counter", "Media messages received from publishers.")
       .sample(in.totals.messages_in);
   Family(out, "srs_messages_out_total", "counter", "Media messages sent to players.")

@@ -124,6 +124,7 @@ ServerTotals server_totals(const shm::WorkerTable& workers) {
     t.connections_total += w.connections_total;
     t.lapped_players += w.lapped_players;
     t.dropped_players += w.dropped_players;
+    t.output_gaps += w.output_gaps;
     t.bytes_in += w.bytes_in;
     t.bytes_out += w.bytes_out;
     t.messages_in += w.messages_in;
@@ -264,6 +265,7 @@ void SystemApi::workers_members(JsonWriter& w, const CpuSampler& cpu) const {
     w.key("messages_in").value(info.messages_in).key("messages_out").value(info.messages_out);
     w.key("lapped_players").value(info.lapped_players);
     w.key("dropped_players").value(info.dropped_players);
+    w.key("output_gaps").value(info.output_gaps);
     w.key("heartbeat_age").value(info.heartbeat ? int64_t(now_s) - int64_t(info.heartbeat) : -1);
     w.key("cpu_percent").value(proc ? proc->cpu : 0.0);
     w.key("mem_kbyte").value(proc ? proc->rss_kbyte : 0);

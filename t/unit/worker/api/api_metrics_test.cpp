@@ -88,6 +88,7 @@ MetricsInput figures() {
   in.totals.publishers = 1;
   in.totals.connections_total = 17;
   in.totals.lapped_players = 2;
+  in.totals.output_gaps = 3;
   in.totals.dropped_players = 1;
   in.totals.messages_in = 70;
   in.totals.messages_out = 210;
@@ -133,6 +134,7 @@ TEST_CASE("metrics: ours, labelled by worker state and slot") {
   CHECK(e.samples["srs_players"][""] == "3");
   CHECK(e.samples["srs_publishers"][""] == "1");
   CHECK(e.samples["srs_lapped_players_total"][""] == "2");
+  CHECK(e.samples["srs_output_gaps_total"][""] == "3");
   CHECK(e.samples["srs_dropped_players_total"][""] == "1");
   CHECK(e.samples["srs_messages_in_total"][""] == "70");
   CHECK(e.samples["srs_messages_out_total"][""] == "210");
