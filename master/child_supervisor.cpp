@@ -194,6 +194,7 @@ base::Result<ChildId> ChildSupervisor::start(ChildSpec spec, int64_t now_ms) {
   if (spec.name.empty() || spec.argv.empty() || spec.argv[0].empty()) {
     return base::Status::fail(base::Errc::kInvalid, "a child needs a name and a program");
   }
+  if (stopping_all_) return base::Status::fail(base::Errc::kRejected, "the master is stopping");
   ChildId id = next_id_++;
   Child& child = children_[id];
   child.spec = std::move(spec);
@@ -291,6 +292,7 @@ bool ChildSupervisor::stop(ChildId id, int64_t now_ms) {
 }
 
 void ChildSupervisor::stop_all(int64_t now_ms) {
+  stopping_all_ = true;
   std::vector<ChildId> ids;
   for (const auto& entry : children_) ids.push_back(entry.first);
   for (ChildId id : ids) (void)stop(id, now_ms);

@@ -81,7 +81,7 @@ class ChildSupervisor {
 
   // Starts `spec` now. A program that cannot be started (no such file, say)
   // still makes a child: the failure is logged and counts as a quick exit.
-  // Fails only for a spec without a name or a program.
+  // Fails for a spec without a name or a program, and after stop_all().
   base::Result<ChildId> start(ChildSpec spec, int64_t now_ms);
   // The master reaped `pid` with `status`. True when it was one of ours: the
   // restart is then scheduled (or the breaker trips, or a stopped child is
@@ -91,6 +91,8 @@ class ChildSupervisor {
   // without a process (waiting, failed) is forgotten at once. False when
   // `id` is unknown.
   bool stop(ChildId id, int64_t now_ms);
+  // The master is stopping: stop() every child, and start no more (the
+  // master exits once live_count() is 0; a child started now would hold it).
   void stop_all(int64_t now_ms);
 
   // The earliest restart or SIGKILL time, or -1 when there is none.
@@ -120,6 +122,7 @@ class ChildSupervisor {
 
   int64_t kill_after_ms_;
   ChildId next_id_ = 1;
+  bool stopping_all_ = false;
   std::map<ChildId, Child> children_;
 };
 

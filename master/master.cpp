@@ -218,19 +218,14 @@ int Master::run() {
 }
 
 void Master::loop() {
+  // Stops before reaps: when a terminal's Ctrl-C reaches the whole process
+  // group, the workers' exits are part of the stop, not crashes to respawn.
+  take_stop_requests();
   if (g_reap) {
     g_reap = 0;
     reap_children();
   }
   read_worker_events();
-  if (g_terminate) {
-    g_terminate = 0;
-    begin_fast_stop();
-  }
-  if (g_quit) {
-    g_quit = 0;
-    begin_graceful_stop();
-  }
   if (g_reload) {
     g_reload = 0;
     if (stop_ == Stop::kNone) reload();
@@ -240,6 +235,24 @@ void Master::loop() {
     reopen_logs();
   }
   run_timers(base::mono_ms());
+}
+
+// SIGTERM or SIGINT (fast stop) and SIGQUIT (graceful stop): those the
+// handler flagged during the wait, and those that arrived since, which the
+// kernel holds (blocked outside ppoll) until the next wait. Those are
+// delivered then and find the stop begun; beginning it twice does nothing.
+void Master::take_stop_requests() {
+  sigset_t pending;
+  sigemptyset(&pending);
+  ::sigpending(&pending);
+  if (g_terminate || sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)) {
+    g_terminate = 0;
+    begin_fast_stop();
+  }
+  if (g_quit || sigismember(&pending, SIGQUIT)) {
+    g_quit = 0;
+    begin_graceful_stop();
+  }
 }
 
 int64_t Master::next_timeout_ms(int64_t now) const {
@@ -264,6 +277,10 @@ void Master::reap_children() {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) return;
+    // The exit may be newer than the loop's look at the stop signals: a
+    // SIGINT sent to the whole group before it is pending now, and makes
+    // this exit part of the stop.
+    take_stop_requests();
     if (table_.find_pid(pid) >= 0) {
       on_worker_exit(pid, status);
     } else if (!children_.on_exit(pid, status, base::mono_ms())) {
@@ -548,8 +565,11 @@ void Master::reclaim(int slot, pid_t pid) {
   base::Result<shm::ReclaimReport> r = control_->reclaim_worker(uint32_t(slot), uint32_t(pid), now_mono);
   if (!r.is_ok()) return;
   if (r->clients_freed || r->streams_lost || r->claims_retracted) {
-    LOG_WARN("worker slot %d pid %d: reclaimed %u clients; %u streams now wait for a republish",
-             slot, int(pid), r->clients_freed, r->streams_lost);
+    // Expected during a stop (a worker ended with its clients); news otherwise.
+    base::LogLevel level = stop_ != Stop::kNone ? base::LogLevel::kInfo : base::LogLevel::kWarn;
+    SRS_LOG(level,
+            "worker slot %d pid %d: reclaimed %u clients; %u streams now wait for a republish",
+            slot, int(pid), r->clients_freed, r->streams_lost);
   }
   wakeups_.wake_mask(~0ull);  // players elsewhere notice at once
 }

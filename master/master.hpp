@@ -3,8 +3,10 @@
 //
 // Like nginx's master, it sleeps in ppoll() with every signal it handles
 // blocked except during the wait; handlers only set flags, and the loop acts
-// on them in one visible order: reap children, read worker reports, stop,
-// reload, reopen logs, run timers.
+// on them in one visible order: stop, reap children, read worker reports,
+// reload, reopen logs, run timers. Stop comes before reaping so that workers
+// which a terminal's Ctrl-C ended (SIGINT goes to the whole foreground group)
+// read as part of the stop, not as crashes to respawn.
 //
 // Workers are forked (WorkerTable); exec'd children (ffmpeg, exec commands)
 // are the ChildSupervisor's. Both restart with the same RestartPolicy, and
@@ -84,6 +86,7 @@ class Master {
   void signal_generation(uint32_t id, int signo);
   void signal_all(int signo);
 
+  void take_stop_requests();
   void begin_fast_stop();
   void begin_graceful_stop();
   void reopen_logs();

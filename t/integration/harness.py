@@ -155,11 +155,15 @@ class Server:
 
     # --- process control ------------------------------------------------------
 
-    def start(self, wait=True):
+    def start(self, wait=True, new_session=False):
+        """new_session: the master leads a session and process group of its own,
+        so that os.killpg(srv.pid, sig) reaches it and its workers, as a
+        terminal's Ctrl-C reaches a foreground job."""
         stderr = open(os.path.join(self.dir, "stderr.txt"), "w")
         self.test.addCleanup(stderr.close)
         self.proc = subprocess.Popen([SRS, "-c", self.conf_path], cwd=self.dir,
-                                     stdout=stderr, stderr=subprocess.STDOUT)
+                                     stdout=stderr, stderr=subprocess.STDOUT,
+                                     start_new_session=new_session)
         _started_pids.add(self.proc.pid)
         if wait:
             self.wait_log(r"generation 1 ready", timeout=15)

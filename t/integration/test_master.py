@@ -42,6 +42,22 @@ class ConnectLoop(threading.Thread):
         self.join(15)
 
 
+def group_members(pgid):
+    """Every process (zombies too) of process group `pgid`."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid:
+            members.append(int(entry))
+    return members
+
+
 class MasterTest(unittest.TestCase):
     def test_three_workers_serve_the_api(self):
         srv = Server(self, workers=3).start()
@@ -168,6 +184,32 @@ class MasterTest(unittest.TestCase):
             self.assertEqual(srv.wait_exit(10), 0)
         wait_until(lambda: not any(pid_alive(p) for p in workers), 5, what="workers to exit")
         self.assertFalse(os.path.exists(srv.settings["pid_file"]))
+
+    def test_signal_to_the_whole_group_is_a_clean_stop(self):
+        """`make run`, then Ctrl-C: the terminal sends SIGINT to the whole
+        foreground process group, and the workers may end before the master has
+        read its own signal. Their exits are part of the stop: no respawn, no
+        warning. SIGTERM to the group (kill -- -PGID, a service manager's
+        control group) is the same story."""
+        for signo in (signal.SIGINT, signal.SIGTERM):
+            with self.subTest(signal=signo.name):
+                srv = Server(self, workers=3).start(new_session=True)
+                workers = wait_until(lambda: len(srv.workers()) == 3 and srv.workers(), 5,
+                                     what="three workers")
+                self.assertEqual(sorted(group_members(srv.pid)), sorted([srv.pid] + workers))
+                os.killpg(srv.pid, signo)
+                self.assertEqual(srv.wait_exit(15), 0)
+                wait_until(lambda: not group_members(srv.pid), 10,
+                           what=f"every process of group {srv.pid} to exit")
+                log = srv.log()
+                self.assertNotIn("respawning", log)
+                noisy = [l for l in log.splitlines()
+                         if re.search(r"\]\[(WARN|ERROR)\]\[", l) and "worker" in l]
+                self.assertEqual(noisy, [])
+                for pid in workers:
+                    self.assertRegex(log, r"\[INFO\]\[%d\]\[\w+\] worker slot \d+ generation 1 "
+                                          r"pid %d (exited|killed)" % (srv.pid, pid))
+                self.assertIn("all workers and children stopped; master exits", log)
 
     def test_sigquit_waits_for_clients(self):
         srv = Server(self, workers=2).start()

@@ -315,6 +315,10 @@ TEST_CASE("child supervisor: stop_all stops running children and forgets waiting
   reap_into(&sup, b, now + 20);
   CHECK(sup.list().empty());
   CHECK(sup.live_count() == 0);
+  // The master is on its way out: a child started now would keep it alive.
+  srs::base::Result<ChildId> late = sup.start(spec("late", {"/bin/sleep", "30"}), now + 30);
+  CHECK(late.status().code() == srs::base::Errc::kRejected);
+  CHECK(sup.list().empty());
 }
 
 TEST_CASE("child supervisor: stdin is /dev/null, output goes to the given file, only fds 0-2") {
