@@ -155,15 +155,17 @@ class Server:
 
     # --- process control ------------------------------------------------------
 
-    def start(self, wait=True, new_session=False):
+    def start(self, wait=True, new_session=False, env=None):
         """new_session: the master leads a session and process group of its own,
         so that os.killpg(srv.pid, sig) reaches it and its workers, as a
-        terminal's Ctrl-C reaches a foreground job."""
+        terminal's Ctrl-C reaches a foreground job. env: variables added to the
+        server's environment (LD_PRELOAD of a test shim...)."""
         stderr = open(os.path.join(self.dir, "stderr.txt"), "w")
         self.test.addCleanup(stderr.close)
         self.proc = subprocess.Popen([SRS, "-c", self.conf_path], cwd=self.dir,
                                      stdout=stderr, stderr=subprocess.STDOUT,
-                                     start_new_session=new_session)
+                                     start_new_session=new_session,
+                                     env=dict(os.environ, **env) if env else None)
         _started_pids.add(self.proc.pid)
         if wait:
             self.wait_log(r"generation 1 ready", timeout=15)
