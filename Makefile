@@ -92,6 +92,8 @@ ifneq ($(LIB_ONLY),)
 LIB_SRCS := $(filter $(addsuffix /%,$(subst $(comma), ,$(LIB_ONLY))),$(LIB_SRCS))
 endif
 UNIT_SRCS := $(call find_cpp,t/unit)
+# A tool's unit tests link the tool's file they test (t/unit/tools/X/f_test.cpp -> tools/X/f.cpp).
+UNIT_TOOL_SRCS := $(wildcard $(patsubst t/unit/%_test.cpp,%.cpp,$(filter t/unit/tools/%,$(UNIT_SRCS))))
 
 # Tools: each tools/<name>/ with .cpp files becomes $(BUILD)/<name>.
 TOOL_DIRS := $(sort $(patsubst %/,%,$(dir $(shell find tools -mindepth 2 -name '*.cpp' 2>/dev/null))))
@@ -164,7 +166,7 @@ $(SRS_BIN): $(BUILD)/obj/master/main.o $(BUILD)/libsrs.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(UNIT_BIN): $(call obj,$(UNIT_SRCS)) $(BUILD)/libsrs.a
+$(UNIT_BIN): $(call obj,$(UNIT_SRCS) $(UNIT_TOOL_SRCS)) $(BUILD)/libsrs.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

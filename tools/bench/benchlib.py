@@ -190,7 +190,8 @@ class Srs(Server):
     default, so that it is compared on RTMP delivery alone with nginx-rtmp."""
     name = "srs"
 
-    def __init__(self, build, workers=1, log_level="warn", merge_window=None, hls=False):
+    def __init__(self, build, workers=1, log_level="warn", merge_window=None, hls=False,
+                 max_connections=1000):
         super().__init__()
         self.binary = os.path.join(os.path.abspath(build), "srs")
         self.api_port = free_port()
@@ -201,6 +202,7 @@ log:
   level: {log_level}
   file: {self.dir}/srs.log
 rtmp:
+  max_connections: {max_connections}
   listen:
     - 127.0.0.1:{self.rtmp_port}
 http_server:

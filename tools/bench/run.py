@@ -12,10 +12,17 @@ the floor. Target `cap` measures capacity: srs with 1 and 2 workers, each worker
 in a CPU cgroup capped at --cap-share of the uncapped worker's steady CPU
 (cpucap.py), and the 2-worker scaling. Method and results: BENCH.md.
 
+Target `join` measures how fast players start on one worker: --join-players
+RTMP players asked all at once of a live stream, from the first play request to
+the last player's first keyframe (srs-bench's join rate), --join-rounds times;
+with --baseline DIR the srs of DIR runs the same rounds, alternating, so that
+the two are compared on the same machine in one run.
+
 Usage: tools/bench/run.py [--build build] [--players 400] [--bitrate 1100kbps]
                           [--gop 2s] [--duration 15] [--ramp 200]
-                          [--targets srs1,srs2,srs1-rt,srs1-flv,nginx,floor,cap]
+                          [--targets srs1,srs2,srs1-rt,srs1-flv,nginx,floor,cap,join]
                           [--windows 350,100,33,10,0] [--cap-share 0.25]
+                          [--join-players 2000] [--join-rounds 3] [--baseline DIR]
                           [--json FILE] [--keep]
 """
 import argparse
@@ -331,6 +338,55 @@ def run_floor(args, window_ms):
     return row
 
 
+def join_once(args, build):
+    """One join round on srs of `build`: players started per second, or None."""
+    srv = benchlib.Srs(build, workers=1, max_connections=args.join_players + 100)
+    try:
+        srv.start()
+        url = f"rtmp://127.0.0.1:{srv.rtmp_port}/live/bench"
+        jpath = os.path.join(srv.dir, "join.json")
+        load = ["--publish", url, "--play", url, "--players", str(args.join_players),
+                "--synthetic", f"{args.bitrate},gop={args.gop}"]
+        cmd = [os.path.join(args.build, "srs-bench"), "--duration", "8s", "--ramp", "1000000/s",
+               "--json", jpath, "--quiet"] + load
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        b = read_report(jpath) or {}
+        join = b.get("join") or {}
+        return join.get("per_s") if join.get("players") == args.join_players else None
+    finally:
+        srv.cleanup()
+
+
+def run_join(args):
+    """`join` rows: this build's join rate (and the baseline's), median of the rounds."""
+    builds = [("srs 1 worker", args.build)] + ([("baseline " + args.baseline, args.baseline)]
+                                               if args.baseline else [])
+    rates = {name: [] for name, _ in builds}
+    for _ in range(args.join_rounds):
+        for name, build in builds:
+            rate = join_once(args, build)
+            if rate:
+                rates[name].append(rate)
+    rows = []
+    for name, _ in builds:
+        got = sorted(rates[name])
+        row = {"target": f"join: {name}", "players": args.join_players, "rounds": got}
+        row["joins_per_s"] = got[len(got) // 2] if got else None
+        if not got:
+            row["error"] = "no round started every player"
+        rows.append(row)
+    if len(rows) == 2 and rows[0]["joins_per_s"] and rows[1]["joins_per_s"]:
+        rows[0]["vs_baseline"] = round(rows[0]["joins_per_s"] / rows[1]["joins_per_s"], 2)
+    return rows
+
+
+def join_table(rows):
+    head = "| target | players | joins/s (median) | rounds | vs baseline |"
+    return markdown_table(head, rows, lambda r: (
+        f"| {r['target']} | {r['players']} | {fmt(r['joins_per_s'], '{:.0f}')} | "
+        f"{', '.join(f'{x:.0f}' for x in r['rounds'])} | {fmt(r.get('vs_baseline'))} |"))
+
+
 def read_report(jpath):
     try:
         with open(jpath) as f:
@@ -462,7 +518,11 @@ def main():
     ap.add_argument("--gop", default="2s")
     ap.add_argument("--duration", type=float, default=15)
     ap.add_argument("--ramp", type=float, default=200)
-    ap.add_argument("--targets", default="srs1,srs2,srs1-rt,srs1-flv,nginx,floor,cap")
+    ap.add_argument("--targets", default="srs1,srs2,srs1-rt,srs1-flv,nginx,floor,cap,join")
+    ap.add_argument("--join-players", type=int, default=2000)
+    ap.add_argument("--join-rounds", type=int, default=3)
+    ap.add_argument("--baseline", default=None,
+                    help="join: also measure the srs of this build directory, alternating")
     ap.add_argument("--cap-share", type=float, default=0.25,
                     help="cap: each worker's CPU quota, as a share of the uncapped 1-worker U")
     ap.add_argument("--windows", default="350,100,33,10,0", help="floor merge windows, ms")
@@ -478,7 +538,7 @@ def main():
     print(f"bench: {args.players} players (RTMP; HTTP-FLV for srs1-flv) of a {args.bitrate} stream (gop {args.gop}), "
           f"{args.duration:g} s, ramp {args.ramp:g}/s; {m['nproc']} x {m['cpu']}, "
           f"Linux {m['kernel']}", flush=True)
-    rows, capped = [], []
+    rows, capped, joins = [], [], []
     started = time.monotonic()
     try:
         for t in targets:
@@ -506,6 +566,12 @@ def main():
             elif t == "cap":
                 capped = run_capacity(args, rows)
                 continue
+            elif t == "join":
+                joins = run_join(args)
+                for r in joins:
+                    print(f"  {r['target']}: " + (r.get("error") or f"{r['joins_per_s']:.0f} joins/s"),
+                          flush=True)
+                continue
             else:
                 sys.exit(f"bench: unknown target {t}")
             r = rows[-1]
@@ -515,18 +581,22 @@ def main():
     finally:
         benchlib.kill_leftovers()
     add_ratios(rows)
-    print()
-    print(table(rows))
+    if rows:
+        print()
+        print(table(rows))
     if capped:
         print()
         print(capacity_table(capped))
+    if joins:
+        print()
+        print(join_table(joins))
     print(f"\nbench: {time.monotonic() - started:.0f} s in all")
     out = args.json or os.path.join(args.build, "bench.json")
     with open(out, "w") as f:
         json.dump({"machine": m, "load": {"players": args.players, "bitrate": args.bitrate,
                                           "gop": args.gop, "duration_s": args.duration,
                                           "ramp_per_s": args.ramp},
-                   "results": rows, "capacity": capped}, f, indent=2)
+                   "results": rows, "capacity": capped, "join": joins}, f, indent=2)
     print(f"bench: results in {out}")
 
 

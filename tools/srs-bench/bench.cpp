@@ -252,6 +252,8 @@ ClientRow Bench::row_of(const char* kind, const std::string& url, const Connecti
   r.saw_video = st.saw_video();
   r.first_frame_ms = ms_between(st.request_ns(), st.first_frame_ns());
   r.first_key_ms = ms_between(st.request_ns(), st.first_key_ns());
+  r.request_s = static_cast<double>(st.request_ns()) / kNsPerS;
+  r.first_key_s = static_cast<double>(st.first_key_ns()) / kNsPerS;
   r.stalls = st.stalls();
   r.max_gap_ms = static_cast<double>(st.max_gap_ns()) / kNsPerMs;
   r.stamps = st.stamps();

@@ -135,11 +135,27 @@ std::string timeline_json(const Summary& s) {
 
 }  // namespace
 
+JoinRate join_rate(const std::vector<ClientRow>& players) {
+  JoinRate j;
+  double first = 0, last = 0;
+  for (const ClientRow& r : players) {
+    if (r.request_s > 0 && (first == 0 || r.request_s < first)) first = r.request_s;
+    if (r.first_key_s <= 0) continue;
+    j.players++;
+    if (r.first_key_s > last) last = r.first_key_s;
+  }
+  if (j.players == 0 || last <= first) return j;
+  j.span_s = last - first;
+  j.per_s = static_cast<double>(j.players) / j.span_s;
+  return j;
+}
+
 std::string to_text(const Summary& s) {
   Counts c = count(s);
   Dist ff = dist_of(field(s.players, &ClientRow::first_frame_ms));
   Dist fk = dist_of(field(s.players, &ClientRow::first_key_ms));
   Dist lat = latency_dist(s.latency);
+  JoinRate join = join_rate(s.players);
   uint64_t pub_bytes = 0, pub_media = 0;
   size_t pub_live = 0;
   for (const auto& p : s.publishers)
@@ -156,6 +172,7 @@ std::string to_text(const Summary& s) {
       "each)\n"
       "  first frame     p50 %.1f ms, p90 %.1f, p99 %.1f, max %.1f (%zu players)\n"
       "  first keyframe  p50 %.1f ms, p90 %.1f, p99 %.1f, max %.1f\n"
+      "  join            %zu players started in %.3f s (%.0f/s)\n"
       "  latency         p50 %.2f ms, p90 %.2f, p99 %.2f, max %.2f (%zu frames received, %" PRIu64
       " stamped sent, %" PRIu64
       " older than the play request not counted)\n"
@@ -167,7 +184,7 @@ std::string to_text(const Summary& s) {
       static_cast<double>(c.media) / 1e6, s.publishers.size(), pub_live,
       static_cast<double>(pub_bytes) / 1e6, static_cast<double>(pub_media) / 1e6,
       s.publish_rate_bps / 1000, ff.p50, ff.p90, ff.p99, ff.max, ff.count, fk.p50, fk.p90, fk.p99,
-      fk.max, lat.p50, lat.p90, lat.p99, lat.max, lat.count, s.stamps_sent, c.cached, s.self_cpu_s);
+      fk.max, join.players, join.span_s, join.per_s, lat.p50, lat.p90, lat.p99, lat.max, lat.count, s.stamps_sent, c.cached, s.self_cpu_s);
   std::string out = buf;
   for (const auto& r : s.publishers) {
     if (!r.live_at_end)
@@ -204,6 +221,11 @@ std::string to_json(const Summary& s, bool per_client) {
   out += ",\n  \"first_keyframe_ms\": " +
          dist_json(dist_of(field(s.players, &ClientRow::first_key_ms)));
   out += ",\n  \"latency_ms\": " + dist_json(latency_dist(s.latency));
+  JoinRate join = join_rate(s.players);
+  char jbuf[128];
+  std::snprintf(jbuf, sizeof jbuf, ",\n  \"join\": {\"players\": %zu, \"span_s\": %.6f, \"per_s\": %.1f}",
+                join.players, join.span_s, join.per_s);
+  out += jbuf;
   out += ",\n" + timeline_json(s);
   if (per_client) {
     out += ",\n  \"clients\": [";

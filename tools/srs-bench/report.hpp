@@ -32,7 +32,19 @@ struct ClientRow {
   uint64_t cached_stamps = 0;  // stamped frames published before the play request
   double max_latency_ms = 0;
   double rate_bps = 0;  // media bits per second from the first frame to the end
+  // CLOCK_MONOTONIC seconds of the play request and of the first keyframe (0: none).
+  double request_s = 0;
+  double first_key_s = 0;
 };
+
+// How fast players start: from the first play request to the last player's
+// first keyframe. `per_s` is the join rate (players started per second).
+struct JoinRate {
+  size_t players = 0;  // players that got a keyframe
+  double span_s = 0;
+  double per_s = 0;
+};
+JoinRate join_rate(const std::vector<ClientRow>& players);
 
 // The players' cumulative received socket bytes at one instant. mono_s is
 // CLOCK_MONOTONIC in seconds, the clock of Python's time.monotonic() on Linux,
