@@ -203,6 +203,10 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	$(Q)$(PYTHON) t/run.py --build $(BUILD)
 
+.PHONY: check-layers
+check-layers:
+	$(Q)$(PYTHON) t/check_layers.py
+
 .PHONY: check-config
 check-config: $(SRS_BIN)
 	$(Q)$(SRS_BIN) -t -c etc/srs.yaml
@@ -282,6 +286,7 @@ help:
 	@echo '  unit            build and run the unit tests only'
 	@echo '  deps            install missing Debian packages (apt-get, sudo when not root)'
 	@echo '  check-config    srs -t -c etc/srs.yaml'
+	@echo '  check-layers    the include rules between layers and worker rooms (t/check_layers.py)'
 	@echo '  fuzz            build libFuzzer targets (clang) and run each FUZZ_SECONDS=$(FUZZ_SECONDS)'
 	@echo '  bench           benchmarks against nginx-rtmp and the bare fan-out floor'
 	@echo '  install         srs -> $(PREFIX)/sbin, srs-ctl -> $(PREFIX)/bin, man pages, systemd unit,'

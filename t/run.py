@@ -42,12 +42,14 @@ def run_doctest(binary, label):
 
 
 def run_checks(build):
-    """Static checks that are tests too: lock-freedom on every target, man pages."""
+    """Static checks that are tests too: lock-freedom on every target, man pages,
+    the configuration, the include rules."""
     checks = [
         ("shared atomics lock-free on armhf, arm64, mipsel",
          ["make", "--no-print-directory", "-f", "GNUmakefile.cross", "atomics"]),
         ("man pages lint-clean", ["sh", "-c", "mandoc -Tlint -W warning man/*.[0-9]"]),
         ("etc/srs.yaml is valid", [os.path.join(build, "srs"), "-t", "-c", "etc/srs.yaml"]),
+        ("include rules between layers and rooms", [sys.executable, "t/check_layers.py"]),
     ]
     passed = failed = 0
     for name, cmd in checks:
