@@ -66,19 +66,17 @@ srs::conf::LoadResult load(const Args& args) {
 }
 
 // Daemon mode: check the pid file while the terminal can still show the
-// error, then detach. The master takes the pid file again after the fork.
+// error, then detach. Only the detached master writes the pid file: a reader
+// never sees the pid of the process that detached.
 bool go_daemon(const srs::conf::Config& config) {
   if (config.log.file.empty()) {
     std::fprintf(stderr, "srs: daemon: true needs log.file (stderr is closed in daemon mode)\n");
     return false;
   }
   std::string err;
-  if (!config.pid_file.empty()) {
-    srs::master::PidFile probe;
-    if (!probe.acquire(config.pid_file, &err)) {
-      std::fprintf(stderr, "srs: %s\n", err.c_str());
-      return false;
-    }
+  if (!config.pid_file.empty() && !srs::master::PidFile::available(config.pid_file, &err)) {
+    std::fprintf(stderr, "srs: %s\n", err.c_str());
+    return false;
   }
   if (!srs::master::daemonize(&err)) {
     std::fprintf(stderr, "srs: %s\n", err.c_str());

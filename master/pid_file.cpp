@@ -60,6 +60,25 @@ bool PidFile::acquire(const std::string& path, std::string* error) {
   return true;
 }
 
+bool PidFile::available(const std::string& path, std::string* error) {
+  make_parent_dirs(path);
+  base::Fd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd.valid()) {
+    *error = "open(" + path + ") failed (" + std::to_string(errno) + ": " + std::strerror(errno) + ")";
+    return false;
+  }
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  if (::fcntl(fd.get(), F_GETLK, &lock) != 0) {
+    *error = "fcntl(F_GETLK, " + path + ") failed (" + std::strerror(errno) + ")";
+    return false;
+  }
+  if (lock.l_type == F_UNLCK) return true;
+  *error = "another instance (pid " + std::to_string(lock.l_pid) + ") owns the pid file " + path;
+  return false;
+}
+
 void PidFile::remove() {
   if (!path_.empty()) ::unlink(path_.c_str());
   path_.clear();

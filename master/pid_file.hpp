@@ -20,6 +20,9 @@ class PidFile {
   // Locks `path` and writes our pid. On failure `error` says why, including
   // "another instance (pid N) owns it" when the lock is held.
   bool acquire(const std::string& path, std::string* error);
+  // Whether acquire() could lock `path` now, without writing it: what a
+  // daemon checks before it detaches (the detached master then acquires).
+  static bool available(const std::string& path, std::string* error);
   // Removes the file (on exit). The lock goes with the process.
   void remove();
   int fd() const { return fd_.get(); }
