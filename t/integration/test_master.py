@@ -322,6 +322,12 @@ class MasterTest(unittest.TestCase):
             fields = f.read().split(") ", 1)[1].split()
         self.assertNotEqual(int(fields[1]), os.getpid())
         self.assertNotEqual(int(fields[3]), os.getsid(0), "the daemon left our session")
+        # A second daemon on the same pid file says who owns it, before detaching.
+        second = run([SRS, "-c", srv.conf_path], timeout=15, cwd=srv.dir)
+        self.assertEqual(second.returncode, 1)
+        self.assertIn(f"another instance (pid {pid}) owns the pid file", second.stderr)
+        with open(pid_path) as f:
+            self.assertEqual(int(f.read()), pid, "the refused daemon left the pid file alone")
         os.kill(pid, signal.SIGTERM)
         wait_until(lambda: not pid_alive(pid), 10, what="the daemon to stop")
         self.assertFalse(os.path.exists(pid_path))
