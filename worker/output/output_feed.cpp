@@ -30,10 +30,19 @@ bool media_kind(const shm::RecordView& v, MediaKind* kind) {
 }  // namespace
 
 OutputFeed::OutputFeed(PublishEvent event, shm::Segment segment, shm::RingReader reader)
-    : event_(std::move(event)), segment_(std::move(segment)), reader_(reader) {}
+    : event_(std::move(event)), segment_(std::move(segment)), reader_(reader) {
+  // Made on the publisher's thread before it appended anything: the ring's
+  // generation and next sequence number are those of this publish's first record.
+  const shm::RingHeader* h = reader_.ring().header();
+  generation_ = h->generation.load(std::memory_order_acquire);
+  next_seq_ = h->next_seq.load(std::memory_order_relaxed);
+}
 
-bool OutputFeed::before_end(uint32_t pos) const noexcept {
-  return !ending_ || shm::seq_before(pos, end_);
+// A record of another generation belongs to a republish that continued the
+// ring: this publish ended before it, whether or not finish() said so yet.
+bool OutputFeed::before_end(const shm::RecordView& v) const noexcept {
+  if (v.generation != generation_) return false;
+  return !ending_ || shm::seq_before(v.pos, end_);
 }
 
 uint32_t OutputFeed::pump(uint64_t now_ms) {
@@ -57,13 +66,9 @@ uint32_t OutputFeed::finish(uint32_t tail, uint64_t now_ms) {
 
 bool OutputFeed::read_batch(uint64_t now_ms, uint32_t* lost) {
   shm::RecordView views[kBatchRecords];
-  uint32_t skipped_before = reader_.records_skipped();
   shm::ReadResult r = reader_.read(views, kBatchRecords, kBatchBytes);
-  if (r.status != shm::ReadStatus::kRecords) return false;
-  if (r.jumped) {
-    *lost += reader_.records_skipped() - skipped_before;
-    after_jump(now_ms);
-  }
+  if (r.status != shm::ReadStatus::kRecords || !before_end(views[0])) return false;
+  if (r.jumped) after_jump(now_ms);
   // Copy out, then validate: the sinks only ever see intact bytes.
   copy_.resize(r.bytes);
   size_t at = 0;
@@ -75,14 +80,17 @@ bool OutputFeed::read_batch(uint64_t now_ms, uint32_t* lost) {
     }
   }
   if (!reader_.validate(r.start)) {
-    *lost += r.count;
-    (void)reader_.jump_to_keyframe();
+    (void)reader_.jump_to_keyframe();  // the records skipped count in the next batch
     after_jump(now_ms);
     return true;
   }
   at = 0;
   for (uint32_t i = 0; i < r.count; i++) {
-    if (!before_end(views[i].pos)) return false;  // the publish ended before this record
+    if (!before_end(views[i])) return false;  // the publish ended before this record
+    // Records lost to a lap are the gap in sequence numbers (the reader's own
+    // count misses those lost before the feed's first read).
+    if (int32_t gap = shm::seq_diff(views[i].seq, next_seq_); gap > 0) *lost += uint32_t(gap);
+    next_seq_ = views[i].seq + 1;
     deliver(views[i], copy_.data() + at, now_ms);
     at += views[i].size;
     reader_.advance_past(views[i]);

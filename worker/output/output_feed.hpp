@@ -9,7 +9,8 @@
 // newest keyframe: the sinks hear of the gap, then get the current start
 // pack and go on. Once its publish ended, the feed reads up to where the
 // publish ended (not beyond: a republish continues the same ring with
-// feeds of its own), then finishes its sinks.
+// feeds of its own, and its records carry a new ring generation, where the
+// feed stops even before it is told the end), then finishes its sinks.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,8 @@ namespace srs::worker {
 
 class OutputFeed {
  public:
-  // `segment` is the publish's ring, `reader` attached at its start.
+  // `segment` is the publish's ring, `reader` attached at its start; made
+  // on the publisher's thread before the publish appended anything.
   OutputFeed(PublishEvent event, shm::Segment segment, shm::RingReader reader);
 
   const PublishEvent& event() const noexcept { return event_; }
@@ -45,7 +47,7 @@ class OutputFeed {
   bool read_batch(uint64_t now_ms, uint32_t* lost);
   void deliver(const shm::RecordView& v, const uint8_t* bytes, uint64_t now_ms);
   void after_jump(uint64_t now_ms);
-  bool before_end(uint32_t pos) const noexcept;
+  bool before_end(const shm::RecordView& v) const noexcept;
 
   PublishEvent event_;
   shm::Segment segment_;
@@ -56,7 +58,9 @@ class OutputFeed {
   uint32_t last_ts_ = 0;       // of the last record given
   bool have_ts_ = false;
   bool ending_ = false;
-  uint32_t end_ = 0;  // the publish's last tail, once ending_
+  uint32_t end_ = 0;          // the publish's last tail, once ending_
+  uint32_t generation_ = 0;   // the ring generation of this publish's records
+  uint32_t next_seq_ = 0;     // the sequence number of the next record due
 };
 
 }  // namespace srs::worker

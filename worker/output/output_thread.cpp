@@ -93,6 +93,8 @@ void OutputThread::run() {
   uint64_t now = uint64_t(base::mono_ms());
   for (auto& f : feeds_) count_lost(*f, f->finish(f->event().tail, now));
   feeds_.clear();
+  std::lock_guard<std::mutex> lock(mu_);
+  feed_count_ = 0;
 }
 
 void OutputThread::handle(Command& c, uint64_t now_ms) {
