@@ -9,7 +9,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 import unittest
 
 from harness import SRS, Server, publish, rtmpdump, run, wait_until
@@ -78,7 +77,9 @@ class ApiSystemTest(unittest.TestCase):
         self.assertIn("summaries", srv.api("/api/v1/")["urls"])
         v = srv.api("/api/v1/versions")["data"]
         self.assertEqual(f'{v["major"]}.{v["minor"]}.{v["revision"]}', v["version"])
-        time.sleep(1.5)  # the CPU sampler needs two readings a second apart; a heartbeat
+        # Every worker has beaten its heartbeat (the summary timer, every second).
+        wait_until(lambda: all(w["heartbeat_age"] >= 0 for w in srv.api("/api/v1/workers")["workers"]),
+                   15, what="a heartbeat from every worker")
         s = srv.api("/api/v1/summaries")
         self.envelope_ok(s)
         d = s["data"]

@@ -115,12 +115,12 @@ class ApiStreamsTest(unittest.TestCase):
         self.assertEqual(one["client"]["type"], "fmle-publish")
         self.assertEqual(self.srv.api(f"/api/v1/streams/{s['id']}")["stream"]["name"], "cam")
 
-        # Bytes grow.
-        before = s["recv_bytes"]
-        time.sleep(1.5)
-        after = self.srv.api(f"/api/v1/streams/{s['id']}")["stream"]
-        self.assertGreater(after["recv_bytes"], before)
-        self.assertGreaterEqual(after["frames"], s["frames"])
+        # Bytes and frames grow.
+        def grown():
+            now = self.srv.api(f"/api/v1/streams/{s['id']}")["stream"]
+            return now["recv_bytes"] > s["recv_bytes"] and now["frames"] > s["frames"]
+
+        wait_until(grown, 10, what="the stream's bytes and frames to grow")
 
         vhosts = self.srv.api("/api/v1/vhosts")["vhosts"]
         v = [x for x in vhosts if x["name"] == "__defaultVhost__"][0]
@@ -168,14 +168,15 @@ class ApiStreamsTest(unittest.TestCase):
         wait_until(lambda: victim["id"] not in [c["id"] for c in self.clients()], 10,
                    what="the kicked player to leave /api/v1/clients")
         self.srv.wait_log(rf"\[{victim['id']}\] client {victim['id']} kicked through the HTTP API")
-        # Exactly one player stops receiving (its rtmpdump ends); the others go on.
-        others = self.dumps + [self.flv]
-        sizes = {path: size_of(path) for _, path in others}
-        time.sleep(3)
-        grown = [path for _, path in others if size_of(path) > sizes[path] + 10000]
-        self.assertEqual(len(grown), len(others) - 1, "exactly the kicked player stopped")
+        # Exactly one player stops (its rtmpdump ends); the others go on receiving.
         wait_until(lambda: [p.alive() for p, _ in self.dumps].count(False) == 1, 10,
                    what="the kicked rtmpdump to exit")
+        others = [(p, path) for p, path in self.dumps if p.alive()] + [self.flv]
+        sizes = {path: size_of(path) for _, path in others}
+        wait_until(lambda: all(size_of(path) > sizes[path] + 10000 for _, path in others), 15,
+                   what="the other players to keep receiving")
+        self.assertEqual([p.alive() for p, _ in others].count(False), 0,
+                         "exactly the kicked player stopped")
         self.assertEqual(self.srv.api("/api/v1/streams")["streams"][0]["clients"],
                          len(self.dumps) + 1)  # one player fewer, plus the publisher
 

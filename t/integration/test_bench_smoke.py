@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
 import benchlib  # noqa: E402
 import cpucap  # noqa: E402
 import steady  # noqa: E402
+from harness import wait_until  # noqa: E402
 
 PLAYERS = 3
 MEDIA = os.path.join(ROOT, "t", "data", "media", "h264_baseline_320x240_aac_44k_stereo.flv")
@@ -59,13 +60,16 @@ def bench(args, duration="4s", timeout=40):
     """Runs srs-bench; returns (exit status, JSON report, output)."""
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "report.json")
+        called = time.monotonic()
         proc = subprocess.run([SRS_BENCH, "--quiet", "--duration", duration, "--json", path,
                                "--per-client"] + args, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        returned = time.monotonic()
         report = None
         if os.path.exists(path):
             with open(path) as f:
                 report = json.load(f)
+            report["_run_mono_s"] = [called, returned]  # ours: when srs-bench ran
         return proc.returncode, report, proc.stdout
 
 
@@ -93,7 +97,11 @@ class BenchSmoke(unittest.TestCase):
             self.assertGreaterEqual(c["first_keyframe_ms"], 0, c)
             self.assertGreater(c["stamps"], 10, c)
         self.assertGreater(report["latency_ms"]["count"], 10 * players)
-        self.assertLess(report["latency_ms"]["p50"], 1000)
+        # Stamps are real instants: a frame stamped after its player asked and
+        # received before the end is not older than the run. (How low the
+        # latency is belongs to make bench, not to a smoke run on a loaded machine.)
+        run_ms = (report["end_mono_s"] - report["start_mono_s"]) * 1000
+        self.assertTrue(0 <= report["latency_ms"]["p50"] <= run_ms, (report["latency_ms"], run_ms))
         self.assert_timeline(report)
 
     def assert_timeline(self, report):
@@ -111,7 +119,9 @@ class BenchSmoke(unittest.TestCase):
         self.assertGreater(t[-2][1], t[1][1], t)  # bytes flowed between the samples
         self.assertLess(report["start_mono_s"], report["ramp_end_mono_s"])
         self.assertLess(report["ramp_end_mono_s"], report["end_mono_s"])
-        self.assertLess(abs(report["end_mono_s"] - time.monotonic()), 60)
+        called, returned = report["_run_mono_s"]
+        self.assertTrue(called <= report["start_mono_s"] and report["end_mono_s"] <= returned,
+                        (called, report["start_mono_s"], report["end_mono_s"], returned))
 
     def load_args(self, url, play_urls):
         args = ["--publish", url, "--synthetic", "400kbps,gop=1s", "--players", str(PLAYERS),
@@ -232,10 +242,11 @@ class BenchMethod(unittest.TestCase):
         try:
             caps.set(*cpucap.quota_for(0.1))
             t0, cpu0 = time.monotonic(), benchlib.proc_cpu_seconds(child.pid)
-            time.sleep(1.5)
+            # The cap bites: ten 100 ms periods throttled, whatever else the machine does.
+            wait_until(lambda: caps.stats()[0].get("nr_throttled", 0) > 10, 30,
+                       what="the busy loop to be throttled")
             share = (benchlib.proc_cpu_seconds(child.pid) - cpu0) / (time.monotonic() - t0)
             self.assertLess(share, 0.2)
-            self.assertGreater(caps.stats()[0]["nr_throttled"], 5)
         finally:
             self.assertEqual(caps.remove(), [])
         self.assertFalse(os.path.exists(group))

@@ -5,10 +5,9 @@ every 2 s; each closed file is POSTed to on_dvr with its file and cwd. A DVR
 path that cannot be written is logged while players still get the stream."""
 import glob
 import os
-import time
 import unittest
 
-from harness import Server, ffprobe_streams, flv_tags, publish, rtmpdump, run, wait_until
+from harness import Server, ffprobe_streams, flv_tags, publish, rtmpdump, run, size_of, wait_until
 from callbacks import CallbackServer
 
 PUBLISH_SECONDS = 6
@@ -43,7 +42,9 @@ class DvrTest(unittest.TestCase):
         pub = publish(self, srv, stream=stream, seconds=PUBLISH_SECONDS)
         pub.wait(PUBLISH_SECONDS + 30)
         srv.wait_log(r"dvr __defaultVhost__/live/cam: closed ", timeout=15, count=count)
-        time.sleep(0.3)  # the last log line is written after the rename
+        # The publisher is gone: every file is closed (renamed from .tmp, then logged).
+        wait_until(lambda: not glob.glob(os.path.join(srv.dir, "rec", "**", "*.tmp"), recursive=True),
+                   10, what="every DVR file to be closed")
 
     def test_session_plan_one_file_and_on_dvr(self):
         cb = CallbackServer(self)
@@ -73,7 +74,6 @@ class DvrTest(unittest.TestCase):
         srv = self.start({"path": "rec/[stream]-[timestamp].flv", "plan": "segment",
                           "duration": "2s"})
         self.record(srv, 3)
-        time.sleep(1)
         files = sorted(glob.glob(os.path.join(srv.dir, "rec/cam-*.flv")))
         self.assertGreaterEqual(len(files), 3, files)  # keyframes every 2 s
         self.assertEqual(glob.glob(os.path.join(srv.dir, "rec/*.tmp")), [])
@@ -90,9 +90,12 @@ class DvrTest(unittest.TestCase):
 
     def test_a_server_stopped_mid_publish_closes_the_file(self):
         srv = self.start({"path": "rec/[stream].flv"})
-        publish(self, srv, stream="live/cam", seconds=60)
-        wait_until(lambda: glob.glob(os.path.join(srv.dir, "rec/cam.flv.tmp")), 15, what="the .tmp")
-        time.sleep(3)
+        pub = publish(self, srv, stream="live/cam", seconds=60)
+        tmp = os.path.join(srv.dir, "rec/cam.flv.tmp")
+        # Mid-publish: more than a GOP of audio and video written out, the publisher still on.
+        wait_until(lambda: size_of(tmp) > 13 and media_seconds(tmp) > 2.5, 20,
+                   what="media in the .tmp")
+        self.assertTrue(pub.alive())
         srv.stop()
         self.assertTrue(os.path.exists(os.path.join(srv.dir, "rec/cam.flv")), srv.log()[-2000:])
         self.assertEqual(glob.glob(os.path.join(srv.dir, "rec/*.tmp")), [])
@@ -104,9 +107,8 @@ class DvrTest(unittest.TestCase):
             f.write("a regular file where a folder should be\n")
         publish(self, srv, stream="live/cam", seconds=60)
         srv.wait_log(r"rtmp publish __defaultVhost__/live/cam ", timeout=15)
-        line = srv.wait_log(r"dvr __defaultVhost__/live/cam: mkdir\([^)]*blocker[^)]*\) failed "
-                            r"\(20: Not a directory\)", timeout=15)
-        self.assertTrue(line)
+        srv.wait_log(r"dvr __defaultVhost__/live/cam: mkdir\([^)]*blocker[^)]*\) failed "
+                     r"\(20: Not a directory\)", timeout=15)
         _, path = rtmpdump(self, srv, stream="live/cam")
         wait_until(lambda: os.path.exists(path) and os.path.getsize(path) > 50_000, 20,
                    what="the player receiving media")

@@ -15,6 +15,8 @@ import sys
 import tempfile
 import unittest
 
+from harness import wait_until
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("SRS_BUILD", "build"))
 HLS_MUX = os.path.join(BUILD, "hls-mux")
@@ -173,11 +175,7 @@ class HlsMuxTest(unittest.TestCase):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             m3u8 = os.path.join(out, "live", "livestream.m3u8")
-            for _ in range(100):
-                if os.path.exists(m3u8):
-                    break
-                subprocess.run(["sleep", "0.05"])
-            self.assertTrue(os.path.exists(m3u8), "no playlist after 5 s")
+            wait_until(lambda: os.path.exists(m3u8), 30, what="the playlist")
             code, report, text = check_report(["--duration", "5", "--interval", "0.2", m3u8])
         finally:
             stdout, stderr = proc.communicate(timeout=60)

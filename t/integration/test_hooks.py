@@ -59,14 +59,15 @@ class HooksTest(unittest.TestCase):
         self.assertEqual(len(conn), 1, cb.events)
         self.assertEqual(conn[0]["app"], "live")
 
-        # A wrong token: refused quickly; the good stream is not disturbed.
-        t0 = time.monotonic()
+        # A wrong token: refused by the callback's answer, not by its timeout;
+        # the good stream is not disturbed.
         bad = publish(self, srv, stream="live/other?token=bad", seconds=30)
         self.assertNotEqual(bad.wait(15), 0)
-        self.assertLess(time.monotonic() - t0, 10)
         self.assertIn("rejected by the on_publish callback", bad.output())  # what ffmpeg shows
         self.assertNotIn(str(cb.port), bad.output())  # the callback URL stays private
-        self.assertIn("on_publish", srv.log())
+        srv.wait_log(r"callback on_publish http://127\.0\.0\.1:\d+/auth\?hook=publish: HTTP 200, "
+                     r"refused \(the body is not 0")
+        self.assertNotIn("timeout after", srv.log())
         self.assertNotRegex(srv.log(), r"rtmp publish __defaultVhost__/live/other")
         self.assertTrue(good.alive())
 
@@ -105,21 +106,20 @@ class HooksTest(unittest.TestCase):
 
     def test_a_callback_server_that_never_answers(self):
         cb = CallbackServer(self)
-        srv = self.start(cb, timeout="1s", workers=1)
+        srv = self.start(cb, timeout="5s", workers=1)
         good = publish(self, srv, stream="live/cam?token=good", seconds=60)
         srv.wait_log(r"rtmp publish __defaultVhost__/live/cam ", timeout=15)
         player, path = rtmpdump(self, srv, stream="live/cam?token=good")
         wait_until(lambda: size_of(path) > 20000, 15, what="rtmpdump data")
-        t0 = time.monotonic()
         slow = publish(self, srv, stream="live/slow?token=good", seconds=30)
-        self.assertNotEqual(slow.wait(15), 0)
-        elapsed = time.monotonic() - t0
-        self.assertGreater(elapsed, 0.9)
-        srv.wait_log(r"callback on_publish http://127\.0\.0\.1:\d+/auth\?hook=publish: timeout after 1000 ms")
-        # The other stream kept streaming to its player during the wait (same worker).
+        wait_until(lambda: cb.of("on_publish", stream="slow"), 15, what="the unanswered on_publish")
+        # While the worker waits for that answer, it keeps streaming to the other
+        # stream's player (the same worker): bytes arrive before the timeout.
         before = size_of(path)
-        time.sleep(2)
-        self.assertGreater(size_of(path), before + 10000)
+        wait_until(lambda: size_of(path) > before + 10000, 15, what="the player to keep receiving")
+        self.assertNotIn("timeout after", srv.log(), "the player received only after the wait")
+        self.assertNotEqual(slow.wait(20), 0)
+        srv.wait_log(r"callback on_publish http://127\.0\.0\.1:\d+/auth\?hook=publish: timeout after 5000 ms")
         self.assertTrue(good.alive() and player.alive())
 
     def test_a_client_that_leaves_while_its_callback_is_pending(self):
@@ -127,11 +127,11 @@ class HooksTest(unittest.TestCase):
         srv = self.start(cb, timeout="10s", workers=1)
         slow = publish(self, srv, stream="live/slow?token=good", seconds=30)
         pending = wait_until(lambda: cb.of("on_publish", stream="slow"), 10, what="on_publish")[0]
-        t0 = time.monotonic()
         slow.stop()
         srv.wait_log(r"\[" + pending["client_id"] + r"\] callback on_publish cancelled: the connection closed",
-                     timeout=5)
-        self.assertLess(time.monotonic() - t0, 5)  # noticed at once, not after the 10 s timeout
+                     timeout=20)
+        # Noticed at once, not when the 10 s timeout ended the call.
+        self.assertNotIn("timeout after", srv.log())
         # The worker still serves: a good publish goes through.
         publish(self, srv, stream="live/cam?token=good", seconds=30)
         srv.wait_log(r"rtmp publish __defaultVhost__/live/cam ", timeout=15)
@@ -157,16 +157,19 @@ class HooksTest(unittest.TestCase):
         cb = CallbackServer(self)
         srv = Server(self, workers=1, extra={"vhosts": {"__defaultVhost__": {"http_hooks": {
             "enabled": True, "on_connect": cb.url("/deny"), "on_close": cb.url("/notify")}}}}).start()
-        t0 = time.monotonic()
         pub = publish(self, srv, stream="live/cam", seconds=30)
         self.assertNotEqual(pub.wait(15), 0)
-        self.assertLess(time.monotonic() - t0, 10)
         self.assertIn("rejected by the on_connect callback", pub.output())
         self.assertEqual(len(cb.of("on_connect")), 1)
         srv.wait_log(r"closed: rejected by on_connect http://127\.0\.0\.1:\d+/deny")
         self.assertNotIn("rtmp connect tcUrl", srv.log())
-        time.sleep(0.5)
-        self.assertEqual(cb.of("on_close"), [])  # never connected: nothing to close
+        self.assertNotIn("timeout after", srv.log())  # refused by the answer
+        # Never connected: nothing to close. The worker (one) would have posted an
+        # on_close before it took the next connection, whose on_connect comes in.
+        second = publish(self, srv, stream="live/cam", seconds=30)
+        wait_until(lambda: len(cb.of("on_connect")) == 2, 15, what="the next on_connect")
+        self.assertNotEqual(second.wait(15), 0)
+        self.assertEqual(cb.of("on_close"), [])
 
     def test_on_hls_when_segments_close(self):
         cb = CallbackServer(self)

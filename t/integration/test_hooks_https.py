@@ -8,7 +8,6 @@ import os
 import shutil
 import socket
 import tempfile
-import time
 import unittest
 
 from callbacks import CallbackServer
@@ -95,13 +94,13 @@ class HooksHttpsTest(unittest.TestCase):
     def test_a_self_signed_server_is_refused_when_verifying(self):
         cb = self.self_signed_server()
         srv = self.start({"on_publish": [cb.url("/auth")]})  # the system's CAs
-        t0 = time.monotonic()
         pub = publish(self, srv, stream="live/cam?token=good", seconds=30)
         self.assertNotEqual(pub.wait(15), 0)
-        self.assertLess(time.monotonic() - t0, 10)
         self.assertIn("rejected by the on_publish callback", pub.output())
+        # Refused for the certificate, at the handshake (not after the timeout).
         srv.wait_log(r"callback on_publish https://127\.0\.0\.1:\d+/auth: TLS handshake with "
                      r"127\.0\.0\.1:\d+ failed: certificate verify failed: self[- ]signed certificate")
+        self.assertNotIn("timeout after", srv.log())
         self.assertNotRegex(srv.log(), r"rtmp publish __defaultVhost__/live/cam")
         self.assertEqual(cb.of("on_publish"), [])  # no request went through
 
@@ -140,10 +139,8 @@ class HooksHttpsTest(unittest.TestCase):
         silent.listen(8)
         port = silent.getsockname()[1]
         srv = self.start({"timeout": "1s", "on_publish": [f"https://127.0.0.1:{port}/auth"]})
-        t0 = time.monotonic()
         pub = publish(self, srv, stream="live/cam?token=good", seconds=30)
         self.assertNotEqual(pub.wait(15), 0)
-        self.assertGreater(time.monotonic() - t0, 0.9)
         srv.wait_log(r"callback on_publish https://127\.0\.0\.1:\d+/auth: timeout after 1000 ms")
 
     def test_a_ca_file_without_certificates_refuses_with_the_reason(self):

@@ -7,7 +7,6 @@ import re
 import signal
 import socket
 import subprocess
-import time
 import unittest
 
 from harness import (Probe, Server, assert_test_pattern, ffprobe_streams, publish, run,
@@ -161,9 +160,9 @@ class HttpFilesTest(unittest.TestCase):
         self.assertIn(b"200 OK", reply)
         self.srv.signal(signal.SIGHUP)
         self.srv.wait_log(r"reload done: generation 2")
-        start = time.monotonic()
         self.assertEqual(s.recv(65536), b"", "the server should close the idle connection")
-        self.assertLess(time.monotonic() - start, 5)
+        # Closed by the drain (not by the keep-alive timeout, 15 s by default).
+        self.srv.wait_log(r"http client \S+ closed: idle keep-alive connection closed for the drain")
         self.srv.wait_log(r"generation 1 has fully drained", timeout=10)
 
 
@@ -172,8 +171,11 @@ class HttpFlvTest(unittest.TestCase):
         return Server(self, workers=workers, extra=extra or None).start()
 
     def wait_publishing(self, srv):
+        """Until the stream is published with both codecs known (its sequence
+        headers arrived), so that a player gets both streams."""
         srv.wait_log(r"rtmp publish __defaultVhost__/live/cam", timeout=15)
-        time.sleep(0.5)
+        wait_until(lambda: [s for s in srv.api("/api/v1/streams")["streams"]
+                            if s["video"] and s["audio"]], 15, what="the stream with its codecs")
 
     def test_every_worker_serves_both_streams(self):
         srv = self.start()
@@ -208,9 +210,8 @@ class HttpFlvTest(unittest.TestCase):
                                  f"http://127.0.0.1:{srv.http_port}/live/cam.flv"])
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
         srv.wait_log(r"no publisher yet, waiting")
-        time.sleep(1)
         self.assertIsNone(proc.poll(), "the request should still be waiting")
-        publish(self, srv)
+        publish(self, srv)  # the media comes as the answer to the request that waited
         proc.wait(20)
         self.assertGreater(os.path.getsize(path), 50000)
         streams = ffprobe_streams(path)
@@ -219,12 +220,10 @@ class HttpFlvTest(unittest.TestCase):
 
     def test_stream_that_never_comes_gets_404_after_the_wait(self):
         srv = self.start(workers=2, http_server={"wait_publisher": "1s"})
-        start = time.monotonic()
         status, _, _ = head_and_body(srv, "/live/never.flv")
-        elapsed = time.monotonic() - start
         self.assertEqual(status, 404)
-        self.assertGreaterEqual(elapsed, 0.9)
-        self.assertLess(elapsed, 5)
+        # The 404 came when the wait ended, not at once.
+        srv.wait_log(r"http-flv __defaultVhost__/live/never: no publisher within 1000 ms")
         srv.stop()
 
 
@@ -239,11 +238,8 @@ class HttpKeepAliveTimeoutTest(unittest.TestCase):
             chunk = s.recv(65536)
             self.assertTrue(chunk, "the server closed before the response ended")
             reply += chunk
-        start = time.monotonic()
-        self.assertEqual(s.recv(65536), b"")
-        self.assertGreater(time.monotonic() - start, 0.8)
-        self.assertLess(time.monotonic() - start, 3)
-        srv.wait_log(r"idle keep-alive timeout")
+        self.assertEqual(s.recv(65536), b"")  # closed, for the timeout:
+        srv.wait_log(r"http client \S+ closed: idle keep-alive timeout")
         srv.stop()
 
 

@@ -6,7 +6,6 @@ import os
 import re
 import signal
 import socket
-import time
 import unittest
 
 from harness import (Probe, Server, assert_test_pattern, ffprobe_streams, flv_tags,
@@ -18,14 +17,51 @@ def publisher_pid(srv, nth=1):
     return int(pids[nth - 1])
 
 
+def stream_state(srv):
+    """The state of the one stream in /api/v1/streams (live, lost...); None without one."""
+    streams = srv.api("/api/v1/streams")["streams"]
+    return streams[0]["state"] if streams else None
+
+
+def rtmp_players(srv):
+    return [c for c in srv.api("/api/v1/clients?count=100")["clients"] if c["type"] == "rtmp-play"]
+
+
+def media_tags(path):
+    """The audio and video frames (not sequence headers) in an FLV file a client
+    is still writing: [] until it holds its header."""
+    if size_of(path) <= 13:
+        return []
+    return [t for t in flv_tags(path) if t[0] in (8, 9) and len(t[3]) > 1 and t[3][1] == 1]
+
+
+def has_audio_and_video(path):
+    kinds = {t[0] for t in media_tags(path)}
+    return kinds == {8, 9}
+
+
+def is_keyframe(tag):
+    return tag[0] == 9 and tag[2] >> 4 == 1
+
+
+def frames_since_keyframe(path):
+    """Video frames after the newest keyframe in the file; -1 before the first."""
+    video = [t for t in media_tags(path) if t[0] == 9]
+    keys = [i for i, t in enumerate(video) if is_keyframe(t)]
+    return len(video) - keys[-1] - 1 if keys else -1
+
+
 class RtmpOriginTest(unittest.TestCase):
     def start(self, workers=3, **extra):
         srv = Server(self, workers=workers, extra=extra or None).start()
         return srv
 
-    def wait_publishing(self, srv, nth=1):
-        srv.wait_log(r"rtmp publish __defaultVhost__/live/cam", count=nth, timeout=15)
-        time.sleep(0.5)
+    def wait_publishing(self, srv):
+        """Until the stream is published with both codecs known (its sequence
+        headers arrived), so that a player gets both streams."""
+        srv.wait_log(r"rtmp publish __defaultVhost__/live/cam", timeout=15)
+        wait_until(lambda: [s for s in srv.api("/api/v1/streams")["streams"]
+                            if s["video"] and s["audio"]], 15, what="the stream with its codecs")
 
     def test_every_worker_serves_both_streams(self):
         srv = self.start()
@@ -40,7 +76,7 @@ class RtmpOriginTest(unittest.TestCase):
         # rtmpdump on every worker too: each dump is a valid FLV with both streams.
         for pid in workers:
             proc, path = start_on_worker(srv, pid, "rtmp play", lambda: rtmpdump(self, srv))
-            time.sleep(1.5)
+            wait_until(lambda: has_audio_and_video(path), 15, what="audio and video in the dump")
             proc.stop()
             streams = ffprobe_streams(path)
             self.assertEqual(sorted(s["codec_name"] for s in streams), ["aac", "h264"])
@@ -60,42 +96,57 @@ class RtmpOriginTest(unittest.TestCase):
         self.assertGreaterEqual(frames, 145)
         srv.stop()
 
-    def test_late_joiner_starts_with_metadata_headers_and_a_keyframe(self):
+    def test_late_joiner_starts_with_metadata_headers_and_the_cached_keyframe(self):
+        """The GOP cache (play.gop_cache): a player that joins in the middle of a
+        GOP starts with the newest keyframe the publisher already sent and the
+        frames after it, instead of waiting for the next keyframe."""
         srv = self.start()
-        publish(self, srv)
+        pub = publish(self, srv)
         self.wait_publishing(srv)
-        time.sleep(3)  # join in the middle of a GOP
-        start = time.monotonic()
+        watcher, watched = rtmpdump(self, srv)
+        # Mid-GOP: the watcher saw a keyframe and 10 frames after it (0.4 s of a 2 s GOP).
+        wait_until(lambda: frames_since_keyframe(watched) >= 10, 15, what="the middle of a GOP")
+        # The publisher is frozen while the late player joins: whatever it gets
+        # was published before it played, and no next keyframe can come.
+        os.kill(pub.pid, signal.SIGSTOP)
+        self.addCleanup(lambda: pub.alive() and os.kill(pub.pid, signal.SIGCONT))
         proc, path = rtmpdump(self, srv)
-        wait_until(lambda: any(t[0] == 9 and t[2] == 0x17 and t[3][1] == 1
-                               for t in flv_tags(path)) if size_of(path) > 13 else False,
-                   10, interval=0.01, what="the first keyframe")
-        to_keyframe_ms = (time.monotonic() - start) * 1000
+        # Without the GOP cache the player waits for the next keyframe: none comes.
+        srv.wait_log(r"play __defaultVhost__/live/cam: first keyframe sent", count=2)
+        os.kill(pub.pid, signal.SIGCONT)
+        wait_until(lambda: len([t for t in media_tags(path) if t[0] == 9]) >= 75, 20,
+                   what="the late player to receive a GOP and a half")
         proc.stop()
         tags = flv_tags(path)
         self.assertEqual(tags[0][0], 18, "metadata first")
         self.assertIn(b"onMetaData", tags[0][3][:20])
         video = [t for t in tags if t[0] == 9]
-        self.assertEqual(video[0][2:4], (0x17, 0x17) if False else video[0][2:4])
         self.assertEqual(video[0][2], 0x17)          # AVC keyframe...
         self.assertEqual(video[0][3][1], 0)          # ...the sequence header
         self.assertEqual(video[1][2], 0x17)          # then a keyframe
         self.assertEqual(video[1][3][1], 1)
         audio = [t for t in tags if t[0] == 8]
         self.assertEqual(audio[0][3][1], 0, "the AAC sequence header comes first")
-        server_ms = [int(m) for m in re.findall(r"first keyframe sent (\d+) ms after play", srv.log())]
-        print(f"\n    play to first keyframe: {to_keyframe_ms:.0f} ms at the client "
-              f"(rtmpdump start, handshake, connect); {server_ms[-1]} ms in the server")
-        self.assertLess(server_ms[-1], 50)
+        # That keyframe and the frames after it are the watcher's: the same
+        # bodies, in the same order, none missing.
+        late = [t[3] for t in video[1:]]
+
+        def watcher_has_them():
+            seen = [t[3] for t in media_tags(watched) if t[0] == 9]
+            return late[0] in seen and len(seen) >= seen.index(late[0]) + len(late) and seen
+
+        seen = wait_until(watcher_has_them, 20, what="the watcher to receive the same frames")
+        at = seen.index(late[0])
+        self.assertEqual(seen[at:at + len(late)], late)
+        self.assertTrue(watcher.alive())
         srv.stop()
 
     def test_player_waits_for_the_publisher(self):
         srv = self.start(workers=2)
         proc, path = rtmpdump(self, srv)
         srv.wait_log(r"no publisher yet, waiting")
-        time.sleep(1)
         self.assertTrue(proc.alive())
-        publish(self, srv)
+        publish(self, srv)  # the media comes on the connection that waited
         wait_until(lambda: size_of(path) > 50000, 15, what="media after the publish")
         streams = ffprobe_streams(path)
         self.assertEqual(sorted(s["codec_name"] for s in streams), ["aac", "h264"])
@@ -138,10 +189,13 @@ class RtmpOriginTest(unittest.TestCase):
                 proc, path = start_on_worker(srv, pid, "rtmp play", lambda: rtmpdump(self, srv))
                 survivors.append((proc, path, pid))
         self.assertEqual(len(survivors), 2)
-        time.sleep(1.5)
+        wait_until(lambda: all(size_of(p) > 20000 for _, p, _ in survivors), 15,
+                   what="the players to receive")
         os.kill(pub_worker, signal.SIGKILL)
         srv.wait_log(r"streams now wait for a republish")
-        time.sleep(2)
+        # While the stream waits, its players stay connected (and listed).
+        wait_until(lambda: stream_state(srv) == "lost", 10, what="the stream to wait")
+        self.assertEqual(len(rtmp_players(srv)), 2, "a player on another worker must stay connected")
         for proc, path, _ in survivors:
             self.assertTrue(proc.alive(), "a player on another worker must stay connected")
         sizes = [size_of(p) for _, p, _ in survivors]
@@ -163,7 +217,8 @@ class RtmpOriginTest(unittest.TestCase):
         pub = publish(self, srv)
         self.wait_publishing(srv)
         players = [rtmpdump(self, srv) for _ in range(3)]
-        time.sleep(2)
+        wait_until(lambda: all(size_of(p) > 20000 for _, p in players), 15,
+                   what="the players to receive")
         for gen in (2, 3, 4):
             sizes = [size_of(p) for _, p in players]
             srv.signal(signal.SIGHUP)
@@ -181,16 +236,21 @@ class RtmpOriginTest(unittest.TestCase):
         srv.stop()
 
     def test_players_are_told_when_the_grace_period_ends(self):
-        srv = self.start(workers=2, rtmp={"republish_grace": "2s"})
-        pub = publish(self, srv, seconds=4)
+        srv = self.start(workers=2, rtmp={"republish_grace": "4s"})
+        pub = publish(self, srv)
         self.wait_publishing(srv)
         proc, path = rtmpdump(self, srv)
-        pub.wait(15)
+        wait_until(lambda: size_of(path) > 20000, 15, what="the player to receive")
+        pub.stop()
         srv.wait_log(r"rtmp unpublish|closed: peer closed")
-        time.sleep(1)
+        # During the grace period the stream waits for a republish with its
+        # player still connected (4 s: the sweep counts whole seconds, 3 s at least).
+        wait_until(lambda: stream_state(srv) == "lost" and len(rtmp_players(srv)) == 1, 10,
+                   what="the stream to wait for a republish with its player")
         self.assertTrue(proc.alive(), "players wait during the grace period")
-        proc.wait(10)  # rtmpdump exits on NetStream.Play.UnpublishNotify
-        srv.wait_log(r"no republish within the grace period")
+        proc.wait(15)  # rtmpdump exits on NetStream.Play.UnpublishNotify
+        srv.wait_log(r"rtmp client \S+ closed: play __defaultVhost__/live/cam: the stream ended "
+                     r"\(no republish within the grace period\)")
         srv.stop()
 
     def test_garbage_after_the_handshake_closes_only_that_connection(self):

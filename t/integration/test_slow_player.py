@@ -8,12 +8,13 @@ The slow player is rtmpdump's own request, replayed from a capture
 createStream, play "live/x", without its final deleteStream) over a socket with a tiny receive buffer that
 is read a few KB at a time."""
 import os
+import re
 import socket
 import threading
 import time
 import unittest
 
-from harness import ROOT, Server, publish, rtmpdump, size_of, wait_until
+from harness import ROOT, Server, flv_tags, publish, rtmpdump, size_of, wait_until
 
 CAPTURE = os.path.join(ROOT, "t", "data", "captures", "chunk_rtmpdump_play_c2s.bin")
 
@@ -63,7 +64,7 @@ class SlowReader(threading.Thread):
                 self.closed_by_server = True
                 return
             self.received += len(chunk)
-            time.sleep(0.2)
+            time.sleep(0.2)  # the slowness under test: rate/5 bytes every 0.2 s
 
     def finish(self):
         self.stop.set()
@@ -71,39 +72,68 @@ class SlowReader(threading.Thread):
         self.sock.close()
 
 
+def lap_counters(srv):
+    """The whole server's (lapped_players, dropped_players), from /api/v1/workers."""
+    workers = srv.api("/api/v1/workers")["workers"]
+    return (sum(w["lapped_players"] for w in workers), sum(w["dropped_players"] for w in workers))
+
+
 class SlowPlayerTest(unittest.TestCase):
     def run_slow_player(self, policy):
+        """A publisher, rtmpdump (fast) and a SlowReader on live/x, once both play."""
         srv = Server(self, workers=2, extra={
             "shm": {"ring_bytes": "1MiB"},  # about 5 GOPs of this stream
             "vhosts": {"__defaultVhost__": {"hls": {"enabled": False},
                                             "play": {"slow_player": policy,
                                                      "send_buffer": "64KiB"}}}}).start()
-        pub = publish(self, srv, stream="live/x", seconds=40, size="640x360",
-                      extra=["-b:v", "1500k", "-maxrate", "1500k", "-bufsize", "500k"])
+        self.srv = srv
+        self.pub = publish(self, srv, stream="live/x", seconds=120, size="640x360",
+                           extra=["-b:v", "1500k", "-maxrate", "1500k", "-bufsize", "500k"])
         srv.wait_log(r"rtmp publish __defaultVhost__/live/x")
-        fast, path = rtmpdump(self, srv, stream="live/x")
-        slow = SlowReader(srv.rtmp_port, rate=20000)
-        slow.start()
-        self.addCleanup(slow.finish)
-        time.sleep(12)
-        size = size_of(path)
-        time.sleep(3)
-        self.assertGreater(size_of(path), size + 150000, "the fast player must keep receiving")
-        self.assertTrue(fast.alive())
-        self.assertTrue(pub.alive(), "the publisher must not be slowed down or dropped")
-        return srv, slow
+        self.fast, self.path = rtmpdump(self, srv, stream="live/x")
+        srv.wait_log(r"rtmp play __defaultVhost__/live/x ")
+        self.slow = SlowReader(srv.rtmp_port, rate=20000)
+        self.slow.start()
+        self.addCleanup(self.slow.finish)
+        srv.wait_log(r"rtmp play __defaultVhost__/live/x ", count=2)
+        # The log's context ids of the two players, in the order they came.
+        self.fast_cid, self.slow_cid = re.findall(
+            r"\[(\w+)\] rtmp play __defaultVhost__/live/x ", srv.log())[:2]
+
+    def assert_fast_player_untouched(self):
+        """rtmpdump keeps receiving, was never closed nor skipped (a skip sends the
+        sequence headers again before the keyframe); the publisher goes on."""
+        size = size_of(self.path)
+        wait_until(lambda: size_of(self.path) > size + 150000, 30,
+                   what="the fast player to keep receiving")
+        self.assertNotRegex(self.srv.log(), r"\[%s\] rtmp client \S+ closed" % self.fast_cid)
+        headers = [t for t in flv_tags(self.path) if t[0] == 9 and t[3][1] == 0]
+        self.assertEqual(len(headers), 1, "the fast player was skipped")
+        self.assertTrue(self.fast.alive())
+        self.assertTrue(self.pub.alive(), "the publisher must not be slowed down or dropped")
 
     def test_skip_policy_drops_to_a_keyframe_and_keeps_the_player(self):
-        srv, slow = self.run_slow_player("skip")
-        srv.wait_log(r"player too slow.*newest keyframe")
+        self.run_slow_player("skip")
+        srv, slow = self.srv, self.slow
+        wait_until(lambda: lap_counters(srv)[0] >= 1, 60, what="a player to be lapped")
+        srv.wait_log(r"play __defaultVhost__/live/x: player too slow.*newest keyframe")
+        # The skipped player stays connected and goes on receiving (from the keyframe).
+        received = slow.received
+        wait_until(lambda: slow.received > received + 50000 or slow.closed_by_server, 30,
+                   what="the skipped player to keep receiving")
         self.assertFalse(slow.closed_by_server, "with slow_player: skip the player stays connected")
-        self.assertGreater(slow.received, 50000)
+        self.assert_fast_player_untouched()
+        self.assertEqual(lap_counters(srv)[1], 0, "nobody was dropped")
         srv.stop()
 
     def test_disconnect_policy_closes_the_slow_player(self):
-        srv, slow = self.run_slow_player("disconnect")
-        wait_until(lambda: slow.closed_by_server, 15, what="the slow player to be disconnected")
-        srv.wait_log(r"closed: (torn send|play __defaultVhost__/live/x: too slow)")
+        self.run_slow_player("disconnect")
+        srv, slow = self.srv, self.slow
+        wait_until(lambda: slow.closed_by_server, 60, what="the slow player to be disconnected")
+        srv.wait_log(r"\[%s\] rtmp client \S+ closed: (torn send|play __defaultVhost__/live/x: too slow)"
+                     % self.slow_cid)
+        self.assert_fast_player_untouched()
+        self.assertEqual(lap_counters(srv), (0, 1), "one player dropped, none skipped")
         srv.stop()
 
 

@@ -9,7 +9,6 @@ import re
 import signal
 import subprocess
 import tempfile
-import time
 import unittest
 
 from harness import BUILD, ROOT, SRS, Server, free_port, publish, rtmpdump, run, wait_until
@@ -31,6 +30,14 @@ def read(path):
 def version_hpp():
     with open(os.path.join(ROOT, "base", "version.hpp")) as f:
         return re.search(r'kVersion\[\] = "([^"]+)"', f.read()).group(1)
+
+
+def only_generation_accepting(srv, generation):
+    """Waits until every worker of the previous generation stopped accepting (on
+    SIGQUIT, a moment after "reload done"): the next API request meets `generation`."""
+    old = generation - 1
+    count = len(re.findall(r"worker slot \d+ generation %d: started pid" % old, srv.log()))
+    srv.wait_log(r"generation %d draining \(\w+\): stopped accepting" % old, count=count)
 
 
 class SrsCtlOfflineTest(unittest.TestCase):
@@ -218,6 +225,7 @@ class SrsCtlServerTest(unittest.TestCase):
         srv.write_config()
         srv.signal(signal.SIGHUP)
         srv.wait_log(r"reload done: generation 2 serving", timeout=15)
+        only_generation_accepting(srv, 2)
         self.assertEqual(srv.api("/api/v1/raw?rpc=reload")["code"], 1061)
         self.assertEqual(srv.api("/api/v1/raw?rpc=nonsense")["code"], 1060)
         fetch = srv.api("/api/v1/raw?rpc=reload-fetch")
@@ -227,7 +235,7 @@ class SrsCtlServerTest(unittest.TestCase):
         srv.write_config()
         srv.signal(signal.SIGHUP)
         srv.wait_log(r"reload done: generation 3 serving", timeout=15)
-        time.sleep(0.3)
+        only_generation_accepting(srv, 3)
         self.assertEqual(srv.api("/api/v1/raw?rpc=reload")["code"], 0)
         wait_until(lambda: srv.api("/api/v1/raw?rpc=reload-fetch")["data"]["rid"] == "3" and
                    srv.api("/api/v1/raw?rpc=reload-fetch")["data"]["state"] == 90,
