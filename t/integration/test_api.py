@@ -184,6 +184,10 @@ class ApiSystemTest(unittest.TestCase):
         self.assertGreaterEqual(samples["srs_clients"][""], 2)
         self.assertGreater(samples["srs_send_bytes_total"][""], 50000)
         self.assertGreater(samples["srs_receive_bytes_total"][""], 50000)
+        # One player with 50 kB of media: many messages in, and sent to it.
+        self.assertGreater(samples["srs_messages_in_total"][""], 20)
+        self.assertGreater(samples["srs_messages_out_total"][""], 20)
+        self.assertEqual(samples["srs_output_gaps_total"][""], 0)
         self.assertEqual(samples["srs_workers"]['state="ready"'], 2)
         self.assertEqual(len(samples["srs_worker_connections"]), 2)
         self.assertIn(f'pid="{srv.pid}"', list(samples["srs_build_info"])[0])
