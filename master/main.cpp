@@ -19,14 +19,15 @@
 namespace {
 
 void usage(FILE* out) {
-  std::fprintf(out,
-               "usage: srs [-c FILE] [-t] [-V] [-h]\n"
-               "  -c FILE   configuration file (default: the embedded one, a copy of etc/srs.yaml)\n"
-               "  -t        check the configuration and exit (0 when valid)\n"
-               "  -V        print the version, compiler, flags and library versions\n"
-               "  -v        print the version\n"
-               "  -h        this help\n"
-               "signals: HUP reload, TERM/INT fast stop, QUIT graceful stop, USR1 reopen logs\n");
+  std::fprintf(
+      out,
+      "usage: srs [-c FILE] [-t] [-V] [-h]\n"
+      "  -c FILE   configuration file (default: the embedded one, a copy of etc/srs.yaml)\n"
+      "  -t        check the configuration and exit (0 when valid)\n"
+      "  -V        print the version, compiler, flags and library versions\n"
+      "  -v        print the version\n"
+      "  -h        this help\n"
+      "signals: HUP reload, TERM/INT fast stop, QUIT graceful stop, USR1 reopen logs\n");
 }
 
 struct Args {
@@ -62,7 +63,8 @@ int parse_args(int argc, char** argv, Args* args) {
 }
 
 srs::conf::LoadResult load(const Args& args) {
-  return args.config_path.empty() ? srs::conf::load_default() : srs::conf::load_file(args.config_path);
+  return args.config_path.empty() ? srs::conf::load_default()
+                                  : srs::conf::load_file(args.config_path);
 }
 
 // Daemon mode: check the pid file while the terminal can still show the
@@ -94,7 +96,8 @@ int main(int argc, char** argv) {
   std::string name = args.config_path.empty() ? "<embedded>" : args.config_path;
   if (!result.ok()) {
     for (const auto& e : result.errors) std::fprintf(stderr, "srs: %s\n", e.to_string().c_str());
-    std::fprintf(stderr, "srs: configuration %s has %zu error(s)\n", name.c_str(), result.errors.size());
+    std::fprintf(stderr, "srs: configuration %s has %zu error(s)\n", name.c_str(),
+                 result.errors.size());
     return 1;
   }
   if (args.test_only) {

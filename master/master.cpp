@@ -28,13 +28,24 @@ volatile sig_atomic_t g_reap = 0, g_reload = 0, g_terminate = 0, g_quit = 0, g_r
 
 void on_signal(int signo) {
   switch (signo) {
-    case SIGCHLD: g_reap = 1; break;
-    case SIGHUP: g_reload = 1; break;
+    case SIGCHLD:
+      g_reap = 1;
+      break;
+    case SIGHUP:
+      g_reload = 1;
+      break;
     case SIGTERM:
-    case SIGINT: g_terminate = 1; break;
-    case SIGQUIT: g_quit = 1; break;
-    case SIGUSR1: g_reopen = 1; break;
-    default: break;
+    case SIGINT:
+      g_terminate = 1;
+      break;
+    case SIGQUIT:
+      g_quit = 1;
+      break;
+    case SIGUSR1:
+      g_reopen = 1;
+      break;
+    default:
+      break;
   }
 }
 
@@ -100,7 +111,8 @@ bool Master::prepare_generation(const std::string& source, Generation* gen,
 }
 
 bool Master::start() {
-  server_id_ = current_.config->server_id.empty() ? generated_server_id() : current_.config->server_id;
+  server_id_ =
+      current_.config->server_id.empty() ? generated_server_id() : current_.config->server_id;
   if (!make_pipe(&events_read_, &events_write_) || !make_pipe(&watch_read_, &watch_write_)) {
     LOG_ERROR("pipe2() failed (%s) while starting the master", std::strerror(errno));
     return false;
@@ -115,7 +127,8 @@ bool Master::start() {
   control_.emplace(std::move(*control));
   base::Result<shm::Wakeups> wakeups = shm::Wakeups::create();
   if (!wakeups.is_ok()) {
-    LOG_ERROR("creating the worker wake-up eventfds failed: %s", wakeups.status().to_string().c_str());
+    LOG_ERROR("creating the worker wake-up eventfds failed: %s",
+              wakeups.status().to_string().c_str());
     return false;
   }
   wakeups_ = std::move(*wakeups);
@@ -132,8 +145,10 @@ bool Master::start() {
 
 void Master::spawn(int slot, const Generation& gen) {
   uint32_t now_wall = uint32_t(base::wall_ms() / 1000);
-  if (base::Result<uint32_t> r = control_->workers().reserve(uint32_t(slot), now_wall); !r.is_ok()) {
-    LOG_ERROR("worker slot %d: the shared slot is still in use (%s)", slot, r.status().to_string().c_str());
+  if (base::Result<uint32_t> r = control_->workers().reserve(uint32_t(slot), now_wall);
+      !r.is_ok()) {
+    LOG_ERROR("worker slot %d: the shared slot is still in use (%s)", slot,
+              r.status().to_string().c_str());
   }
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -192,8 +207,9 @@ int Master::run() {
       return 1;
     }
   }
-  LOG_INFO("%s master starting, pid %d, configuration %s, %d workers", base::server_signature().c_str(),
-           int(::getpid()), current_.config->source.c_str(), current_.config->resolved_workers());
+  LOG_INFO("%s master starting, pid %d, configuration %s, %d workers",
+           base::server_signature().c_str(), int(::getpid()), current_.config->source.c_str(),
+           current_.config->resolved_workers());
   if (!start()) {
     pid_file_.remove();
     return 1;
@@ -368,7 +384,8 @@ void Master::check_generation_ready() {
     sd_notify("READY=1\nMAINPID=" + std::to_string(::getpid()) + "\nSTATUS=serving, generation " +
               std::to_string(current_.id));
   }
-  if (pending_ && table_.count(pending_->id, SlotState::kReady) >= pending_->config->resolved_workers()) {
+  if (pending_ &&
+      table_.count(pending_->id, SlotState::kReady) >= pending_->config->resolved_workers()) {
     commit_reload();
   }
 }
@@ -392,8 +409,10 @@ void Master::reload() {
       LOG_ERROR("reload rejected: %s", e.to_string().c_str());
       text += e.to_string() + "\n";
     }
-    LOG_ERROR("reload failed with %zu error(s); generation %u keeps running on the old "
-              "configuration", errors.size(), current_.id);
+    LOG_ERROR(
+        "reload failed with %zu error(s); generation %u keeps running on the old "
+        "configuration",
+        errors.size(), current_.id);
     reload_failed(text);
     return;
   }
@@ -402,9 +421,12 @@ void Master::reload() {
   int want = gen.config->resolved_workers();
   std::vector<int> slots = table_.take_free(want);
   if (int(slots.size()) < want) {
-    LOG_ERROR("reload failed: %d free worker slots needed, fewer left (old generations still "
-              "draining; see drain_timeout); generation %u keeps running", want, current_.id);
-    reload_failed(std::to_string(want) + " free worker slots needed, fewer left (old "
+    LOG_ERROR(
+        "reload failed: %d free worker slots needed, fewer left (old generations still "
+        "draining; see drain_timeout); generation %u keeps running",
+        want, current_.id);
+    reload_failed(std::to_string(want) +
+                  " free worker slots needed, fewer left (old "
                   "generations still draining; see drain_timeout)");
     return;
   }
@@ -476,8 +498,10 @@ bool Master::use_log_of(const conf::Config& config, std::string* error) {
            next.file.empty() ? "stderr" : ("file " + next.file).c_str());
   if (base::Status s = base::Log::open(next.file, next.level); !s.is_ok()) {
     std::string text = "cannot open log.file " + next.file + ": " + s.to_string();
-    if (error) *error = text;
-    else LOG_ERROR("%s; the log stays here", text.c_str());
+    if (error)
+      *error = text;
+    else
+      LOG_ERROR("%s; the log stays here", text.c_str());
     return false;
   }
   return true;
@@ -509,7 +533,8 @@ void Master::drain_generation(uint32_t id) {
 void Master::signal_all(int signo) {
   for (int i = 0; i < kMaxWorkerSlots; i++) {
     const WorkerSlot& s = table_.at(i);
-    if (s.pid > 0 && s.state != SlotState::kFree && s.state != SlotState::kWaiting) ::kill(s.pid, signo);
+    if (s.pid > 0 && s.state != SlotState::kFree && s.state != SlotState::kWaiting)
+      ::kill(s.pid, signo);
   }
 }
 
@@ -562,7 +587,8 @@ void Master::reopen_logs() {
 // clients disappear from the API and its streams wait for a republish.
 void Master::reclaim(int slot, pid_t pid) {
   uint32_t now_mono = uint32_t(base::mono_ms() / 1000);
-  base::Result<shm::ReclaimReport> r = control_->reclaim_worker(uint32_t(slot), uint32_t(pid), now_mono);
+  base::Result<shm::ReclaimReport> r =
+      control_->reclaim_worker(uint32_t(slot), uint32_t(pid), now_mono);
   if (!r.is_ok()) return;
   if (r->clients_freed || r->streams_lost || r->claims_retracted) {
     // Expected during a stop (a worker ended with its clients); news otherwise.
@@ -582,9 +608,10 @@ void Master::sweep(int64_t now) {
   uint32_t grace_s = uint32_t(current_.config->rtmp.republish_grace.count() / 1000);
   shm::SweepReport r = control_->sweep(uint32_t(now / 1000), grace_s);
   if (r.streams_ended || r.segments_unlinked || r.owners_repaired || r.clients_freed) {
-    LOG_INFO("sweep: %u streams ended after the republish grace period, %u rings freed, %u owners "
-             "repaired, %u clients freed", r.streams_ended, r.segments_unlinked, r.owners_repaired,
-             r.clients_freed);
+    LOG_INFO(
+        "sweep: %u streams ended after the republish grace period, %u rings freed, %u owners "
+        "repaired, %u clients freed",
+        r.streams_ended, r.segments_unlinked, r.owners_repaired, r.clients_freed);
     wakeups_.wake_mask(~0ull);
   }
 }
@@ -602,15 +629,18 @@ void Master::run_timers(int64_t now) {
     }
     spawn(i, *gen);
   }
-  if (pending_ && now >= pending_->ready_deadline_ms) rollback_reload("did not become ready in time");
-  if (!current_.announced_ready && now >= current_.ready_deadline_ms && current_.ready_deadline_ms > 0) {
+  if (pending_ && now >= pending_->ready_deadline_ms)
+    rollback_reload("did not become ready in time");
+  if (!current_.announced_ready && now >= current_.ready_deadline_ms &&
+      current_.ready_deadline_ms > 0) {
     LOG_WARN("generation %u: not every worker reported ready within %lld ms", current_.id,
              (long long)kReadyTimeoutMs);
     current_.ready_deadline_ms = 0;
   }
   for (auto it = drain_deadlines_.begin(); it != drain_deadlines_.end();) {
     if (it->second > 0 && now >= it->second) {
-      LOG_WARN("generation %u: drain_timeout expired, closing its remaining connections", it->first);
+      LOG_WARN("generation %u: drain_timeout expired, closing its remaining connections",
+               it->first);
       signal_generation(it->first, SIGTERM);
       it = drain_deadlines_.erase(it);
     } else {

@@ -36,7 +36,8 @@ bool PidFile::acquire(const std::string& path, std::string* error) {
   make_parent_dirs(path);
   base::Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   if (!fd.valid()) {
-    *error = "open(" + path + ") failed (" + std::to_string(errno) + ": " + std::strerror(errno) + ")";
+    *error =
+        "open(" + path + ") failed (" + std::to_string(errno) + ": " + std::strerror(errno) + ")";
     return false;
   }
   struct flock lock {};
@@ -64,7 +65,8 @@ bool PidFile::available(const std::string& path, std::string* error) {
   make_parent_dirs(path);
   base::Fd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644));
   if (!fd.valid()) {
-    *error = "open(" + path + ") failed (" + std::to_string(errno) + ": " + std::strerror(errno) + ")";
+    *error =
+        "open(" + path + ") failed (" + std::to_string(errno) + ": " + std::strerror(errno) + ")";
     return false;
   }
   struct flock lock {};

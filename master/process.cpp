@@ -18,7 +18,8 @@ namespace srs::master {
 namespace {
 
 std::string errno_text(const char* call) {
-  return std::string(call) + "() failed (" + std::to_string(errno) + ": " + std::strerror(errno) + ")";
+  return std::string(call) + "() failed (" + std::to_string(errno) + ": " + std::strerror(errno) +
+         ")";
 }
 
 void close_range_compat(unsigned first, unsigned last) {

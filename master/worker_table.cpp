@@ -7,11 +7,16 @@ namespace srs::master {
 
 const char* slot_state_name(SlotState state) {
   switch (state) {
-    case SlotState::kFree: return "free";
-    case SlotState::kStarting: return "starting";
-    case SlotState::kReady: return "ready";
-    case SlotState::kDraining: return "draining";
-    case SlotState::kWaiting: return "waiting";
+    case SlotState::kFree:
+      return "free";
+    case SlotState::kStarting:
+      return "starting";
+    case SlotState::kReady:
+      return "ready";
+    case SlotState::kDraining:
+      return "draining";
+    case SlotState::kWaiting:
+      return "waiting";
   }
   return "?";
 }

@@ -184,7 +184,8 @@ std::string to_text(const Summary& s) {
       static_cast<double>(c.media) / 1e6, s.publishers.size(), pub_live,
       static_cast<double>(pub_bytes) / 1e6, static_cast<double>(pub_media) / 1e6,
       s.publish_rate_bps / 1000, ff.p50, ff.p90, ff.p99, ff.max, ff.count, fk.p50, fk.p90, fk.p99,
-      fk.max, join.players, join.span_s, join.per_s, lat.p50, lat.p90, lat.p99, lat.max, lat.count, s.stamps_sent, c.cached, s.self_cpu_s);
+      fk.max, join.players, join.span_s, join.per_s, lat.p50, lat.p90, lat.p99, lat.max, lat.count,
+      s.stamps_sent, c.cached, s.self_cpu_s);
   std::string out = buf;
   for (const auto& r : s.publishers) {
     if (!r.live_at_end)
@@ -223,7 +224,8 @@ std::string to_json(const Summary& s, bool per_client) {
   out += ",\n  \"latency_ms\": " + dist_json(latency_dist(s.latency));
   JoinRate join = join_rate(s.players);
   char jbuf[128];
-  std::snprintf(jbuf, sizeof jbuf, ",\n  \"join\": {\"players\": %zu, \"span_s\": %.6f, \"per_s\": %.1f}",
+  std::snprintf(jbuf, sizeof jbuf,
+                ",\n  \"join\": {\"players\": %zu, \"span_s\": %.6f, \"per_s\": %.1f}",
                 join.players, join.span_s, join.per_s);
   out += jbuf;
   out += ",\n" + timeline_json(s);

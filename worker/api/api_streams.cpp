@@ -19,10 +19,10 @@
 #include "base/log.hpp"
 #include "proto/http/target.hpp"
 #include "worker/api/api_route.hpp"
-#include "worker/core/services.hpp"
-#include "worker/stream/stream_stats.hpp"
 #include "worker/api/streams_view.hpp"
 #include "worker/api/traffic_sampler.hpp"
+#include "worker/core/services.hpp"
+#include "worker/stream/stream_stats.hpp"
 
 namespace srs::worker {
 namespace {

@@ -58,9 +58,9 @@ class OutputFeed {
   uint32_t last_ts_ = 0;       // of the last record given
   bool have_ts_ = false;
   bool ending_ = false;
-  uint32_t end_ = 0;          // the publish's last tail, once ending_
-  uint32_t generation_ = 0;   // the ring generation of this publish's records
-  uint32_t next_seq_ = 0;     // the sequence number of the next record due
+  uint32_t end_ = 0;         // the publish's last tail, once ending_
+  uint32_t generation_ = 0;  // the ring generation of this publish's records
+  uint32_t next_seq_ = 0;    // the sequence number of the next record due
 };
 
 }  // namespace srs::worker

@@ -67,17 +67,16 @@ struct SegmentRing {
   // A reader at the publish's start (Outputs::on_publish's options).
   shm::RingReader reader() {
     shm::RingReader r;
-    REQUIRE(r.attach(seg.data(), seg.size(),
-                     {.attach_at = shm::AttachAt::kLiveEdge,
-                      .on_lap = shm::LapPolicy::kJumpToKeyframe})
-                .is_ok());
+    REQUIRE(
+        r.attach(seg.data(), seg.size(),
+                 {.attach_at = shm::AttachAt::kLiveEdge, .on_lap = shm::LapPolicy::kJumpToKeyframe})
+            .is_ok());
     return r;
   }
 };
 
 // The ring's type and flags of a record, as Publisher::classify makes them.
-inline shm::RecordMeta meta_of(worker::MediaKind kind, uint32_t ts,
-                               std::span<const uint8_t> body) {
+inline shm::RecordMeta meta_of(worker::MediaKind kind, uint32_t ts, std::span<const uint8_t> body) {
   shm::RecordMeta m;
   m.timestamp = ts;
   if (kind == worker::MediaKind::kMetadata) {

@@ -36,7 +36,7 @@ inline void list_files(const std::string& dir, const std::string& prefix,
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
-    struct stat st{};
+    struct stat st {};
     if (::stat((dir + "/" + name).c_str(), &st) != 0) continue;
     if (S_ISDIR(st.st_mode)) {
       list_files(dir + "/" + name, prefix + name + "/", out);

@@ -13,9 +13,9 @@
 
 #include "shm/control.hpp"
 #include "worker/api/api_route.hpp"
+#include "worker/api/streams_view.hpp"
 #include "worker/core/services.hpp"
 #include "worker/stream/stream_stats.hpp"
-#include "worker/api/streams_view.hpp"
 
 using namespace srs;
 using srs::worker::ApiReply;

@@ -23,8 +23,9 @@ TEST_CASE("a worker is over its share past the least loaded one plus a slack") {
 }
 
 TEST_CASE("a full worker leaves new connections to one with room") {
-  CHECK(AcceptGate::over_share(10, 9, 10));        // full, the other is not
-  CHECK_FALSE(AcceptGate::over_share(10, 10, 10));  // every worker full: refusing is all that is left
+  CHECK(AcceptGate::over_share(10, 9, 10));  // full, the other is not
+  CHECK_FALSE(
+      AcceptGate::over_share(10, 10, 10));  // every worker full: refusing is all that is left
   CHECK_FALSE(AcceptGate::over_share(10, UINT32_MAX, 10));
   CHECK_FALSE(AcceptGate::over_share(9, 9, 10));
 }
@@ -107,11 +108,11 @@ TEST_CASE("over its share, a worker stops accepting until it is back within it")
 
   int client = connect_to(t.port);
   event_base_loop(t.base, EVLOOP_NONBLOCK);
-  CHECK(g_accepted == 0);                 // the queue is left to the others
+  CHECK(g_accepted == 0);                // the queue is left to the others
   event_base_loop(t.base, EVLOOP_ONCE);  // the first look: still over its share
   event_base_loop(t.base, EVLOOP_NONBLOCK);
   CHECK(g_accepted == 0);
-  t.counts(5, 4);                         // the others took their share
+  t.counts(5, 4);                        // the others took their share
   event_base_loop(t.base, EVLOOP_ONCE);  // the next look resumes
   event_base_loop(t.base, EVLOOP_NONBLOCK);
   CHECK(g_accepted == 1);

@@ -71,8 +71,8 @@ void give(DvrSink& sink, MediaKind kind, uint32_t ts, const std::vector<uint8_t>
 
 // Metadata, sequence headers, then 25 fps video (5,000-byte frames, a
 // keyframe every `gop_ms`) and audio every 20 ms, over [from, to].
-void give_stream(DvrSink& sink, uint32_t from, uint32_t to, uint32_t gop_ms,
-                 bool headers = true, void (*before_keyframe)() = nullptr) {
+void give_stream(DvrSink& sink, uint32_t from, uint32_t to, uint32_t gop_ms, bool headers = true,
+                 void (*before_keyframe)() = nullptr) {
   if (headers) {
     give(sink, MediaKind::kMetadata, from, test::metadata_body(0));
     give(sink, MediaKind::kVideo, from, test::avc_sequence_header());
@@ -225,8 +225,8 @@ TEST_CASE("dvr: the segment plan cuts at the first keyframe once dvr.duration ha
     CHECK(tags[3] == OwnedTag{TagType::kVideo, 0, test::avc_frame(true, 0, 5000)});
     CHECK(tags.back().timestamp == durations[i]);
     size_t keyframes = 0;
-    for (const auto& t : tags) keyframes += t.type == TagType::kVideo && t.body[0] == 0x17 &&
-                                            t.body.size() > 100;
+    for (const auto& t : tags)
+      keyframes += t.type == TagType::kVideo && t.body[0] == 0x17 && t.body.size() > 100;
     CHECK(keyframes == (i < 2 ? 3u : 1u));  // 0, 400, 800 of each full segment
   }
 }

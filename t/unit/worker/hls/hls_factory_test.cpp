@@ -45,8 +45,8 @@ TEST_CASE("hls factory: a publish writes segments and a playlist under the HTTP 
   REQUIRE(sink);
   CHECK(f.mb.said("hls __defaultVhost__/live/cam: writing " + f.root.path + "/live/cam.m3u8"));
   test::feed_av(*sink, 0, 3000, 100000);
-  CHECK(f.files() == std::vector<std::string>{"live/cam-0.ts", "live/cam-1.ts",
-                                              "live/cam-2.ts.tmp", "live/cam.m3u8"});
+  CHECK(f.files() == std::vector<std::string>{"live/cam-0.ts", "live/cam-1.ts", "live/cam-2.ts.tmp",
+                                              "live/cam.m3u8"});
   sink->on_tick(103000);
   sink->on_finish(103000);
   CHECK(f.files() == std::vector<std::string>{"live/cam-0.ts", "live/cam-1.ts", "live/cam-2.ts",
@@ -151,8 +151,8 @@ TEST_CASE("hls factory: after a takeover on this worker, the old publish's sink 
   CHECK(f.files().empty());
   old_sink->on_finish(103000);  // does not end the stream the new publish feeds
   test::feed_av(*new_sink, 0, 2000, 103000);
-  CHECK(f.files() == std::vector<std::string>{"live/cam-0.ts", "live/cam-1.ts.tmp",
-                                              "live/cam.m3u8"});
+  CHECK(f.files() ==
+        std::vector<std::string>{"live/cam-0.ts", "live/cam-1.ts.tmp", "live/cam.m3u8"});
   f.factory.on_tick(200000, f.mb);  // live: nothing disposed
   CHECK(f.files().size() == 3);
 }

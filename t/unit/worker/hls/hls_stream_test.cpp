@@ -47,9 +47,9 @@ TEST_CASE("hls stream: segments are renamed when complete, with the playlist bes
   CHECK(s.live());
   feed(s, 2500, 1000);
   // Keyframes every second: two segments closed, the third still being written.
-  CHECK(test::files_in(root.path) ==
-        std::vector<std::string>{"live/cam-0.ts", "live/cam-1.ts", "live/cam-2.ts.tmp",
-                                 "live/cam.m3u8"});
+  CHECK(test::files_in(root.path) == std::vector<std::string>{"live/cam-0.ts", "live/cam-1.ts",
+                                                              "live/cam-2.ts.tmp",
+                                                              "live/cam.m3u8"});
   for (const char* name : {"live/cam-0.ts", "live/cam-1.ts"}) {
     CAPTURE(name);
     auto ts = test::read_bytes(root.path + "/" + name);
@@ -73,9 +73,8 @@ TEST_CASE("hls stream: segments are renamed when complete, with the playlist bes
 
   s.unpublish(4000);
   CHECK_FALSE(s.live());
-  CHECK(test::files_in(root.path) ==
-        std::vector<std::string>{"live/cam-0.ts", "live/cam-1.ts", "live/cam-2.ts",
-                                 "live/cam.m3u8"});
+  CHECK(test::files_in(root.path) == std::vector<std::string>{"live/cam-0.ts", "live/cam-1.ts",
+                                                              "live/cam-2.ts", "live/cam.m3u8"});
   CHECK(test::read_text(root.path + "/live/cam.m3u8").find("cam-2.ts\n") != std::string::npos);
 
   s.dispose();
@@ -131,7 +130,8 @@ TEST_CASE("hls stream: a root it cannot write to is logged, and HLS goes on") {
   (void)s.publish({}, nullptr, "live/cam.m3u8");
   feed(s, 2500, 0);
   s.unpublish(3000);
-  CHECK(mb.said("hls __defaultVhost__/live/cam: open(" + tmp.path + "/blocker/live/cam-0.ts.tmp) "
+  CHECK(mb.said("hls __defaultVhost__/live/cam: open(" + tmp.path +
+                "/blocker/live/cam-0.ts.tmp) "
                 "failed (Not a directory); HLS continues with the next segment (1 errors)"));
   size_t warnings = 0;
   for (const auto& n : mb.notes) warnings += n.level == base::LogLevel::kWarn;

@@ -129,7 +129,8 @@ TEST_CASE("output feed: finish() reads to the publish's end, not into the republ
   CHECK(log->count(SinkEvent::kFinish) == 1);
 }
 
-TEST_CASE("output feed: a republish continuing the ring is not given to the ended publish's sinks") {
+TEST_CASE(
+    "output feed: a republish continuing the ring is not given to the ended publish's sinks") {
   // The publisher left and a new one continued the ring before the output
   // thread handled the finish command (it was busy: a slow disk). A pump in
   // between must stop where the old publish's records end.

@@ -240,8 +240,8 @@ TEST_CASE("output thread: stop() gives what was written and finishes every feed"
   Fixture f;
   test::SegmentRing ring;
   auto feed = test::make_feed(ring);
-  for (uint32_t ts = 0; ts < 200; ts += 20) test::put(ring.writer, MediaKind::kAudio, ts,
-                                                      test::aac_frame());
+  for (uint32_t ts = 0; ts < 200; ts += 20)
+    test::put(ring.writer, MediaKind::kAudio, ts, test::aac_frame());
   f.thread->add(std::move(feed));
   f.thread->stop();
   f.thread->stop();  // twice is harmless

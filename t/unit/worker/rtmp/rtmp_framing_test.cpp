@@ -174,7 +174,7 @@ TEST_CASE("rtmp framing: after reset() the next message stands on its own (fmt 0
   (void)framed(f, views[0], 0);
   auto second = framed(f, views[1], 40);
   CHECK((second[0] >> 6) != 0);  // compressed against the first message
-  f.reset();                       // the second was never sent (a skip)
+  f.reset();                     // the second was never sent (a skip)
   auto third = framed(f, views[2], 80);
   CHECK((third[0] >> 6) == 0);
   auto got = decode(third);  // a reader that never saw the others

@@ -14,9 +14,9 @@
 
 using namespace srs;
 using srs::test::AmfBytes;
+using srs::worker::media_record_of;
 using srs::worker::MediaKind;
 using srs::worker::MediaRecord;
-using srs::worker::media_record_of;
 
 namespace rtmp = srs::proto::rtmp;
 
@@ -111,6 +111,6 @@ TEST_CASE("rtmp media: data that is not onMetaData, a command or a bad body are 
   std::vector<uint8_t> named = player_metadata();
   CHECK_FALSE(media_record_of(message(rtmp::kTypeCommandAmf0, 0, named), &r, &scratch));
   const uint8_t ack[] = {0, 0, 1, 0};
-  CHECK_FALSE(media_record_of(message(rtmp::kTypeAck, 0, {std::begin(ack), std::end(ack)}), &r,
-                              &scratch));
+  CHECK_FALSE(
+      media_record_of(message(rtmp::kTypeAck, 0, {std::begin(ack), std::end(ack)}), &r, &scratch));
 }
