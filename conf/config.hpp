@@ -17,6 +17,7 @@
 #include "base/log.hpp"
 #include "conf/cidr.hpp"
 #include "conf/hook_url.hpp"
+#include "conf/rtmp_url.hpp"
 
 namespace srs::conf {
 
@@ -144,6 +145,15 @@ struct DvrConfig {
   bool operator==(const DvrConfig&) const = default;
 };
 
+// Forward (SRS's forward, research/srs.md 1.8): every stream published on
+// the vhost is published again to each destination (worker/forward/).
+struct ForwardConfig {
+  std::vector<RtmpUrl> destinations;
+  // POSTed SRS's on_forward JSON at each publish; answers more URLs.
+  std::optional<HookUrl> backend;
+  bool operator==(const ForwardConfig&) const = default;
+};
+
 // HTTP callbacks (SRS's http_hooks): each list is called in order; for
 // connect, publish and play the client waits for the verdict (see
 // worker/hooks.hpp). URLs are checked at load (conf/hook_url.hpp).
@@ -165,6 +175,7 @@ struct VhostConfig {
   PublishConfig publish;
   HlsConfig hls;
   DvrConfig dvr;
+  ForwardConfig forward;
   HttpHooksConfig http_hooks;
   bool operator==(const VhostConfig&) const = default;
 };

@@ -14,8 +14,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -229,6 +229,10 @@ class Section {
   void get(const char* key, std::vector<Endpoint>* out);
   // A list of callback URLs (one URL alone is a list of one).
   void get(const char* key, std::vector<HookUrl>* out);
+  // A list of RTMP servers (one alone is a list of one).
+  void get(const char* key, std::vector<RtmpUrl>* out);
+  // One callback URL, or none.
+  void get(const char* key, std::optional<HookUrl>* out);
   // An allow list: addresses or CIDR ranges (an empty list: anyone).
   void get(const char* key, std::vector<Cidr>* out);
   // A rule across keys, checked after reading them: reported at `key`.
@@ -268,6 +272,9 @@ class Section {
   template <class Parse>
   bool scalar(const char* key, const char* expected, bool quotes_ok, Parse parse);
   void type_error(const Entry& e, const char* expected);
+  template <class Url>
+  void get_urls(const char* key, std::vector<Url>* out,
+                std::string (*parse)(std::string_view, Url*));
   void problem(const Entry& e, std::string message);
   static std::string parse_bytes(std::string_view text, const Bytes& range, uint64_t* out);
 
@@ -422,17 +429,19 @@ void Section::get(const char* key, std::vector<Endpoint>* out) {
   for (auto& [path, at] : written) report_->listen_at[path] = at;
 }
 
-void Section::get(const char* key, std::vector<HookUrl>* out) {
+template <class Url>
+void Section::get_urls(const char* key, std::vector<Url>* out,
+                       std::string (*parse)(std::string_view, Url*)) {
   Entry* e = find(key);
   if (e == nullptr || e->value.IsNull()) return;
   const YAML::Node& value = e->value;
   if (!value.IsScalar() && !value.IsSequence()) return type_error(*e, "a URL or a list of URLs");
-  std::vector<HookUrl> urls;
+  std::vector<Url> urls;
   size_t count = value.IsScalar() ? 1 : value.size();
   for (size_t i = 0; i < count; ++i) {
     const YAML::Node item = value.IsScalar() ? value : value[i];
-    HookUrl url;
-    std::string message = item.IsScalar() ? parse_hook_url(item.Scalar(), &url)
+    Url url;
+    std::string message = item.IsScalar() ? parse(item.Scalar(), &url)
                                           : std::string("expected a URL, got ") + kind_of(item);
     if (!message.empty()) {
       std::string at = path_of(key) + "[" + std::to_string(i) + "]";
@@ -444,6 +453,24 @@ void Section::get(const char* key, std::vector<HookUrl>* out) {
   *out = std::move(urls);
 }
 
+void Section::get(const char* key, std::vector<HookUrl>* out) {
+  get_urls(key, out, parse_hook_url);
+}
+
+void Section::get(const char* key, std::vector<RtmpUrl>* out) {
+  get_urls(key, out, parse_rtmp_url);
+}
+
+void Section::get(const char* key, std::optional<HookUrl>* out) {
+  Entry* e = find(key);
+  if (e == nullptr || e->value.IsNull()) return;
+  if (!e->value.IsScalar()) return type_error(*e, "a URL");
+  HookUrl url;
+  if (std::string message = parse_hook_url(e->value.Scalar(), &url); !message.empty())
+    return problem(*e, std::move(message));
+  *out = std::move(url);
+}
+
 void Section::get(const char* key, std::vector<Cidr>* out) {
   Entry* e = find(key);
   if (e == nullptr || e->value.IsNull()) return;
@@ -452,8 +479,9 @@ void Section::get(const char* key, std::vector<Cidr>* out) {
   for (size_t i = 0; i < e->value.size(); ++i) {
     const YAML::Node item = e->value[i];
     Cidr range;
-    std::string message = item.IsScalar() ? parse_cidr(item.Scalar(), &range)
-                                          : std::string("expected an address, got ") + kind_of(item);
+    std::string message = item.IsScalar()
+                              ? parse_cidr(item.Scalar(), &range)
+                              : std::string("expected an address, got ") + kind_of(item);
     if (!message.empty()) {
       report_->error(where_of(item.Mark()), path_of(key) + "[" + std::to_string(i) + "]", message);
       continue;
@@ -563,7 +591,8 @@ void load_dvr(Section* vhost, DvrConfig* c) {
   s.get("enabled", &c->enabled);
   s.get("path", &c->path);
   if (c->path.empty()) s.reject("path", "expected a file path template, got an empty string");
-  if (c->path.ends_with(".mp4")) s.reject("path", "MP4 recording is not supported: use a .flv path");
+  if (c->path.ends_with(".mp4"))
+    s.reject("path", "MP4 recording is not supported: use a .flv path");
   s.get("plan", &c->plan, kDvrPlans);
   s.get("duration", &c->duration, Span{1s, 24h});
 }
@@ -603,6 +632,12 @@ void apply_hook_tls(Section* s, HttpHooksConfig* c) {
              s->path_of("tls_verify").c_str());
 }
 
+void load_forward(Section* vhost, ForwardConfig* c) {
+  Section s(vhost, "forward");
+  s.get("destinations", &c->destinations);
+  s.get("backend", &c->backend);
+}
+
 void load_http_hooks(Section* vhost, HttpHooksConfig* c) {
   Section s(vhost, "http_hooks");
   s.get("enabled", &c->enabled);
@@ -627,6 +662,7 @@ void load_vhost(Section* s, VhostConfig* c) {
   load_publish(s, &c->publish);
   load_hls(s, &c->hls);
   load_dvr(s, &c->dvr);
+  load_forward(s, &c->forward);
   load_http_hooks(s, &c->http_hooks);
 }
 

@@ -590,12 +590,13 @@ void Master::reclaim(int slot, pid_t pid) {
   base::Result<shm::ReclaimReport> r =
       control_->reclaim_worker(uint32_t(slot), uint32_t(pid), now_mono);
   if (!r.is_ok()) return;
-  if (r->clients_freed || r->streams_lost || r->claims_retracted) {
+  if (r->clients_freed || r->links_freed || r->streams_lost || r->claims_retracted) {
     // Expected during a stop (a worker ended with its clients); news otherwise.
     base::LogLevel level = stop_ != Stop::kNone ? base::LogLevel::kInfo : base::LogLevel::kWarn;
     SRS_LOG(level,
-            "worker slot %d pid %d: reclaimed %u clients; %u streams now wait for a republish",
-            slot, int(pid), r->clients_freed, r->streams_lost);
+            "worker slot %d pid %d: reclaimed %u clients and %u links; %u streams now wait for a "
+            "republish",
+            slot, int(pid), r->clients_freed, r->links_freed, r->streams_lost);
   }
   wakeups_.wake_mask(~0ull);  // players elsewhere notice at once
 }
@@ -607,11 +608,12 @@ void Master::sweep(int64_t now) {
   next_sweep_ms_ = now + 1000;
   uint32_t grace_s = uint32_t(current_.config->rtmp.republish_grace.count() / 1000);
   shm::SweepReport r = control_->sweep(uint32_t(now / 1000), grace_s);
-  if (r.streams_ended || r.segments_unlinked || r.owners_repaired || r.clients_freed) {
+  if (r.streams_ended || r.segments_unlinked || r.owners_repaired || r.clients_freed ||
+      r.links_freed) {
     LOG_INFO(
         "sweep: %u streams ended after the republish grace period, %u rings freed, %u owners "
-        "repaired, %u clients freed",
-        r.streams_ended, r.segments_unlinked, r.owners_repaired, r.clients_freed);
+        "repaired, %u clients and %u links freed",
+        r.streams_ended, r.segments_unlinked, r.owners_repaired, r.clients_freed, r.links_freed);
     wakeups_.wake_mask(~0ull);
   }
 }

@@ -44,6 +44,8 @@ const char* client_type_name(ClientType type) noexcept {
       return "haivision-publish";
     case ClientType::kHttpApi:
       return "http-api";
+    case ClientType::kRtmpForward:
+      return "rtmp-forward";
   }
   return "unknown";
 }

@@ -43,6 +43,7 @@ enum class ClientType : uint32_t {
   kFlashPublish,
   kHaivisionPublish,
   kHttpApi,
+  kRtmpForward,  // ours, outbound: a forwarder publishing to a destination
 };
 const char* client_type_name(ClientType type) noexcept;
 bool client_type_is_publish(ClientType type) noexcept;

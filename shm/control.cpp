@@ -21,7 +21,7 @@ namespace {
 constexpr uint32_t kLayoutPage = 4096;  // a constant, not sysconf(): the layout is an ABI
 
 struct Layout {
-  uint32_t workers = 0, streams = 0, clients = 0, status = 0, size = 0;
+  uint32_t workers = 0, streams = 0, clients = 0, links = 0, status = 0, size = 0;
 };
 
 uint64_t round_up(uint64_t n, uint64_t to) noexcept {
@@ -40,6 +40,8 @@ Layout compute_layout(const ControlSizes& s) noexcept {
   at += uint64_t{s.max_streams} * sizeof(StreamSlot);
   l.clients = static_cast<uint32_t>(at);
   at += uint64_t{s.max_clients} * sizeof(ClientEntry);
+  l.links = static_cast<uint32_t>(at);
+  at += uint64_t{s.max_streams} * kLinksPerStream * sizeof(LinkEntry);
   l.status = static_cast<uint32_t>(at);
   at += sizeof(MasterStatusBlock);
   l.size = static_cast<uint32_t>(round_up(at, kLayoutPage));
@@ -64,6 +66,8 @@ Control::Control(ControlHeader* header, Mapping map) noexcept
                 header->fixed.max_streams, &header->shared.registry),
       clients_(at_offset<ClientEntry>(header, header->fixed.clients_offset),
                header->fixed.max_clients),
+      links_(at_offset<LinkEntry>(header, header->fixed.links_offset),
+             header->fixed.max_streams * kLinksPerStream),
       status_(at_offset<MasterStatusBlock>(header, header->fixed.status_offset)) {}
 
 std::size_t Control::required_size(const ControlSizes& sizes) noexcept {
@@ -97,6 +101,7 @@ Result<Control> Control::format(void* base, std::size_t size, const ControlSizes
   new (at_offset<WorkerSlot>(h, l.workers)) WorkerSlot[kWorkerSlots]{};
   new (at_offset<StreamSlot>(h, l.streams)) StreamSlot[sizes.max_streams]{};
   new (at_offset<ClientEntry>(h, l.clients)) ClientEntry[sizes.max_clients]{};
+  new (at_offset<LinkEntry>(h, l.links)) LinkEntry[sizes.max_streams * kLinksPerStream]{};
   new (at_offset<MasterStatusBlock>(h, l.status)) MasterStatusBlock{};
   ControlHeader::Fixed& f = h->fixed;
   f.magic = kControlMagic;
@@ -111,6 +116,7 @@ Result<Control> Control::format(void* base, std::size_t size, const ControlSizes
   f.workers_offset = l.workers;
   f.streams_offset = l.streams;
   f.clients_offset = l.clients;
+  f.links_offset = l.links;
   f.status_offset = l.status;
   return Control(h, Mapping());
 }
@@ -130,7 +136,7 @@ Result<Control> Control::attach(void* base, std::size_t mapped_size) noexcept {
   const Layout l = compute_layout(ControlSizes{f.max_streams, f.max_clients});
   if (l.size == 0 || f.size != l.size || f.worker_slots != kWorkerSlots ||
       f.workers_offset != l.workers || f.streams_offset != l.streams ||
-      f.clients_offset != l.clients || f.status_offset != l.status) {
+      f.clients_offset != l.clients || f.links_offset != l.links || f.status_offset != l.status) {
     return Status::fail(Errc::kInvalid,
                         "control region: size or offsets disagree with its table sizes");
   }
@@ -168,6 +174,7 @@ Result<ReclaimReport> Control::reclaim_worker(uint32_t slot, uint32_t pid,
   workers_.mark_dead(slot);
   ReclaimReport report;
   report.clients_freed = clients_.free_owned_by(uint64_t{1} << slot);
+  report.links_freed = links_.free_owned_by(uint64_t{1} << slot);
   const Registry::RepairCount repaired = registry_.repair_owner(slot, now_mono);
   report.streams_lost = repaired.lost;
   report.claims_retracted = repaired.retracted;
@@ -181,6 +188,7 @@ SweepReport Control::sweep(uint32_t now_mono, uint32_t grace_s) noexcept {
     if (!workers_.running(w)) not_running |= uint64_t{1} << w;
   }
   report.clients_freed = clients_.free_owned_by(not_running);
+  report.links_freed = links_.free_owned_by(not_running);
   uint64_t orphans = 0;  // worker slots that own a stream but are not running
   for (uint32_t i = 0; i < registry_.capacity(); ++i) {
     const uint32_t owner = registry_.owner_of(i);

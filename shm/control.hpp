@@ -12,6 +12,7 @@
 //   workers_offset  WorkerSlot[64]          (workers.hpp)
 //   streams_offset  StreamSlot[max_streams] (registry.hpp)
 //   clients_offset  ClientEntry[max_clients](clients.hpp)
+//   links_offset    LinkEntry[max_streams * kLinksPerStream] (links.hpp)
 //
 // Every atomic in it is 32 bits (atomics.hpp); every fixed field is a u32,
 // so the layout is the same on x86-64, armhf, arm64 and mipsel.
@@ -26,6 +27,7 @@
 #include "base/status.hpp"
 #include "shm/atomics.hpp"
 #include "shm/clients.hpp"
+#include "shm/links.hpp"
 #include "shm/master_status.hpp"
 #include "shm/registry.hpp"
 #include "shm/segment.hpp"
@@ -35,8 +37,9 @@
 namespace srs::shm {
 
 inline constexpr uint32_t kControlMagic = 0x43535253;  // "SRSC" in memory (little-endian)
-// 2: MasterStatus; 3: StreamStats codec words; 4: WorkerCounters::output_gaps
-inline constexpr uint32_t kControlLayoutVersion = 4;
+// 2: MasterStatus; 3: StreamStats codec words; 4: WorkerCounters::output_gaps;
+// 5: LinkTable, WorkerCounters::forward_retries
+inline constexpr uint32_t kControlLayoutVersion = 5;
 inline constexpr uint32_t kMaxStreamsLimit = 65536;
 inline constexpr uint32_t kMaxClientsLimit = 1u << 20;
 
@@ -62,6 +65,7 @@ struct alignas(kCacheLine) ControlHeader {
     uint32_t streams_offset;
     uint32_t clients_offset;
     uint32_t status_offset;
+    uint32_t links_offset;
   } fixed;
   struct alignas(kCacheLine) Shared {  // written by every worker
     RegistryShared registry;
@@ -78,6 +82,7 @@ struct ReclaimReport {
   uint32_t clients_freed = 0;
   uint32_t streams_lost = 0;      // Live streams now waiting for a republish
   uint32_t claims_retracted = 0;  // half-made stream claims undone
+  uint32_t links_freed = 0;
 };
 
 // What sweep() did.
@@ -86,6 +91,7 @@ struct SweepReport {
   uint32_t segments_unlinked = 0;
   uint32_t owners_repaired = 0;  // worker slots found dead without a reclaim
   uint32_t clients_freed = 0;    // entries of workers that are not running
+  uint32_t links_freed = 0;      // the same, links
 };
 
 class Control {
@@ -108,10 +114,12 @@ class Control {
   WorkerTable& workers() noexcept { return workers_; }
   Registry& registry() noexcept { return registry_; }
   ClientTable& clients() noexcept { return clients_; }
+  LinkTable& links() noexcept { return links_; }
   MasterStatus& master_status() noexcept { return status_; }
   const WorkerTable& workers() const noexcept { return workers_; }
   const Registry& registry() const noexcept { return registry_; }
   const ClientTable& clients() const noexcept { return clients_; }
+  const LinkTable& links() const noexcept { return links_; }
   const MasterStatus& master_status() const noexcept { return status_; }
 
   // The name of stream slot `slot`'s ring segment at `epoch`.
@@ -142,6 +150,7 @@ class Control {
   WorkerTable workers_;
   Registry registry_;
   ClientTable clients_;
+  LinkTable links_;
   MasterStatus status_;
 };
 

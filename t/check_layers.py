@@ -40,6 +40,7 @@ ROOM_RANK = {
     "api": 3,
     "hls": 4,
     "dvr": 4,
+    "forward": 4,
     "rtmp": 5,
     "http": 5,
 }

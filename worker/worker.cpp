@@ -16,6 +16,7 @@
 #include "worker/core/services.hpp"
 #include "worker/core/summary.hpp"
 #include "worker/dvr/dvr_sink.hpp"
+#include "worker/forward/forwarding.hpp"
 #include "worker/hls/hls_factory.hpp"
 #include "worker/hooks/hook_client.hpp"
 #include "worker/hooks/hooks.hpp"
@@ -59,6 +60,7 @@ class Worker {
   std::unique_ptr<HookClient> hook_client_;
   std::unique_ptr<Hooks> hooks_;      // pending callbacks are cancelled when it goes
   std::unique_ptr<Outputs> outputs_;  // finishes HLS and DVR files, joins its thread
+  std::unique_ptr<Forwarding> forwarding_;
   std::unique_ptr<Acceptor> rtmp_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<Connections> conns_;
@@ -96,6 +98,8 @@ bool Worker::setup() {
   outputs.push_back(std::make_unique<DvrFactory>());
   outputs_ = std::make_unique<Outputs>(svc_, std::move(outputs));
   svc_.publish_observers.push_back(outputs_.get());
+  forwarding_ = std::make_unique<Forwarding>(svc_);
+  svc_.publish_observers.push_back(forwarding_.get());
   return setup_listeners(id);
 }
 

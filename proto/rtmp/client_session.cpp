@@ -61,16 +61,9 @@ std::string identity_text(const Value& data, const char* key) {
 
 // The connect _result's information data (SRS's response_connect_app).
 PeerIdentity parse_identity(const Value* info) {
-  PeerIdentity id;
   const Value* data = info != nullptr ? info->get("data") : nullptr;
-  if (data == nullptr || !data->has_properties()) return id;
-  id.sig = identity_text(*data, "srs_sig");
-  id.server = identity_text(*data, "srs_server");
-  id.version = identity_text(*data, "srs_version");
-  id.pid = data->get_number("srs_pid");
-  id.id = identity_text(*data, "srs_id");
-  id.server_ip = identity_text(*data, "srs_server_ip");
-  return id;
+  if (data == nullptr) return {};
+  return peer_identity_from(*data);
 }
 
 // 7.2.1.1 "Optional User Arguments": one object with our identity (SRS's
@@ -84,6 +77,7 @@ std::vector<Value> connect_args(const ClientConfig& c) {
   if (id.pid != 0) o.set("srs_pid", Value::number(id.pid));
   if (!id.id.empty()) o.set("srs_id", Value::string(id.id));
   if (!id.server_ip.empty()) o.set("srs_server_ip", Value::string(id.server_ip));
+  if (!id.via.empty()) o.set("srs_via", Value::string(id.via));
   for (const amf::Property& p : c.args) o.set(p.name, p.value);
   if (o.properties().empty()) return {};
   return {std::move(o)};
@@ -124,6 +118,19 @@ uint32_t media_csid(uint8_t type) noexcept {
 }
 
 }  // namespace
+
+PeerIdentity peer_identity_from(const Value& object) {
+  PeerIdentity id;
+  if (!object.has_properties()) return id;
+  id.sig = identity_text(object, "srs_sig");
+  id.server = identity_text(object, "srs_server");
+  id.version = identity_text(object, "srs_version");
+  id.pid = object.get_number("srs_pid");
+  id.id = identity_text(object, "srs_id");
+  id.server_ip = identity_text(object, "srs_server_ip");
+  id.via = identity_text(object, "srs_via");
+  return id;
+}
 
 bool PeerIdentity::empty() const noexcept {
   return sig.empty() && server.empty() && version.empty() && pid == 0 && id.empty() &&
@@ -432,6 +439,10 @@ Status ClientSession::send_metadata(const Value& metadata, std::vector<uint8_t>*
   amf::amf0_write_string(scratch_, "onMetaData");
   amf::amf0_write(scratch_, metadata);
   return send_media(kTypeDataAmf0, 0, scratch_, out);
+}
+
+void ClientSession::forget_media_headers() noexcept {
+  for (uint8_t type : {kTypeAudio, kTypeVideo, kTypeDataAmf0}) writer_.forget(media_csid(type));
 }
 
 base::Result<size_t> ClientSession::write_media(uint8_t type, uint32_t timestamp,

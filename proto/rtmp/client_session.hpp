@@ -69,8 +69,15 @@ struct PeerIdentity {
   double pid = 0;         // srs_pid
   std::string id;         // srs_id: the connection's log context id
   std::string server_ip;  // srs_server_ip
+  // srs_via (ours, not SRS's): the ids of the servers the published stream
+  // already went through, comma-separated, so a forward loop is refused.
+  std::string via;
   bool empty() const noexcept;
 };
+
+// The srs_* properties of an object: connect's user arguments (an edge or
+// forwarder announcing itself) or a connect _result's data.
+PeerIdentity peer_identity_from(const amf::Value& object);
 
 struct ClientConfig {
   ClientRole role = ClientRole::kPlay;
@@ -179,6 +186,9 @@ class ClientSession {
                                                  size_t scratch_len, struct iovec* iov,
                                                  size_t iov_cap,
                                                  size_t* header_used = nullptr) noexcept;
+  // Media framed by write_media() was never sent (a dropped batch): the next
+  // message of each kind goes with a full header (RTMP 1.0 5.3.1.2.1).
+  void forget_media_headers() noexcept;
   // Space write_media() needs for a payload of `length` bytes.
   size_t header_space(uint32_t length) const noexcept { return writer_.header_space(length); }
   size_t iovec_space(uint32_t length) const noexcept { return writer_.iovec_space(length); }

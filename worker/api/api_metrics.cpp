@@ -94,6 +94,14 @@ void our_families(std::string* out, const MetricsInput& in) {
       .sample(in.totals.messages_in);
   Family(out, "srs_messages_out_total", "counter", "Media messages sent to players.")
       .sample(in.totals.messages_out);
+  Family forwards(out, "srs_forwards", "gauge", "Forwards to destinations, by state.");
+  for (shm::LinkState s :
+       {shm::LinkState::kConnecting, shm::LinkState::kLive, shm::LinkState::kRetrying}) {
+    forwards.sample(in.forwards_by_state[uint32_t(s)], label("state", shm::link_state_name(s)));
+  }
+  Family(out, "srs_forward_retries_total", "counter",
+         "Forward connections that failed or dropped (each is retried).")
+      .sample(in.totals.forward_retries);
   Family(out, "srs_generation", "gauge", "The configuration generation serving.")
       .sample(in.generation);
   if (!in.have_reloads) return;
@@ -147,6 +155,10 @@ MetricsInput gather_metrics(Services& svc, CpuSampler& cpu, const std::string& s
   }
   svc.control->clients().for_each([&](const shm::ClientInfo& c) {
     if (c.type != shm::ClientType::kHttpApi) ++in.clients;
+  });
+  svc.control->links().for_each([&](const shm::LinkInfo& l) {
+    if (l.kind == shm::LinkKind::kForward && uint32_t(l.state) < 4)
+      ++in.forwards_by_state[uint32_t(l.state)];
   });
   shm::ReloadStatus reload;  // the master's verdicts (shm/master_status.hpp)
   if (svc.control->master_status().read(&reload)) {

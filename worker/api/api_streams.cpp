@@ -33,7 +33,8 @@ using base::JsonWriter;
 constexpr int kErrorVhostNotFound = 2014;
 constexpr int kErrorStreamNotFound = 2048;
 constexpr int kErrorClientNotFound = 2049;
-constexpr int kDefaultCount = 10;  // SRS: count = max(10, count)
+constexpr int kErrorForwardNotFound = 2050;  // ours: SRS lists no forwarders
+constexpr int kDefaultCount = 10;            // SRS: count = max(10, count)
 
 struct Page {
   size_t start = 0;
@@ -106,7 +107,7 @@ void write_stream(JsonWriter& w, const StreamsView& view, const StreamRow& s) {
     w.null();
   w.key("worker_pid").value(live ? s.info.owner_pid : 0u);
   w.key("players").value(s.info.players).key("bitrate_kbps").value(s.info.bitrate_kbps);
-  w.key("messages").value(s.info.messages);
+  w.key("messages").value(s.info.messages).key("forwards").value(s.forwards);
   w.key("srs_workers").begin_array();
   for (const StreamRow::WorkerPlayers& p : s.players_per_worker) {
     w.begin_object().key("worker_slot").value(p.slot).key("worker_pid").value(p.pid);
@@ -131,6 +132,24 @@ void write_client(JsonWriter& w, const StreamsView& view, const ClientRow& c) {
   w.key("publish").value(shm::client_type_is_publish(i.type)).key("alive").value(alive);
   w.key("send_bytes").value(i.bytes_out).key("recv_bytes").value(i.bytes_in);
   write_kbps(w, c.kbps);
+  w.key("worker_slot").value(i.owner_slot).key("worker_pid").value(i.owner_pid);
+  w.end_object();
+}
+
+void write_link(JsonWriter& w, const StreamsView& view, const LinkRow& l) {
+  const shm::LinkInfo& i = l.info;
+  const KeyParts k = l.stream ? split_key(l.stream->info.key) : KeyParts{};
+  const VhostRow* vhost = l.stream ? view.vhost_of(l.stream->info.key) : nullptr;
+  const double alive = view.now_wall() > i.started_at ? double(view.now_wall() - i.started_at) : 0;
+  w.begin_object();
+  w.key("id").value(i.id).key("kind").value(shm::link_kind_name(i.kind));
+  w.key("vhost").value(vhost ? vhost->id : std::string());
+  w.key("stream").value(l.stream ? l.stream->id : std::string());
+  w.key("app").value(k.app).key("name").value(k.stream);
+  w.key("destination").value(i.url).key("state").value(shm::link_state_name(i.state));
+  w.key("upstream_cid").value(i.peer_id);
+  w.key("reconnects").value(i.reconnects).key("alive").value(alive);
+  w.key("send_bytes").value(i.bytes_out).key("recv_bytes").value(i.bytes_in);
   w.key("worker_slot").value(i.owner_slot).key("worker_pid").value(i.owner_pid);
   w.end_object();
 }
@@ -231,6 +250,21 @@ void get_clients(const StreamsView& view, std::string_view id, std::string_view 
   reply->members = w.take();
 }
 
+void get_forwards(const StreamsView& view, std::string_view id, std::string_view query,
+                  ApiReply* reply) {
+  JsonWriter w;
+  if (id.empty()) {
+    write_page(w, "forwards", view.links(), page_of(query),
+               [&](const LinkRow& l) { write_link(w, view, l); });
+  } else {
+    const LinkRow* l = view.find_link(id);
+    if (!l) return not_found(reply, kErrorForwardNotFound, "forward", id);
+    w.key("forward");
+    write_link(w, view, *l);
+  }
+  reply->members = w.take();
+}
+
 // SRS: conn->expire(). Here the owner worker closes it when its doorbell
 // rings (Control::kick_client), whichever worker this is.
 void kick_client(Services& svc, const StreamsView& view, std::string_view id, ApiReply* reply) {
@@ -248,13 +282,15 @@ void kick_client(Services& svc, const StreamsView& view, std::string_view id, Ap
 
 bool route_streams_api(Services& svc, const ApiRequest& req, ApiReply* reply) {
   std::string_view id;
-  enum { kVhosts, kStreams, kClients } family;
+  enum { kVhosts, kStreams, kClients, kForwards } family;
   if (under(req.path, "/api/v1/vhosts", &id))
     family = kVhosts;
   else if (under(req.path, "/api/v1/streams", &id))
     family = kStreams;
   else if (under(req.path, "/api/v1/clients", &id))
     family = kClients;
+  else if (under(req.path, "/api/v1/forwards", &id))
+    family = kForwards;
   else
     return false;
   const bool del = req.method == "DELETE" && family == kClients && !id.empty();
@@ -271,6 +307,8 @@ bool route_streams_api(Services& svc, const ApiRequest& req, ApiReply* reply) {
     get_vhosts(view, id, reply);
   else if (family == kStreams)
     get_streams(view, id, req.query, reply);
+  else if (family == kForwards)
+    get_forwards(view, id, req.query, reply);
   else
     get_clients(view, id, req.query, reply);
   return true;

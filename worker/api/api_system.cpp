@@ -69,6 +69,7 @@ std::string navigation(std::string_view path) {
         {"streams", "manage all streams or specified stream"},
         {"clients", "manage all clients or specified client, default query top 10 clients"},
         {"raw", "raw api for srs, support CUID srs for instance the config"},
+        {"forwards", "every forward to a destination, its state and retries (our addition)"},
         {"workers", "every worker process of this server (our addition)"},
         {"self", "the worker that answered (our addition)"}};
     for (const auto& [name, what] : kUrls) w.key(name).value(what);
@@ -125,6 +126,7 @@ ServerTotals server_totals(const shm::WorkerTable& workers) {
     t.lapped_players += w.lapped_players;
     t.dropped_players += w.dropped_players;
     t.output_gaps += w.output_gaps;
+    t.forward_retries += w.forward_retries;
     t.bytes_in += w.bytes_in;
     t.bytes_out += w.bytes_out;
     t.messages_in += w.messages_in;
@@ -266,6 +268,7 @@ void SystemApi::workers_members(JsonWriter& w, const CpuSampler& cpu) const {
     w.key("lapped_players").value(info.lapped_players);
     w.key("dropped_players").value(info.dropped_players);
     w.key("output_gaps").value(info.output_gaps);
+    w.key("forward_retries").value(info.forward_retries);
     w.key("heartbeat_age").value(info.heartbeat ? int64_t(now_s) - int64_t(info.heartbeat) : -1);
     w.key("cpu_percent").value(proc ? proc->cpu : 0.0);
     w.key("mem_kbyte").value(proc ? proc->rss_kbyte : 0);

@@ -29,6 +29,7 @@ StreamsView::StreamsView(const conf::Config& config, const shm::Control& control
   }
   read_streams(control, traffic);
   read_clients(control, traffic);
+  read_links(control);
   join();
 }
 
@@ -57,7 +58,11 @@ void StreamsView::read_clients(const shm::Control& control, const TrafficSampler
   });
 }
 
-// After both vectors are complete: the pointers below stay valid.
+void StreamsView::read_links(const shm::Control& control) {
+  control.links().for_each([&](const shm::LinkInfo& l) { links_.push_back(LinkRow{l, nullptr}); });
+}
+
+// After the vectors are complete: the pointers below stay valid.
 void StreamsView::join() {
   for (ClientRow& c : clients_) {
     const std::string_view key = c.info.stream;
@@ -85,6 +90,23 @@ void StreamsView::join() {
   for (const StreamRow& s : streams_) {
     if (const int vi = vhost_index(s.info.key); vi >= 0) vhosts_[size_t(vi)].streams++;
   }
+  for (LinkRow& l : links_) {
+    const std::string id =
+        "s" + std::to_string(l.info.stream_slot) + "-" + std::to_string(l.info.stream_generation);
+    for (StreamRow& s : streams_) {
+      if (s.id != id) continue;
+      l.stream = &s;
+      s.forwards++;
+      break;
+    }
+  }
+}
+
+const LinkRow* StreamsView::find_link(std::string_view id) const {
+  for (const LinkRow& l : links_) {
+    if (id == l.info.id) return &l;
+  }
+  return nullptr;
 }
 
 const StreamRow* StreamsView::find_stream(std::string_view id) const {

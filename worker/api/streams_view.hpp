@@ -34,6 +34,7 @@ struct StreamRow {
   const shm::ClientInfo* publisher = nullptr;  // the publishing client, if listed
   uint32_t clients = 0;                        // listed clients of this key
   uint64_t send_bytes = 0;                     // their bytes out
+  uint32_t forwards = 0;                       // its forwarders (links)
   Kbps kbps;
   struct WorkerPlayers {
     uint32_t slot = 0, pid = 0, players = 0;
@@ -45,6 +46,12 @@ struct ClientRow {
   shm::ClientInfo info;
   const StreamRow* stream = nullptr;  // by key; null while none is Live or Lost
   Kbps kbps;
+};
+
+// An outbound link (a forward to a destination), with its stream.
+struct LinkRow {
+  shm::LinkInfo info;
+  const StreamRow* stream = nullptr;  // null when the publish is gone meanwhile
 };
 
 struct VhostRow {
@@ -67,6 +74,9 @@ class StreamsView {
   const std::vector<StreamRow>& streams() const { return streams_; }
   const std::vector<ClientRow>& clients() const { return clients_; }
   const std::vector<VhostRow>& vhosts() const { return vhosts_; }
+  const std::vector<LinkRow>& links() const { return links_; }
+  // By the link's context id.
+  const LinkRow* find_link(std::string_view id) const;
   const StreamRow* find_stream(std::string_view id) const;
   const ClientRow* find_client(std::string_view id) const;
   // By id ("v0") or by name.
@@ -77,6 +87,7 @@ class StreamsView {
  private:
   void read_streams(const shm::Control& control, const TrafficSampler* traffic);
   void read_clients(const shm::Control& control, const TrafficSampler* traffic);
+  void read_links(const shm::Control& control);
   void join();
   int vhost_index(std::string_view key) const;  // -1: none
 
@@ -85,6 +96,7 @@ class StreamsView {
   std::vector<StreamRow> streams_;
   std::vector<ClientRow> clients_;
   std::vector<VhostRow> vhosts_;
+  std::vector<LinkRow> links_;
 };
 
 // The API lists no http-api connection (SRS does not list API calls).

@@ -22,7 +22,7 @@ namespace srs::worker {
 
 class Connection {
  public:
-  Connection() : cid_(base::new_context_id()) {}
+  explicit Connection(base::ContextId cid = base::new_context_id()) : cid_(cid) {}
   virtual ~Connection() = default;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

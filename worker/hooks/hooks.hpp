@@ -49,7 +49,8 @@ struct HookInfo {
   std::string param;  // "?token=..." of the stream name or tcUrl, with its '?'
   std::string tc_url;
   std::string page_url;
-  std::string stream_id;                    // the API's id of the stream, when known
+  std::string stream_id;  // the API's id of the stream, when known
+  std::string via;        // publish: the server ids the stream came through (a forwarder's srs_via)
   uint64_t send_bytes = 0, recv_bytes = 0;  // on_close
   // on_hls (cwd and file: on_dvr too)
   double duration_s = 0;

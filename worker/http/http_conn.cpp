@@ -47,7 +47,7 @@ bool HttpConn::idle() const {
   return !closing() && requests_ > 0 && state_ == State::kReading && parser_.idle() && in_.empty();
 }
 
-void HttpConn::on_closing() {
+void HttpConn::on_closing(const std::string&) {
   end_flv_hooks();
 }
 

@@ -50,7 +50,7 @@ class HttpConn final : public SocketConn {
   void on_readable() override;
   void on_writable() override;
   void on_timer() override;
-  void on_closing() override;
+  void on_closing(const std::string& why) override;
   bool on_bytes(const uint8_t* data, size_t len) override;
   std::string close_details() const override;
   // The timer of the current state; a send timeout looks at the progress since.

@@ -8,8 +8,12 @@
 namespace srs::worker {
 
 SocketConn::SocketConn(Services& svc, std::unique_ptr<Transport> transport, std::string peer,
-                       const char* kind, shm::ClientType type)
-    : svc_(svc), transport_(std::move(transport)), peer_(std::move(peer)), kind_(kind) {
+                       const char* kind, shm::ClientType type, base::ContextId id)
+    : Connection(id),
+      svc_(svc),
+      transport_(std::move(transport)),
+      peer_(std::move(peer)),
+      kind_(kind) {
   int fd = transport_->fd();
   read_ev_ = make_event(svc.base, fd, EV_READ | EV_PERSIST, on_read_cb, this);
   write_ev_ = make_event(svc.base, fd, EV_WRITE, on_write_cb, this);
@@ -32,7 +36,7 @@ void SocketConn::close(const std::string& why) {
   LOG_INFO("%s client %s closed: %s; %s%llu bytes in, %llu bytes out", kind_, peer_.c_str(),
            why.c_str(), close_details().c_str(), (unsigned long long)bytes_in_,
            (unsigned long long)bytes_out_);
-  on_closing();
+  on_closing(why);
   event_del(read_ev_.get());
   event_del(write_ev_.get());
   event_del(timer_ev_.get());
@@ -131,12 +135,14 @@ void SocketConn::count_in(size_t n) noexcept {
   bytes_in_ += n;
   svc_.control->workers().counters(svc_.slot).bytes_in.add(n);
   client().add_in(n);
+  if (also_in_ != nullptr) also_in_->add(n);
 }
 
 void SocketConn::count_out(size_t n) noexcept {
   bytes_out_ += n;
   svc_.control->workers().counters(svc_.slot).bytes_out.add(n);
   client().add_out(n);
+  if (also_out_ != nullptr) also_out_->add(n);
 }
 
 void SocketConn::fail(const char* call, const IoResult& r) {

@@ -47,14 +47,21 @@ class SocketConn : public Connection {
   bool flush_out();
   void want_write();
   void count_out(size_t n) noexcept;
+  // A second pair of counters to add the traffic to (an outbound link's,
+  // which outlives its connections); null: none.
+  void count_also(shm::Counter64* in, shm::Counter64* out) noexcept {
+    also_in_ = in;
+    also_out_ = out;
+  }
   uint64_t bytes_in() const noexcept { return bytes_in_; }
   uint64_t bytes_out() const noexcept { return bytes_out_; }
 
  protected:
   // `kind` names the protocol in log lines ("rtmp", "http"); `type` is the
-  // client entry's first type (unknown until a command says more).
+  // client entry's first type (unknown until a command says more); `id`
+  // the log context id (a new one, or a forwarder's for all its attempts).
   SocketConn(Services& svc, std::unique_ptr<Transport> transport, std::string peer,
-             const char* kind, shm::ClientType type);
+             const char* kind, shm::ClientType type, base::ContextId id = base::new_context_id());
 
   // Reads up to `reads` times `cap` bytes into `buf`, handing each chunk to
   // on_bytes(). False when the connection closed (peer gone, an error, or
@@ -71,8 +78,9 @@ class SocketConn : public Connection {
   virtual void on_readable() = 0;
   virtual void on_writable() = 0;
   virtual void on_timer() {}
-  // close() is under way (events still set, not yet handed over): last words.
-  virtual void on_closing() {}
+  // close() is under way (events still set, not yet handed over): last
+  // words; `why` is what close() was told.
+  virtual void on_closing(const std::string& why) { (void)why; }
   // Extra figures for the close line ("12 requests, ").
   virtual std::string close_details() const { return {}; }
 
@@ -92,6 +100,8 @@ class SocketConn : public Connection {
   std::vector<uint8_t> out_;
   size_t out_pos_ = 0;
   uint64_t bytes_in_ = 0, bytes_out_ = 0;
+  shm::Counter64* also_in_ = nullptr;
+  shm::Counter64* also_out_ = nullptr;
 };
 
 }  // namespace srs::worker

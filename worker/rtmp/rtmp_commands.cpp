@@ -8,6 +8,7 @@
 #include "base/log.hpp"
 #include "base/version.hpp"
 #include "proto/rtmp/command_writer.hpp"
+#include "worker/forward/via.hpp"
 #include "worker/rtmp/rtmp_conn.hpp"
 
 namespace srs::worker {
@@ -179,6 +180,13 @@ bool RtmpConn::handle(const rtmp::ConnectCommand& c) {
   connected_ = true;
   LOG_INFO("rtmp connect tcUrl=%s app=%s vhost=%s flashVer=%s", c.tc_url.c_str(), app_.c_str(),
            vhost_name_.c_str(), c.flash_ver.c_str());
+  if (!c.args.empty()) upstream_ = rtmp::peer_identity_from(c.args[0]);
+  if (!upstream_.empty()) {
+    // A forwarder or edge announcing itself: its log lines carry this cid.
+    LOG_INFO("rtmp connect from upstream server=%s version=%s pid=%.0f cid=%s ip=%s via=%s",
+             upstream_.server.c_str(), upstream_.version.c_str(), upstream_.pid,
+             upstream_.id.c_str(), upstream_.server_ip.c_str(), upstream_.via.c_str());
+  }
   queue_control(rtmp::make_window_ack_size(kWindowAckSize));
   queue_control(rtmp::make_set_peer_bandwidth(kPeerBandwidth, rtmp::LimitType::kDynamic));
   queue_control(rtmp::make_set_chunk_size(svc_.config->rtmp.chunk_size));
@@ -231,6 +239,9 @@ bool RtmpConn::handle(const rtmp::PublishCommand& c) {
     why = "this connection already publishes or plays";
   else if (svc_.draining)
     why = "the server is reloading; publish again";
+  else if (came_through(upstream_.via, svc_.server_id))
+    why = "forward loop: the stream already went through this server (" + svc_.server_id +
+          "; via " + upstream_.via + ")";
   if (!why.empty() || !resolve(c.name, &url, &why)) {
     reply_status(rtmp::StatusCode::kPublishBadName, why, 1);
     (void)flush_out();

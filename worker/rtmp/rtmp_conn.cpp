@@ -43,7 +43,7 @@ RtmpConn::~RtmpConn() {
   publisher_.reset();  // releases the name (players wait for a republish)
 }
 
-void RtmpConn::on_closing() {
+void RtmpConn::on_closing(const std::string&) {
   cancel_hook();
   if (publisher_) notify_hook(HookEvent::kUnpublish);
   if (player_) notify_hook(HookEvent::kStop);

@@ -16,6 +16,7 @@
 
 #include "proto/rtmp/chunk_reader.hpp"
 #include "proto/rtmp/chunk_writer.hpp"
+#include "proto/rtmp/client_session.hpp"
 #include "proto/rtmp/command.hpp"
 #include "proto/rtmp/command_writer.hpp"
 #include "proto/rtmp/handshake.hpp"
@@ -37,7 +38,7 @@ class RtmpConn final : public SocketConn {
   void on_readable() override;
   void on_writable() override;
   void on_timer() override;
-  void on_closing() override;
+  void on_closing(const std::string& why) override;
   bool on_bytes(const uint8_t* data, size_t len) override;
   bool feed(const uint8_t* data, size_t len);
   bool feed_handshake(const uint8_t* data, size_t len, size_t* used);
@@ -113,10 +114,11 @@ class RtmpConn final : public SocketConn {
 
   // HTTP callbacks (rtmp_hooks.cpp).
   std::string page_url_;
-  proto::rtmp::StreamUrl hook_url_;  // of connect, then of publish/play (hooks enabled only)
-  uint64_t hook_ticket_ = 0;         // the verdict this connection waits for
-  int hook_passed_ = -1;             // the HookEvent accepted, while its command re-runs
-  std::vector<uint8_t> held_;        // bytes read before the wait, fed after the verdict
+  proto::rtmp::PeerIdentity upstream_;  // a forwarder or edge connecting here (connect's srs_*)
+  proto::rtmp::StreamUrl hook_url_;     // of connect, then of publish/play (hooks enabled only)
+  uint64_t hook_ticket_ = 0;            // the verdict this connection waits for
+  int hook_passed_ = -1;                // the HookEvent accepted, while its command re-runs
+  std::vector<uint8_t> held_;           // bytes read before the wait, fed after the verdict
 };
 
 }  // namespace srs::worker

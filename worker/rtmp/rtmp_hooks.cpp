@@ -33,6 +33,7 @@ HookInfo RtmpConn::hook_info() const {
   info.param = hook_url_.param;
   info.tc_url = tc_url_;
   info.page_url = page_url_;
+  info.via = upstream_.via;
   info.send_bytes = bytes_out();
   info.recv_bytes = bytes_in();
   return info;

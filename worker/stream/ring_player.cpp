@@ -22,18 +22,19 @@ const char* const kTornSend =
 }  // namespace
 
 RingPlayer::RingPlayer(Services& svc, SocketConn& conn, Framing& framing, std::string key,
-                       const conf::VhostConfig& vhost)
+                       const conf::VhostConfig& vhost, bool counted)
     : svc_(svc),
       conn_(conn),
       framing_(framing),
       vhost_(vhost),
       cursor_(*svc.hub, std::move(key), vhost, *this),
-      jitter_(vhost.play.time_jitter) {
-  counters().players.fetch_add(1, std::memory_order_relaxed);
+      jitter_(vhost.play.time_jitter),
+      counted_(counted) {
+  if (counted_) counters().players.fetch_add(1, std::memory_order_relaxed);
 }
 
 RingPlayer::~RingPlayer() {
-  counters().players.fetch_sub(1, std::memory_order_relaxed);
+  if (counted_) counters().players.fetch_sub(1, std::memory_order_relaxed);
 }
 
 shm::WorkerCounters& RingPlayer::counters() {

@@ -37,8 +37,10 @@ namespace srs::worker {
 
 class RingPlayer final : public StreamCursor::Owner {
  public:
+  // A forwarder's RingPlayer (`counted` false) is not a player in the
+  // worker's figures.
   RingPlayer(Services& svc, SocketConn& conn, Framing& framing, std::string key,
-             const conf::VhostConfig& vhost);
+             const conf::VhostConfig& vhost, bool counted = true);
   ~RingPlayer() override;
   RingPlayer(const RingPlayer&) = delete;
   RingPlayer& operator=(const RingPlayer&) = delete;
@@ -99,6 +101,7 @@ class RingPlayer final : public StreamCursor::Owner {
   uint32_t laps_logged_ = 0;
   int64_t attached_ms_ = 0;
   bool first_frame_logged_ = false;
+  bool counted_;
   Pending pend_;
 };
 

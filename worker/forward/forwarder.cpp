@@ -1,0 +1,128 @@
+// One publish forwarded to one destination (see forwarder.hpp).
+#include "worker/forward/forwarder.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "base/clock.hpp"
+#include "base/log.hpp"
+#include "base/version.hpp"
+#include "worker/core/connections.hpp"
+#include "worker/forward/via.hpp"
+
+namespace srs::worker {
+namespace {
+
+uint32_t wall_seconds() {
+  return uint32_t(base::wall_ms() / 1000);
+}
+
+}  // namespace
+
+Forwarder::Forwarder(Services& svc, Resolver& resolver, const PublishEvent& publish,
+                     ForwardTarget target)
+    : svc_(svc),
+      publish_(publish),
+      target_(std::move(target)),
+      cid_(base::new_context_id()),
+      connector_(svc.base, resolver),
+      timer_(make_timer(svc.base, on_timer_cb, this)) {
+  base::Result<shm::LinkRef> link = svc_.control->links().claim(
+      shm::Owner{svc_.slot, svc_.pid}, shm::LinkKind::kForward, cid_, target_.url,
+      publish_.stream_slot, publish_.generation, wall_seconds());
+  if (link.is_ok()) {
+    link_ = *link;
+    listed_ = true;
+  } else {
+    LOG_WARN("forward %s -> %s: not listed in the API: %s", publish_.key.c_str(),
+             target_.url.c_str(), link.status().to_string().c_str());
+  }
+  LOG_INFO("forward %s -> %s: starting (forwarder cid=%s)", publish_.key.c_str(),
+           target_.url.c_str(), cid_.c_str());
+  connect();
+}
+
+Forwarder::~Forwarder() {
+  connector_.cancel();
+  if (conn_ != nullptr) {
+    ForwardConn* conn = std::exchange(conn_, nullptr);
+    conn->detach();
+    conn->close("forward stopped: the publish ended");
+  }
+  if (listed_) (void)svc_.control->links().release(link_);
+}
+
+void Forwarder::set_state(shm::LinkState state, std::string_view peer_id) {
+  if (listed_) svc_.control->links().set_state(link_, state, peer_id, wall_seconds());
+}
+
+void Forwarder::connect() {
+  set_state(shm::LinkState::kConnecting);
+  connector_.start(target_.host, target_.port,
+                   [this](base::Result<Connected> r) { on_connected(std::move(r)); });
+}
+
+proto::rtmp::ClientConfig Forwarder::client_config() const {
+  proto::rtmp::ClientConfig c;
+  c.role = proto::rtmp::ClientRole::kPublish;
+  c.tc_url = target_.tc_url;
+  c.app = target_.app;
+  c.stream = target_.stream;
+  c.chunk_size = svc_.config->rtmp.chunk_size;
+  proto::rtmp::PeerIdentity& id = c.identity;
+  id.sig = base::kServerName;
+  id.server = base::server_signature();
+  id.version = base::kVersion;
+  id.pid = double(::getpid());
+  id.id = cid_.c_str();
+  id.via = via_after(publish_.source.via, svc_.server_id);
+  return c;
+}
+
+void Forwarder::on_connected(base::Result<Connected> r) {
+  base::LogContext ctx(cid_);
+  if (!r.is_ok()) return retry("connecting failed: " + r.status().to_string());
+  auto conn = std::make_unique<ForwardConn>(svc_, *this, cid_, std::move(*r), client_config(),
+                                            publish_.key, *publish_.vhost);
+  if (listed_) {
+    shm::LinkTable& links = svc_.control->links();
+    conn->count_also(&links.bytes_in(link_), &links.bytes_out(link_));
+  }
+  conn_ = conn.get();
+  svc_.conns->add(std::move(conn));
+  conn_->start(kSetupTimeoutMs);
+}
+
+void Forwarder::on_forward_live(ForwardConn& conn) {
+  live_ = true;
+  backoff_ms_ = kFirstRetryMs;
+  set_state(shm::LinkState::kLive, conn.upstream().id);
+  LOG_INFO("forward %s -> %s: publishing", publish_.key.c_str(), target_.url.c_str());
+}
+
+void Forwarder::on_forward_closed(const std::string& why) {
+  conn_ = nullptr;
+  live_ = false;
+  retry(why);
+}
+
+void Forwarder::retry(const std::string& why) {
+  base::LogContext ctx(cid_);
+  set_state(shm::LinkState::kRetrying);
+  if (listed_) svc_.control->links().count_reconnect(link_);
+  svc_.control->workers().counters(svc_.slot).forward_retries.fetch_add(1,
+                                                                        std::memory_order_relaxed);
+  LOG_WARN("forward %s -> %s: %s; retry in %lld ms", publish_.key.c_str(), target_.url.c_str(),
+           why.c_str(), (long long)backoff_ms_);
+  add_after_ms(timer_.get(), backoff_ms_);
+  backoff_ms_ = std::min(backoff_ms_ * 2, kMaxRetryMs);
+}
+
+void Forwarder::on_timer_cb(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Forwarder*>(arg);
+  base::LogContext ctx(self->cid_);
+  self->connect();
+}
+
+}  // namespace srs::worker

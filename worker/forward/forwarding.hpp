@@ -1,0 +1,38 @@
+// Forwarding: the publish observer that starts and stops the forwarders of
+// this worker's publishes: one Forwarder per destination of the stream's
+// vhost (forward.destinations), from the publish until the unpublish.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "worker/forward/forwarder.hpp"
+#include "worker/net/connector.hpp"
+#include "worker/stream/publish_observer.hpp"
+
+namespace srs::worker {
+
+class Forwarding final : public PublishObserver {
+ public:
+  explicit Forwarding(Services& svc);
+  ~Forwarding() override;
+
+  void on_publish(const PublishEvent& e) override;
+  void on_unpublish(const PublishEvent& e) override;
+
+ private:
+  // One publish and its forwarders (which point at `event`).
+  struct Publish {
+    PublishEvent event;
+    std::vector<std::unique_ptr<Forwarder>> forwarders;
+  };
+  using Key = std::pair<uint32_t, uint32_t>;  // stream slot, generation
+
+  Services& svc_;
+  Resolver resolver_;
+  std::map<Key, std::unique_ptr<Publish>> publishes_;
+};
+
+}  // namespace srs::worker
