@@ -6,9 +6,14 @@
 namespace srs::proto::http {
 namespace {
 
+constexpr size_t kMaxUrls = 64;  // destinations one answer may name
+
 class Scanner {
  public:
-  explicit Scanner(std::string_view s) noexcept : s_(s) {}
+  // `urls`, when given, collects the strings of the top object's
+  // data.urls array (the forward backend's answer).
+  explicit Scanner(std::string_view s, std::vector<std::string>* urls = nullptr) noexcept
+      : s_(s), urls_(urls) {}
 
   // The whole text is one value; `*zero` says whether it is the integer 0
   // (top-level number) or an object with "code": 0.
@@ -75,12 +80,16 @@ class Scanner {
     for (;;) {
       ws();
       bool is_code = false;
-      if (!string(&is_code)) return false;
+      std::string name;
+      if (!(top && urls_ ? string_text(&name) : string(&is_code))) return false;
+      if (top && urls_) is_code = name == "code";
       ws();
       if (!eat(':')) return false;
       ws();
       if (top && is_code) {
         if (!code_value(depth)) return false;
+      } else if (top && urls_ && name == "data" && peek() == '{') {
+        if (!data_object(depth + 1)) return false;
       } else if (!value(depth + 1)) {
         return false;
       }
@@ -88,6 +97,89 @@ class Scanner {
       if (eat('}')) return true;
       if (!eat(',')) return false;
     }
+  }
+
+  // {"urls": ["rtmp://...", ...], ...}: the strings of "urls" are kept.
+  bool data_object(int depth) noexcept {
+    if (!eat('{')) return false;
+    ws();
+    if (eat('}')) return true;
+    for (;;) {
+      ws();
+      std::string name;
+      if (!string_text(&name)) return false;
+      ws();
+      if (!eat(':')) return false;
+      ws();
+      if (name == "urls" && peek() == '[') {
+        if (!url_array()) return false;
+      } else if (!value(depth + 1)) {
+        return false;
+      }
+      ws();
+      if (eat('}')) return true;
+      if (!eat(',')) return false;
+    }
+  }
+
+  bool url_array() noexcept {
+    if (!eat('[')) return false;
+    ws();
+    if (eat(']')) return true;
+    for (;;) {
+      ws();
+      std::string url;
+      if (!string_text(&url)) return false;
+      if (urls_->size() < kMaxUrls) urls_->push_back(std::move(url));
+      ws();
+      if (eat(']')) return true;
+      if (!eat(',')) return false;
+    }
+  }
+
+  // A string's text, its escapes decoded (\uXXXX outside ASCII as '?').
+  bool string_text(std::string* out) {
+    size_t start = pos_;
+    if (!string(nullptr)) return false;
+    std::string_view raw = s_.substr(start + 1, pos_ - start - 2);
+    for (size_t i = 0; i < raw.size(); i++) {
+      char c = raw[i];
+      if (c != '\\') {
+        out->push_back(c);
+        continue;
+      }
+      char e = raw[++i];
+      switch (e) {
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'u': {
+          unsigned v = 0;
+          for (int k = 1; k <= 4; k++) {
+            char h = raw[i + size_t(k)];
+            v = v * 16 + unsigned(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+          }
+          i += 4;
+          out->push_back(v < 0x80 ? char(v) : '?');
+          break;
+        }
+        default:
+          out->push_back(e);  // '"', '\\', '/'
+      }
+    }
+    return true;
   }
 
   bool code_value(int depth) noexcept {
@@ -187,6 +279,7 @@ class Scanner {
   }
 
   std::string_view s_;
+  std::vector<std::string>* urls_;
   size_t pos_ = 0;
   bool code_seen_ = false;
   bool code_ok_ = true;
@@ -199,6 +292,19 @@ HookReply parse_hook_reply(int status, std::string_view body) noexcept {
   HookReply r = HookReply::kMalformed;
   Scanner scanner(body);
   if (!scanner.top(&r)) return HookReply::kMalformed;
+  return r;
+}
+
+HookReply parse_forward_reply(int status, std::string_view body, std::vector<std::string>* urls) {
+  urls->clear();
+  if (status != 200 && status != 201) return HookReply::kBadStatus;
+  HookReply r = HookReply::kMalformed;
+  Scanner scanner(body, urls);
+  if (!scanner.top(&r)) {
+    urls->clear();
+    return HookReply::kMalformed;
+  }
+  if (r != HookReply::kAccept) urls->clear();
   return r;
 }
 

@@ -5,12 +5,14 @@
 // rejects: another status, an empty body, {"code":1}, the string "0" (SRS
 // issue 3215), a fraction, text that is not JSON.
 //
-// Pure, allocation-free and bounded (nesting depth kMaxDepth); it is what
+// Pure, bounded (nesting depth kMaxDepth); it is what
 // t/fuzz/hook_reply_fuzz.cpp eats.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace srs::proto::http {
 
@@ -25,6 +27,11 @@ enum class HookReply : uint8_t {
 inline constexpr int kMaxDepth = 32;
 
 HookReply parse_hook_reply(int status, std::string_view body) noexcept;
+
+// The forward backend's answer (SRS's on_forward, research/srs.md 1.8):
+// the same verdict, and on kAccept the strings of {"data":{"urls":[...]}}
+// in `urls` (at most 64; none otherwise). Bounded like the verdict.
+HookReply parse_forward_reply(int status, std::string_view body, std::vector<std::string>* urls);
 
 // "accepted", "HTTP status is not 200 or 201", ...: for log lines.
 const char* hook_reply_text(HookReply r) noexcept;

@@ -1,6 +1,9 @@
 // Forwarding: the publish observer that starts and stops the forwarders of
 // this worker's publishes: one Forwarder per destination of the stream's
-// vhost (forward.destinations), from the publish until the unpublish.
+// vhost (forward.destinations), and one per URL the vhost's forward.backend
+// answers to SRS's on_forward call, from the publish until the unpublish.
+// A backend that fails or answers garbage costs a log line, never the
+// publish.
 #pragma once
 
 #include <map>
@@ -27,8 +30,14 @@ class Forwarding final : public PublishObserver {
   struct Publish {
     PublishEvent event;
     std::vector<std::unique_ptr<Forwarder>> forwarders;
+    uint64_t backend_call = 0;  // the on_forward call in flight
   };
   using Key = std::pair<uint32_t, uint32_t>;  // stream slot, generation
+
+  void start(Publish& p, const conf::RtmpUrl& dest);
+  void ask_backend(Publish& p, const conf::HookUrl& backend);
+  void on_backend(Key key, const HookResult& r);
+  void cancel_backend(Publish& p);
 
   Services& svc_;
   Resolver resolver_;

@@ -75,6 +75,8 @@ const char* hook_action(HookEvent event) noexcept {
       return "on_hls";
     case HookEvent::kDvr:
       return "on_dvr";
+    case HookEvent::kForward:
+      return "on_forward";
   }
   return "on_unknown";
 }
@@ -98,8 +100,11 @@ const std::vector<conf::HookUrl>& hook_urls(const conf::HttpHooksConfig& c,
       return c.on_hls;
     case HookEvent::kDvr:
       return c.on_dvr;
+    case HookEvent::kForward:
+      break;  // forward.backend, not a list of http_hooks
   }
-  return c.on_connect;
+  static const std::vector<conf::HookUrl> kNone;
+  return kNone;
 }
 
 std::string hook_payload(HookEvent event, const HookInfo& info, std::string_view server_id,
@@ -170,6 +175,12 @@ uint64_t Hooks::check(const conf::VhostConfig& vhost, HookEvent event, const Hoo
   uint64_t ticket = chain->ticket;
   chains_.emplace(ticket, std::move(chain));
   return ticket;
+}
+
+uint64_t Hooks::query(const conf::HookUrl& url, conf::Duration timeout, HookEvent event,
+                      const HookInfo& info, HookClient::Done done) {
+  return client_.post(url, hook_payload(event, info, server_id_, service_id_), timeout,
+                      std::move(done));
 }
 
 void Hooks::notify(const conf::VhostConfig& vhost, HookEvent event, const HookInfo& info) {

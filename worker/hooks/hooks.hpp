@@ -34,7 +34,17 @@
 
 namespace srs::worker {
 
-enum class HookEvent : uint8_t { kConnect, kClose, kPublish, kUnpublish, kPlay, kStop, kHls, kDvr };
+enum class HookEvent : uint8_t {
+  kConnect,
+  kClose,
+  kPublish,
+  kUnpublish,
+  kPlay,
+  kStop,
+  kHls,
+  kDvr,
+  kForward,  // forward.backend's on_forward (query(): the reply's URLs are the answer)
+};
 
 // "on_connect", ...
 const char* hook_action(HookEvent event) noexcept;
@@ -87,6 +97,11 @@ class Hooks {
   uint64_t check(const conf::VhostConfig& vhost, HookEvent event, const HookInfo& info,
                  Verdict verdict, std::string* why);
   void cancel(uint64_t ticket);
+  // Posts `event`'s JSON to `url` alone and hands `done` the whole reply
+  // (the forward backend answers URLs). 0: it could not start.
+  uint64_t query(const conf::HookUrl& url, conf::Duration timeout, HookEvent event,
+                 const HookInfo& info, HookClient::Done done);
+  void cancel_query(uint64_t id) { client_.cancel(id); }
   // Fire and forget (nothing when not wanted()).
   void notify(const conf::VhostConfig& vhost, HookEvent event, const HookInfo& info);
 
