@@ -465,6 +465,7 @@ void Section::get(const char* key, std::optional<HookUrl>* out) {
   Entry* e = find(key);
   if (e == nullptr || e->value.IsNull()) return;
   if (!e->value.IsScalar()) return type_error(*e, "a URL");
+  if (e->value.Scalar().empty()) return;  // "": none
   HookUrl url;
   if (std::string message = parse_hook_url(e->value.Scalar(), &url); !message.empty())
     return problem(*e, std::move(message));
