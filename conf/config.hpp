@@ -154,6 +154,18 @@ struct ForwardConfig {
   bool operator==(const ForwardConfig&) const = default;
 };
 
+// Cluster (SRS's cluster, research/srs.md 1.9): an edge vhost pulls each
+// stream from an origin on its first player, and relays publishes to one
+// (worker/edge/). Origins are tried in order, round robin on failure.
+enum class ClusterMode : uint8_t { kOrigin, kEdge };
+struct ClusterConfig {
+  ClusterMode mode = ClusterMode::kOrigin;
+  std::vector<RtmpUrl> origins;  // required for an edge
+  Duration idle_timeout{5000};   // the pull stops this long after the last player left
+  Duration stall_timeout{3000};  // an origin that sends no media this long is left
+  bool operator==(const ClusterConfig&) const = default;
+};
+
 // HTTP callbacks (SRS's http_hooks): each list is called in order; for
 // connect, publish and play the client waits for the verdict (see
 // worker/hooks.hpp). URLs are checked at load (conf/hook_url.hpp).
@@ -176,6 +188,7 @@ struct VhostConfig {
   HlsConfig hls;
   DvrConfig dvr;
   ForwardConfig forward;
+  ClusterConfig cluster;
   HttpHooksConfig http_hooks;
   bool operator==(const VhostConfig&) const = default;
 };

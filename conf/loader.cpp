@@ -639,6 +639,19 @@ void load_forward(Section* vhost, ForwardConfig* c) {
   s.get("backend", &c->backend);
 }
 
+constexpr std::pair<const char*, ClusterMode> kClusterModes[] = {{"origin", ClusterMode::kOrigin},
+                                                                 {"edge", ClusterMode::kEdge}};
+
+void load_cluster(Section* vhost, ClusterConfig* c) {
+  Section s(vhost, "cluster");
+  s.get("mode", &c->mode, kClusterModes);
+  s.get("origins", &c->origins);
+  s.get("idle_timeout", &c->idle_timeout, Span{0s, 1h});
+  s.get("stall_timeout", &c->stall_timeout, Span{500ms, 60s});
+  if (c->mode == ClusterMode::kEdge && c->origins.empty())
+    s.reject("origins", "an edge needs at least one origin (host:port or rtmp:// URL)");
+}
+
 void load_http_hooks(Section* vhost, HttpHooksConfig* c) {
   Section s(vhost, "http_hooks");
   s.get("enabled", &c->enabled);
@@ -661,6 +674,10 @@ void load_vhost(Section* s, VhostConfig* c) {
   s->get("http_dir", &c->http_dir);
   load_play(s, &c->play);
   load_publish(s, &c->publish);
+  load_cluster(s, &c->cluster);
+  // HLS is off by default on an edge (HLS belongs to origins, as in SRS);
+  // hls.enabled still turns it on.
+  c->hls.enabled = c->cluster.mode != ClusterMode::kEdge;
   load_hls(s, &c->hls);
   load_dvr(s, &c->dvr);
   load_forward(s, &c->forward);

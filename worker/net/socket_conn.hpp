@@ -40,6 +40,7 @@ class SocketConn : public Connection {
   // --- for ring players and framings ---
   Transport& transport() noexcept { return *transport_; }
   const std::string& peer() const noexcept { return peer_; }
+  const char* kind() const noexcept { return kind_; }
   std::vector<uint8_t>& out() noexcept { return out_; }
   void queue(const void* data, size_t len);
   // Sends the queued bytes; false while the socket is full (EV_WRITE is

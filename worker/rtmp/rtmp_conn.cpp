@@ -12,7 +12,7 @@
 #include "base/clock.hpp"
 #include "base/log.hpp"
 #include "proto/rtmp/aggregate.hpp"
-#include "worker/rtmp/rtmp_media.hpp"
+#include "worker/stream/rtmp_media.hpp"
 
 namespace srs::worker {
 namespace {

@@ -13,9 +13,16 @@
 
 namespace srs::worker {
 
+// Who feeds a publish.
+enum class PublishSource : uint8_t {
+  kClient,    // an encoder's connection (RTMP publish)
+  kEdgePull,  // an edge's upstream play (worker/edge/): never forwarded to the origins
+};
+
 struct PublishEvent {
   std::string key;  // "vhost/app/stream"
   const conf::VhostConfig* vhost = nullptr;
+  PublishSource kind = PublishSource::kClient;
   HookInfo source;           // the publishing client: app, stream, client_id, ip, param, tcUrl
   uint32_t stream_slot = 0;  // registry slot
   uint32_t generation = 0;   // registry generation: one per publish of the slot

@@ -26,8 +26,9 @@ Publisher::Publisher(Services& svc, const std::string& key, const conf::VhostCon
 
 std::unique_ptr<Publisher> Publisher::start(Services& svc, const std::string& key,
                                             const conf::VhostConfig& vhost, const HookInfo& source,
-                                            std::string* why, bool* busy) {
+                                            std::string* why, bool* busy, PublishSource kind) {
   std::unique_ptr<Publisher> pub(new Publisher(svc, key, vhost, source));
+  pub->event_.kind = kind;
   shm::StreamInfo before;
   if (!pub->claim(why, busy, &before)) return nullptr;
   shm::Registry& reg = svc.control->registry();
@@ -61,7 +62,8 @@ bool Publisher::claim(std::string* why, bool* busy, shm::StreamInfo* before) {
   shm::Owner owner{svc_.slot, svc_.pid};
   if (base::Result<shm::StreamInfo> f = reg.find(key); f.is_ok()) *before = *f;
   base::Result<shm::StreamRef> ref = reg.publish(key, owner);
-  if (!ref.is_ok() && ref.status().code() == base::Errc::kExists && vhost_.publish.takeover) {
+  if (!ref.is_ok() && ref.status().code() == base::Errc::kExists && vhost_.publish.takeover &&
+      event_.kind == PublishSource::kClient) {
     if (base::Result<shm::StreamInfo> live = reg.find(key); live.is_ok()) {
       uint32_t previous = shm::kNoSlot;
       ref = reg.takeover(live->slot, live->generation, owner, &previous);

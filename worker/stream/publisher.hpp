@@ -36,9 +36,11 @@ class Publisher {
   // failure `*why` is the reason for the client ("stream busy" ...), and
   // `*busy` tells a name conflict from an internal error. `source` is the
   // publishing client (app, stream, and what on_hls and on_dvr report).
+  // An edge pull (`kind`) never takes a stream over from a publisher.
   static std::unique_ptr<Publisher> start(Services& svc, const std::string& key,
                                           const conf::VhostConfig& vhost, const HookInfo& source,
-                                          std::string* why, bool* busy);
+                                          std::string* why, bool* busy,
+                                          PublishSource kind = PublishSource::kClient);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;

@@ -1,5 +1,5 @@
 // RTMP messages as media records (see rtmp_media.hpp).
-#include "worker/rtmp/rtmp_media.hpp"
+#include "worker/stream/rtmp_media.hpp"
 
 #include "proto/rtmp/command_data.hpp"
 

@@ -3,7 +3,7 @@
 // are, and a data message (18, or 15 in its AMF3 form) only when it is
 // onMetaData, re-encoded as the AMF0 value players get (without
 // @setDataFrame; proto/rtmp/command_data.hpp). Anything else is not media.
-// Used by the RTMP publisher's connection; the edge's upstream play next.
+// Used by the RTMP publisher's connection and the edge's upstream play.
 #pragma once
 
 #include <string>

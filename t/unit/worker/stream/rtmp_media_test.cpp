@@ -1,7 +1,7 @@
 // media_record_of as the RTMP publisher uses it: audio and video bodies as
 // they are, onMetaData (with @setDataFrame, and in the AMF3 data form)
 // re-encoded as the AMF0 value players get, and everything else not media.
-#include "worker/rtmp/rtmp_media.hpp"
+#include "worker/stream/rtmp_media.hpp"
 
 #include <doctest/doctest.h>
 
