@@ -26,8 +26,12 @@ constexpr int32_t seq_diff(uint32_t a, uint32_t b) noexcept {
   return static_cast<int32_t>(a - b);
 }
 // True when a comes strictly before b (modulo 2^32).
-constexpr bool seq_before(uint32_t a, uint32_t b) noexcept { return seq_diff(a, b) < 0; }
-constexpr bool seq_before_eq(uint32_t a, uint32_t b) noexcept { return seq_diff(a, b) <= 0; }
+constexpr bool seq_before(uint32_t a, uint32_t b) noexcept {
+  return seq_diff(a, b) < 0;
+}
+constexpr bool seq_before_eq(uint32_t a, uint32_t b) noexcept {
+  return seq_diff(a, b) <= 0;
+}
 
 // Cache line size used to separate writer-owned and reader-owned fields.
 // 128 covers adjacent-line prefetch on x86 and the 128-byte lines of some ARM.

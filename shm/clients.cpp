@@ -46,6 +46,8 @@ const char* client_type_name(ClientType type) noexcept {
       return "http-api";
     case ClientType::kRtmpForward:
       return "rtmp-forward";
+    case ClientType::kEdgePull:
+      return "edge-pull";
   }
   return "unknown";
 }

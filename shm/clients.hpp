@@ -44,6 +44,7 @@ enum class ClientType : uint32_t {
   kHaivisionPublish,
   kHttpApi,
   kRtmpForward,  // ours, outbound: a forwarder publishing to a destination
+  kEdgePull,     // ours, outbound: an edge playing a stream from its origin
 };
 const char* client_type_name(ClientType type) noexcept;
 bool client_type_is_publish(ClientType type) noexcept;

@@ -28,16 +28,18 @@ const char* link_kind_name(LinkKind kind) noexcept {
   switch (kind) {
     case LinkKind::kForward:
       return "forward";
+    case LinkKind::kEdgePull:
+      return "edge-pull";
   }
   return "unknown";
 }
 
-const char* link_state_name(LinkState state) noexcept {
+const char* link_state_name(LinkKind kind, LinkState state) noexcept {
   switch (state) {
     case LinkState::kConnecting:
       return "connecting";
     case LinkState::kLive:
-      return "publishing";
+      return kind == LinkKind::kEdgePull ? "playing" : "publishing";
     case LinkState::kRetrying:
       return "retrying";
   }
@@ -110,6 +112,14 @@ void LinkTable::count_reconnect(const LinkRef& ref) noexcept {
   LinkEntry& e = entries_[ref.index];
   write_begin(e);
   e.info.reconnects.store(e.info.reconnects.load(kRelaxed) + 1, kRelaxed);
+  write_end(e);
+}
+
+void LinkTable::set_url(const LinkRef& ref, std::string_view url) noexcept {
+  if (!owns(ref)) return;
+  LinkEntry& e = entries_[ref.index];
+  write_begin(e);
+  store_text(e.url.words, kUrlWords, url);
   write_end(e);
 }
 

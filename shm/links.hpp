@@ -30,14 +30,15 @@
 
 namespace srs::shm {
 
-enum class LinkKind : uint32_t { kForward = 1 };
+enum class LinkKind : uint32_t { kForward = 1, kEdgePull };
 enum class LinkState : uint32_t {
   kConnecting = 1,  // resolving, connecting, handshake, connect, publish
-  kLive,            // publishing (forward)
+  kLive,            // publishing (forward), playing (edge pull), playing (edge pull)
   kRetrying,        // lost or refused; waiting for the next attempt
 };
-const char* link_kind_name(LinkKind kind) noexcept;     // "forward"
-const char* link_state_name(LinkState state) noexcept;  // "connecting", "publishing", "retrying"
+const char* link_kind_name(LinkKind kind) noexcept;  // "forward", "edge-pull"
+// "connecting", "publishing" (forward) or "playing" (edge pull), "retrying".
+const char* link_state_name(LinkKind kind, LinkState state) noexcept;
 
 inline constexpr uint32_t kLinksPerStream = 4;  // entries: shm.max_streams times this
 inline constexpr uint32_t kUrlWords = 64;       // 255 bytes of URL and a NUL
@@ -110,6 +111,8 @@ class LinkTable {
   void set_state(const LinkRef& ref, LinkState state, std::string_view peer_id,
                  uint32_t now_wall) noexcept;
   void count_reconnect(const LinkRef& ref) noexcept;
+  // Where it goes now (an edge's next origin).
+  void set_url(const LinkRef& ref, std::string_view url) noexcept;
   Counter64& bytes_in(const LinkRef& ref) noexcept { return entries_[ref.index].bytes.in; }
   Counter64& bytes_out(const LinkRef& ref) noexcept { return entries_[ref.index].bytes.out; }
   [[nodiscard]] base::Status release(const LinkRef& ref) noexcept;

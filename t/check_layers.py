@@ -41,6 +41,7 @@ ROOM_RANK = {
     "hls": 4,
     "dvr": 4,
     "forward": 4,
+    "edge": 4,
     "rtmp": 5,
     "http": 5,
 }

@@ -16,6 +16,7 @@
 #include "worker/core/services.hpp"
 #include "worker/core/summary.hpp"
 #include "worker/dvr/dvr_sink.hpp"
+#include "worker/edge/edge.hpp"
 #include "worker/forward/forwarding.hpp"
 #include "worker/hls/hls_factory.hpp"
 #include "worker/hooks/hook_client.hpp"
@@ -61,6 +62,7 @@ class Worker {
   std::unique_ptr<Hooks> hooks_;      // pending callbacks are cancelled when it goes
   std::unique_ptr<Outputs> outputs_;  // finishes HLS and DVR files, joins its thread
   std::unique_ptr<Forwarding> forwarding_;
+  std::unique_ptr<Edge> edge_;  // after the outputs: a pull's unpublish reaches them
   std::unique_ptr<Acceptor> rtmp_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<Connections> conns_;
@@ -100,6 +102,8 @@ bool Worker::setup() {
   svc_.publish_observers.push_back(outputs_.get());
   forwarding_ = std::make_unique<Forwarding>(svc_);
   svc_.publish_observers.push_back(forwarding_.get());
+  edge_ = std::make_unique<Edge>(svc_);
+  svc_.edge = edge_.get();
   return setup_listeners(id);
 }
 

@@ -97,11 +97,21 @@ void our_families(std::string* out, const MetricsInput& in) {
   Family forwards(out, "srs_forwards", "gauge", "Forwards to destinations, by state.");
   for (shm::LinkState s :
        {shm::LinkState::kConnecting, shm::LinkState::kLive, shm::LinkState::kRetrying}) {
-    forwards.sample(in.forwards_by_state[uint32_t(s)], label("state", shm::link_state_name(s)));
+    forwards.sample(in.forwards_by_state[uint32_t(s)],
+                    label("state", shm::link_state_name(shm::LinkKind::kForward, s)));
   }
   Family(out, "srs_forward_retries_total", "counter",
          "Forward connections that failed or dropped (each is retried).")
       .sample(in.totals.forward_retries);
+  Family pulls(out, "srs_edge_pulls", "gauge", "Streams an edge pulls from its origins, by state.");
+  for (shm::LinkState s :
+       {shm::LinkState::kConnecting, shm::LinkState::kLive, shm::LinkState::kRetrying}) {
+    pulls.sample(in.pulls_by_state[uint32_t(s)],
+                 label("state", shm::link_state_name(shm::LinkKind::kEdgePull, s)));
+  }
+  Family(out, "srs_edge_retries_total", "counter",
+         "Edge upstream connections that failed or dropped (each moves to the next origin).")
+      .sample(in.totals.edge_retries);
   Family(out, "srs_generation", "gauge", "The configuration generation serving.")
       .sample(in.generation);
   if (!in.have_reloads) return;
@@ -157,8 +167,9 @@ MetricsInput gather_metrics(Services& svc, CpuSampler& cpu, const std::string& s
     if (c.type != shm::ClientType::kHttpApi) ++in.clients;
   });
   svc.control->links().for_each([&](const shm::LinkInfo& l) {
-    if (l.kind == shm::LinkKind::kForward && uint32_t(l.state) < 4)
-      ++in.forwards_by_state[uint32_t(l.state)];
+    if (uint32_t(l.state) >= 4) return;
+    if (l.kind == shm::LinkKind::kForward) ++in.forwards_by_state[uint32_t(l.state)];
+    if (l.kind == shm::LinkKind::kEdgePull) ++in.pulls_by_state[uint32_t(l.state)];
   });
   shm::ReloadStatus reload;  // the master's verdicts (shm/master_status.hpp)
   if (svc.control->master_status().read(&reload)) {

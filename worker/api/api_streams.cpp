@@ -108,6 +108,15 @@ void write_stream(JsonWriter& w, const StreamsView& view, const StreamRow& s) {
   w.key("worker_pid").value(live ? s.info.owner_pid : 0u);
   w.key("players").value(s.info.players).key("bitrate_kbps").value(s.info.bitrate_kbps);
   w.key("messages").value(s.info.messages).key("forwards").value(s.forwards);
+  w.key("upstream");  // an edge: the origin it pulls the stream from
+  if (s.upstream) {
+    w.begin_object().key("url").value(s.upstream->url);
+    w.key("state").value(shm::link_state_name(s.upstream->kind, s.upstream->state));
+    w.key("cid").value(s.upstream->id).key("upstream_cid").value(s.upstream->peer_id);
+    w.key("reconnects").value(s.upstream->reconnects).end_object();
+  } else {
+    w.null();
+  }
   w.key("srs_workers").begin_array();
   for (const StreamRow::WorkerPlayers& p : s.players_per_worker) {
     w.begin_object().key("worker_slot").value(p.slot).key("worker_pid").value(p.pid);
@@ -146,7 +155,7 @@ void write_link(JsonWriter& w, const StreamsView& view, const LinkRow& l) {
   w.key("vhost").value(vhost ? vhost->id : std::string());
   w.key("stream").value(l.stream ? l.stream->id : std::string());
   w.key("app").value(k.app).key("name").value(k.stream);
-  w.key("destination").value(i.url).key("state").value(shm::link_state_name(i.state));
+  w.key("destination").value(i.url).key("state").value(shm::link_state_name(i.kind, i.state));
   w.key("upstream_cid").value(i.peer_id);
   w.key("reconnects").value(i.reconnects).key("alive").value(alive);
   w.key("send_bytes").value(i.bytes_out).key("recv_bytes").value(i.bytes_in);
@@ -254,8 +263,11 @@ void get_forwards(const StreamsView& view, std::string_view id, std::string_view
                   ApiReply* reply) {
   JsonWriter w;
   if (id.empty()) {
-    write_page(w, "forwards", view.links(), page_of(query),
-               [&](const LinkRow& l) { write_link(w, view, l); });
+    std::vector<const LinkRow*> forwards;
+    for (const LinkRow& l : view.links())
+      if (l.info.kind == shm::LinkKind::kForward) forwards.push_back(&l);
+    write_page(w, "forwards", forwards, page_of(query),
+               [&](const LinkRow* l) { write_link(w, view, *l); });
   } else {
     const LinkRow* l = view.find_link(id);
     if (!l) return not_found(reply, kErrorForwardNotFound, "forward", id);

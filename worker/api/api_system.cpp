@@ -127,6 +127,7 @@ ServerTotals server_totals(const shm::WorkerTable& workers) {
     t.dropped_players += w.dropped_players;
     t.output_gaps += w.output_gaps;
     t.forward_retries += w.forward_retries;
+    t.edge_retries += w.edge_retries;
     t.bytes_in += w.bytes_in;
     t.bytes_out += w.bytes_out;
     t.messages_in += w.messages_in;
@@ -269,6 +270,7 @@ void SystemApi::workers_members(JsonWriter& w, const CpuSampler& cpu) const {
     w.key("dropped_players").value(info.dropped_players);
     w.key("output_gaps").value(info.output_gaps);
     w.key("forward_retries").value(info.forward_retries);
+    w.key("edge_retries").value(info.edge_retries);
     w.key("heartbeat_age").value(info.heartbeat ? int64_t(now_s) - int64_t(info.heartbeat) : -1);
     w.key("cpu_percent").value(proc ? proc->cpu : 0.0);
     w.key("mem_kbyte").value(proc ? proc->rss_kbyte : 0);

@@ -96,7 +96,8 @@ void StreamsView::join() {
     for (StreamRow& s : streams_) {
       if (s.id != id) continue;
       l.stream = &s;
-      s.forwards++;
+      if (l.info.kind == shm::LinkKind::kForward) s.forwards++;
+      if (l.info.kind == shm::LinkKind::kEdgePull) s.upstream = &l.info;
       break;
     }
   }

@@ -35,6 +35,7 @@ struct StreamRow {
   uint32_t clients = 0;                        // listed clients of this key
   uint64_t send_bytes = 0;                     // their bytes out
   uint32_t forwards = 0;                       // its forwarders (links)
+  const shm::LinkInfo* upstream = nullptr;     // an edge's pull of it
   Kbps kbps;
   struct WorkerPlayers {
     uint32_t slot = 0, pid = 0, players = 0;

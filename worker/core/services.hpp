@@ -18,6 +18,7 @@ namespace srs::worker {
 
 class Connections;
 class AcceptGate;
+class Edge;
 class Hooks;
 class PublishObserver;
 class StreamHub;
@@ -33,6 +34,7 @@ struct Services {
   Hooks* hooks = nullptr;             // HTTP callbacks (hooks/hooks.hpp)
   TrafficSampler* traffic = nullptr;  // the API's kbps (api/traffic_sampler.hpp)
   AcceptGate* accept_gate = nullptr;  // the share of new connections (core/accept_gate.hpp)
+  Edge* edge = nullptr;               // edge vhosts' pulls (edge/edge.hpp)
   // Told of every publish and unpublish on this worker (stream/publish_observer.hpp):
   // the outputs; later the forwarders.
   std::vector<PublishObserver*> publish_observers;

@@ -21,25 +21,25 @@ uint32_t wall_seconds() {
 }  // namespace
 
 Forwarder::Forwarder(Services& svc, Resolver& resolver, const PublishEvent& publish,
-                     ForwardTarget target)
+                     std::vector<RtmpTarget> targets)
     : svc_(svc),
       publish_(publish),
-      target_(std::move(target)),
+      targets_(std::move(targets)),
       cid_(base::new_context_id()),
       connector_(svc.base, resolver),
       timer_(make_timer(svc.base, on_timer_cb, this)) {
   base::Result<shm::LinkRef> link = svc_.control->links().claim(
-      shm::Owner{svc_.slot, svc_.pid}, shm::LinkKind::kForward, cid_, target_.url,
+      shm::Owner{svc_.slot, svc_.pid}, shm::LinkKind::kForward, cid_, target().url,
       publish_.stream_slot, publish_.generation, wall_seconds());
   if (link.is_ok()) {
     link_ = *link;
     listed_ = true;
   } else {
     LOG_WARN("forward %s -> %s: not listed in the API: %s", publish_.key.c_str(),
-             target_.url.c_str(), link.status().to_string().c_str());
+             target().url.c_str(), link.status().to_string().c_str());
   }
   LOG_INFO("forward %s -> %s: starting (forwarder cid=%s)", publish_.key.c_str(),
-           target_.url.c_str(), cid_.c_str());
+           target().url.c_str(), cid_.c_str());
   connect();
 }
 
@@ -58,17 +58,18 @@ void Forwarder::set_state(shm::LinkState state, std::string_view peer_id) {
 }
 
 void Forwarder::connect() {
+  if (listed_ && targets_.size() > 1) svc_.control->links().set_url(link_, target().url);
   set_state(shm::LinkState::kConnecting);
-  connector_.start(target_.host, target_.port,
+  connector_.start(target().host, target().port,
                    [this](base::Result<Connected> r) { on_connected(std::move(r)); });
 }
 
 proto::rtmp::ClientConfig Forwarder::client_config() const {
   proto::rtmp::ClientConfig c;
   c.role = proto::rtmp::ClientRole::kPublish;
-  c.tc_url = target_.tc_url;
-  c.app = target_.app;
-  c.stream = target_.stream;
+  c.tc_url = target().tc_url;
+  c.app = target().app;
+  c.stream = target().stream;
   c.chunk_size = svc_.config->rtmp.chunk_size;
   proto::rtmp::PeerIdentity& id = c.identity;
   id.sig = base::kServerName;
@@ -98,7 +99,7 @@ void Forwarder::on_forward_live(ForwardConn& conn) {
   live_ = true;
   backoff_ms_ = kFirstRetryMs;
   set_state(shm::LinkState::kLive, conn.upstream().id);
-  LOG_INFO("forward %s -> %s: publishing", publish_.key.c_str(), target_.url.c_str());
+  LOG_INFO("forward %s -> %s: publishing", publish_.key.c_str(), target().url.c_str());
 }
 
 void Forwarder::on_forward_closed(const std::string& why) {
@@ -113,8 +114,15 @@ void Forwarder::retry(const std::string& why) {
   if (listed_) svc_.control->links().count_reconnect(link_);
   svc_.control->workers().counters(svc_.slot).forward_retries.fetch_add(1,
                                                                         std::memory_order_relaxed);
-  LOG_WARN("forward %s -> %s: %s; retry in %lld ms", publish_.key.c_str(), target_.url.c_str(),
-           why.c_str(), (long long)backoff_ms_);
+  const std::string failed = target().url;
+  current_ = (current_ + 1) % targets_.size();  // an edge's push: the next origin
+  if (targets_.size() > 1) {
+    LOG_WARN("forward %s -> %s: %s; trying %s in %lld ms", publish_.key.c_str(), failed.c_str(),
+             why.c_str(), target().url.c_str(), (long long)backoff_ms_);
+  } else {
+    LOG_WARN("forward %s -> %s: %s; retry in %lld ms", publish_.key.c_str(), failed.c_str(),
+             why.c_str(), (long long)backoff_ms_);
+  }
   add_after_ms(timer_.get(), backoff_ms_);
   backoff_ms_ = std::min(backoff_ms_ * 2, kMaxRetryMs);
 }

@@ -13,13 +13,14 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "shm/links.hpp"
 #include "worker/core/ev.hpp"
 #include "worker/forward/forward_conn.hpp"
-#include "worker/forward/forward_target.hpp"
 #include "worker/net/connector.hpp"
 #include "worker/stream/publish_observer.hpp"
+#include "worker/stream/rtmp_target.hpp"
 
 namespace srs::worker {
 
@@ -30,12 +31,16 @@ class Forwarder final : public ForwardConn::Owner {
   static constexpr int64_t kSetupTimeoutMs = 10000;  // connect to Publish.Start
 
   // `publish` (the publisher's event, with its srs_via path) must outlive it.
-  Forwarder(Services& svc, Resolver& resolver, const PublishEvent& publish, ForwardTarget target);
+  // `targets`: one destination, or an edge's origins (the next one after
+  // each failure, round robin).
+  Forwarder(Services& svc, Resolver& resolver, const PublishEvent& publish,
+            std::vector<RtmpTarget> targets);
   ~Forwarder() override;
   Forwarder(const Forwarder&) = delete;
   Forwarder& operator=(const Forwarder&) = delete;
 
-  const ForwardTarget& target() const noexcept { return target_; }
+  // Where it publishes now.
+  const RtmpTarget& target() const noexcept { return targets_[current_]; }
 
  private:
   void connect();
@@ -50,7 +55,8 @@ class Forwarder final : public ForwardConn::Owner {
 
   Services& svc_;
   const PublishEvent& publish_;  // owned by the Forwarding, which outlives this
-  ForwardTarget target_;
+  std::vector<RtmpTarget> targets_;
+  size_t current_ = 0;
   base::ContextId cid_;  // its own, and its connections'
   Connector connector_;
   EventPtr timer_;

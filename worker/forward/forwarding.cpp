@@ -14,11 +14,14 @@ Forwarding::~Forwarding() {
 
 void Forwarding::on_publish(const PublishEvent& e) {
   const conf::ForwardConfig& c = e.vhost->forward;
-  if (c.destinations.empty() && !c.backend) return;
+  if (e.kind == PublishSource::kEdgePull) return;  // it came from the origins
+  const bool push = e.vhost->cluster.mode == conf::ClusterMode::kEdge;
+  if (c.destinations.empty() && !c.backend && !push) return;
   auto publish = std::make_unique<Publish>();
   publish->event = e;
   Publish& p = *publish;
   publishes_[{e.stream_slot, e.generation}] = std::move(publish);
+  if (push) push_to_origins(p);
   for (const conf::RtmpUrl& dest : c.destinations) start(p, dest);
   if (c.backend) ask_backend(p, *c.backend);
 }
@@ -31,8 +34,17 @@ void Forwarding::on_unpublish(const PublishEvent& e) {
 }
 
 void Forwarding::start(Publish& p, const conf::RtmpUrl& dest) {
-  p.forwarders.push_back(std::make_unique<Forwarder>(
-      svc_, resolver_, p.event, forward_target(dest, p.event.source, p.event.vhost->name)));
+  std::vector<RtmpTarget> one{rtmp_target(dest, p.event.source, p.event.vhost->name)};
+  p.forwarders.push_back(std::make_unique<Forwarder>(svc_, resolver_, p.event, std::move(one)));
+}
+
+// An edge relays its publishes to its origins, the same fail-over list its
+// pulls use; its own players of the stream read the local ring.
+void Forwarding::push_to_origins(Publish& p) {
+  std::vector<RtmpTarget> origins;
+  for (const conf::RtmpUrl& origin : p.event.vhost->cluster.origins)
+    origins.push_back(rtmp_target(origin, p.event.source, p.event.vhost->name));
+  p.forwarders.push_back(std::make_unique<Forwarder>(svc_, resolver_, p.event, std::move(origins)));
 }
 
 // SRS's on_forward: the backend answers the URLs of this publish.

@@ -1,7 +1,9 @@
 // Forwarding: the publish observer that starts and stops the forwarders of
 // this worker's publishes: one Forwarder per destination of the stream's
-// vhost (forward.destinations), and one per URL the vhost's forward.backend
-// answers to SRS's on_forward call, from the publish until the unpublish.
+// vhost (forward.destinations), one per URL the vhost's forward.backend
+// answers to SRS's on_forward call, and on an edge vhost one to its origins
+// (push through, the next origin after each failure), from the publish
+// until the unpublish. An edge's own pulls are never forwarded.
 // A backend that fails or answers garbage costs a log line, never the
 // publish.
 #pragma once
@@ -35,6 +37,7 @@ class Forwarding final : public PublishObserver {
   using Key = std::pair<uint32_t, uint32_t>;  // stream slot, generation
 
   void start(Publish& p, const conf::RtmpUrl& dest);
+  void push_to_origins(Publish& p);
   void ask_backend(Publish& p, const conf::HookUrl& backend);
   void on_backend(Key key, const HookResult& r);
   void cancel_backend(Publish& p);

@@ -10,6 +10,7 @@
 #include "proto/http/target.hpp"
 #include "worker/core/client_entry.hpp"
 #include "worker/core/listener.hpp"
+#include "worker/edge/edge.hpp"
 #include "worker/http/http_server.hpp"
 #include "worker/http/http_static.hpp"
 
@@ -183,6 +184,16 @@ bool HttpConn::handle_flv(const http::Request& req, const std::string& path,
   if (!flv_hook_allows(req, path, query, *vhost, app, stream)) return true;  // waits, or 403
   base::LogContext ctx(cid());
   LOG_INFO("http-flv play %s from %s", key.c_str(), peer().c_str());
+  if (vhost->cluster.mode == conf::ClusterMode::kEdge && svc_.edge != nullptr) {
+    HookInfo player;  // what the origin gets: an HTTP-FLV player pulls by itself
+    player.client_id = cid().c_str();
+    player.ip = std::string(peer_address_ip(peer()));
+    player.vhost = vhost->name;
+    player.app = app;
+    player.stream = stream;
+    if (!query.empty()) player.param = "?" + std::string(query);
+    svc_.edge->want(key, *vhost, player);
+  }
   client().describe(shm::ClientType::kFlvPlay, shm::kNoSlot, 0, key);
   state_ = State::kStreaming;
   framing_ =

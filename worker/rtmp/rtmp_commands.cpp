@@ -8,6 +8,7 @@
 #include "base/log.hpp"
 #include "base/version.hpp"
 #include "proto/rtmp/command_writer.hpp"
+#include "worker/edge/edge.hpp"
 #include "worker/forward/via.hpp"
 #include "worker/rtmp/rtmp_conn.hpp"
 
@@ -310,6 +311,13 @@ bool RtmpConn::on_play(const std::string& name, double txn) {
   }
   std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;
   LOG_INFO("rtmp play %s (param '%s')", key.c_str(), url.param.c_str());
+  if (vhost_->cluster.mode == conf::ClusterMode::kEdge && svc_.edge != nullptr) {
+    HookInfo player = hook_info();
+    player.app = url.app;
+    player.stream = url.stream;
+    player.param = url.param;
+    svc_.edge->want(key, *vhost_, player);
+  }
   client().describe(shm::ClientType::kRtmpPlay, shm::kNoSlot, 0, key);
   queue_user_control(rtmp::make_user_control(rtmp::UserControlEvent::kStreamBegin, 1));
   reply_status(rtmp::StatusCode::kPlayReset, "Playing and resetting stream.", 1);

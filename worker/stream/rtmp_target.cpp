@@ -1,5 +1,5 @@
-// Destinations made concrete (see forward_target.hpp).
-#include "worker/forward/forward_target.hpp"
+// Upstream addresses made concrete (see rtmp_target.hpp).
+#include "worker/stream/rtmp_target.hpp"
 
 #include "conf/config.hpp"
 
@@ -21,9 +21,8 @@ std::string expand(std::string text, const HookInfo& source, std::string_view vh
 
 }  // namespace
 
-ForwardTarget forward_target(const conf::RtmpUrl& dest, const HookInfo& source,
-                             std::string_view vhost) {
-  ForwardTarget t;
+RtmpTarget rtmp_target(const conf::RtmpUrl& dest, const HookInfo& source, std::string_view vhost) {
+  RtmpTarget t;
   t.host = dest.host;
   t.port = dest.port;
   t.app = dest.app.empty() ? source.app : expand(dest.app, source, vhost);

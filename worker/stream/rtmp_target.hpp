@@ -1,6 +1,7 @@
-// Where one stream is forwarded: a destination of the configuration (or of
-// the forward backend's answer) made concrete for one publish, its
-// templates [vhost] [app] [stream] [param] expanded (conf/rtmp_url.hpp).
+// Where one stream goes upstream (a forward destination, an edge's origin):
+// an address of the configuration (or of the forward backend's answer)
+// made concrete for one stream, its templates [vhost] [app] [stream]
+// [param] expanded (conf/rtmp_url.hpp).
 //
 //   127.0.0.2:1935                 + live/cam?token=x -> rtmp://127.0.0.2:1935/live/cam?token=x
 //   rtmp://b/[app]_hd/[stream]     + live/cam         -> rtmp://b:1935/live_hd/cam
@@ -19,7 +20,7 @@
 
 namespace srs::worker {
 
-struct ForwardTarget {
+struct RtmpTarget {
   std::string host;
   uint16_t port = 1935;
   std::string app;
@@ -29,7 +30,6 @@ struct ForwardTarget {
 };
 
 // `source` is the publisher's (app, stream, param); `vhost` its vhost's name.
-ForwardTarget forward_target(const conf::RtmpUrl& dest, const HookInfo& source,
-                             std::string_view vhost);
+RtmpTarget rtmp_target(const conf::RtmpUrl& dest, const HookInfo& source, std::string_view vhost);
 
 }  // namespace srs::worker

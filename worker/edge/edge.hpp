@@ -1,0 +1,41 @@
+// Edge: a worker's side of the edge vhosts (cluster.mode: edge). A player
+// of a stream that is not live asks want(): the first such player of the
+// whole server starts one EdgePuller (its Publisher's registry claim is the
+// server-wide lock; a player on another worker finds the stream live, or
+// claimed, and just waits for it like for any publisher). Pullers end
+// when idle; they are destroyed outside their own callbacks.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "worker/core/ev.hpp"
+#include "worker/edge/edge_puller.hpp"
+#include "worker/net/connector.hpp"
+
+namespace srs::worker {
+
+class Edge final : public EdgePuller::Owner {
+ public:
+  explicit Edge(Services& svc);
+  ~Edge() override;
+
+  // A player of `key` on an edge `vhost` (after its own on_play callback):
+  // pulls the stream unless it is live or being pulled. `player` carries
+  // the app, stream and parameters the origin gets.
+  void want(const std::string& key, const conf::VhostConfig& vhost, const HookInfo& player);
+
+ private:
+  void on_pull_done(EdgePuller& puller) override;
+  static void on_reap_cb(evutil_socket_t, short, void* arg);
+
+  Services& svc_;
+  Resolver resolver_;
+  std::map<std::string, std::unique_ptr<EdgePuller>> pullers_;
+  std::vector<std::unique_ptr<EdgePuller>> done_;  // destroyed by the reaper
+  EventPtr reaper_;
+};
+
+}  // namespace srs::worker

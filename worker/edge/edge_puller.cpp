@@ -1,0 +1,259 @@
+// One stream an edge pulls from its origins (see edge_puller.hpp).
+#include "worker/edge/edge_puller.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "base/clock.hpp"
+#include "base/log.hpp"
+#include "base/version.hpp"
+#include "proto/rtmp/aggregate.hpp"
+#include "worker/core/connections.hpp"
+#include "worker/stream/rtmp_media.hpp"
+
+namespace srs::worker {
+namespace {
+
+namespace rtmp = proto::rtmp;
+
+constexpr int64_t kTickMs = 250;  // stall and idle checks
+
+uint32_t wall_seconds() {
+  return uint32_t(base::wall_ms() / 1000);
+}
+
+}  // namespace
+
+EdgePuller::EdgePuller(Services& svc, Owner& owner, Resolver& resolver,
+                       std::unique_ptr<Publisher> publisher, const conf::VhostConfig& vhost,
+                       const HookInfo& player)
+    : svc_(svc),
+      owner_(owner),
+      publisher_(std::move(publisher)),
+      vhost_(vhost),
+      cid_(base::new_context_id()),
+      connector_(svc.base, resolver),
+      tick_(make_timer(svc.base, on_tick_cb, this, EV_PERSIST)),
+      retry_(make_timer(svc.base, on_retry_cb, this)) {
+  for (const conf::RtmpUrl& origin : vhost.cluster.origins)
+    origins_.push_back(rtmp_target(origin, player, vhost.name));
+  base::Result<shm::LinkRef> link = svc_.control->links().claim(
+      shm::Owner{svc_.slot, svc_.pid}, shm::LinkKind::kEdgePull, cid_, origins_[0].url,
+      publisher_->slot(), publisher_->generation(), wall_seconds());
+  if (link.is_ok()) {
+    link_ = *link;
+    listed_ = true;
+  } else {
+    LOG_WARN("edge %s: not listed in the API: %s", key().c_str(),
+             link.status().to_string().c_str());
+  }
+  LOG_INFO("edge %s: pulling from %zu origins (puller cid=%s)", key().c_str(), origins_.size(),
+           cid_.c_str());
+  add_after_ms(tick_.get(), kTickMs);
+  connect();
+}
+
+EdgePuller::~EdgePuller() {
+  connector_.cancel();
+  if (conn_ != nullptr) {
+    EdgeConn* conn = std::exchange(conn_, nullptr);
+    conn->detach();
+    conn->close("edge pull stopped");
+  }
+  if (listed_) (void)svc_.control->links().release(link_);
+}
+
+void EdgePuller::set_state(shm::LinkState state, std::string_view peer_id) {
+  if (listed_) svc_.control->links().set_state(link_, state, peer_id, wall_seconds());
+}
+
+void EdgePuller::connect() {
+  base::LogContext ctx(cid_);
+  const RtmpTarget& origin = origins_[current_];
+  if (listed_) svc_.control->links().set_url(link_, origin.url);
+  set_state(shm::LinkState::kConnecting);
+  attempt_ms_ = base::mono_ms();
+  last_media_ms_ = 0;
+  live_ = false;
+  based_ = !have_ts_;  // the first connection keeps the origin's timestamps
+  connector_.start(origin.host, origin.port,
+                   [this](base::Result<Connected> r) { on_connected(std::move(r)); });
+}
+
+rtmp::ClientConfig EdgePuller::client_config() const {
+  const RtmpTarget& origin = origins_[current_];
+  rtmp::ClientConfig c;
+  c.role = rtmp::ClientRole::kPlay;
+  c.tc_url = origin.tc_url;
+  c.app = origin.app;
+  c.stream = origin.stream;
+  rtmp::PeerIdentity& id = c.identity;
+  id.sig = base::kServerName;
+  id.server = base::server_signature();
+  id.version = base::kVersion;
+  id.pid = double(::getpid());
+  id.id = cid_.c_str();
+  return c;
+}
+
+void EdgePuller::on_connected(base::Result<Connected> r) {
+  base::LogContext ctx(cid_);
+  if (!r.is_ok()) return failed("connecting failed: " + r.status().to_string());
+  auto conn = std::make_unique<EdgeConn>(svc_, *this, cid_, std::move(*r), client_config(), key());
+  if (listed_) {
+    shm::LinkTable& links = svc_.control->links();
+    conn->count_also(&links.bytes_in(link_), &links.bytes_out(link_));
+  }
+  conn_ = conn.get();
+  svc_.conns->add(std::move(conn));
+  conn_->start(kSetupTimeoutMs);
+}
+
+void EdgePuller::on_edge_live(EdgeConn& conn) {
+  live_ = true;
+  last_media_ms_ = base::mono_ms();  // the stall clock starts now
+  set_state(shm::LinkState::kLive, conn.upstream().id);
+  LOG_INFO("edge %s: playing from %s", key().c_str(), origins_[current_].url.c_str());
+}
+
+bool EdgePuller::on_edge_message(const rtmp::Message& msg, std::string* why) {
+  if (msg.header.type_id != rtmp::kTypeAggregate) return write(msg, why);
+  rtmp::AggregateReader agg(msg);
+  rtmp::Message sub;
+  for (;;) {
+    rtmp::AggregateResult r = agg.next(&sub);
+    if (r == rtmp::AggregateResult::kEnd) return true;
+    if (r == rtmp::AggregateResult::kError) {
+      *why = "bad aggregate message from the origin: " + agg.error().to_string();
+      return false;
+    }
+    if (!write(sub, why)) return false;
+  }
+}
+
+bool EdgePuller::write(const rtmp::Message& msg, std::string* why) {
+  MediaRecord record;
+  if (!media_record_of(msg, &record, &scratch_)) return true;
+  int64_t now = base::mono_ms();
+  last_media_ms_ = now;
+  failures_in_row_ = 0;
+  backoff_ms_ = kFirstRetryMs;
+  if (gap_since_ms_ != 0) {
+    uint32_t gap = uint32_t(now - gap_since_ms_);
+    gap_since_ms_ = 0;
+    LOG_WARN("edge %s: media again from %s after a gap of %u ms", key().c_str(),
+             origins_[current_].url.c_str(), gap);
+  }
+  record.timestamp = rebase(record.timestamp);
+  if (base::Status s = publisher_->write(record); !s.is_ok()) {
+    *why = "a " + std::to_string(msg.header.length) +
+           "-byte message from the origin refused: " + s.to_string();
+    return false;
+  }
+  return true;
+}
+
+// After an origin switch the new origin's timestamps go on from the last
+// one written: its sequence headers (timestamp 0) take the last timestamp,
+// its first frame the next millisecond.
+uint32_t EdgePuller::rebase(uint32_t timestamp) {
+  if (!based_) {
+    if (timestamp == 0) return last_ts_;
+    ts_offset_ = int64_t(last_ts_) + 1 - int64_t(timestamp);
+    based_ = true;
+  }
+  last_ts_ = uint32_t(int64_t(timestamp) + ts_offset_);
+  have_ts_ = true;
+  return last_ts_;
+}
+
+void EdgePuller::on_edge_read_done() {
+  if (!publisher_->flush()) stop("another publisher took the stream over");
+}
+
+void EdgePuller::on_edge_closed(const std::string& why) {
+  conn_ = nullptr;
+  failed(why);
+}
+
+void EdgePuller::failed(const std::string& why) {
+  if (stopped_) return;
+  base::LogContext ctx(cid_);
+  set_state(shm::LinkState::kRetrying);
+  if (listed_) svc_.control->links().count_reconnect(link_);
+  svc_.control->workers().counters(svc_.slot).edge_retries.fetch_add(1, std::memory_order_relaxed);
+  const std::string lost = origins_[current_].url;
+  const bool was_live = live_ && last_media_ms_ != 0;
+  if (was_live && gap_since_ms_ == 0) gap_since_ms_ = last_media_ms_;
+  live_ = false;
+  current_ = (current_ + 1) % origins_.size();
+  const std::string& next = origins_[current_].url;
+  if (was_live) {
+    failures_in_row_ = 0;
+    LOG_WARN("edge %s: origin %s lost (%s); switching to %s", key().c_str(), lost.c_str(),
+             why.c_str(), next.c_str());
+    return connect();
+  }
+  if (++failures_in_row_ < origins_.size()) {
+    LOG_WARN("edge %s: origin %s failed (%s); trying %s", key().c_str(), lost.c_str(), why.c_str(),
+             next.c_str());
+    return connect();
+  }
+  failures_in_row_ = 0;
+  LOG_WARN("edge %s: every origin failed (the last, %s: %s); retry in %lld ms", key().c_str(),
+           lost.c_str(), why.c_str(), (long long)backoff_ms_);
+  add_after_ms(retry_.get(), backoff_ms_);
+  backoff_ms_ = std::min(backoff_ms_ * 2, kMaxRetryMs);
+}
+
+void EdgePuller::on_retry_cb(evutil_socket_t, short, void* arg) {
+  static_cast<EdgePuller*>(arg)->connect();
+}
+
+void EdgePuller::on_tick_cb(evutil_socket_t, short, void* arg) {
+  static_cast<EdgePuller*>(arg)->tick();
+}
+
+uint32_t EdgePuller::players() const {
+  uint32_t n = 0;
+  const shm::Registry& reg = svc_.control->registry();
+  for (uint32_t w = 0; w < shm::kWorkerSlots; ++w) n += reg.players_on(publisher_->slot(), w);
+  return n;
+}
+
+void EdgePuller::tick() {
+  base::LogContext ctx(cid_);
+  const int64_t now = base::mono_ms();
+  const int64_t stall = vhost_.cluster.stall_timeout.count();
+  if (conn_ != nullptr && live_ && now - last_media_ms_ > stall) {
+    conn_->close("no media for " + std::to_string(now - last_media_ms_) +
+                 " ms (cluster.stall_timeout)");
+    return;
+  }
+  if (players() != 0) {
+    idle_since_ms_ = 0;
+    return;
+  }
+  if (idle_since_ms_ == 0) idle_since_ms_ = now;
+  if (now - idle_since_ms_ >= vhost_.cluster.idle_timeout.count())
+    stop("no player for cluster.idle_timeout");
+}
+
+void EdgePuller::stop(const char* why) {
+  if (stopped_) return;
+  stopped_ = true;
+  LOG_INFO("edge %s: the pull stops: %s", key().c_str(), why);
+  event_del(tick_.get());
+  event_del(retry_.get());
+  connector_.cancel();
+  if (conn_ != nullptr) {
+    EdgeConn* conn = std::exchange(conn_, nullptr);
+    conn->detach();
+    conn->close(std::string("edge pull stopped: ") + why);
+  }
+  publisher_->stop();
+  owner_.on_pull_done(*this);
+}
+
+}  // namespace srs::worker
