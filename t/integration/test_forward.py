@@ -23,11 +23,14 @@ STATES = ("connecting", "publishing", "retrying")
 # On the forwarding server, {stream} is app/stream, {url} the destination's full URL.
 LOG_PUBLISHING = "forward {stream} -> {url}: publishing"
 LOG_RETRY = r"forward {stream} -> {url}: (?P<why>[^\n]*?); retry in (?P<ms>\d+) ms"
-# On the forwarding server, the destination's identity (an SRS-compatible one).
-LOG_UPSTREAM_SEEN = r"upstream server=(?P<server>\S+) pid=(?P<pid>\d+) cid=(?P<cid>\w+)"
+# On the forwarding server, the destination's identity (an SRS-compatible one);
+# other key=value fields may stand between these.
+LOG_UPSTREAM_SEEN = (r"upstream server=(?P<server>\S+)(?: \w+=\S*)*? pid=(?P<pid>\d+)"
+                     r"(?: \w+=\S*)*? cid=(?P<cid>\w+)")
 # On the destination (our server), the forwarder's connect.
 LOG_UPSTREAM_CONNECT = (r"\]\[(?P<logpid>\d+)\]\[\w+\] rtmp connect from upstream "
-                        r"server=(?P<server>\S+) pid=(?P<pid>\d+) cid=(?P<cid>\w+)")
+                        r"server=(?P<server>\S+)(?: \w+=\S*)*? pid=(?P<pid>\d+)"
+                        r"(?: \w+=\S*)*? cid=(?P<cid>\w+)")
 LOG_LOOP = "forward loop"
 # A backend that is down or answers an error or garbage: a warning or an error
 # that names the backend call.
