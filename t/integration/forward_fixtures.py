@@ -75,10 +75,6 @@ class Backend:
 
 # --- the server's forwarders, as its API and /metrics tell ----------------------
 
-def forwards_reply(srv, path):
-    return srv.api(path)
-
-
 def forwards(srv, path):
     return srv.api(path).get("forwards", [])
 
