@@ -41,7 +41,7 @@ LOG_BACKEND_FAILED = r"\]\[(?:WARN|ERROR)\]\[\d+\]\[\w+\] [^\n]*(?:on_forward|ba
 # srs -t: FILE:LINE:COL: KEY PATH: why
 CONFIG_ERROR = r"srs\.yaml:(?P<line>\d+):(?P<col>\d+): vhosts\.__defaultVhost__\.forward\.destinations\[{i}\]: \S"
 METRIC_FORWARDS = "srs_forwards"
-METRIC_RECONNECTS = "srs_forward_reconnects_total"
+METRIC_RECONNECTS = "srs_forward_retries_total"
 
 STREAM = "live/livestream"
 
@@ -123,12 +123,14 @@ class ForwardTest(unittest.TestCase):
         for k in ("send_bytes", "recv_bytes", "reconnects"):
             self.assertIsInstance(f[k], int, (k, f))
             self.assertGreaterEqual(f[k], 0, (k, f))
-        with self.subTest("API fields as the brief has them: vhost, app, stream, cid, worker"):
-            self.assertEqual((f.get("vhost"), f.get("app"), f.get("stream")),
-                             ("__defaultVhost__", "live", "livestream"), f)
-            self.assertEqual(f.get("cid"), cid, f)
-            self.assertIsInstance(f.get("worker"), int, f)
-            self.assertIn(f.get("worker"), [pid, 0, 1], f)  # the worker's pid or slot
+        # As /api/v1/clients names them: the vhost's and the stream's API ids,
+        # the app and stream names, the forwarder's context id, its worker.
+        self.assertEqual(f["kind"], "forward")
+        self.assertEqual(f["vhost"], "v0", f)
+        self.assertRegex(f["stream"], r"^s\d+-\d+$", f)
+        self.assertEqual((f["app"], f["name"]), ("live", "livestream"), f)
+        self.assertEqual(f["id"], cid, f)
+        self.assertEqual(f["worker_pid"], pid, f)
 
     def assert_metrics(self, srv, publishing, failing, reconnects):
         """/metrics: the forwarders by state (failing: retrying or connecting) and
@@ -403,7 +405,7 @@ class ForwardTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("is valid", r.stdout)
 
-        for destinations, bad in ((["foo"], 0), (["http://x/y"], 0),
+        for destinations, bad in ((["foo:0"], 0), (["http://x/y"], 0),
                                   (["127.0.0.1:19350", "127.0.0.1:70000"], 1),
                                   (["rtmp://127.0.0.1:99999/live"], 0)):
             with self.subTest(destinations=destinations):
