@@ -5,13 +5,29 @@
 
 namespace srs::worker {
 
+namespace {
+
+constexpr int64_t kCheckMs = 500;
+
+}  // namespace
+
 Edge::Edge(Services& svc)
-    : svc_(svc), resolver_(svc.base), reaper_(make_timer(svc.base, on_reap_cb, this)) {}
+    : svc_(svc),
+      resolver_(svc.base),
+      reaper_(make_timer(svc.base, on_reap_cb, this)),
+      check_(make_timer(svc.base, on_check_cb, this, EV_PERSIST)) {}
 
 Edge::~Edge() = default;
 
 void Edge::want(const std::string& key, const conf::VhostConfig& vhost, const HookInfo& player) {
-  if (vhost.cluster.mode != conf::ClusterMode::kEdge || pullers_.count(key) != 0) return;
+  if (vhost.cluster.mode != conf::ClusterMode::kEdge) return;
+  if (wanted_.emplace(key, Wanted{&vhost, player}).second && wanted_.size() == 1)
+    add_after_ms(check_.get(), kCheckMs);
+  pull(key, vhost, player);
+}
+
+void Edge::pull(const std::string& key, const conf::VhostConfig& vhost, const HookInfo& player) {
+  if (pullers_.count(key) != 0) return;
   base::Result<shm::StreamInfo> found = svc_.control->registry().find(key);
   if (found.is_ok() && found->state == shm::StreamState::kLive) return;  // pulled or published
   std::string why;
@@ -32,6 +48,31 @@ void Edge::on_pull_done(EdgePuller& puller) {
   done_.push_back(std::move(it->second));
   pullers_.erase(it);
   event_active(reaper_.get(), EV_TIMEOUT, 0);
+}
+
+// The streams this worker's players wanted: pulled again when their pull
+// ended under them; forgotten once their players left.
+void Edge::recheck() {
+  const shm::Registry& reg = svc_.control->registry();
+  for (auto it = wanted_.begin(); it != wanted_.end();) {
+    base::Result<shm::StreamInfo> found = reg.find(it->first);
+    const bool here = found.is_ok() && reg.players_on(found->slot, svc_.slot) != 0;
+    if (!here && pullers_.count(it->first) == 0) {
+      it = wanted_.erase(it);
+      continue;
+    }
+    if (here && found->state != shm::StreamState::kLive && !svc_.draining) {
+      LOG_WARN("edge %s: the stream's pull ended while players wait here; pulling it again",
+               it->first.c_str());
+      pull(it->first, *it->second.vhost, it->second.player);
+    }
+    ++it;
+  }
+  if (wanted_.empty()) event_del(check_.get());
+}
+
+void Edge::on_check_cb(evutil_socket_t, short, void* arg) {
+  static_cast<Edge*>(arg)->recheck();
 }
 
 void Edge::on_reap_cb(evutil_socket_t, short, void* arg) {

@@ -4,6 +4,13 @@
 // server-wide lock; a player on another worker finds the stream live, or
 // claimed, and just waits for it like for any publisher). Pullers end
 // when idle; they are destroyed outside their own callbacks.
+//
+// A pull that ends while players still want the stream (its worker died,
+// or drained away after a reload) leaves the stream waiting for a
+// republish: twice a second each worker looks at the streams its players
+// wanted, and one whose players are still here and whose stream is not live
+// is pulled again by this worker (the registry claim decides which one),
+// continuing the same ring: its players keep playing.
 #pragma once
 
 #include <map>
@@ -29,13 +36,24 @@ class Edge final : public EdgePuller::Owner {
 
  private:
   void on_pull_done(EdgePuller& puller) override;
+  void pull(const std::string& key, const conf::VhostConfig& vhost, const HookInfo& player);
+  void recheck();
   static void on_reap_cb(evutil_socket_t, short, void* arg);
+  static void on_check_cb(evutil_socket_t, short, void* arg);
+
+  // What this worker's players asked for.
+  struct Wanted {
+    const conf::VhostConfig* vhost = nullptr;
+    HookInfo player;  // the first player's request, for a pull again
+  };
 
   Services& svc_;
   Resolver resolver_;
   std::map<std::string, std::unique_ptr<EdgePuller>> pullers_;
   std::vector<std::unique_ptr<EdgePuller>> done_;  // destroyed by the reaper
+  std::map<std::string, Wanted> wanted_;
   EventPtr reaper_;
+  EventPtr check_;
 };
 
 }  // namespace srs::worker

@@ -231,7 +231,14 @@ void EdgePuller::tick() {
                  " ms (cluster.stall_timeout)");
     return;
   }
-  if (players() != 0) {
+  const uint32_t all = players();
+  if (svc_.draining && svc_.control->registry().players_on(publisher_->slot(), svc_.slot) == 0 &&
+      all != 0) {
+    // A reload: this worker's players are gone, the new generation's need
+    // the stream; one of their workers pulls it again (edge.hpp).
+    return stop("this worker drains after a reload; a new worker takes the pull over");
+  }
+  if (all != 0) {
     idle_since_ms_ = 0;
     return;
   }
