@@ -191,7 +191,7 @@ class Srs(Server):
     name = "srs"
 
     def __init__(self, build, workers=1, log_level="warn", merge_window=None, hls=False,
-                 max_connections=1000):
+                 max_connections=1000, vhost_extra=""):
         super().__init__()
         self.binary = os.path.join(os.path.abspath(build), "srs")
         self.api_port = free_port()
@@ -219,7 +219,7 @@ vhosts:
 """
         hls_block = f"""    hls:
       enabled: {"true" if hls else "false"}
-"""
+""" + vhost_extra
         self.write(yaml + hls_block)
         # A server built before HLS existed does not know the key: leave it out.
         check = subprocess.run([self.binary, "-t", "-c", self.conf], stdout=subprocess.PIPE,

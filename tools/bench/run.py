@@ -29,6 +29,8 @@ import argparse
 import json
 import os
 import platform
+import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -120,6 +122,103 @@ def run_server_target(args, name, server, url, play_url=None):
         else:
             server.stop()
     return row
+
+
+def edge_vhost(origins):
+    """The YAML lines that make the default vhost an edge of `origins`."""
+    listed = ", ".join(f"127.0.0.1:{o.rtmp_port}" for o in origins)
+    return f"""    cluster:
+      mode: edge
+      origins: [{listed}]
+"""
+
+
+def run_edge_target(args, rt):
+    """One edge hop: srs-bench publishes to an origin (1 worker) and its players
+    read an edge (1 worker) of it; the edge's CPU and the players' latency, to
+    compare with the srs 1 worker row (players on the origin) of the same run."""
+    window = "0s" if rt else "350ms"
+    row = {"target": "srs edge 1 worker" + (" realtime" if rt else ""),
+           "window_ms": 0 if rt else 350}
+    origin = benchlib.Srs(args.build, workers=1, merge_window=window)
+    edge = None
+    try:
+        origin.start()
+        edge = benchlib.Srs(args.build, workers=1, merge_window=window,
+                            vhost_extra=edge_vhost([origin]))
+        edge.start()
+        pub = f"rtmp://127.0.0.1:{origin.rtmp_port}/live/bench"
+        play = f"rtmp://127.0.0.1:{edge.rtmp_port}/live/bench"
+        time.sleep(0.5)
+        idle = edge.rss_kb()
+        jpath = os.path.join(edge.dir, "bench.json")
+        load = ["--publish", pub, "--play", play, "--players", str(args.players),
+                "--synthetic", f"{args.bitrate},gop={args.gop}"]
+        duration = args.duration + args.players / args.ramp
+        proc, timeout = srs_bench(args, load, duration, jpath)
+        samples, peak, out, row["cpu_source"] = measure(edge, proc, timeout)
+        row.update(collect(args, jpath, out, samples, idle, peak))
+    except Exception as e:  # noqa: BLE001: reported, the other targets run
+        row["error"] = f"failed: {e}"
+    finally:
+        for s in (edge, origin):
+            if s is not None:
+                s.cleanup() if not args.keep else s.stop()
+    return row
+
+
+def failover_once(args, trial):
+    """Two origins (the stream published to O2, which forwards it to O1), an
+    edge of [O1, O2] with one player; O1 is killed (SIGKILL, its whole tree)
+    3 s in. The gap: the player's longest pause in media (srs-bench), and the
+    edge's own count (its log's 'after a gap of N ms')."""
+    o1 = benchlib.Srs(args.build, workers=1, log_level="warn")
+    o2 = edge = None
+    try:
+        o1.start()
+        o2 = benchlib.Srs(args.build, workers=1, vhost_extra=f"""    forward:
+      destinations: [127.0.0.1:{o1.rtmp_port}]
+""")
+        o2.start()
+        edge = benchlib.Srs(args.build, workers=1, log_level="warn",
+                            vhost_extra=edge_vhost([o1, o2]))
+        edge.start()
+        jpath = os.path.join(edge.dir, f"failover-{trial}.json")
+        load = ["--publish", f"rtmp://127.0.0.1:{o2.rtmp_port}/live/bench",
+                "--play", f"rtmp://127.0.0.1:{edge.rtmp_port}/live/bench", "--players", "1",
+                "--synthetic", f"{args.bitrate},gop={args.gop}", "--per-client",
+                "--play-delay", "1s"]
+        proc, timeout = srs_bench(args, load, 8, jpath)
+        time.sleep(4)
+        for pid in o1.pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        proc.communicate(timeout=timeout)
+        report = read_report(jpath) or {}
+        players = [c for c in report.get("clients", []) if c.get("kind") != "publisher"]
+        with open(os.path.join(edge.dir, "srs.log")) as f:
+            logged = [int(m) for m in re.findall(r"after a gap of (\d+) ms", f.read())]
+        return {"player_gap_ms": players[0]["max_gap_ms"] if players else None,
+                "edge_gap_ms": logged[0] if logged else None}
+    except Exception as e:  # noqa: BLE001
+        return {"error": f"failed: {e}"}
+    finally:
+        for s in (edge, o2, o1):
+            if s is not None:
+                s.cleanup() if not args.keep else s.stop()
+
+
+def run_failover(args):
+    trials = [failover_once(args, i) for i in range(args.failover_trials)]
+    gaps = sorted(t["player_gap_ms"] for t in trials if t.get("player_gap_ms") is not None)
+    edge_gaps = sorted(t["edge_gap_ms"] for t in trials if t.get("edge_gap_ms") is not None)
+    pick = lambda v, q: v[min(len(v) - 1, int(q * len(v)))] if v else None  # noqa: E731
+    return {"trials": trials, "player_gap_p50_ms": pick(gaps, 0.5),
+            "player_gap_max_ms": gaps[-1] if gaps else None,
+            "edge_gap_p50_ms": pick(edge_gaps, 0.5),
+            "edge_gap_max_ms": edge_gaps[-1] if edge_gaps else None}
 
 
 def stream_split(server, stream="bench"):
@@ -518,7 +617,9 @@ def main():
     ap.add_argument("--gop", default="2s")
     ap.add_argument("--duration", type=float, default=15)
     ap.add_argument("--ramp", type=float, default=200)
-    ap.add_argument("--targets", default="srs1,srs2,srs1-rt,srs1-flv,nginx,floor,cap,join")
+    ap.add_argument("--targets",
+                    default="srs1,srs2,srs1-rt,srs1-flv,edge,edge-rt,nginx,floor,cap,join,failover")
+    ap.add_argument("--failover-trials", type=int, default=10)
     ap.add_argument("--join-players", type=int, default=2000)
     ap.add_argument("--join-rounds", type=int, default=3)
     ap.add_argument("--baseline", default=None,
@@ -538,7 +639,7 @@ def main():
     print(f"bench: {args.players} players (RTMP; HTTP-FLV for srs1-flv) of a {args.bitrate} stream (gop {args.gop}), "
           f"{args.duration:g} s, ramp {args.ramp:g}/s; {m['nproc']} x {m['cpu']}, "
           f"Linux {m['kernel']}", flush=True)
-    rows, capped, joins = [], [], []
+    rows, capped, joins, failover = [], [], [], None
     started = time.monotonic()
     try:
         for t in targets:
@@ -552,6 +653,16 @@ def main():
                         (" HTTP-FLV" if flv else ""))
                 rows.append(run_server_target(args, name, srv, url, flv))
                 rows[-1]["window_ms"] = 0 if rt else 350
+            elif t in ("edge", "edge-rt"):
+                rows.append(run_edge_target(args, t == "edge-rt"))
+            elif t == "failover":
+                failover = run_failover(args)
+                print(f"  failover ({args.failover_trials} trials): player gap p50 "
+                      f"{fmt(failover['player_gap_p50_ms'], '{:.0f}')} ms, max "
+                      f"{fmt(failover['player_gap_max_ms'], '{:.0f}')} ms; edge's own count p50 "
+                      f"{fmt(failover['edge_gap_p50_ms'], '{:.0f}')} ms, max "
+                      f"{fmt(failover['edge_gap_max_ms'], '{:.0f}')} ms", flush=True)
+                continue
             elif t == "nginx":
                 if not benchlib.install_nginx_rtmp():
                     rows.append({"target": "nginx-rtmp", "error": "not available (nginx or libnginx-mod-rtmp missing)"})
@@ -596,7 +707,8 @@ def main():
         json.dump({"machine": m, "load": {"players": args.players, "bitrate": args.bitrate,
                                           "gop": args.gop, "duration_s": args.duration,
                                           "ramp_per_s": args.ramp},
-                   "results": rows, "capacity": capped, "join": joins}, f, indent=2)
+                   "results": rows, "capacity": capped, "join": joins, "failover": failover},
+                  f, indent=2)
     print(f"bench: results in {out}")
 
 
