@@ -682,6 +682,10 @@ void load_vhost(Section* s, VhostConfig* c) {
   load_dvr(s, &c->dvr);
   load_forward(s, &c->forward);
   load_http_hooks(s, &c->http_hooks);
+  if (c->forward.backend) {  // a callback URL of the vhost: its TLS settings too
+    c->forward.backend->tls_verify = c->http_hooks.tls_verify;
+    c->forward.backend->tls_ca_file = c->http_hooks.tls_ca_file;
+  }
 }
 
 bool valid_vhost_name(std::string_view name) {

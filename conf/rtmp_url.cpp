@@ -18,7 +18,9 @@ std::string check_templates(std::string_view part) {
     bool known = std::any_of(std::begin(kTemplates), std::end(kTemplates),
                              [&](std::string_view t) { return rest.starts_with(t); });
     if (!known) {
-      return "unknown template '" + std::string(rest.substr(0, rest.find(']') + 1)) +
+      size_t close = rest.find(']');
+      std::string_view name = close == std::string_view::npos ? rest : rest.substr(0, close + 1);
+      return "unknown template '" + std::string(name) +
              "' (expected [vhost], [app], [stream] or [param])";
     }
   }

@@ -6,17 +6,25 @@
 namespace srs::worker {
 namespace {
 
-void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-}
-
-std::string expand(std::string text, const HookInfo& source, std::string_view vhost) {
-  replace_all(text, "[vhost]", vhost);
-  replace_all(text, "[app]", source.app);
-  replace_all(text, "[stream]", source.stream);
-  replace_all(text, "[param]", source.param);
-  return text;
+// One pass: what a template puts in is never expanded again (a stream
+// named "cam[param]" stays so).
+std::string expand(std::string_view text, const HookInfo& source, std::string_view vhost) {
+  const std::pair<std::string_view, std::string_view> fields[] = {
+      {"[vhost]", vhost}, {"[app]", source.app}, {"[stream]", source.stream},
+      {"[param]", source.param}};
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    bool replaced = false;
+    for (const auto& [name, value] : fields) {
+      if (text.substr(i, name.size()) != name) continue;
+      out += value;
+      i += name.size();
+      replaced = true;
+      break;
+    }
+    if (!replaced) out += text[i++];
+  }
+  return out;
 }
 
 }  // namespace
