@@ -79,10 +79,11 @@ class Scanner {
     if (eat('}')) return true;
     for (;;) {
       ws();
-      bool is_code = false;
+      bool is_code = false;  // as written: an escaped "code" is another name (RFC 8259 8.3)
       std::string name;
-      if (!(top && urls_ ? string_text(&name) : string(&is_code))) return false;
-      if (top && urls_) is_code = name == "code";
+      const size_t start = pos_;
+      if (!string(&is_code)) return false;
+      if (top && urls_) decode(s_.substr(start + 1, pos_ - start - 2), &name);
       ws();
       if (!eat(':')) return false;
       ws();
@@ -141,7 +142,12 @@ class Scanner {
   bool string_text(std::string* out) {
     size_t start = pos_;
     if (!string(nullptr)) return false;
-    std::string_view raw = s_.substr(start + 1, pos_ - start - 2);
+    decode(s_.substr(start + 1, pos_ - start - 2), out);
+    return true;
+  }
+
+  // The text of a string scanned already (its escapes are well formed).
+  static void decode(std::string_view raw, std::string* out) {
     for (size_t i = 0; i < raw.size(); i++) {
       char c = raw[i];
       if (c != '\\') {
@@ -179,7 +185,6 @@ class Scanner {
           out->push_back(e);  // '"', '\\', '/'
       }
     }
-    return true;
   }
 
   bool code_value(int depth) noexcept {

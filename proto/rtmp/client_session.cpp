@@ -134,7 +134,7 @@ PeerIdentity peer_identity_from(const Value& object) {
 
 bool PeerIdentity::empty() const noexcept {
   return sig.empty() && server.empty() && version.empty() && pid == 0 && id.empty() &&
-         server_ip.empty();
+         server_ip.empty() && via.empty();
 }
 
 const char* client_state_name(ClientState state) noexcept {

@@ -16,6 +16,7 @@ bool came_through(std::string_view via, std::string_view server_id) {
 
 std::string via_after(std::string_view via, std::string_view server_id) {
   std::string path(via);
+  if (server_id.empty()) return path;
   if (!path.empty()) path += ',';
   path += server_id;
   return path;

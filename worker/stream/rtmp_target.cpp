@@ -9,9 +9,10 @@ namespace {
 // One pass: what a template puts in is never expanded again (a stream
 // named "cam[param]" stays so).
 std::string expand(std::string_view text, const HookInfo& source, std::string_view vhost) {
-  const std::pair<std::string_view, std::string_view> fields[] = {
-      {"[vhost]", vhost}, {"[app]", source.app}, {"[stream]", source.stream},
-      {"[param]", source.param}};
+  const std::pair<std::string_view, std::string_view> fields[] = {{"[vhost]", vhost},
+                                                                  {"[app]", source.app},
+                                                                  {"[stream]", source.stream},
+                                                                  {"[param]", source.param}};
   std::string out;
   for (size_t i = 0; i < text.size();) {
     bool replaced = false;

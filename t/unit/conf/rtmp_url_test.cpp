@@ -237,25 +237,16 @@ TEST_CASE("rtmp URLs: wrong kinds under forward are errors") {
   CHECK(r.errors.size() == 5);
 }
 
-// BUG (conf/rtmp_url.cpp, check_templates()): a '[' without its ']' is
-// reported as "unknown template ''" (rest.find(']') is npos, npos + 1 == 0,
-// so nothing of the text is quoted). Expected: the message names what was
-// written, e.g. "unknown template '[stream' ...". Marked should_fail until
-// fixed; then drop the decorator.
-TEST_CASE("rtmp URLs: an unterminated template is quoted in the message" * doctest::should_fail()) {
+// A '[' without its ']' is quoted as written.
+TEST_CASE("rtmp URLs: an unterminated template is quoted in the message") {
   std::string problem = problem_of("rtmp://h/live/[stream");
   CHECK(problem.find("'[stream'") != std::string::npos);
   CHECK(problem.find("''") == std::string::npos);
 }
 
-// PROBABLE BUG (conf/loader.cpp, load_forward() / apply_hook_tls()): the
-// forward backend is a callback URL of the vhost, and conf/hook_url.hpp says
-// an https URL's TLS settings are the vhost's http_hooks.tls_verify and
-// tls_ca_file, copied into each URL by the loader; apply_hook_tls() only
-// copies them into the on_* lists, so an https backend always verifies
-// against the system CAs. Marked should_fail until decided or fixed.
-TEST_CASE("rtmp URLs: an https backend takes the vhost's http_hooks TLS settings" *
-          doctest::should_fail()) {
+// The forward backend is a callback URL of the vhost: an https one takes the
+// vhost's http_hooks.tls_verify and tls_ca_file, as the on_* URLs do.
+TEST_CASE("rtmp URLs: an https backend takes the vhost's http_hooks TLS settings") {
   LoadResult r = load_text(
       "vhosts:\n"
       "  v:\n"

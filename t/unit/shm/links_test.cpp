@@ -77,7 +77,7 @@ TEST_CASE("links: claim, read, set_state, count_reconnect, bytes and release") {
   CHECK(info.kind == LinkKind::kForward);
   CHECK(std::string(srs::shm::link_kind_name(info.kind)) == "forward");
   CHECK(info.state == LinkState::kConnecting);
-  CHECK(std::string(srs::shm::link_state_name(info.state)) == "connecting");
+  CHECK(std::string(srs::shm::link_state_name(info.kind, info.state)) == "connecting");
   CHECK(info.reconnects == 0);
   CHECK(info.started_at == 1700000000);
   CHECK(info.changed_at == 1700000000);
@@ -97,7 +97,7 @@ TEST_CASE("links: claim, read, set_state, count_reconnect, bytes and release") {
   t.bytes_out(*ref).add(2);
   REQUIRE(t.read(ref->index, &info));
   CHECK(info.state == LinkState::kLive);
-  CHECK(std::string(srs::shm::link_state_name(info.state)) == "publishing");
+  CHECK(std::string(srs::shm::link_state_name(info.kind, info.state)) == "publishing");
   CHECK(std::string(info.peer_id) == "srv00007");
   CHECK(info.changed_at == 1700000005);
   CHECK(info.started_at == 1700000000);
@@ -109,7 +109,7 @@ TEST_CASE("links: claim, read, set_state, count_reconnect, bytes and release") {
   t.set_state(*ref, LinkState::kRetrying, "", 1700000009);
   REQUIRE(t.read(ref->index, &info));
   CHECK(info.state == LinkState::kRetrying);
-  CHECK(std::string(srs::shm::link_state_name(info.state)) == "retrying");
+  CHECK(std::string(srs::shm::link_state_name(info.kind, info.state)) == "retrying");
   CHECK(std::string(info.peer_id).empty());
   CHECK(info.changed_at == 1700000009);
   CHECK(info.reconnects == 2);
@@ -127,7 +127,7 @@ TEST_CASE("links: claim, read, set_state, count_reconnect, bytes and release") {
   CHECK_FALSE(t.read(ref->index, &info));  // a released entry is not read
   CHECK(active(t) == 0);
   CHECK(t.release(*ref).code() == Errc::kRejected);
-  CHECK(std::string(srs::shm::link_state_name(LinkState(0))) == "unknown");
+  CHECK(std::string(srs::shm::link_state_name(LinkKind::kForward, LinkState(0))) == "unknown");
   CHECK(std::string(srs::shm::link_kind_name(LinkKind(7))) == "unknown");
   // Writes through a released ref are ignored.
   t.set_state(*ref, LinkState::kLive, "x", 1);

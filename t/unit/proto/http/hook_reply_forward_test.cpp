@@ -223,3 +223,11 @@ TEST_CASE("forward reply: the plain callback verdict is unchanged on forward-sha
         "refused (the body is not 0 or {\"code\":0})");
   CHECK(std::string(hook_reply_text(HookReply::kMalformed)) == "the body is not JSON");
 }
+
+TEST_CASE("forward reply: an escaped \"code\" key is another name, as for the plain verdict") {
+  std::vector<std::string> urls;
+  const char* body = R"({"\u0063ode":0,"data":{"urls":["rtmp://a/b/c"]}})";
+  CHECK(parse_hook_reply(200, body) == HookReply::kRefused);
+  CHECK(forward(200, body, &urls) == HookReply::kRefused);
+  CHECK(urls.empty());
+}

@@ -146,7 +146,7 @@ TEST_CASE("a live stream with its publisher and players on two workers") {
             "\"profile\":\"LC\"}"));
   CHECK(has(s, "\"state\":\"live\",\"generation\":" + std::to_string(ref.generation) +
                    ",\"worker_slot\":1,\"worker_pid\":4242,\"players\":2,\"bitrate_kbps\":800,"
-                   "\"messages\":789,\"srs_workers\":[{\"worker_slot\":0,\"worker_pid\":0,"
+                   "\"messages\":789,\"forwards\":0,\"upstream\":null,\"srs_workers\":[{\"worker_slot\":0,\"worker_pid\":0,"
                    "\"players\":1},{\"worker_slot\":5,\"worker_pid\":0,\"players\":1}]"));
   CHECK(has(s, "\"total\":1"));
   CHECK(has(f.get("/api/v1/streams/" + id).members, "\"stream\":{\"id\":\"" + id + "\""));

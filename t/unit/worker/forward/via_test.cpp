@@ -50,6 +50,7 @@ TEST_CASE("via: a forwarder appends its own id") {
   CHECK(via_after("", "vid-a") == "vid-a");
   CHECK(via_after("vid-a", "vid-b") == "vid-a,vid-b");
   CHECK(via_after("vid-a,vid-b", "vid-c") == "vid-a,vid-b,vid-c");
+  CHECK(via_after("vid-a", "") == "vid-a");  // no id of our own: nothing to add
   // The loop it breaks: A forwards to B, B back to A.
   std::string at_b = via_after("", "vid-a");
   CHECK_FALSE(came_through(at_b, "vid-b"));

@@ -1,7 +1,7 @@
 // Where one published stream is forwarded: a configured destination made
 // concrete for the publisher's app, stream and parameters, its templates
 // expanded, the tcUrl naming a non-default vhost as SRS does.
-#include "worker/forward/forward_target.hpp"
+#include "worker/stream/rtmp_target.hpp"
 
 #include <doctest/doctest.h>
 
@@ -13,9 +13,9 @@
 using srs::conf::kDefaultVhost;
 using srs::conf::parse_rtmp_url;
 using srs::conf::RtmpUrl;
-using srs::worker::forward_target;
-using srs::worker::ForwardTarget;
 using srs::worker::HookInfo;
+using srs::worker::rtmp_target;
+using srs::worker::RtmpTarget;
 
 namespace {
 
@@ -36,14 +36,14 @@ HookInfo source(std::string app, std::string stream, std::string param = "") {
   return s;
 }
 
-ForwardTarget target(const char* d, const HookInfo& s, std::string_view vhost = kDefaultVhost) {
-  return forward_target(dest(d), s, vhost);
+RtmpTarget target(const char* d, const HookInfo& s, std::string_view vhost = kDefaultVhost) {
+  return rtmp_target(dest(d), s, vhost);
 }
 
 }  // namespace
 
 TEST_CASE("forward target: host:port keeps the stream's app, name and parameters") {
-  ForwardTarget t = target("127.0.0.2:1935", source("live", "cam", "?token=x"));
+  RtmpTarget t = target("127.0.0.2:1935", source("live", "cam", "?token=x"));
   CHECK(t.host == "127.0.0.2");
   CHECK(t.port == 1935);
   CHECK(t.app == "live");
@@ -51,7 +51,7 @@ TEST_CASE("forward target: host:port keeps the stream's app, name and parameters
   CHECK(t.tc_url == "rtmp://127.0.0.2:1935/live");
   CHECK(t.url == "rtmp://127.0.0.2:1935/live/cam?token=x");
 
-  ForwardTarget plain = target("rtmp://origin:19350", source("live", "cam"));
+  RtmpTarget plain = target("rtmp://origin:19350", source("live", "cam"));
   CHECK(plain.host == "origin");
   CHECK(plain.port == 19350);
   CHECK(plain.app == "live");
@@ -64,7 +64,7 @@ TEST_CASE("forward target: host:port keeps the stream's app, name and parameters
 }
 
 TEST_CASE("forward target: an app alone keeps the stream's name and parameters") {
-  ForwardTarget t = target("rtmp://b:1936/backup", source("live", "cam", "?token=x"));
+  RtmpTarget t = target("rtmp://b:1936/backup", source("live", "cam", "?token=x"));
   CHECK(t.host == "b");
   CHECK(t.port == 1936);
   CHECK(t.app == "backup");
@@ -72,7 +72,7 @@ TEST_CASE("forward target: an app alone keeps the stream's name and parameters")
   CHECK(t.tc_url == "rtmp://b:1936/backup");
   CHECK(t.url == "rtmp://b:1936/backup/cam?token=x");
 
-  ForwardTarget templated = target("rtmp://b/[app]_hd", source("live", "cam"));
+  RtmpTarget templated = target("rtmp://b/[app]_hd", source("live", "cam"));
   CHECK(templated.app == "live_hd");
   CHECK(templated.stream == "cam");
   CHECK(templated.url == "rtmp://b:1935/live_hd/cam");
@@ -80,25 +80,25 @@ TEST_CASE("forward target: an app alone keeps the stream's name and parameters")
 
 TEST_CASE("forward target: a full path is exactly what it says, templates expanded") {
   HookInfo s = source("live", "cam", "?token=x");
-  ForwardTarget fixed = target("rtmp://b/other/name", s);
+  RtmpTarget fixed = target("rtmp://b/other/name", s);
   CHECK(fixed.app == "other");
   CHECK(fixed.stream == "name");  // the publisher's parameters are not carried
   CHECK(fixed.url == "rtmp://b:1935/other/name");
 
-  ForwardTarget t = target("rtmp://b/[app]_hd/[stream][param]", s);
+  RtmpTarget t = target("rtmp://b/[app]_hd/[stream][param]", s);
   CHECK(t.app == "live_hd");
   CHECK(t.stream == "cam?token=x");
   CHECK(t.tc_url == "rtmp://b:1935/live_hd");
   CHECK(t.url == "rtmp://b:1935/live_hd/cam?token=x");
 
-  ForwardTarget all = target("rtmp://b/[vhost]/[app]/[stream]", s, "v.example.com");
+  RtmpTarget all = target("rtmp://b/[vhost]/[app]/[stream]", s, "v.example.com");
   CHECK(all.app == "v.example.com");
   CHECK(all.stream == "live/cam");
   CHECK(all.url == "rtmp://b:1935/v.example.com/live/cam");
 
   // Each template as often as written; text that merely looks like one after
   // an expansion is not expanded again.
-  ForwardTarget twice = target("rtmp://b/x/[stream]-[stream]", source("a", "[app]"));
+  RtmpTarget twice = target("rtmp://b/x/[stream]-[stream]", source("a", "[app]"));
   CHECK(twice.stream == "[app]-[app]");
   CHECK(twice.app == "x");
 
@@ -108,17 +108,17 @@ TEST_CASE("forward target: a full path is exactly what it says, templates expand
 
 TEST_CASE("forward target: the destination's query joins the stream's with '?' or '&'") {
   // No '?' yet in the stream: the query starts one.
-  ForwardTarget q = target("rtmp://b/live/[stream]?k=1", source("live", "cam"));
+  RtmpTarget q = target("rtmp://b/live/[stream]?k=1", source("live", "cam"));
   CHECK(q.stream == "cam?k=1");
   CHECK(q.url == "rtmp://b:1935/live/cam?k=1");
   // The publisher's parameters came first: the query follows with '&'.
-  ForwardTarget amp = target("rtmp://b/live/[stream][param]?k=1", source("live", "cam", "?t=x"));
+  RtmpTarget amp = target("rtmp://b/live/[stream][param]?k=1", source("live", "cam", "?t=x"));
   CHECK(amp.stream == "cam?t=x&k=1");
   CHECK(amp.url == "rtmp://b:1935/live/cam?t=x&k=1");
   // No parameters to carry: [param] is nothing and '?' starts the query.
   CHECK(target("rtmp://b/live/[stream][param]?k=1", source("live", "cam")).stream == "cam?k=1");
   // Templates in the query are expanded too.
-  ForwardTarget tq =
+  RtmpTarget tq =
       target("rtmp://b/live/[stream]?from=[vhost]&app=[app]", source("live", "cam"), "v1");
   CHECK(tq.stream == "cam?from=v1&app=live");
   // An empty query ("...?") adds nothing.
@@ -127,39 +127,33 @@ TEST_CASE("forward target: the destination's query joins the stream's with '?' o
 
 TEST_CASE("forward target: tcUrl names the vhost only when it is not the default one") {
   HookInfo s = source("live", "cam");
-  ForwardTarget def = target("rtmp://b/live", s, kDefaultVhost);
+  RtmpTarget def = target("rtmp://b/live", s, kDefaultVhost);
   CHECK(def.tc_url == "rtmp://b:1935/live");
   CHECK(def.url == "rtmp://b:1935/live/cam");
-  ForwardTarget named = target("rtmp://b/live", s, "v.example.com");
+  RtmpTarget named = target("rtmp://b/live", s, "v.example.com");
   CHECK(named.tc_url == "rtmp://b:1935/live?vhost=v.example.com");
   CHECK(named.url == "rtmp://b:1935/live/cam");  // the URL does not carry it
   CHECK(target("rtmp://b/live", s, "").tc_url == "rtmp://b:1935/live?vhost=");
 }
 
 TEST_CASE("forward target: an IPv6 host is bracketed in the url and the tcUrl") {
-  ForwardTarget t = target("[::1]:19350", source("live", "cam", "?a=b"), "v");
+  RtmpTarget t = target("[::1]:19350", source("live", "cam", "?a=b"), "v");
   CHECK(t.host == "::1");  // for the connector, without brackets
   CHECK(t.port == 19350);
   CHECK(t.tc_url == "rtmp://[::1]:19350/live?vhost=v");
   CHECK(t.url == "rtmp://[::1]:19350/live/cam?a=b");
-  ForwardTarget full = target("rtmp://[2001:db8::2]/x/y", source("live", "cam"));
+  RtmpTarget full = target("rtmp://[2001:db8::2]/x/y", source("live", "cam"));
   CHECK(full.host == "2001:db8::2");
   CHECK(full.tc_url == "rtmp://[2001:db8::2]:1935/x");
   CHECK(full.url == "rtmp://[2001:db8::2]:1935/x/y");
 }
 
-// BUG (worker/forward/forward_target.cpp, expand()): the templates are
-// replaced one after the other over the whole text, so the text one template
-// put in is searched again by the templates after it. A publisher's stream
-// named "cam[param]" forwarded to rtmp://b/live/[stream] becomes
-// "cam?token=secret" (its parameters put in), an app "a[stream]" takes the
-// stream's name. Expected: what a template puts in is never expanded again.
-// Marked should_fail until expand() is fixed; then drop the decorator.
-TEST_CASE("forward target: names holding template text are not expanded again" *
-          doctest::should_fail()) {
-  ForwardTarget t = target("rtmp://b/live/[stream]", source("live", "cam[param]", "?token=x"));
+// What a template puts in is never expanded again: a publisher's stream
+// named "cam[param]" forwarded to rtmp://b/live/[stream] stays "cam[param]".
+TEST_CASE("forward target: names holding template text are not expanded again") {
+  RtmpTarget t = target("rtmp://b/live/[stream]", source("live", "cam[param]", "?token=x"));
   CHECK(t.stream == "cam[param]");
   CHECK(t.url == "rtmp://b:1935/live/cam[param]");
-  ForwardTarget a = target("rtmp://b/[app]/x", source("a[stream]", "s"));
+  RtmpTarget a = target("rtmp://b/[app]/x", source("a[stream]", "s"));
   CHECK(a.app == "a[stream]");
 }
