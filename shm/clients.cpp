@@ -58,12 +58,11 @@ bool client_type_is_publish(ClientType type) noexcept {
 }
 
 void ClientTable::write_begin(ClientEntry& e) noexcept {
-  e.ctl.seq.store(e.ctl.seq.load(kRelaxed) + 1, kRelaxed);  // odd: readers retry
-  fence(kRelease);
+  seqlock_write_begin(e.ctl.seq);
 }
 
 void ClientTable::write_end(ClientEntry& e) noexcept {
-  e.ctl.seq.store(e.ctl.seq.load(kRelaxed) + 1, kRelease);  // even again
+  seqlock_write_end(e.ctl.seq);
 }
 
 Result<ClientRef> ClientTable::claim(Owner owner, ClientType type, const base::ContextId& id,

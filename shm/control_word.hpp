@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "shm/atomics.hpp"
+#include "shm/ring_fence.hpp"
 
 namespace srs::shm {
 
@@ -54,6 +55,17 @@ static_assert(StateWord::unpack(StateWord{3, 63, StateWord::kTagMask}.next(4, 7)
               "the tag wraps within its 20 bits");
 static_assert(StateWord::unpack(0).owner == StateWord::kNoOwner, "zeroed memory has no owner");
 static_assert(StateWord::unpack(StateWord{2, 0, 5}.pack()).owner == 0);
+
+// The writer's side of a seqlock word (client and link entries): odd while
+// the fields it guards are written, so a reader that saw it odd, or saw it
+// change across its copy, copies again.
+inline void seqlock_write_begin(Atomic32& seq) noexcept {
+  seq.store(seq.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  fence(std::memory_order_release);
+}
+inline void seqlock_write_end(Atomic32& seq) noexcept {
+  seq.store(seq.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
 
 // Text in shared memory is kept in Atomic32 words (4 bytes each, little-endian
 // within a word) and copied with relaxed loads and stores, so that a reader

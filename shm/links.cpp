@@ -47,12 +47,11 @@ const char* link_state_name(LinkKind kind, LinkState state) noexcept {
 }
 
 void LinkTable::write_begin(LinkEntry& e) noexcept {
-  e.ctl.seq.store(e.ctl.seq.load(kRelaxed) + 1, kRelaxed);  // odd: readers retry
-  fence(kRelease);
+  seqlock_write_begin(e.ctl.seq);
 }
 
 void LinkTable::write_end(LinkEntry& e) noexcept {
-  e.ctl.seq.store(e.ctl.seq.load(kRelaxed) + 1, kRelease);  // even again
+  seqlock_write_end(e.ctl.seq);
 }
 
 Result<LinkRef> LinkTable::claim(Owner owner, LinkKind kind, const base::ContextId& id,

@@ -1,13 +1,10 @@
 // One stream an edge pulls from its origins (see edge_puller.hpp).
 #include "worker/edge/edge_puller.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
-#include "base/version.hpp"
 #include "proto/rtmp/aggregate.hpp"
 #include "worker/core/connections.hpp"
 #include "worker/stream/rtmp_media.hpp"
@@ -18,10 +15,6 @@ namespace {
 namespace rtmp = proto::rtmp;
 
 constexpr int64_t kTickMs = 250;  // stall and idle checks
-
-uint32_t wall_seconds() {
-  return uint32_t(base::wall_ms() / 1000);
-}
 
 }  // namespace
 
@@ -35,19 +28,10 @@ EdgePuller::EdgePuller(Services& svc, Owner& owner, Resolver& resolver,
       cid_(base::new_context_id()),
       connector_(svc.base, resolver),
       tick_(make_timer(svc.base, on_tick_cb, this, EV_PERSIST)),
-      retry_(make_timer(svc.base, on_retry_cb, this)) {
-  for (const conf::RtmpUrl& origin : vhost.cluster.origins)
-    origins_.push_back(rtmp_target(origin, player, vhost.name));
-  base::Result<shm::LinkRef> link = svc_.control->links().claim(
-      shm::Owner{svc_.slot, svc_.pid}, shm::LinkKind::kEdgePull, cid_, origins_[0].url,
-      publisher_->slot(), publisher_->generation(), wall_seconds());
-  if (link.is_ok()) {
-    link_ = *link;
-    listed_ = true;
-  } else {
-    LOG_WARN("edge %s: not listed in the API: %s", key().c_str(),
-             link.status().to_string().c_str());
-  }
+      retry_(make_timer(svc.base, on_retry_cb, this)),
+      origins_(origins_of(vhost, player)),
+      link_(svc, shm::LinkKind::kEdgePull, cid_, origins_[0].url, publisher_->slot(),
+            publisher_->generation(), "edge " + publisher_->key()) {
   LOG_INFO("edge %s: pulling from %zu origins (puller cid=%s)", key().c_str(), origins_.size(),
            cid_.c_str());
   add_after_ms(tick_.get(), kTickMs);
@@ -61,18 +45,13 @@ EdgePuller::~EdgePuller() {
     conn->detach();
     conn->close("edge pull stopped");
   }
-  if (listed_) (void)svc_.control->links().release(link_);
-}
-
-void EdgePuller::set_state(shm::LinkState state, std::string_view peer_id) {
-  if (listed_) svc_.control->links().set_state(link_, state, peer_id, wall_seconds());
 }
 
 void EdgePuller::connect() {
   base::LogContext ctx(cid_);
   const RtmpTarget& origin = origins_[current_];
-  if (listed_) svc_.control->links().set_url(link_, origin.url);
-  set_state(shm::LinkState::kConnecting);
+  link_.set_url(origin.url);
+  link_.set_state(shm::LinkState::kConnecting);
   attempt_ms_ = base::mono_ms();
   last_media_ms_ = 0;
   live_ = false;
@@ -88,12 +67,7 @@ rtmp::ClientConfig EdgePuller::client_config() const {
   c.tc_url = origin.tc_url;
   c.app = origin.app;
   c.stream = origin.stream;
-  rtmp::PeerIdentity& id = c.identity;
-  id.sig = base::kServerName;
-  id.server = base::server_signature();
-  id.version = base::kVersion;
-  id.pid = double(::getpid());
-  id.id = cid_.c_str();
+  c.identity = our_identity(cid_);
   return c;
 }
 
@@ -101,10 +75,7 @@ void EdgePuller::on_connected(base::Result<Connected> r) {
   base::LogContext ctx(cid_);
   if (!r.is_ok()) return failed("connecting failed: " + r.status().to_string());
   auto conn = std::make_unique<EdgeConn>(svc_, *this, cid_, std::move(*r), client_config(), key());
-  if (listed_) {
-    shm::LinkTable& links = svc_.control->links();
-    conn->count_also(&links.bytes_in(link_), &links.bytes_out(link_));
-  }
+  conn->count_also(link_.bytes_in(), link_.bytes_out());
   conn_ = conn.get();
   svc_.conns->add(std::move(conn));
   conn_->start(kSetupTimeoutMs);
@@ -113,7 +84,7 @@ void EdgePuller::on_connected(base::Result<Connected> r) {
 void EdgePuller::on_edge_live(EdgeConn& conn) {
   live_ = true;
   last_media_ms_ = base::mono_ms();  // the stall clock starts now
-  set_state(shm::LinkState::kLive, conn.upstream().id);
+  link_.set_state(shm::LinkState::kLive, conn.upstream().id);
   LOG_INFO("edge %s: playing from %s", key().c_str(), origins_[current_].url.c_str());
 }
 
@@ -180,8 +151,8 @@ void EdgePuller::on_edge_closed(const std::string& why) {
 void EdgePuller::failed(const std::string& why) {
   if (stopped_) return;
   base::LogContext ctx(cid_);
-  set_state(shm::LinkState::kRetrying);
-  if (listed_) svc_.control->links().count_reconnect(link_);
+  link_.set_state(shm::LinkState::kRetrying);
+  link_.count_retry();
   svc_.control->workers().counters(svc_.slot).edge_retries.fetch_add(1, std::memory_order_relaxed);
   const std::string lost = origins_[current_].url;
   const bool was_live = live_ && last_media_ms_ != 0;
@@ -213,6 +184,14 @@ void EdgePuller::on_retry_cb(evutil_socket_t, short, void* arg) {
 
 void EdgePuller::on_tick_cb(evutil_socket_t, short, void* arg) {
   static_cast<EdgePuller*>(arg)->tick();
+}
+
+std::vector<RtmpTarget> EdgePuller::origins_of(const conf::VhostConfig& vhost,
+                                               const HookInfo& player) {
+  std::vector<RtmpTarget> origins;
+  for (const conf::RtmpUrl& origin : vhost.cluster.origins)
+    origins.push_back(rtmp_target(origin, player, vhost.name));
+  return origins;
 }
 
 uint32_t EdgePuller::players() const {

@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "shm/links.hpp"
 #include "worker/core/ev.hpp"
+#include "worker/core/link_entry.hpp"
 #include "worker/edge/edge_conn.hpp"
 #include "worker/net/connector.hpp"
 #include "worker/stream/publisher.hpp"
@@ -70,21 +70,20 @@ class EdgePuller final : public EdgeConn::Owner {
   void tick();
   uint32_t players() const;
   proto::rtmp::ClientConfig client_config() const;
-  void set_state(shm::LinkState state, std::string_view peer_id = {});
+  static std::vector<RtmpTarget> origins_of(const conf::VhostConfig& vhost, const HookInfo& player);
   void stop(const char* why);
 
   Services& svc_;
   Owner& owner_;
   std::unique_ptr<Publisher> publisher_;
   const conf::VhostConfig& vhost_;
-  std::vector<RtmpTarget> origins_;  // the stream on each origin
-  size_t current_ = 0;               // the origin tried now
-  base::ContextId cid_;              // its own, and its connections'
+  base::ContextId cid_;  // its own, and its connections'
   Connector connector_;
   EventPtr tick_, retry_;
+  std::vector<RtmpTarget> origins_;  // the stream on each origin
+  size_t current_ = 0;               // the origin tried now
+  LinkEntryHolder link_;
   EdgeConn* conn_ = nullptr;  // owned by Connections; detached before this goes
-  shm::LinkRef link_;
-  bool listed_ = false;
   bool stopped_ = false;
   // This connection's state.
   int64_t attempt_ms_ = 0;     // when the connection was started

@@ -3,22 +3,12 @@
 
 #include "base/log.hpp"
 #include "proto/rtmp/message.hpp"
+#include "worker/stream/rtmp_media.hpp"
 
 namespace srs::worker {
 namespace {
 
 namespace rtmp = proto::rtmp;
-
-uint8_t rtmp_type(shm::RecordType type) {
-  switch (type) {
-    case shm::RecordType::kAudio:
-      return rtmp::kTypeAudio;
-    case shm::RecordType::kVideo:
-      return rtmp::kTypeVideo;
-    default:
-      return rtmp::kTypeDataAmf0;
-  }
-}
 
 }  // namespace
 
@@ -37,7 +27,7 @@ void ForwardFraming::queue_start(const StartPack& pack, std::vector<uint8_t>& ou
 base::Result<size_t> ForwardFraming::frame(const shm::RecordView& v, uint32_t timestamp,
                                            uint8_t* scratch, size_t scratch_len, iovec* iov,
                                            size_t iov_cap) {
-  return session_.write_media(rtmp_type(v.type), timestamp, {v.payload, v.size}, {}, scratch,
+  return session_.write_media(rtmp_type_of(v.type), timestamp, {v.payload, v.size}, {}, scratch,
                               scratch_len, iov, iov_cap);
 }
 

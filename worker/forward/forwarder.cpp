@@ -1,24 +1,14 @@
 // One publish forwarded to one destination (see forwarder.hpp).
 #include "worker/forward/forwarder.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
-#include "base/version.hpp"
 #include "worker/core/connections.hpp"
 #include "worker/forward/via.hpp"
 
 namespace srs::worker {
-namespace {
-
-uint32_t wall_seconds() {
-  return uint32_t(base::wall_ms() / 1000);
-}
-
-}  // namespace
 
 Forwarder::Forwarder(Services& svc, Resolver& resolver, const PublishEvent& publish,
                      std::vector<RtmpTarget> targets)
@@ -27,17 +17,9 @@ Forwarder::Forwarder(Services& svc, Resolver& resolver, const PublishEvent& publ
       targets_(std::move(targets)),
       cid_(base::new_context_id()),
       connector_(svc.base, resolver),
-      timer_(make_timer(svc.base, on_timer_cb, this)) {
-  base::Result<shm::LinkRef> link = svc_.control->links().claim(
-      shm::Owner{svc_.slot, svc_.pid}, shm::LinkKind::kForward, cid_, target().url,
-      publish_.stream_slot, publish_.generation, wall_seconds());
-  if (link.is_ok()) {
-    link_ = *link;
-    listed_ = true;
-  } else {
-    LOG_WARN("forward %s -> %s: not listed in the API: %s", publish_.key.c_str(),
-             target().url.c_str(), link.status().to_string().c_str());
-  }
+      timer_(make_timer(svc.base, on_timer_cb, this)),
+      link_(svc, shm::LinkKind::kForward, cid_, target().url, publish.stream_slot,
+            publish.generation, "forward " + publish.key) {
   LOG_INFO("forward %s -> %s: starting (forwarder cid=%s)", publish_.key.c_str(),
            target().url.c_str(), cid_.c_str());
   connect();
@@ -50,16 +32,11 @@ Forwarder::~Forwarder() {
     conn->detach();
     conn->close("forward stopped: the publish ended");
   }
-  if (listed_) (void)svc_.control->links().release(link_);
-}
-
-void Forwarder::set_state(shm::LinkState state, std::string_view peer_id) {
-  if (listed_) svc_.control->links().set_state(link_, state, peer_id, wall_seconds());
 }
 
 void Forwarder::connect() {
-  if (listed_ && targets_.size() > 1) svc_.control->links().set_url(link_, target().url);
-  set_state(shm::LinkState::kConnecting);
+  if (targets_.size() > 1) link_.set_url(target().url);
+  link_.set_state(shm::LinkState::kConnecting);
   connector_.start(target().host, target().port,
                    [this](base::Result<Connected> r) { on_connected(std::move(r)); });
 }
@@ -71,13 +48,8 @@ proto::rtmp::ClientConfig Forwarder::client_config() const {
   c.app = target().app;
   c.stream = target().stream;
   c.chunk_size = svc_.config->rtmp.chunk_size;
-  proto::rtmp::PeerIdentity& id = c.identity;
-  id.sig = base::kServerName;
-  id.server = base::server_signature();
-  id.version = base::kVersion;
-  id.pid = double(::getpid());
-  id.id = cid_.c_str();
-  id.via = via_after(publish_.source.via, svc_.server_id);
+  c.identity = our_identity(cid_);
+  c.identity.via = via_after(publish_.source.via, svc_.server_id);
   return c;
 }
 
@@ -86,10 +58,7 @@ void Forwarder::on_connected(base::Result<Connected> r) {
   if (!r.is_ok()) return retry("connecting failed: " + r.status().to_string());
   auto conn = std::make_unique<ForwardConn>(svc_, *this, cid_, std::move(*r), client_config(),
                                             publish_.key, *publish_.vhost);
-  if (listed_) {
-    shm::LinkTable& links = svc_.control->links();
-    conn->count_also(&links.bytes_in(link_), &links.bytes_out(link_));
-  }
+  conn->count_also(link_.bytes_in(), link_.bytes_out());
   conn_ = conn.get();
   svc_.conns->add(std::move(conn));
   conn_->start(kSetupTimeoutMs);
@@ -98,7 +67,7 @@ void Forwarder::on_connected(base::Result<Connected> r) {
 void Forwarder::on_forward_live(ForwardConn& conn) {
   live_ = true;
   backoff_ms_ = kFirstRetryMs;
-  set_state(shm::LinkState::kLive, conn.upstream().id);
+  link_.set_state(shm::LinkState::kLive, conn.upstream().id);
   LOG_INFO("forward %s -> %s: publishing", publish_.key.c_str(), target().url.c_str());
 }
 
@@ -110,8 +79,8 @@ void Forwarder::on_forward_closed(const std::string& why) {
 
 void Forwarder::retry(const std::string& why) {
   base::LogContext ctx(cid_);
-  set_state(shm::LinkState::kRetrying);
-  if (listed_) svc_.control->links().count_reconnect(link_);
+  link_.set_state(shm::LinkState::kRetrying);
+  link_.count_retry();
   svc_.control->workers().counters(svc_.slot).forward_retries.fetch_add(1,
                                                                         std::memory_order_relaxed);
   const std::string failed = target().url;

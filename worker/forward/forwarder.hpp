@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "shm/links.hpp"
 #include "worker/core/ev.hpp"
+#include "worker/core/link_entry.hpp"
 #include "worker/forward/forward_conn.hpp"
 #include "worker/net/connector.hpp"
 #include "worker/stream/publish_observer.hpp"
@@ -51,7 +51,6 @@ class Forwarder final : public ForwardConn::Owner {
   void on_forward_gone() override { conn_ = nullptr; }
   static void on_timer_cb(evutil_socket_t, short, void* arg);
   proto::rtmp::ClientConfig client_config() const;
-  void set_state(shm::LinkState state, std::string_view peer_id = {});
 
   Services& svc_;
   const PublishEvent& publish_;  // owned by the Forwarding, which outlives this
@@ -62,8 +61,7 @@ class Forwarder final : public ForwardConn::Owner {
   EventPtr timer_;
   ForwardConn* conn_ = nullptr;  // owned by Connections; detached before this goes
   int64_t backoff_ms_ = kFirstRetryMs;
-  shm::LinkRef link_;
-  bool listed_ = false;
+  LinkEntryHolder link_;
   bool live_ = false;
 };
 

@@ -2,11 +2,13 @@
 #include "worker/net/rtmp_client_conn.hpp"
 
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <array>
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
+#include "base/version.hpp"
 #include "worker/net/transport.hpp"
 
 namespace srs::worker {
@@ -26,6 +28,16 @@ std::array<uint8_t, rtmp::kHandshakeSize> handshake_random() {
 }
 
 }  // namespace
+
+rtmp::PeerIdentity our_identity(const base::ContextId& id) {
+  rtmp::PeerIdentity me;
+  me.sig = base::kServerName;
+  me.server = base::server_signature();
+  me.version = base::kVersion;
+  me.pid = double(::getpid());
+  me.id = id.c_str();
+  return me;
+}
 
 RtmpClientConn::RtmpClientConn(Services& svc, base::ContextId id, Connected connected,
                                rtmp::ClientConfig config, const char* kind, shm::ClientType type,

@@ -19,6 +19,11 @@
 
 namespace srs::worker {
 
+// Our identity as connect's user arguments carry it (SRS's srs_sig,
+// srs_server, srs_version, srs_pid, srs_id): `id` is the context id of the
+// link, which the other server logs.
+proto::rtmp::PeerIdentity our_identity(const base::ContextId& id);
+
 class RtmpClientConn : public SocketConn {
  public:
   // Waits for the connect to finish; `timeout_ms` bounds the set-up.

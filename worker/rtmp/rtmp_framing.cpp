@@ -4,22 +4,12 @@
 #include "base/log.hpp"
 #include "proto/rtmp/command_writer.hpp"
 #include "proto/rtmp/message.hpp"
+#include "worker/stream/rtmp_media.hpp"
 
 namespace srs::worker {
 namespace {
 
 namespace rtmp = proto::rtmp;
-
-uint8_t rtmp_type(shm::RecordType type) {
-  switch (type) {
-    case shm::RecordType::kAudio:
-      return rtmp::kTypeAudio;
-    case shm::RecordType::kVideo:
-      return rtmp::kTypeVideo;
-    default:
-      return rtmp::kTypeDataAmf0;
-  }
-}
 
 uint32_t csid_of(shm::RecordType type) {
   switch (type) {
@@ -37,7 +27,7 @@ uint32_t csid_of(shm::RecordType type) {
 void RtmpFraming::queue(shm::RecordType type, const std::vector<uint8_t>& body,
                         std::vector<uint8_t>& out) {
   if (body.empty()) return;
-  rtmp::MessageHeader h{0, uint32_t(body.size()), rtmp_type(type), stream_id_};
+  rtmp::MessageHeader h{0, uint32_t(body.size()), rtmp_type_of(type), stream_id_};
   if (base::Status s = writer_.append(csid_of(type), h, {body.data(), body.size()}, &out);
       !s.is_ok()) {
     LOG_ERROR("chunking a %zu-byte start message failed: %s", body.size(), s.to_string().c_str());
@@ -53,7 +43,7 @@ void RtmpFraming::queue_start(const StartPack& pack, std::vector<uint8_t>& out) 
 base::Result<size_t> RtmpFraming::frame(const shm::RecordView& v, uint32_t timestamp,
                                         uint8_t* scratch, size_t scratch_len, iovec* iov,
                                         size_t iov_cap) {
-  rtmp::MessageHeader h{timestamp, v.payload_len, rtmp_type(v.type), stream_id_};
+  rtmp::MessageHeader h{timestamp, v.payload_len, rtmp_type_of(v.type), stream_id_};
   return writer_.write(csid_of(v.type), h, {v.payload, v.size}, {}, scratch, scratch_len, iov,
                        iov_cap);
 }

@@ -40,4 +40,15 @@ bool media_record_of(const rtmp::Message& msg, MediaRecord* out, std::string* sc
   }
 }
 
+uint8_t rtmp_type_of(shm::RecordType type) noexcept {
+  switch (type) {
+    case shm::RecordType::kAudio:
+      return proto::rtmp::kTypeAudio;
+    case shm::RecordType::kVideo:
+      return proto::rtmp::kTypeVideo;
+    default:
+      return proto::rtmp::kTypeDataAmf0;
+  }
+}
+
 }  // namespace srs::worker

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "proto/rtmp/message.hpp"
+#include "shm/ring_layout.hpp"
 #include "worker/stream/media_record.hpp"
 
 namespace srs::worker {
@@ -16,5 +17,9 @@ namespace srs::worker {
 // True and `*out` set when `msg` is media; `*scratch` holds the re-encoded
 // metadata for as long as `*out` is used.
 bool media_record_of(const proto::rtmp::Message& msg, MediaRecord* out, std::string* scratch);
+
+// The other way, for an RTMP framing: the message type of a ring record
+// (audio 8, video 9, anything else data 18).
+uint8_t rtmp_type_of(shm::RecordType type) noexcept;
 
 }  // namespace srs::worker
