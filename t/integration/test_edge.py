@@ -124,5 +124,64 @@ class EdgeTest(unittest.TestCase):
         self.assertNotIn("UPSTREAM", r.stdout)
 
 
+    # --- 2. idle stop ---------------------------------------------------------------
+
+    def test_idle_stop_comeback_and_replay(self):
+        idle_ms = 4000
+        o = self.origin_with_stream()
+        e = ef.edge(self, [f"127.0.0.1:{o.rtmp_port}"], workers=2, idle_timeout=f"{idle_ms}ms")
+        edge_url = ef.rtmp_url(e.rtmp_port)
+        w1, w2 = e.workers()
+        p1, d1 = start_on_worker(e, w1, "rtmp play", lambda: ef.rtmpdump_url(self, edge_url, e.dir))
+        p2, d2 = start_on_worker(e, w2, "rtmp play", lambda: ef.rtmpdump_url(self, edge_url, e.dir))
+        self.wait_media(d1)
+        self.wait_media(d2)
+        first = ef.wait_stream(e, upstream=lambda u: u and u.get("state") == "playing")["upstream"]
+        self.assertEqual(int(ef.pulls(e)[0]["pid"]), w1, "the first player's worker pulls")
+
+        # The puller's worker has no player left, the other worker has one:
+        # the pull goes on for longer than idle_timeout (as the player's media tells).
+        p1.stop()
+        ef.wait_stream(e, players=1)
+        since = ef.video_frames(d2)[-1][1]
+        wait_until(lambda: ef.video_frames(d2)[-1][1] >= since + idle_ms + 1500, idle_ms / 1000 + 15,
+                   interval=0.2, what="idle_timeout and more of media for the player left")
+        self.assertNotRegex(e.log(), ef.rx(ef.LOG_IDLE_STOP))
+        self.assertTrue(p2.alive(), p2.output())
+
+        # The last player leaves and another comes back at once: the same pull.
+        p2.stop()
+        ef.wait_stream(e, players=0)
+        p3, d3 = ef.rtmpdump_url(self, edge_url, e.dir)
+        self.wait_media(d3)
+        self.assertNotRegex(e.log(), ef.rx(ef.LOG_IDLE_STOP))
+        self.assertEqual(len(ef.pulls(e)), 1, ef.pulls(e))
+        again = ef.wait_stream(e)["upstream"]
+        self.assertEqual((again["cid"], again["upstream_cid"], again["reconnects"]),
+                         (first["cid"], first["upstream_cid"], 0), (first, again))
+        self.assertEqual([c["id"] for c in self.upstreams(o)], [first["upstream_cid"]])
+
+        # The last player leaves for good: idle_timeout later the pull stops,
+        # the origin loses its upstream player, the edge its stream.
+        p3.stop()
+        e.wait_log(ef.rx(ef.LOG_IDLE_STOP), timeout=idle_ms / 1000 + 10)
+        wait_until(lambda: self.upstreams(o) == [], 10, what="the origin to lose the edge's play")
+        wait_until(lambda: not ef.stream(e) or ef.stream(e).get("upstream") is None, 10,
+                   what="the edge's pulled stream to go")
+        samples = ef.metrics(e)
+        self.assertEqual(ef.metric(samples, ef.METRIC_PULLS), 0, samples.get(ef.METRIC_PULLS))
+
+        # A player right after: a new pull at once.
+        p4, d4 = ef.rtmpdump_url(self, edge_url, e.dir)
+        self.wait_media(d4)
+        pulls = ef.pulls(e)
+        self.assertEqual(len(pulls), 2, pulls)
+        self.assertNotEqual(pulls[1]["cid"], pulls[0]["cid"])
+        up = ef.wait_stream(e, upstream=lambda u: u and u.get("state") == "playing")["upstream"]
+        self.assertEqual(up["cid"], pulls[1]["cid"], up)
+        self.assertEqual(len(self.upstreams(o)), 1, self.upstreams(o))
+        self.assertNotEqual(self.upstreams(o)[0]["id"], first["upstream_cid"])
+
+
 if __name__ == "__main__":
     unittest.main()
