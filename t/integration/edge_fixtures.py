@@ -186,6 +186,11 @@ def backwards(timestamps):
     return [(i, a, b) for i, (a, b) in enumerate(zip(timestamps, timestamps[1:])) if b < a]
 
 
+def repeated(timestamps):
+    """The places where a timestamp equals the one before: [(i, timestamp)]."""
+    return [(i, a) for i, (a, b) in enumerate(zip(timestamps, timestamps[1:])) if b == a]
+
+
 def max_gap(timestamps):
     return max((b - a for a, b in zip(timestamps, timestamps[1:])), default=0)
 

@@ -183,5 +183,211 @@ class EdgeTest(unittest.TestCase):
         self.assertNotEqual(self.upstreams(o)[0]["id"], first["upstream_cid"])
 
 
+    # --- 3. origin fail-over ------------------------------------------------------
+
+    def failover_trial(self):
+        """O2 has the stream from ffmpeg and forwards it to O1, so that each has
+        it by itself; the edge lists O1 first. O1 dies (SIGKILL, master and
+        workers) under an rtmpdump player of the edge. Returns the edge's
+        logged gap and the largest gap between the player's video timestamps."""
+        o1 = ef.origin(self)
+        o2 = ef.origin(self, vhost={"forward": {"destinations": [f"127.0.0.1:{o1.rtmp_port}"]}})
+        ef.publish(self, ef.rtmp_url(o2.rtmp_port), o2.dir)
+        ef.wait_stream(o2)
+        ef.wait_stream(o1)
+        url1, url2 = ef.rtmp_url(o1.rtmp_port), ef.rtmp_url(o2.rtmp_port)
+        e = ef.edge(self, [f"127.0.0.1:{o1.rtmp_port}", f"127.0.0.1:{o2.rtmp_port}"], workers=2)
+        player, dump = ef.rtmpdump_url(self, ef.rtmp_url(e.rtmp_port), e.dir)
+        e.wait_log(ef.rx(ef.LOG_PLAYING_FROM, url=url1))
+        self.wait_media(dump, 50)
+        self.assertEqual(len(self.upstreams(o1)), 1)
+        self.assertEqual(self.upstreams(o2), [], "the edge plays from the first origin only")
+
+        ef.kill_server(o1)
+        tags_at_kill = len(flv_tags(dump))
+        frames_at_kill = len(ef.video_frames(dump))
+        why = e.wait_log(ef.rx(ef.LOG_LOST, lost=url1, next=url2))[0]
+        gap_ms = int(e.wait_log(ef.rx(ef.LOG_MEDIA_AGAIN, url=url2))[0])
+        # The player stays and gets 3 s more of video, from O2.
+        wait_until(lambda: len(ef.video_frames(dump)) >= frames_at_kill + 75, 20, interval=0.2,
+                   what="3 s more of video for the player after the kill")
+        self.assertTrue(player.alive(), player.output())
+        up = ef.wait_stream(e, upstream=lambda u: u and u.get("state") == "playing")["upstream"]
+        self.assertEqual((up["url"], up["reconnects"]), (url2, 1), up)
+        o2_ups = self.upstreams(o2)
+        self.assertEqual([c["id"] for c in o2_ups], [up["upstream_cid"]], (up, o2_ups))
+        self.assertGreaterEqual(ef.metric(ef.metrics(e), ef.METRIC_RETRIES), 1)
+        self.assertEqual(len(ef.pulls(e)), 1, "the same pull goes on")
+        player.stop()
+
+        tags = flv_tags(dump)
+        self.assertGreater(len(tags), tags_at_kill)
+        after = tags[tags_at_kill:]
+        # The new origin's sequence headers reached the player after the kill.
+        with self.subTest("the new origin's sequence headers reach the player"):
+            self.assertTrue(ef.sequence_headers(after, 9), "no AVC sequence header after the kill")
+            self.assertTrue(ef.sequence_headers(after, 8), "no AAC sequence header after the kill")
+        # Timestamps go on: per track never backwards, no gap of a second.
+        media = ef.media_tags(dump)
+        video = [t[1] for t in media if t[0] == 9]
+        audio = [t[1] for t in media if t[0] == 8]
+        self.assertEqual(ef.backwards(video), [], "video timestamps go back")
+        self.assertEqual(ef.backwards(audio), [], "audio timestamps go back")
+        with self.subTest("no two video frames at one timestamp (strict muxers refuse them)"):
+            self.assertEqual(ef.repeated(video), [], "video frames at the timestamp of the previous one")
+        player_gap = ef.max_gap(video)
+        # What the player got twice: the new origin starts with its newest
+        # keyframe, which the old one may have sent already (printed, not asserted).
+        seen, replayed = set(), 0
+        for t in media:
+            replayed += t[3] in seen and t[0] == 9
+            seen.add(t[3])
+        self.assertLess(player_gap, 1000, "a gap in the player's video timestamps")
+        self.assertLess(gap_ms, 1000, "the edge's gap between the two origins' media")
+        print(f"\n    fail-over: edge gap {gap_ms} ms ({why}), player's largest video "
+              f"timestamp gap {player_gap} ms, "
+              f"{replayed} video frames received twice", end="")
+        for srv in (e, o2):
+            srv.stop()
+        return gap_ms, player_gap
+
+    def test_failover_to_the_next_origin(self):
+        trials = int(os.environ.get("EDGE_FAILOVER_TRIALS", "3"))
+        results = []
+        for i in range(trials):
+            with self.subTest(trial=i + 1):
+                results.append(self.failover_trial())
+        gaps = [g for g, _ in results]
+        if gaps:
+            p50, top = ef.p50_max(gaps)
+            print(f"\n    fail-over over {len(gaps)} trials: edge gap p50 {p50:.0f} ms, max {top} ms; "
+                  f"player's largest video timestamp gap max {max(p for _, p in results)} ms; "
+                  f"each (edge, player): {results}")
+
+
+    # --- 4. push through ------------------------------------------------------------
+
+    def test_publish_on_the_edge_goes_to_the_origin(self):
+        o = ef.origin(self)
+        e = ef.edge(self, [f"127.0.0.1:{o.rtmp_port}"], workers=2)
+        pub = ef.publish(self, ef.rtmp_url(e.rtmp_port, "live/pushed"), e.dir)
+        s = ef.wait_stream(e, "pushed")
+        self.assertIsNone(s["upstream"], "a stream published on the edge is not pulled")
+        ef.wait_stream(o, "pushed")
+        self.probe(ef.rtmp_url(o.rtmp_port, "live/pushed"))
+        # The origin's publisher is the edge (its identity in connect).
+        m = wait_until(lambda: re.search(ef.LOG_UPSTREAM_CONNECT, o.log()), 10,
+                       what="the origin's 'rtmp connect from upstream' line")
+        self.assertIn(int(m["pid"]), e.workers(), m.group(0))
+        # A player of the edge gets it there: no pull, no play on the origin.
+        self.probe(ef.rtmp_url(e.rtmp_port, "live/pushed"))
+        self.assertEqual(ef.pulls(e, f"{ef.VHOST}/live/pushed"), [])
+        self.assertEqual(self.upstreams(o), [])
+        self.assertTrue(pub.alive(), pub.output())
+
+    # --- 5. parameters -----------------------------------------------------------------
+
+    def test_play_parameters_reach_the_origin(self):
+        cb = CallbackServer(self)
+        hooks = {"http_hooks": {"enabled": True, "on_play": [cb.url("/notify")]}}
+        o = self.origin_with_stream(vhost=hooks)
+        ef.publish(self, ef.rtmp_url(o.rtmp_port, "live/cam2"), o.dir)
+        ef.wait_stream(o, "cam2")
+        e = ef.edge(self, [f"127.0.0.1:{o.rtmp_port}"], workers=2)
+        # RTMP: rtmp://edge/live/cam?token=abc
+        _, dump = ef.rtmpdump_url(self, ef.rtmp_url(e.rtmp_port, "live/cam?token=abc"), e.dir)
+        self.wait_media(dump)
+        ev = wait_until(lambda: cb.of("on_play", stream="cam"), 10, what="the origin's on_play")
+        self.assertEqual(len(ev), 1, ev)
+        self.assertEqual((ev[0]["app"], ev[0]["param"]), ("live", "?token=abc"), ev[0])
+        # HTTP-FLV: http://edge/live/cam2.flv?token=xyz
+        _, flv = ef.curl_flv(self, f"http://127.0.0.1:{e.http_port}/live/cam2.flv?token=xyz", e.dir)
+        self.wait_media(flv)
+        ev = wait_until(lambda: cb.of("on_play", stream="cam2"), 10, what="the origin's on_play of cam2")
+        self.assertEqual(len(ev), 1, ev)
+        self.assertEqual((ev[0]["app"], ev[0]["param"]), ("live", "?token=xyz"), ev[0])
+
+    # --- 6. many players, one upstream ---------------------------------------------------
+
+    def test_hundred_players_one_upstream(self):
+        o = self.origin_with_stream()
+        e = ef.edge(self, [f"127.0.0.1:{o.rtmp_port}"], workers=2)
+        report = os.path.join(e.dir, "bench.json")
+        # 50 RTMP and 50 HTTP-FLV players, all started within a second.
+        bench = Proc(self, [os.path.join(BUILD, "srs-bench"),
+                            "--play", ef.rtmp_url(e.rtmp_port),
+                            "--play", f"http://127.0.0.1:{e.http_port}/live/cam.flv",
+                            "--players", "50", "--ramp", "200/s", "--play-delay", "0s",
+                            "--duration", "12s", "--quiet", "--expect-all-played", "--json", report],
+                     os.path.join(e.dir, "bench.log"))
+        s = ef.wait_stream(e, players=lambda n: n is not None and n >= 100, timeout=20)
+        per_worker = {w["worker_pid"]: w["players"] for w in s["srs_workers"]}
+        self.assertEqual(sorted(per_worker), sorted(e.workers()), s["srs_workers"])
+        self.assertTrue(all(n > 0 for n in per_worker.values()), per_worker)
+        ups = self.upstreams(o)
+        self.assertEqual(len(ups), 1, ups)
+        self.assertEqual(len(ef.pulls(e)), 1, ef.pulls(e))
+        self.assertEqual(bench.wait(40), 0, bench.output()[-3000:])
+        self.assertEqual([c["id"] for c in self.upstreams(o)], [ups[0]["id"]], "one upstream all along")
+        print(f"\n    100 players on the edge's workers: {sorted(per_worker.values())}", end="")
+
+    # --- 7. nginx-rtmp as the origin ------------------------------------------------------
+
+    def test_nginx_rtmp_origin(self):
+        sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
+        import benchlib  # noqa: E402
+        if not benchlib.install_nginx_rtmp():
+            self.skipTest("nginx with libnginx-mod-rtmp could not be installed")
+        nginx = benchlib.NginxRtmp(workers=1)
+        self.addCleanup(nginx.cleanup)
+        nginx.start()
+        ef.publish(self, ef.rtmp_url(nginx.rtmp_port), nginx.dir)
+        e = ef.edge(self, [f"127.0.0.1:{nginx.rtmp_port}"], workers=2)
+        # Pull: once nginx has the stream, a player of the edge decodes it.
+        self.probe(ef.rtmp_url(nginx.rtmp_port))
+        self.probe(ef.rtmp_url(e.rtmp_port))
+        up = ef.wait_stream(e, upstream=lambda u: u and u.get("state") == "playing")["upstream"]
+        self.assertEqual(up["url"], ef.rtmp_url(nginx.rtmp_port), up)
+        # Push through: a publish on the edge reaches nginx.
+        ef.publish(self, ef.rtmp_url(e.rtmp_port, "live/pushed"), e.dir)
+        ef.wait_stream(e, "pushed")
+        self.probe(ef.rtmp_url(nginx.rtmp_port, "live/pushed"))
+        self.assertTrue(nginx.alive(), nginx.log_tail("error.log"))
+
+    # --- 8. reload -----------------------------------------------------------------------------
+
+    def test_reload_keeps_the_player(self):
+        o = self.origin_with_stream()
+        e = ef.edge(self, [f"127.0.0.1:{o.rtmp_port}"], workers=2)
+        player, dump = ef.rtmpdump_url(self, ef.rtmp_url(e.rtmp_port), e.dir)
+        self.wait_media(dump)
+        e.signal(signal.SIGHUP)
+        e.wait_log(r"reload done: generation 2 serving", timeout=20)
+        frames = len(ef.video_frames(dump))
+        wait_until(lambda: len(ef.video_frames(dump)) >= frames + 75, 20, interval=0.2,
+                   what="3 s more of video for the player after the reload")
+        self.assertTrue(player.alive(), player.output())
+        # A new player (on the new generation) plays the same pull.
+        self.probe(ef.rtmp_url(e.rtmp_port))
+        self.assertEqual(len(ef.pulls(e)), 1, ef.pulls(e))
+        self.assertEqual(len(self.upstreams(o)), 1, self.upstreams(o))
+
+    # --- 9. configuration ----------------------------------------------------------------------
+
+    def test_edge_without_origins_is_a_configuration_error(self):
+        srv = Server(self, workers=1)
+
+        def check(cluster):
+            settings = dict(srv.settings, vhosts={ef.VHOST: {"cluster": cluster}})
+            srv.write_config(text=to_yaml(settings) + "\n")
+            return run([SRS, "-t", "-c", srv.conf_path])
+
+        r = check({"mode": "edge", "origins": ["127.0.0.1:19350"]})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = check({"mode": "edge"})
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("vhosts.__defaultVhost__.cluster.origins", r.stderr + r.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
