@@ -10,7 +10,7 @@ import statistics
 import time
 
 import test_api  # parse_metrics (the module only: its TestCase stays out of this module)
-from harness import Proc, Server, pid_alive, run, size_of, flv_tags, wait_until
+from harness import Proc, Server, flv_tags, free_port, pid_alive, run, size_of, wait_until
 
 VHOST = "__defaultVhost__"
 
@@ -22,6 +22,7 @@ LOG_CONNECTED_UPSTREAM = (r"\]\[(?P<logpid>\d+)\]\[(?P<logcid>\w+)\] edge [^\n]*
                           r"server=(?P<server>\S+)(?: \w+=\S*)*? pid=(?P<pid>\d+)(?: \w+=\S*)*? cid=(?P<cid>\w+)")
 LOG_IDLE_STOP = r"edge {key}: the pull stops: no player for cluster\.idle_timeout"
 LOG_LOST = r"edge {key}: origin {lost} lost \((?P<why>[^\n]*)\); switching to {next}"
+LOG_FAILED = r"edge {key}: origin {failed} failed \((?P<why>[^\n]*)\); trying {next}"
 LOG_MEDIA_AGAIN = r"edge {key}: media again from {url} after a gap of (?P<ms>\d+) ms"
 # On an origin (our server): the edge's connect, with the edge's identity.
 LOG_UPSTREAM_CONNECT = (r"\]\[(?P<logpid>\d+)\]\[(?P<logcid>\w+)\] rtmp connect from upstream "
@@ -73,17 +74,19 @@ def rtmp_url(port, stream="live/cam", host="127.0.0.1"):
 
 # --- clients -------------------------------------------------------------------
 
-def publish(test, url, log_dir, seconds=90):
-    """ffmpeg publishing harness.publish()'s test pattern (H.264 320x240 + AAC)
-    to url, with a keyframe every second: an edge that joins or switches
-    origins starts sooner."""
+def publish(test, url, log_dir, seconds=90, audio=True):
+    """ffmpeg publishing harness.publish()'s test pattern (H.264 320x240 + AAC,
+    or the video alone) to url, with a keyframe every second: an edge that
+    joins or switches origins starts sooner."""
     cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
-           "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
-           "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-           "-t", str(seconds),
-           "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-threads", "1",
-           "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
-           "-c:a", "aac", "-ac", "2", "-f", "flv", url]
+           "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25"]
+    if audio:
+        cmd += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]
+    cmd += ["-t", str(seconds),
+            "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-threads", "1",
+            "-g", "25", "-keyint_min", "25", "-sc_threshold", "0"]
+    cmd += ["-c:a", "aac", "-ac", "2"] if audio else ["-an"]
+    cmd += ["-f", "flv", url]
     name = re.sub(r"[^\w]", "_", url.split("/", 3)[-1])[:40]
     return Proc(test, cmd, os.path.join(log_dir, f"publish-{name}-{time.monotonic_ns()}.log"))
 
@@ -111,13 +114,14 @@ def stream(srv, name="cam", app="live"):
     return found[0] if found else None
 
 
-def wait_stream(srv, name="cam", app="live", timeout=20, **fields):
+def wait_stream(srv, name="cam", app="live", timeout=20, audio=True, **fields):
     """Until srv has app/name live with both codecs known (its sequence headers
-    arrived), and fields[k] == its k (a callable: a predicate of it)."""
+    arrived; the video's alone if not audio), and fields[k] == its k (a
+    callable: a predicate of it)."""
 
     def ready():
         s = stream(srv, name, app)
-        if not s or not s.get("video") or not s.get("audio"):
+        if not s or not s.get("video") or (audio and not s.get("audio")):
             return None
         for k, v in fields.items():
             if not (v(s.get(k)) if callable(v) else s.get(k) == v):
