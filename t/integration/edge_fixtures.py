@@ -3,6 +3,7 @@ on free loopback ports, a publisher with a keyframe every second, the API's
 and the logs' view of the edge's pulls, and what an FLV recording tells about
 the media a player received. Every process is stopped by pid, every wait is
 bounded."""
+import datetime
 import os
 import re
 import signal
@@ -155,6 +156,15 @@ def metric(samples, name, **labels):
         return None
     want = [f'{k}="{v}"' for k, v in labels.items()]
     return sum(v for text, v in samples[name].items() if all(w in text.split(",") for w in want))
+
+
+def logged_at(srv, pattern):
+    """The time (ms, from the log line's stamp) of the first line matching pattern."""
+    m = re.search(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\][^\n]*" + pattern, srv.log(), re.M)
+    if not m:
+        raise AssertionError(f"no log line /{pattern}/")
+    stamp = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f")
+    return stamp.timestamp() * 1000
 
 
 def pulls(srv, key=f"{VHOST}/live/cam"):
