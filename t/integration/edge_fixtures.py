@@ -24,6 +24,7 @@ LOG_CONNECTED_UPSTREAM = (r"\]\[(?P<logpid>\d+)\]\[(?P<logcid>\w+)\] edge [^\n]*
 LOG_IDLE_STOP = r"edge {key}: the pull stops: no player for cluster\.idle_timeout"
 LOG_LOST = r"edge {key}: origin {lost} lost \((?P<why>[^\n]*)\); switching to {next}"
 LOG_FAILED = r"edge {key}: origin {failed} failed \((?P<why>[^\n]*)\); trying {next}"
+LOG_ALL_FAILED = r"edge {key}: every origin failed \(the last, {url}: [^\n]*\); retry in (?P<ms>\d+) ms"
 LOG_MEDIA_AGAIN = r"edge {key}: media again from {url} after a gap of (?P<ms>\d+) ms"
 # On an origin (our server): the edge's connect, with the edge's identity.
 LOG_UPSTREAM_CONNECT = (r"\]\[(?P<logpid>\d+)\]\[(?P<logcid>\w+)\] rtmp connect from upstream "

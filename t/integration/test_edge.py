@@ -363,6 +363,85 @@ class EdgeTest(unittest.TestCase):
         self.assertEqual(len(ef.pulls(e)), 1, "the same pull goes on")
         self.assertEqual(len(self.upstreams(o)), 1, self.upstreams(o))
 
+    def test_origin_not_up_yet(self):
+        """Nothing listens at the only origin: the player waits while the edge
+        retries with a growing delay (a player who leaves meanwhile still
+        stops the pull after idle_timeout); once the origin is up, the player
+        gets the stream."""
+        port = ef.free_port()
+        url = ef.rtmp_url(port)
+        e = ef.edge(self, [f"127.0.0.1:{port}"], workers=1, idle_timeout="2s")
+        edge_url = ef.rtmp_url(e.rtmp_port)
+        # A player who leaves while the edge retries: the pull stops all the same.
+        p1, _ = ef.rtmpdump_url(self, edge_url, e.dir)
+        e.wait_log(ef.rx(ef.LOG_ALL_FAILED, url=url))
+        p1.stop()
+        e.wait_log(ef.rx(ef.LOG_IDLE_STOP), timeout=10)
+        wait_until(lambda: ef.metric(ef.metrics(e), ef.METRIC_PULLS) == 0, 10,
+                   what="no pull in /metrics after the idle stop")
+
+        # Another player: a new pull, retrying with a growing delay.
+        before = len(re.findall(ef.rx(ef.LOG_ALL_FAILED, url=url), e.log()))
+        p2, dump = ef.rtmpdump_url(self, edge_url, e.dir)
+        delays = [int(d) for d in e.wait_log(ef.rx(ef.LOG_ALL_FAILED, url=url), count=before + 2,
+                                             timeout=15)[before:]]
+        self.assertEqual(len(ef.pulls(e)), 2, ef.pulls(e))
+        self.assertGreater(delays[0], 0, delays)
+        self.assertGreater(delays[1], delays[0], f"the delays grow: {delays}")
+        s = ef.stream(e)
+        self.assertIsNotNone(s, ef.streams(e))
+        self.assertIn(s["upstream"]["state"], ("retrying", "connecting"), s["upstream"])
+        self.assertGreaterEqual(s["upstream"]["reconnects"], 2, s["upstream"])
+        samples = ef.metrics(e)
+        self.assertEqual(ef.metric(samples, ef.METRIC_PULLS, state="playing"), 0)
+        self.assertEqual(ef.metric(samples, ef.METRIC_PULLS, state="retrying")
+                         + ef.metric(samples, ef.METRIC_PULLS, state="connecting"), 1,
+                         samples[ef.METRIC_PULLS])
+        self.assertGreaterEqual(ef.metric(samples, ef.METRIC_RETRIES), 3)
+        self.assertTrue(p2.alive(), p2.output())
+
+        # The origin comes up on that port with the stream: the player gets it.
+        o = Server(self, workers=1)
+        o.rtmp_port = port
+        o.settings["rtmp"]["listen"] = [f"127.0.0.1:{port}"]
+        o.write_config()
+        self.addCleanup(o.stop)
+        o.start()
+        ef.publish(self, url, o.dir)
+        ef.wait_stream(o)
+        self.wait_media(dump, 50)
+        up = ef.wait_stream(e, upstream=lambda u: u and u.get("state") == "playing")["upstream"]
+        self.assertEqual(up["url"], url, up)
+        self.assertEqual(len(self.upstreams(o)), 1, self.upstreams(o))
+
+    def test_pulling_worker_dies(self):
+        """The worker that pulls is killed (SIGKILL) under a player of the other
+        worker: the master starts a new worker, and the player goes on with a
+        new pull."""
+        o = self.origin_with_stream()
+        e = ef.edge(self, [f"127.0.0.1:{o.rtmp_port}"], workers=2)
+        edge_url = ef.rtmp_url(e.rtmp_port)
+        w1, w2 = e.workers()
+        start_on_worker(e, w1, "rtmp play", lambda: ef.rtmpdump_url(self, edge_url, e.dir))
+        p2, d2 = start_on_worker(e, w2, "rtmp play", lambda: ef.rtmpdump_url(self, edge_url, e.dir))
+        self.wait_media(d2)
+        self.assertEqual(int(ef.pulls(e)[0]["pid"]), w1)
+        os.kill(w1, signal.SIGKILL)
+        e.wait_log(r"pid %d killed by signal 9" % w1)
+        frames = len(ef.video_frames(d2))
+        wait_until(lambda: len(ef.video_frames(d2)) >= frames + 50, 30, interval=0.2,
+                   what="the other worker's player to get 2 s more of video after the kill")
+        self.assertTrue(p2.alive(), p2.output())
+        wait_until(lambda: len(self.upstreams(o)) == 1, 10, what="one upstream play on the origin")
+        self.assertEqual(ef.backwards([t[1] for t in ef.video_frames(d2)]), [])
+        # A new pull, by a live worker (the one whose player waits).
+        pulls = ef.pulls(e)
+        self.assertEqual(len(pulls), 2, pulls)
+        self.assertIn(int(pulls[1]["pid"]), e.workers(), pulls)
+        self.assertNotEqual(int(pulls[1]["pid"]), w1, pulls)
+        up = ef.wait_stream(e, upstream=lambda u: u and u.get("state") == "playing")["upstream"]
+        self.assertEqual(up["cid"], pulls[1]["cid"], up)
+
     # --- 4. push through ------------------------------------------------------------
 
     def test_publish_on_the_edge_goes_to_the_origin(self):
