@@ -11,16 +11,18 @@ import statistics
 import time
 
 import test_api  # parse_metrics (the module only: its TestCase stays out of this module)
-from harness import Proc, Server, flv_tags, free_port, pid_alive, run, size_of, wait_until
+from harness import Proc, Server, flv_tags, pid_alive, run, size_of, wait_until
 
 VHOST = "__defaultVhost__"
 
 # --- what the implementation logs (kept here to be easy to change) -------------
 # On the edge; {key} is vhost/app/stream.
-LOG_PULLING = r"\]\[(?P<pid>\d+)\]\[\w+\] edge {key}: pulling from (?P<n>\d+) origins \(puller cid=(?P<cid>\w+)\)"
+LOG_PULLING = (r"\]\[(?P<pid>\d+)\]\[\w+\] edge {key}: pulling from (?P<n>\d+) origins "
+               r"\(puller cid=(?P<cid>\w+)\)")
 LOG_PLAYING_FROM = r"edge {key}: playing from {url}"
 LOG_CONNECTED_UPSTREAM = (r"\]\[(?P<logpid>\d+)\]\[(?P<logcid>\w+)\] edge [^\n]*: connected to upstream "
-                          r"server=(?P<server>\S+)(?: \w+=\S*)*? pid=(?P<pid>\d+)(?: \w+=\S*)*? cid=(?P<cid>\w+)")
+                          r"server=(?P<server>\S+)(?: \w+=\S*)*? pid=(?P<pid>\d+)"
+                          r"(?: \w+=\S*)*? cid=(?P<cid>\w+)")
 LOG_IDLE_STOP = r"edge {key}: the pull stops: no player for cluster\.idle_timeout"
 LOG_LOST = r"edge {key}: origin {lost} lost \((?P<why>[^\n]*)\); switching to {next}"
 LOG_FAILED = r"edge {key}: origin {failed} failed \((?P<why>[^\n]*)\); trying {next}"

@@ -5,8 +5,13 @@ origin that dies is replaced by the next one while the players stay; a publish
 on the edge goes through to the origin. Real clients only: ffmpeg publishes a
 test pattern (H.264 + AAC) to an origin (our server, or nginx-rtmp); rtmpdump,
 curl, ffprobe and srs-bench play on the edge; the origins' and the edge's API,
-/metrics and logs tell who pulls what from where. Every server and client is
-stopped by pid, every wait is bounded."""
+/metrics and logs tell who pulls what from where.
+
+The fail-over test prints, for each trial, the gap the edge logs between the
+lost origin's last media and the next origin's first ("after a gap of N ms"),
+the switch time (loss to media, from the log's stamps) and the largest gap
+between the player's video timestamps; EDGE_FAILOVER_TRIALS sets the number of
+trials (3). Every server and client is stopped by pid, every wait is bounded."""
 import os
 import re
 import signal
@@ -16,9 +21,7 @@ import unittest
 import edge_fixtures as ef
 from callbacks import CallbackServer
 from harness import (BUILD, ROOT, SRS, Probe, Proc, Server, assert_test_pattern, flv_tags,
-                     run, size_of, start_on_worker, to_yaml, wait_until)
-
-KEY = f"{ef.VHOST}/live/cam"
+                     free_port, run, start_on_worker, to_yaml, wait_until)
 
 
 class EdgeTest(unittest.TestCase):
@@ -103,7 +106,8 @@ class EdgeTest(unittest.TestCase):
 
         # /metrics: one pull, playing; no retry.
         samples = ef.metrics(e)
-        self.assertEqual(ef.metric(samples, ef.METRIC_PULLS, state="playing"), 1, samples.get(ef.METRIC_PULLS))
+        self.assertEqual(ef.metric(samples, ef.METRIC_PULLS, state="playing"), 1,
+                         samples.get(ef.METRIC_PULLS))
         self.assertEqual(ef.metric(samples, ef.METRIC_PULLS, state="connecting")
                          + ef.metric(samples, ef.METRIC_PULLS, state="retrying"), 0,
                          samples.get(ef.METRIC_PULLS))
@@ -189,8 +193,8 @@ class EdgeTest(unittest.TestCase):
         """O2 has the stream from ffmpeg and forwards it to O1, so that each has
         it by itself; the edge lists O1 first. O1 dies (SIGKILL, master and
         workers) under an rtmpdump player of the edge. Returns the edge's
-        logged gap and the largest gap between the player's video timestamps.
-        audio=False: the video alone."""
+        logged gap, the largest gap between the player's video timestamps and
+        the switch time (ms). audio=False: the video alone."""
         o1 = ef.origin(self)
         o2 = ef.origin(self, vhost={"forward": {"destinations": [f"127.0.0.1:{o1.rtmp_port}"]}})
         ef.publish(self, ef.rtmp_url(o2.rtmp_port), o2.dir, audio=audio)
@@ -257,8 +261,8 @@ class EdgeTest(unittest.TestCase):
         with self.subTest("no two video frames at one timestamp"):
             # What a client that records or remuxes sees: ffmpeg copying the
             # player's FLV to MP4 says "Non-monotonous DTS" at a repeated one.
-            r = run(["ffmpeg", "-hide_banner", "-v", "warning", "-i", dump, "-map", "0:v", "-c", "copy", "-f", "mp4",
-                     "-y", dump + ".mp4"], timeout=60)
+            r = run(["ffmpeg", "-hide_banner", "-v", "warning", "-i", dump, "-map", "0:v",
+                     "-c", "copy", "-f", "mp4", "-y", dump + ".mp4"], timeout=60)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertNotIn("Non-monotonous DTS", r.stderr,
                              f"video frames at the timestamp of the one before: {ef.repeated(video)}")
@@ -271,12 +275,13 @@ class EdgeTest(unittest.TestCase):
             seen.add(t[3])
         self.assertLess(player_gap, 1000, "a gap in the player's video timestamps")
         self.assertLess(gap_ms, 1000, "the edge's gap between the two origins' media")
-        print(f"\n    fail-over: edge gap {gap_ms} ms ({why}; loss to media {switch_ms:.0f} ms), player's largest video "
+        print(f"\n    fail-over: edge gap {gap_ms} ms ({why}; loss to media {switch_ms:.0f} ms), "
+              f"player's largest video "
               f"timestamp gap {player_gap} ms, "
               f"{replayed} video frames received twice", end="")
         for srv in (e, o2):
             srv.stop()
-        return gap_ms, player_gap
+        return gap_ms, player_gap, round(switch_ms)
 
     def test_failover_to_the_next_origin(self):
         trials = int(os.environ.get("EDGE_FAILOVER_TRIALS", "3"))
@@ -284,12 +289,12 @@ class EdgeTest(unittest.TestCase):
         for i in range(trials):
             with self.subTest(trial=i + 1):
                 results.append(self.failover_trial())
-        gaps = [g for g, _ in results]
+        gaps = [g for g, _, _ in results]
         if gaps:
             p50, top = ef.p50_max(gaps)
             print(f"\n    fail-over over {len(gaps)} trials: edge gap p50 {p50:.0f} ms, max {top} ms; "
-                  f"player's largest video timestamp gap max {max(p for _, p in results)} ms; "
-                  f"each (edge, player): {results}")
+                  f"player's largest video timestamp gap max {max(p for _, p, _ in results)} ms; "
+                  f"each (edge gap, player gap, loss to media): {results}")
 
     def test_failover_video_only(self):
         """Fail-over of a video-only stream (last frame before the switch: video).
@@ -301,7 +306,7 @@ class EdgeTest(unittest.TestCase):
     def test_refused_origin_is_skipped(self):
         """Nothing listens at the first origin: the edge goes on to the second."""
         o = self.origin_with_stream()
-        dead = ef.rtmp_url(ef.free_port())
+        dead = ef.rtmp_url(free_port())
         e = ef.edge(self, [dead.split("/")[2], f"127.0.0.1:{o.rtmp_port}"], workers=1)
         player, dump = ef.rtmpdump_url(self, ef.rtmp_url(e.rtmp_port), e.dir)
         self.wait_media(dump)
@@ -368,7 +373,7 @@ class EdgeTest(unittest.TestCase):
         retries with a growing delay (a player who leaves meanwhile still
         stops the pull after idle_timeout); once the origin is up, the player
         gets the stream."""
-        port = ef.free_port()
+        port = free_port()
         url = ef.rtmp_url(port)
         e = ef.edge(self, [f"127.0.0.1:{port}"], workers=1, idle_timeout="2s")
         edge_url = ef.rtmp_url(e.rtmp_port)
@@ -460,6 +465,18 @@ class EdgeTest(unittest.TestCase):
         self.probe(ef.rtmp_url(e.rtmp_port, "live/pushed"))
         self.assertEqual(ef.pulls(e, f"{ef.VHOST}/live/pushed"), [])
         self.assertEqual(self.upstreams(o), [])
+        self.assertTrue(pub.alive(), pub.output())
+
+    def test_publish_on_the_edge_skips_a_dead_origin(self):
+        """The origins are the push's fail-over list too: nothing listens at the
+        first, the publish reaches the second."""
+        o = ef.origin(self)
+        dead = free_port()
+        e = ef.edge(self, [f"127.0.0.1:{dead}", f"127.0.0.1:{o.rtmp_port}"], workers=1)
+        pub = ef.publish(self, ef.rtmp_url(e.rtmp_port, "live/pushed"), e.dir)
+        ef.wait_stream(e, "pushed")
+        ef.wait_stream(o, "pushed", timeout=30)
+        self.probe(ef.rtmp_url(o.rtmp_port, "live/pushed"))
         self.assertTrue(pub.alive(), pub.output())
 
     # --- 5. parameters -----------------------------------------------------------------
