@@ -16,6 +16,18 @@ namespace rtmp = proto::rtmp;
 
 constexpr int64_t kTickMs = 250;  // stall and idle checks
 
+// Metadata and sequence headers: what a new origin sends first, before its
+// frames, whatever their timestamps (FLV 10.1 annex E.4.2.1 and E.4.3.1;
+// Enhanced RTMP's PacketTypeSequenceStart).
+bool is_header(const MediaRecord& r) {
+  if (r.kind == MediaKind::kMetadata) return true;
+  if (r.body.size() < 2) return false;
+  const uint8_t first = r.body[0];
+  if (r.kind == MediaKind::kAudio) return (first >> 4) == 10 && r.body[1] == 0;  // AAC
+  if (first & 0x80) return (first & 0x0f) == 0;                                  // ex video
+  return r.body[1] == 0;  // AVC, HEVC: AVCPacketType 0
+}
+
 }  // namespace
 
 EdgePuller::EdgePuller(Services& svc, Owner& owner, Resolver& resolver,
@@ -116,7 +128,7 @@ bool EdgePuller::write(const rtmp::Message& msg, std::string* why) {
     LOG_WARN("edge %s: media again from %s after a gap of %u ms", key().c_str(),
              origins_[current_].url.c_str(), gap);
   }
-  record.timestamp = rebase(record.timestamp);
+  record.timestamp = rebase(record.timestamp, is_header(record));
   if (base::Status s = publisher_->write(record); !s.is_ok()) {
     *why = "a " + std::to_string(msg.header.length) +
            "-byte message from the origin refused: " + s.to_string();
@@ -126,15 +138,17 @@ bool EdgePuller::write(const rtmp::Message& msg, std::string* why) {
 }
 
 // After an origin switch the new origin's timestamps go on from the last
-// one written: its sequence headers (timestamp 0) take the last timestamp,
-// its first frame the next millisecond.
-uint32_t EdgePuller::rebase(uint32_t timestamp) {
+// one written: its metadata and sequence headers take the last timestamp,
+// its first frame the next millisecond, and what follows keeps its spacing.
+uint32_t EdgePuller::rebase(uint32_t timestamp, bool header) {
   if (!based_) {
-    if (timestamp == 0) return last_ts_;
+    if (header) return last_ts_;
     ts_offset_ = int64_t(last_ts_) + 1 - int64_t(timestamp);
     based_ = true;
   }
-  last_ts_ = uint32_t(int64_t(timestamp) + ts_offset_);
+  const int64_t rebased = int64_t(timestamp) + ts_offset_;
+  if (header && have_ts_ && rebased < int64_t(last_ts_)) return last_ts_;  // never back
+  last_ts_ = uint32_t(rebased);
   have_ts_ = true;
   return last_ts_;
 }

@@ -64,7 +64,7 @@ class EdgePuller final : public EdgeConn::Owner {
   void on_edge_closed(const std::string& why) override;
   void on_edge_gone() override { conn_ = nullptr; }
   bool write(const proto::rtmp::Message& msg, std::string* why);
-  uint32_t rebase(uint32_t timestamp);
+  uint32_t rebase(uint32_t timestamp, bool header);
   static void on_tick_cb(evutil_socket_t, short, void* arg);
   static void on_retry_cb(evutil_socket_t, short, void* arg);
   void tick();

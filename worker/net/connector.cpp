@@ -28,7 +28,7 @@ evdns_base* Resolver::dns() {
 }
 
 Connector::Connector(event_base* base, Resolver& resolver)
-    : base_(base), resolver_(resolver), ready_(make_timer(base, on_ready_cb, this)) {}
+    : resolver_(resolver), ready_(make_timer(base, on_ready_cb, this)) {}
 
 Connector::~Connector() {
   cancel();

@@ -66,7 +66,6 @@ class Connector {
   void finish(base::Result<Connected> r);
   base::Result<Connected> connect_to(const sockaddr* addr, socklen_t len);
 
-  event_base* base_;
   Resolver& resolver_;
   Done done_;
   std::string host_;
