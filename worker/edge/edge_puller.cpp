@@ -37,7 +37,10 @@ EdgePuller::EdgePuller(Services& svc, Owner& owner, Resolver& resolver,
       owner_(owner),
       publisher_(std::move(publisher)),
       vhost_(vhost),
-      cid_(base::new_context_id()),
+      // The first player's context id: one grep on it follows that player
+      // from the edge to the origin, which logs it in its connect line.
+      cid_(player.client_id.empty() ? base::new_context_id()
+                                    : base::ContextId::of(player.client_id)),
       connector_(svc.base, resolver),
       tick_(make_timer(svc.base, on_tick_cb, this, EV_PERSIST)),
       retry_(make_timer(svc.base, on_retry_cb, this)),

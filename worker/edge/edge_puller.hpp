@@ -77,7 +77,7 @@ class EdgePuller final : public EdgeConn::Owner {
   Owner& owner_;
   std::unique_ptr<Publisher> publisher_;
   const conf::VhostConfig& vhost_;
-  base::ContextId cid_;  // its own, and its connections'
+  base::ContextId cid_;  // the first player's, and its connections'
   Connector connector_;
   EventPtr tick_, retry_;
   std::vector<RtmpTarget> origins_;  // the stream on each origin
