@@ -418,5 +418,33 @@ class ForwardTest(unittest.TestCase):
                 self.assertEqual(len(re.findall(r"forward\.destinations\[\d+\]", r.stderr)), 1, r.stderr)
 
 
+    # --- 9. a reload of the forwarding server ----------------------------------
+
+    def test_reload_keeps_the_forward(self):
+        """A reload drops nobody: the publish stays on its (draining) worker,
+        and so does its forwarder, with no reconnect."""
+        import signal
+        b = self.server(workers=1, host="127.0.0.2")
+        dest = self.url_of(b)
+        a = self.server(workers=2, forward={"destinations": [f"127.0.0.2:{b.rtmp_port}"]})
+        self.publish(a)
+        ff.wait_stream(b, "live", "livestream")
+        before = self.wait_forward(a, dest)
+        path = os.path.join(b.dir, "reload-player.flv")
+        dump = Proc(self, ["rtmpdump", "-q", "-v", "-r", dest, "-o", path], path + ".log")
+        wait_until(lambda: size_of(path) > 50000, 20, what="the player on B to get media")
+        a.signal(signal.SIGHUP)
+        a.wait_log(r"reload done: generation 2 serving", timeout=20)
+        # The forward goes on, not again: its bytes grow, it never retried,
+        # and B's player keeps receiving.
+        after = self.wait_forward(a, dest, send_bytes=before["send_bytes"] + 100000)
+        self.assertEqual(after["reconnects"], 0, after)
+        self.assertEqual(after["id"], before["id"], (before, after))
+        size = size_of(path)
+        wait_until(lambda: size_of(path) > size + 100000, 20,
+                   what="the player on B to keep receiving after A's reload")
+        self.assertTrue(dump.alive(), "B's player was dropped")
+
+
 if __name__ == "__main__":
     unittest.main()
