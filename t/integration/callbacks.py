@@ -2,7 +2,8 @@
 a certificate, HTTPS. It records every POST (the JSON body, plus _path, _host
 and _content_type) and answers as an operator's token check would: /auth
 accepts only param ?token=good (and never answers for stream 'slow', until
-the test ends), /deny refuses, anything else accepts."""
+the test ends), /deny refuses, anything else accepts; or, given answer(event)
+-> bytes, answers what it says (a forward backend's URLs)."""
 import json
 import ssl
 import threading
@@ -12,7 +13,7 @@ from harness import free_port
 
 
 class CallbackServer:
-    def __init__(self, test, cert=None, key=None):
+    def __init__(self, test, cert=None, key=None, answer=None):
         self.events = []
         self.lock = threading.Lock()
         self.release = threading.Event()
@@ -34,17 +35,22 @@ class CallbackServer:
                 event["_content_type"] = self.headers.get("Content-Type")
                 with outer.lock:
                     outer.events.append(event)
+                if answer is not None:
+                    return self.reply(answer(event))
                 if self.path.startswith("/auth") and event.get("stream") == "slow":
                     outer.release.wait(20)  # never answers within the timeout
                     return
                 ok = not self.path.startswith("/auth") or event.get("param") == "?token=good"
                 ok = ok and not self.path.startswith("/deny")
-                reply = b"0" if ok else b'{"code":403,"msg":"denied"}'
+                self.reply(b"0" if ok else b'{"code":403,"msg":"denied"}')
+
+            def reply(self, body):
                 try:
                     self.send_response(200)
-                    self.send_header("Content-Length", str(len(reply)))
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
-                    self.wfile.write(reply)
+                    self.wfile.write(body)
                 except OSError:
                     pass  # the server cancelled the call (its client left, or it stopped)
 

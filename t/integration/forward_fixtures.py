@@ -5,55 +5,19 @@ that can be stopped and started again on the same port."""
 import json
 import os
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import test_api  # parse_metrics (the module only: its TestCase stays out of this module)
-from harness import free_port, run, wait_until
+from callbacks import CallbackServer
+from harness import run, wait_until
 
 
-class Backend:
-    """An HTTP server on a free 127.0.0.1 port, as an operator's forward backend:
-    records every POST (its JSON, plus _path and _content_type) and answers with
-    answer(event) -> bytes (a JSON reply by default: the given urls)."""
+class Backend(CallbackServer):
+    """An operator's forward backend: the callback server of the hook tests,
+    recording every POST (its JSON, plus _path and _content_type), answering
+    answer(event) -> bytes (Backend.urls(...): the URLs to forward to)."""
 
     def __init__(self, test, answer):
-        self.events = []
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                try:
-                    event = json.loads(body)
-                except ValueError:
-                    event = {"unparsed": body.decode(errors="replace")}
-                if not isinstance(event, dict):
-                    event = {"unparsed": event}
-                event["_path"] = self.path
-                event["_content_type"] = self.headers.get("Content-Type")
-                with outer.lock:
-                    outer.events.append(event)
-                reply = answer(event)
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(reply)))
-                    self.end_headers()
-                    self.wfile.write(reply)
-                except OSError:
-                    pass
-
-        self.port = free_port()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        test.addCleanup(self.stop)
+        super().__init__(test, answer=answer)
 
     @staticmethod
     def urls(*urls):
@@ -61,12 +25,8 @@ class Backend:
         body = json.dumps({"code": 0, "data": {"urls": list(urls)}}).encode()
         return lambda event: body
 
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
     def url(self, path="/api/v1/forward"):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return super().url(path)
 
     def of(self, **fields):
         with self.lock:

@@ -71,6 +71,11 @@ size_t OutputThread::feeds() const {
   return feed_count_;
 }
 
+void OutputThread::count_feeds() {
+  std::lock_guard<std::mutex> lock(mu_);
+  feed_count_ = feeds_.size();
+}
+
 void OutputThread::run() {
   std::deque<Command> todo;
   for (bool last = false; !last;) {
@@ -84,10 +89,10 @@ void OutputThread::run() {
     uint64_t now = uint64_t(base::mono_ms());
     for (Command& c : todo) handle(c, now);
     todo.clear();
+    count_feeds();  // before the sinks post notes: who reads a note sees the feed counted
     pump_all(now);
     tick_all(now);
-    std::lock_guard<std::mutex> lock(mu_);
-    feed_count_ = feeds_.size();
+    count_feeds();
   }
   // The worker exits: whatever was not finished ends where its ring is now.
   uint64_t now = uint64_t(base::mono_ms());

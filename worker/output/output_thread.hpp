@@ -65,6 +65,7 @@ class OutputThread final : public Mailbox {
   };
 
   void run();
+  void count_feeds();
   void handle(Command& c, uint64_t now_ms);
   void start_feed(std::unique_ptr<OutputFeed> feed);
   void finish_feed(const Command& c, uint64_t now_ms);
