@@ -28,21 +28,34 @@ std::string read_pid(int fd) {
   return s;
 }
 
+// The pid file, created (with its folders) when missing; invalid, and
+// *error set, when it cannot be opened.
+base::Fd open_pid_file(const std::string& path, int mode, std::string* error) {
+  make_parent_dirs(path);
+  base::Fd fd(::open(path.c_str(), mode | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd.valid()) {
+    *error =
+        "open(" + path + ") failed (" + std::to_string(errno) + ": " + std::strerror(errno) + ")";
+  }
+  return fd;
+}
+
+// A write lock over the whole file (fcntl(2) record locks: l_len 0 is "to the end").
+struct flock whole_file_lock() {
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  return lock;
+}
+
 }  // namespace
 
 PidFile::~PidFile() = default;
 
 bool PidFile::acquire(const std::string& path, std::string* error) {
-  make_parent_dirs(path);
-  base::Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) {
-    *error =
-        "open(" + path + ") failed (" + std::to_string(errno) + ": " + std::strerror(errno) + ")";
-    return false;
-  }
-  struct flock lock {};
-  lock.l_type = F_WRLCK;
-  lock.l_whence = SEEK_SET;
+  base::Fd fd = open_pid_file(path, O_RDWR, error);
+  if (!fd.valid()) return false;
+  struct flock lock = whole_file_lock();
   if (::fcntl(fd.get(), F_SETLK, &lock) != 0) {
     if (errno == EAGAIN || errno == EACCES) {
       *error = "another instance (pid " + read_pid(fd.get()) + ") owns the pid file " + path;
@@ -62,16 +75,9 @@ bool PidFile::acquire(const std::string& path, std::string* error) {
 }
 
 bool PidFile::available(const std::string& path, std::string* error) {
-  make_parent_dirs(path);
-  base::Fd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) {
-    *error =
-        "open(" + path + ") failed (" + std::to_string(errno) + ": " + std::strerror(errno) + ")";
-    return false;
-  }
-  struct flock lock {};
-  lock.l_type = F_WRLCK;
-  lock.l_whence = SEEK_SET;
+  base::Fd fd = open_pid_file(path, O_RDONLY, error);
+  if (!fd.valid()) return false;
+  struct flock lock = whole_file_lock();
   if (::fcntl(fd.get(), F_GETLK, &lock) != 0) {
     *error = "fcntl(F_GETLK, " + path + ") failed (" + std::strerror(errno) + ")";
     return false;
