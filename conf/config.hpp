@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/log.hpp"
@@ -33,6 +34,18 @@ struct Endpoint {
 
   std::string to_string() const;  // "1935", "127.0.0.1:1935", "[::1]:1935"
   bool operator==(const Endpoint&) const = default;
+};
+
+// The master's ffmpeg children (transcode, ingest) and exec commands.
+struct FfmpegConfig {
+  std::string program = "ffmpeg";  // a path, or a name looked up in PATH
+  // One log file per child, ffmpeg-KIND-NAME.log, reopened with the server's
+  // log (SIGUSR1); "/dev/null": none; empty: the master's log.
+  std::string log_dir;
+  std::string log_level = "warning";  // ffmpeg's -loglevel
+  // A transcode or ingest whose output stream gets no media this long is restarted.
+  Duration stall_timeout{10000};
+  bool operator==(const FfmpegConfig&) const = default;
 };
 
 struct LogConfig {
@@ -166,6 +179,66 @@ struct ClusterConfig {
   bool operator==(const ClusterConfig&) const = default;
 };
 
+// One transcoding recipe (SRS's engine): what `ffmpeg` does to a stream it
+// plays from this server before publishing the result (master/ffmpeg_args).
+// A vcodec/acodec of "copy" keeps that track as is, "none" drops it; any
+// other value is an ffmpeg encoder name, with the settings below (0 or
+// empty: the encoder's default).
+struct TranscodeEngine {
+  std::string name;
+  bool enabled = true;
+  std::string vcodec = "libx264";
+  uint32_t vbitrate = 0;  // kbit/s
+  double vfps = 0;
+  uint32_t width = 0, height = 0;  // `size: WxH`
+  std::string vprofile, vpreset;
+  std::vector<std::pair<std::string, std::string>> vparams;  // -KEY VALUE, in order
+  std::string acodec = "aac";
+  uint32_t abitrate = 0;  // kbit/s
+  uint32_t asample_rate = 0;
+  uint32_t achannels = 0;
+  std::vector<std::pair<std::string, std::string>> aparams;
+  std::string filters;  // a video filter graph (-vf)
+  // [vhost] [app] [stream] [engine] [host] [port]: the stream's names, this
+  // engine's, and the RTMP listener the children use (conf/child_template.hpp).
+  std::string output = "rtmp://[host]:[port]/[app]/[stream]_[engine]?vhost=[vhost]";
+  bool operator==(const TranscodeEngine&) const = default;
+};
+
+// Transcode (SRS's transcode): each live stream of the vhost that `apply`
+// matches gets one ffmpeg child per enabled engine, started with the stream
+// and stopped when it ends (master/child_room.hpp). A transcoder's output is
+// never transcoded again.
+struct TranscodeConfig {
+  bool enabled = false;
+  std::vector<std::string> apply;  // "app/stream" or "app/*" patterns; empty: every stream
+  std::vector<TranscodeEngine> engines;
+  bool operator==(const TranscodeConfig&) const = default;
+};
+
+// Ingest (SRS's ingest): an ffmpeg child, started with the server, that
+// reads `input` (a file, or any URL ffmpeg reads) and publishes it as
+// `stream` ("app/stream") of the vhost, through `engine` (a name of
+// transcode.engines; empty: both tracks copied).
+struct IngestConfig {
+  std::string name;
+  bool enabled = true;
+  std::string input;
+  bool loop = false;  // a file starts over at its end
+  std::string stream;
+  std::string engine;
+  bool operator==(const IngestConfig&) const = default;
+};
+
+// Exec (nginx-rtmp's exec_publish/exec_publish_done): commands run once when
+// a stream of the vhost starts and when it ends. Each is split into words at
+// load (quotes group words; no shell runs it), then [vhost] [app] [stream]
+// [host] [port] are replaced in each word.
+struct ExecConfig {
+  std::vector<std::vector<std::string>> on_publish, on_unpublish;
+  bool operator==(const ExecConfig&) const = default;
+};
+
 // HTTP callbacks (SRS's http_hooks): each list is called in order; for
 // connect, publish and play the client waits for the verdict (see
 // worker/hooks.hpp). URLs are checked at load (conf/hook_url.hpp).
@@ -190,6 +263,9 @@ struct VhostConfig {
   ForwardConfig forward;
   ClusterConfig cluster;
   HttpHooksConfig http_hooks;
+  TranscodeConfig transcode;
+  std::vector<IngestConfig> ingests;  // `ingest:` a map of names
+  ExecConfig exec;
   bool operator==(const VhostConfig&) const = default;
 };
 
@@ -208,6 +284,7 @@ struct Config {
   HttpServerConfig http_server;
   HttpApiConfig http_api;
   ShmConfig shm;
+  FfmpegConfig ffmpeg;
   std::vector<VhostConfig> vhosts{VhostConfig{kDefaultVhost}};
 
   // Compares settings, not where they came from.

@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "base/log.hpp"
+#include "conf/child_template.hpp"
 #include "conf/config.hpp"
 #include "conf/endpoint.hpp"
 #include "conf/hook_url.hpp"
@@ -89,6 +90,24 @@ void load_http_api(Section* top, HttpApiConfig* c) {
   load_http_api_auth(&s, &c->auth);
   s.get("allow", &c->allow);
   load_http_api_raw(&s, &c->raw_api);
+}
+
+constexpr std::string_view kFfmpegLevels[] = {"quiet", "panic",   "fatal", "error", "warning",
+                                              "info",  "verbose", "debug", "trace"};
+
+void load_ffmpeg(Section* top, FfmpegConfig* c) {
+  Section s(top, "ffmpeg");
+  s.get("program", &c->program);
+  if (c->program.empty()) s.reject("program", "expected the ffmpeg program (a path or a name)");
+  s.get("log_dir", &c->log_dir);
+  s.get("log_level", &c->log_level);
+  if (std::find(std::begin(kFfmpegLevels), std::end(kFfmpegLevels), c->log_level) ==
+      std::end(kFfmpegLevels))
+    s.reject("log_level",
+             "expected one of ffmpeg's log levels (quiet, panic, fatal, error, "
+             "warning, info, verbose, debug, trace), got '" +
+                 c->log_level + "'");
+  s.get("stall_timeout", &c->stall_timeout, Span{1s, 1h});
 }
 
 void load_shm(Section* top, ShmConfig* c) {
@@ -197,6 +216,153 @@ void load_cluster(Section* vhost, ClusterConfig* c) {
     s.reject("origins", "an edge needs at least one origin (host:port or rtmp:// URL)");
 }
 
+bool valid_child_name(std::string_view name) {
+  return !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '-' || ch == '_';
+  });
+}
+
+// "640x360" -> 640, 360; false when it is not two positive even integers.
+bool parse_size(std::string_view text, uint32_t* width, uint32_t* height) {
+  size_t x = text.find('x');
+  if (x == std::string_view::npos) return false;
+  uint64_t w = 0, h = 0;
+  if (!parse_integer(text.substr(0, x), 2, 16384, &w).empty()) return false;
+  if (!parse_integer(text.substr(x + 1), 2, 16384, &h).empty()) return false;
+  if (w % 2 != 0 || h % 2 != 0) return false;  // libx264 with yuv420p needs even sizes
+  *width = uint32_t(w);
+  *height = uint32_t(h);
+  return true;
+}
+
+// A codec: copy, none, or an ffmpeg encoder name.
+std::string check_codec(std::string_view text) {
+  bool word = !text.empty() && std::all_of(text.begin(), text.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+  });
+  if (word) return {};
+  return "expected copy, none or an ffmpeg encoder name (libx264, aac ...), got '" +
+         std::string(text) + "'";
+}
+
+// The output template expands to an RTMP URL (checked with sample names).
+std::string check_output(std::string_view text) {
+  std::string problem = check_template(text, {"vhost", "app", "stream", "engine", "host", "port"});
+  if (!problem.empty()) return problem;
+  RtmpUrl url;
+  TemplateValues sample{"v", "app", "stream", "engine", "127.0.0.1", "1935"};
+  problem = parse_rtmp_url(expand(text, sample), &url);
+  if (!problem.empty()) return "expected an rtmp:// URL template: " + problem;
+  return {};
+}
+
+void load_engine(Section* s, const std::string& name, TranscodeEngine* c) {
+  c->name = name;
+  s->get("enabled", &c->enabled);
+  s->get("vcodec", &c->vcodec);
+  if (std::string p = check_codec(c->vcodec); !p.empty()) s->reject("vcodec", p);
+  s->get("vbitrate", &c->vbitrate, Int{0, 1'000'000});
+  s->get("vfps", &c->vfps, Real{0, 240});
+  std::string size;
+  s->get("size", &size);
+  if (!size.empty() && !parse_size(size, &c->width, &c->height))
+    s->reject("size", "expected WIDTHxHEIGHT with even numbers (640x360), got '" + size + "'");
+  s->get("vprofile", &c->vprofile);
+  s->get("vpreset", &c->vpreset);
+  s->get("vparams", &c->vparams);
+  s->get("acodec", &c->acodec);
+  if (std::string p = check_codec(c->acodec); !p.empty()) s->reject("acodec", p);
+  s->get("abitrate", &c->abitrate, Int{0, 10'000});
+  s->get("asample_rate", &c->asample_rate, Int{0, 192'000});
+  s->get("achannels", &c->achannels, Int{0, 8});
+  s->get("aparams", &c->aparams);
+  s->get("filters", &c->filters);
+  s->get("output", &c->output);
+  if (std::string p = check_output(c->output); !p.empty()) s->reject("output", p);
+  if (c->vcodec == "none" && c->acodec == "none")
+    s->reject("acodec", "an engine with vcodec none and acodec none outputs nothing");
+}
+
+void load_transcode(Section* vhost, TranscodeConfig* c) {
+  Section s(vhost, "transcode");
+  s.get("enabled", &c->enabled);
+  s.get("apply", &c->apply, check_stream_pattern);
+  Section engines(&s, "engines", "engine");
+  engines.each([&](const std::string& name, Where at, Section& e) {
+    if (!valid_child_name(name)) {
+      engines.report()->error(
+          at, engines.path_of(name),
+          "expected an engine name of letters, digits, '-' and '_', got '" + name + "'");
+    }
+    TranscodeEngine engine;
+    load_engine(&e, name, &engine);
+    c->engines.push_back(std::move(engine));
+  });
+  if (c->enabled && c->engines.empty())
+    s.reject("enabled", "transcode is enabled but transcode.engines names no engine");
+}
+
+// "app/stream": where an ingest publishes.
+std::string check_ingest_stream(std::string_view text) {
+  size_t slash = text.rfind('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size() ||
+      text.find_first_of("*?[] \t") != std::string_view::npos) {
+    return "expected app/stream (the stream this ingest publishes), got '" + std::string(text) +
+           "'";
+  }
+  return {};
+}
+
+void load_ingest(Section* s, const std::string& name, const TranscodeConfig& transcode,
+                 IngestConfig* c) {
+  c->name = name;
+  s->get("enabled", &c->enabled);
+  s->get("input", &c->input);
+  if (c->input.empty()) s->reject("input", "an ingest needs an input (a file or a URL)");
+  s->get("loop", &c->loop);
+  s->get("stream", &c->stream);
+  if (std::string p = check_ingest_stream(c->stream); !p.empty()) s->reject("stream", p);
+  s->get("engine", &c->engine);
+  bool known = c->engine.empty() ||
+               std::any_of(transcode.engines.begin(), transcode.engines.end(),
+                           [&](const TranscodeEngine& e) { return e.name == c->engine; });
+  if (!known)
+    s->reject("engine", "no engine '" + c->engine + "' in this vhost's transcode.engines");
+}
+
+void load_ingests(Section* vhost, const TranscodeConfig& transcode,
+                  std::vector<IngestConfig>* out) {
+  Section s(vhost, "ingest", "ingest");
+  s.each([&](const std::string& name, Where at, Section& i) {
+    if (!valid_child_name(name)) {
+      s.report()->error(
+          at, s.path_of(name),
+          "expected an ingest name of letters, digits, '-' and '_', got '" + name + "'");
+    }
+    IngestConfig ingest;
+    load_ingest(&i, name, transcode, &ingest);
+    out->push_back(std::move(ingest));
+  });
+}
+
+void check_commands(Section* s, const char* key, const std::vector<std::vector<std::string>>& c) {
+  for (const std::vector<std::string>& words : c) {
+    for (const std::string& w : words) {
+      std::string p = check_template(w, {"vhost", "app", "stream", "host", "port"});
+      if (!p.empty()) return s->reject(key, p);
+    }
+  }
+}
+
+void load_exec(Section* vhost, ExecConfig* c) {
+  Section s(vhost, "exec");
+  s.get("on_publish", &c->on_publish);
+  s.get("on_unpublish", &c->on_unpublish);
+  check_commands(&s, "on_publish", c->on_publish);
+  check_commands(&s, "on_unpublish", c->on_unpublish);
+}
+
 void load_http_hooks(Section* vhost, HttpHooksConfig* c) {
   Section s(vhost, "http_hooks");
   s.get("enabled", &c->enabled);
@@ -227,6 +393,9 @@ void load_vhost(Section* s, VhostConfig* c) {
   load_dvr(s, &c->dvr);
   load_forward(s, &c->forward);
   load_http_hooks(s, &c->http_hooks);
+  load_transcode(s, &c->transcode);
+  load_ingests(s, c->transcode, &c->ingests);
+  load_exec(s, &c->exec);
   if (c->forward.backend) {  // a callback URL of the vhost: its TLS settings too
     c->forward.backend->tls_verify = c->http_hooks.tls_verify;
     c->forward.backend->tls_ca_file = c->http_hooks.tls_ca_file;
@@ -271,6 +440,7 @@ void load_top(Section* top, Config* c) {
   load_http_server(top, &c->http_server);
   load_http_api(top, &c->http_api);
   load_shm(top, &c->shm);
+  load_ffmpeg(top, &c->ffmpeg);
   load_vhosts(top, &c->vhosts);
 }
 

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "conf/child_template.hpp"
 #include "conf/endpoint.hpp"
 #include "conf/listeners.hpp"
 #include "conf/scalar.hpp"
@@ -167,36 +168,75 @@ void Section::get(const char* key, std::vector<Endpoint>* out) {
   for (auto& [path, at] : written) report_->listen_at[path] = at;
 }
 
-template <class Url>
-void Section::get_urls(const char* key, std::vector<Url>* out,
-                       std::string (*parse)(std::string_view, Url*)) {
+// A scalar alone is a list of one; each item goes through parse(text, &item).
+template <class Item, class Parse>
+void Section::get_list(const char* key, const char* noun, std::vector<Item>* out, Parse parse) {
   Entry* e = find(key);
   if (e == nullptr || e->value.IsNull()) return;
   const YAML::Node& value = e->value;
-  if (!value.IsScalar() && !value.IsSequence()) return type_error(*e, "a URL or a list of URLs");
-  std::vector<Url> urls;
+  if (!value.IsScalar() && !value.IsSequence())
+    return type_error(*e, (std::string(noun) + " or a list of them").c_str());
+  std::vector<Item> items;
   size_t count = value.IsScalar() ? 1 : value.size();
   for (size_t i = 0; i < count; ++i) {
-    const YAML::Node item = value.IsScalar() ? value : value[i];
-    Url url;
-    std::string message = item.IsScalar() ? parse(item.Scalar(), &url)
-                                          : std::string("expected a URL, got ") + kind_of(item);
+    const YAML::Node item_node = value.IsScalar() ? value : value[i];
+    Item item;
+    std::string message = item_node.IsScalar()
+                              ? parse(item_node.Scalar(), &item)
+                              : "expected " + std::string(noun) + ", got " + kind_of(item_node);
     if (!message.empty()) {
       std::string at = path_of(key) + "[" + std::to_string(i) + "]";
-      report_->error(where_of(item.Mark()), at, message);
+      report_->error(where_of(item_node.Mark()), at, message);
       continue;
     }
-    urls.push_back(std::move(url));
+    items.push_back(std::move(item));
   }
-  *out = std::move(urls);
+  *out = std::move(items);
 }
 
 void Section::get(const char* key, std::vector<HookUrl>* out) {
-  get_urls(key, out, parse_hook_url);
+  get_list(key, "a URL", out, parse_hook_url);
 }
 
 void Section::get(const char* key, std::vector<RtmpUrl>* out) {
-  get_urls(key, out, parse_rtmp_url);
+  get_list(key, "a URL", out, parse_rtmp_url);
+}
+
+void Section::get(const char* key, std::vector<std::string>* out,
+                  std::string (*check)(std::string_view)) {
+  get_list(key, "a string", out, [check](std::string_view text, std::string* item) {
+    *item = std::string(text);
+    return check(text);
+  });
+}
+
+void Section::get(const char* key, std::vector<std::vector<std::string>>* out) {
+  get_list(key, "a command", out, [](std::string_view text, std::vector<std::string>* words) {
+    return split_command(text, words);
+  });
+}
+
+void Section::get(const char* key, std::vector<std::pair<std::string, std::string>>* out) {
+  Entry* e = find(key);
+  if (e == nullptr || e->value.IsNull()) return;
+  if (!e->value.IsMap()) return type_error(*e, "a map of options to values");
+  std::vector<std::pair<std::string, std::string>> options;
+  for (auto it = e->value.begin(); it != e->value.end(); ++it) {
+    const YAML::Node name = it->first, value = it->second;
+    std::string at = path_of(key);
+    if (!name.IsScalar() || name.Scalar().empty()) {
+      report_->error(where_of(name.Mark()), at, "expected an option name");
+      continue;
+    }
+    at += "." + name.Scalar();
+    if (!value.IsScalar()) {
+      report_->error(where_of(value.Mark()), at,
+                     std::string("expected a value, got ") + kind_of(value));
+      continue;
+    }
+    options.emplace_back(name.Scalar(), value.Scalar());
+  }
+  *out = std::move(options);
 }
 
 void Section::get(const char* key, std::optional<HookUrl>* out) {

@@ -197,6 +197,13 @@ class Section {
   void get(const char* key, std::optional<HookUrl>* out);
   // An allow list: addresses or CIDR ranges (an empty list: anyone).
   void get(const char* key, std::vector<Cidr>* out);
+  // A list of words (one alone is a list of one), each checked by `check`
+  // (empty: fine; else the problem).
+  void get(const char* key, std::vector<std::string>* out, std::string (*check)(std::string_view));
+  // A list of commands, each split into words (conf/child_template.hpp).
+  void get(const char* key, std::vector<std::vector<std::string>>* out);
+  // A map of option names to values ({threads: 2}), in the order written.
+  void get(const char* key, std::vector<std::pair<std::string, std::string>>* out);
   // A rule across keys, checked after reading them: reported at `key`.
   void reject(const char* key, std::string message) {
     for (const Entry& e : entries_) {
@@ -234,9 +241,8 @@ class Section {
   template <class Parse>
   bool scalar(const char* key, const char* expected, bool quotes_ok, Parse parse);
   void type_error(const Entry& e, const char* expected);
-  template <class Url>
-  void get_urls(const char* key, std::vector<Url>* out,
-                std::string (*parse)(std::string_view, Url*));
+  template <class Item, class Parse>
+  void get_list(const char* key, const char* noun, std::vector<Item>* out, Parse parse);
   void problem(const Entry& e, std::string message);
   static std::string parse_bytes(std::string_view text, const Bytes& range, uint64_t* out);
 

@@ -104,22 +104,17 @@ std::string describe_failure(const ExecFailure& f, const ChildSpec& spec) {
   return "an unknown step failed";
 }
 
-// Opens the child's stdin and stdout; false with `error` when one fails.
-bool open_stdio(const ChildSpec& spec, ExecPlan* plan, std::string* error) {
+// Opens the child's stdin and its output; false with `error` when one fails.
+bool open_stdio(const ChildSpec& spec, ChildOutput* output, ExecPlan* plan, std::string* error) {
   plan->in = above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!plan->in.valid()) {
     *error = sys_error("open(/dev/null)", errno);
     return false;
   }
-  if (spec.log_path.empty()) {
-    plan->out.reset(::fcntl(base::Log::fd(), F_DUPFD_CLOEXEC, STDERR_FILENO + 1));
-    if (!plan->out.valid()) *error = sys_error("fcntl(F_DUPFD_CLOEXEC) of the log", errno);
-    return plan->out.valid();
-  }
-  plan->out =
-      above_stdio(::open(spec.log_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-  if (!plan->out.valid()) *error = sys_error("open(" + spec.log_path + ")", errno);
-  return plan->out.valid();
+  base::Fd child_end;
+  if (!output->open(spec.name, spec.log_path, &child_end, error)) return false;
+  plan->out = above_stdio(child_end.release());
+  return true;
 }
 
 void build_vectors(const ChildSpec& spec, ExecPlan* plan) {
@@ -139,10 +134,10 @@ struct Spawned {
 };
 
 // fork() and exec() `spec`; waits only for the exec to succeed or fail.
-Spawned fork_exec(const ChildSpec& spec) {
+Spawned fork_exec(const ChildSpec& spec, ChildOutput* output) {
   ExecPlan plan;
   std::string error;
-  if (!open_stdio(spec, &plan, &error)) return {-1, error};
+  if (!open_stdio(spec, output, &plan, &error)) return {-1, error};
   build_vectors(spec, &plan);
   plan.creds = &spec.creds;
   plan.parent = ::getpid();
@@ -198,22 +193,35 @@ base::Result<ChildId> ChildSupervisor::start(ChildSpec spec, int64_t now_ms) {
   ChildId id = next_id_++;
   Child& child = children_[id];
   child.spec = std::move(spec);
+  child.first_started_ms = now_ms;
   spawn(&child, now_ms);
+  if (child.spec.once && child.state == ChildState::kFailed) {  // nothing will run: forget it
+    children_.erase(id);
+    return base::Status::fail(base::Errc::kSystem, "the program could not start (logged)");
+  }
   return id;
 }
 
 void ChildSupervisor::spawn(Child* child, int64_t now_ms) {
   const ChildSpec& spec = child->spec;
   spec.policy.started(&child->history, now_ms);
-  Spawned s = fork_exec(spec);
+  ++changes_;
+  child->output = ChildOutput();
+  Spawned s = fork_exec(spec, &child->output);
   if (s.pid < 0) {
     child->last_exit = s.error;
+    if (spec.once) {
+      LOG_ERROR("child %s: %s while starting it", spec.name.c_str(), s.error.c_str());
+      child->state = ChildState::kFailed;
+      return;
+    }
     schedule_restart(child, "child " + spec.name + ": " + s.error + " while starting it",
                      base::LogLevel::kError, now_ms);
     return;
   }
   child->state = ChildState::kRunning;
   child->pid = s.pid;
+  ++totals_.starts;
   LOG_INFO("child %s pid %d started: %s", spec.name.c_str(), int(s.pid), joined(spec.argv).c_str());
 }
 
@@ -224,8 +232,10 @@ void ChildSupervisor::schedule_restart(Child* child, const std::string& what, ba
   child->pid = 0;
   RestartDecision d = policy.exited(&child->history, now_ms);
   int quick = child->history.quick_exits;
+  ++changes_;
   if (d.give_up) {
     child->state = ChildState::kFailed;
+    ++totals_.crash_loops;
     LOG_ERROR(
         "%s; crash loop: %d quick exits in a row (each within %lld ms of its start), "
         "giving up: not restarting it",
@@ -234,7 +244,16 @@ void ChildSupervisor::schedule_restart(Child* child, const std::string& what, ba
   }
   child->state = ChildState::kWaiting;
   child->restart_at_ms = now_ms + d.delay_ms;
-  if (quick > 1) {
+  ++totals_.restarts;
+  if (d.tripped) {
+    ++totals_.crash_loops;
+    LOG_ERROR(
+        "%s; crash loop: %d quick exits in a row (each within %lld ms of its start): "
+        "retrying every %lld ms, logged again only when a run lasts",
+        what.c_str(), quick, (long long)policy.stable_ms, (long long)d.delay_ms);
+  } else if (d.quiet) {
+    LOG_DEBUG("%s; restarting in %lld ms (crash loop)", what.c_str(), (long long)d.delay_ms);
+  } else if (quick > 1) {
     SRS_LOG(level, "%s; restarting in %lld ms (%d quick exits in a row)", what.c_str(),
             (long long)d.delay_ms, quick);
   } else {
@@ -259,36 +278,81 @@ bool ChildSupervisor::on_exit(pid_t pid, int status, int64_t now_ms) {
   if (::kill(-pid, SIGKILL) == 0) {
     LOG_INFO("child %s pid %d: SIGKILL to what it left in its process group", name, int(pid));
   }
+  child.output.drain(true);
   child.last_exit = describe_exit(status);
+  if (!child.output.last_line().empty())
+    child.last_exit += " (its last line: " + child.output.last_line() + ")";
+  ++changes_;
   std::string what =
       "child " + child.spec.name + " pid " + std::to_string(pid) + " " + child.last_exit;
-  if (child.state == ChildState::kStopping) {
+  if (child.state == ChildState::kStopping && !child.restart_after_stop) {
     LOG_INFO("%s; stopped", what.c_str());
     children_.erase(id);
     return true;
   }
+  if (child.spec.once) {
+    bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    SRS_LOG(clean ? base::LogLevel::kInfo : base::LogLevel::kWarn, "%s", what.c_str());
+    children_.erase(id);
+    return true;
+  }
+  child.restart_after_stop = false;
   schedule_restart(&child, what, base::LogLevel::kWarn, now_ms);
   return true;
+}
+
+void ChildSupervisor::send_stop(Child* child, int64_t now_ms) {
+  child->state = ChildState::kStopping;
+  child->kill_at_ms = now_ms + kill_after_ms_;
+  child->kill_sent = false;
+  ++changes_;
+  ::kill(-child->pid, SIGTERM);
+  LOG_INFO("child %s pid %d: SIGTERM to its process group; SIGKILL in %lld ms if it still runs",
+           child->spec.name.c_str(), int(child->pid), (long long)kill_after_ms_);
 }
 
 bool ChildSupervisor::stop(ChildId id, int64_t now_ms) {
   auto it = children_.find(id);
   if (it == children_.end()) return false;
   Child& child = it->second;
-  const char* name = child.spec.name.c_str();
-  if (child.state == ChildState::kStopping) return true;
-  if (child.state != ChildState::kRunning) {
-    LOG_INFO("child %s stopped (it was %s)", name, child_state_name(child.state));
-    children_.erase(it);
+  if (child.state == ChildState::kStopping) {
+    child.restart_after_stop = false;
     return true;
   }
-  child.state = ChildState::kStopping;
-  child.kill_at_ms = now_ms + kill_after_ms_;
-  child.kill_sent = false;
-  ::kill(-child.pid, SIGTERM);
-  LOG_INFO("child %s pid %d: SIGTERM to its process group; SIGKILL in %lld ms if it still runs",
-           name, int(child.pid), (long long)kill_after_ms_);
+  if (child.state != ChildState::kRunning) {
+    LOG_INFO("child %s stopped (it was %s)", child.spec.name.c_str(),
+             child_state_name(child.state));
+    children_.erase(it);
+    ++changes_;
+    return true;
+  }
+  send_stop(&child, now_ms);
   return true;
+}
+
+bool ChildSupervisor::restart(ChildId id, const std::string& why, int64_t now_ms) {
+  auto it = children_.find(id);
+  if (it == children_.end() || it->second.state != ChildState::kRunning) return false;
+  Child& child = it->second;
+  LOG_WARN("child %s pid %d: %s; restarting it", child.spec.name.c_str(), int(child.pid),
+           why.c_str());
+  child.restart_after_stop = true;
+  send_stop(&child, now_ms);
+  return true;
+}
+
+void ChildSupervisor::output_fds(std::vector<int>* fds) const {
+  for (const auto& [id, child] : children_) {
+    if (child.output.fd() >= 0) fds->push_back(child.output.fd());
+  }
+}
+
+void ChildSupervisor::drain_output() {
+  for (auto& [id, child] : children_) child.output.drain();
+}
+
+void ChildSupervisor::reopen_logs() {
+  for (auto& [id, child] : children_) child.output.reopen();
 }
 
 void ChildSupervisor::stop_all(int64_t now_ms) {
@@ -329,7 +393,8 @@ std::vector<ChildInfo> ChildSupervisor::list() const {
   std::vector<ChildInfo> out;
   for (const auto& [id, child] : children_) {
     out.push_back({id, child.spec.name, child.state, child.pid, child.history.restarts,
-                   child.history.quick_exits, child.last_exit});
+                   child.history.quick_exits, child.last_exit, child.history.started_ms,
+                   child.first_started_ms, child.spec.tags});
   }
   return out;
 }

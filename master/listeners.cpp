@@ -24,7 +24,9 @@ struct Wanted {
   uint8_t services = 0;
 };
 
-bool is_v6(const std::string& host) { return host.find(':') != std::string::npos; }
+bool is_v6(const std::string& host) {
+  return host.find(':') != std::string::npos;
+}
 
 std::string format_address(const std::string& host, uint16_t port) {
   return is_v6(host) ? "[" + host + "]:" + std::to_string(port) : host + ":" + std::to_string(port);
@@ -129,9 +131,9 @@ bool ListenerSet::open(const conf::Config& config, ListenerSet* previous,
         continue;
       }
       if (fd < 0) {
-        errors->push_back(std::string(call) + "(" + address + ") failed (" +
-                          std::to_string(errno) + ": " + std::strerror(errno) +
-                          ") while opening the " + services_name(w.services) + " listener");
+        errors->push_back(std::string(call) + "(" + address + ") failed (" + std::to_string(errno) +
+                          ": " + std::strerror(errno) + ") while opening the " +
+                          services_name(w.services) + " listener");
         ok = false;
         continue;
       }

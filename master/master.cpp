@@ -140,6 +140,9 @@ bool Master::start() {
   std::vector<int> slots = table_.take_free(workers);
   for (int slot : slots) spawn(slot, current_);
   current_.ready_deadline_ms = base::mono_ms() + kReadyTimeoutMs;
+  // The listeners are bound: a child that connects now waits in the backlog.
+  room_.emplace(&children_, &*control_);
+  room_->configure(current_.config, current_.creds, base::mono_ms());
   return true;
 }
 
@@ -218,8 +221,12 @@ int Master::run() {
     int64_t now = base::mono_ms();
     int64_t timeout = next_timeout_ms(now);
     timespec ts{timeout / 1000, (timeout % 1000) * 1000000};
-    pollfd pfd{events_read_.get(), POLLIN, 0};
-    ::ppoll(&pfd, 1, timeout >= 0 ? &ts : nullptr, &wait_mask);
+    std::vector<int> fds{events_read_.get()};
+    children_.output_fds(&fds);
+    std::vector<pollfd> pfds;
+    for (int fd : fds) pfds.push_back({fd, POLLIN, 0});
+    ::ppoll(pfds.data(), pfds.size(), timeout >= 0 ? &ts : nullptr, &wait_mask);
+    children_.drain_output();
     loop();
     if (stop_ != Stop::kNone && table_.live_count() == 0 && children_.live_count() == 0) break;
   }
@@ -280,6 +287,7 @@ int64_t Master::next_timeout_ms(int64_t now) const {
   };
   consider(table_.next_respawn_ms());
   consider(children_.next_timer_ms());
+  if (room_) consider(room_->next_tick_ms());
   if (pending_) consider(pending_->ready_deadline_ms);
   if (!current_.announced_ready) consider(current_.ready_deadline_ms);
   for (const auto& [gen, deadline] : drain_deadlines_) consider(deadline);
@@ -465,6 +473,7 @@ void Master::commit_reload() {
   }
   old.listeners.reset();
   LOG_INFO("reload done: generation %u serving, generation %u draining", current_.id, old_id);
+  if (room_) room_->configure(current_.config, current_.creds, base::mono_ms());
   control_->master_status().succeed(current_.id, uint32_t(base::wall_ms() / 1000));
   sd_notify("READY=1\nSTATUS=serving, generation " + std::to_string(current_.id));
 }
@@ -545,7 +554,7 @@ void Master::begin_fast_stop() {
   sd_notify("STOPPING=1");
   stop_ = Stop::kFast;
   signal_all(SIGTERM);
-  children_.stop_all(base::mono_ms());  // the supervisor sends SIGKILL after its own grace
+  stop_children();  // the supervisor sends SIGKILL after its own grace
   kill_deadline_ms_ = base::mono_ms() + kKillAfterMs;
   for (int i = 0; i < kMaxWorkerSlots; i++) {
     if (table_.at(i).state == SlotState::kWaiting) table_.at(i) = WorkerSlot{};
@@ -560,7 +569,7 @@ void Master::begin_graceful_stop() {
   stop_ = Stop::kGraceful;
   // Children first: an ingest or a transcode is a client of the workers, and
   // would hold their drain until drain_timeout.
-  children_.stop_all(base::mono_ms());
+  stop_children();
   if (pending_) rollback_reload("was cancelled by the stop");
   for (int i = 0; i < kMaxWorkerSlots; i++) {
     WorkerSlot& s = table_.at(i);
@@ -575,10 +584,19 @@ void Master::begin_graceful_stop() {
   current_.listeners->close_all();
 }
 
+void Master::stop_children() {
+  if (room_) {
+    room_->stop(base::mono_ms());
+  } else {
+    children_.stop_all(base::mono_ms());
+  }
+}
+
 void Master::reopen_logs() {
   if (base::Status s = base::Log::reopen(); !s.is_ok()) {
     LOG_ERROR("reopening the log failed: %s", s.to_string().c_str());
   }
+  children_.reopen_logs();
   LOG_INFO("log reopened; telling the workers");
   signal_all(SIGUSR1);
 }
@@ -621,6 +639,10 @@ void Master::sweep(int64_t now) {
 void Master::run_timers(int64_t now) {
   sweep(now);
   children_.run_timers(now);
+  if (room_) {
+    room_->tick(now);
+    room_->publish(now);
+  }
   for (int i = 0; i < kMaxWorkerSlots; i++) {
     WorkerSlot& s = table_.at(i);
     if (s.state != SlotState::kWaiting || s.respawn_at_ms > now) continue;

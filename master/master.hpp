@@ -32,6 +32,7 @@
 
 #include "base/fd.hpp"
 #include "conf/config.hpp"
+#include "master/child_room.hpp"
 #include "master/child_supervisor.hpp"
 #include "master/listeners.hpp"
 #include "master/pid_file.hpp"
@@ -90,6 +91,7 @@ class Master {
   void begin_fast_stop();
   void begin_graceful_stop();
   void reopen_logs();
+  void stop_children();
   void run_timers(int64_t now);
   bool respawnable(uint32_t generation) const;
   const Generation* generation_of(uint32_t id) const;
@@ -100,7 +102,8 @@ class Master {
   std::map<uint32_t, int64_t> drain_deadlines_;  // generation -> deadline (0: none)
   uint32_t next_generation_ = 1;
   WorkerTable table_;
-  ChildSupervisor children_;  // exec'd children; the next features start them
+  ChildSupervisor children_;       // exec'd children
+  std::optional<ChildRoom> room_;  // which children the configuration wants (once started)
   PidFile pid_file_;
   std::string server_id_;
   base::Fd events_read_, events_write_;  // workers -> master reports

@@ -17,7 +17,13 @@ RestartDecision RestartPolicy::exited(RestartHistory* history, int64_t now_ms) c
   history->quick_exits = quick ? history->quick_exits + 1 : 0;
   if (give_up_after > 0 && history->quick_exits >= give_up_after) return {true, 0};
   history->restarts++;
-  return {false, delay_ms(history->quick_exits)};
+  RestartDecision d{false, delay_ms(history->quick_exits)};
+  if (quiet_after > 0 && history->quick_exits >= quiet_after) {
+    d.quiet = true;
+    d.tripped = history->quick_exits == quiet_after;
+    d.delay_ms = max_backoff_ms;
+  }
+  return d;
 }
 
 }  // namespace srs::master

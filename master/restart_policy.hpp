@@ -7,7 +7,10 @@
 // lasted ends the streak, and the next start is immediate. A child that
 // opts in to the crash-loop breaker (`give_up_after` > 0) is not started
 // again after that many quick exits in a row; a worker never gives up (the
-// server is nothing without its workers), it keeps backing off.
+// server is nothing without its workers), it keeps backing off. The ffmpeg
+// children's breaker (`quiet_after` > 0) neither gives up (a camera that is
+// down today is up tomorrow) nor fills the log: past that many quick exits
+// in a row it retries every max_backoff_ms, said once, until a run lasts.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +27,8 @@ struct RestartHistory {
 struct RestartDecision {
   bool give_up = false;  // the breaker tripped: do not start it again
   int64_t delay_ms = 0;  // otherwise, start it again this long after the exit
+  bool tripped = false;  // quiet_after: the breaker trips at this exit (say it once)
+  bool quiet = false;    // quiet_after: the breaker is tripped (this exit is not news)
 };
 
 struct RestartPolicy {
@@ -31,6 +36,7 @@ struct RestartPolicy {
   int64_t first_backoff_ms = 100;
   int64_t max_backoff_ms = 30000;
   int give_up_after = 0;  // quick exits in a row before giving up; 0: never
+  int quiet_after = 0;  // quick exits in a row before retrying quietly at max_backoff_ms; 0: never
 
   // Workers: back off, never give up.
   static RestartPolicy worker() { return RestartPolicy{}; }
@@ -38,6 +44,14 @@ struct RestartPolicy {
   static RestartPolicy give_up_after_quick_exits(int quick_exits) {
     RestartPolicy p;
     p.give_up_after = quick_exits;
+    return p;
+  }
+
+  // ffmpeg children: 1 s doubling to 30 s, quiet after 5 quick exits in a row.
+  static RestartPolicy ffmpeg() {
+    RestartPolicy p;
+    p.first_backoff_ms = 1000;
+    p.quiet_after = 5;
     return p;
   }
 

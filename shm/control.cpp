@@ -21,7 +21,7 @@ namespace {
 constexpr uint32_t kLayoutPage = 4096;  // a constant, not sysconf(): the layout is an ABI
 
 struct Layout {
-  uint32_t workers = 0, streams = 0, clients = 0, links = 0, status = 0, size = 0;
+  uint32_t workers = 0, streams = 0, clients = 0, links = 0, status = 0, children = 0, size = 0;
 };
 
 uint64_t round_up(uint64_t n, uint64_t to) noexcept {
@@ -44,6 +44,8 @@ Layout compute_layout(const ControlSizes& s) noexcept {
   at += uint64_t{s.max_streams} * kLinksPerStream * sizeof(LinkEntry);
   l.status = static_cast<uint32_t>(at);
   at += sizeof(MasterStatusBlock);
+  l.children = static_cast<uint32_t>(at);
+  at += sizeof(ChildTableBlock);
   l.size = static_cast<uint32_t>(round_up(at, kLayoutPage));
   return l;
 }
@@ -68,7 +70,8 @@ Control::Control(ControlHeader* header, Mapping map) noexcept
                header->fixed.max_clients),
       links_(at_offset<LinkEntry>(header, header->fixed.links_offset),
              header->fixed.max_streams * kLinksPerStream),
-      status_(at_offset<MasterStatusBlock>(header, header->fixed.status_offset)) {}
+      status_(at_offset<MasterStatusBlock>(header, header->fixed.status_offset)),
+      children_(at_offset<ChildTableBlock>(header, header->fixed.children_offset)) {}
 
 std::size_t Control::required_size(const ControlSizes& sizes) noexcept {
   return compute_layout(sizes).size;
@@ -103,6 +106,7 @@ Result<Control> Control::format(void* base, std::size_t size, const ControlSizes
   new (at_offset<ClientEntry>(h, l.clients)) ClientEntry[sizes.max_clients]{};
   new (at_offset<LinkEntry>(h, l.links)) LinkEntry[sizes.max_streams * kLinksPerStream]{};
   new (at_offset<MasterStatusBlock>(h, l.status)) MasterStatusBlock{};
+  new (at_offset<ChildTableBlock>(h, l.children)) ChildTableBlock{};
   ControlHeader::Fixed& f = h->fixed;
   f.magic = kControlMagic;
   f.layout_version = kControlLayoutVersion;
@@ -118,6 +122,7 @@ Result<Control> Control::format(void* base, std::size_t size, const ControlSizes
   f.clients_offset = l.clients;
   f.links_offset = l.links;
   f.status_offset = l.status;
+  f.children_offset = l.children;
   return Control(h, Mapping());
 }
 
@@ -136,7 +141,8 @@ Result<Control> Control::attach(void* base, std::size_t mapped_size) noexcept {
   const Layout l = compute_layout(ControlSizes{f.max_streams, f.max_clients});
   if (l.size == 0 || f.size != l.size || f.worker_slots != kWorkerSlots ||
       f.workers_offset != l.workers || f.streams_offset != l.streams ||
-      f.clients_offset != l.clients || f.links_offset != l.links || f.status_offset != l.status) {
+      f.clients_offset != l.clients || f.links_offset != l.links || f.status_offset != l.status ||
+      f.children_offset != l.children) {
     return Status::fail(Errc::kInvalid,
                         "control region: size or offsets disagree with its table sizes");
   }

@@ -8,11 +8,12 @@
 //
 //   offset 0        ControlHeader   line 0: fixed at creation (read-only after)
 //                                   line 1: registry epoch + waiters bitmap
-//   status_offset   MasterStatusBlock       (master_status.hpp: the reload verdict)
 //   workers_offset  WorkerSlot[64]          (workers.hpp)
 //   streams_offset  StreamSlot[max_streams] (registry.hpp)
 //   clients_offset  ClientEntry[max_clients](clients.hpp)
 //   links_offset    LinkEntry[max_streams * kLinksPerStream] (links.hpp)
+//   status_offset   MasterStatusBlock       (master_status.hpp: the reload verdict)
+//   children_offset ChildTableBlock         (children.hpp: the master's exec'd children)
 //
 // Every atomic in it is 32 bits (atomics.hpp); every fixed field is a u32,
 // so the layout is the same on x86-64, armhf, arm64 and mipsel.
@@ -26,6 +27,7 @@
 
 #include "base/status.hpp"
 #include "shm/atomics.hpp"
+#include "shm/children.hpp"
 #include "shm/clients.hpp"
 #include "shm/links.hpp"
 #include "shm/master_status.hpp"
@@ -38,8 +40,8 @@ namespace srs::shm {
 
 inline constexpr uint32_t kControlMagic = 0x43535253;  // "SRSC" in memory (little-endian)
 // 2: MasterStatus; 3: StreamStats codec words; 4: WorkerCounters::output_gaps;
-// 5: LinkTable, WorkerCounters::forward_retries and edge_retries
-inline constexpr uint32_t kControlLayoutVersion = 5;
+// 5: LinkTable, WorkerCounters::forward_retries and edge_retries; 6: ChildTable
+inline constexpr uint32_t kControlLayoutVersion = 6;
 inline constexpr uint32_t kMaxStreamsLimit = 65536;
 inline constexpr uint32_t kMaxClientsLimit = 1u << 20;
 
@@ -66,6 +68,7 @@ struct alignas(kCacheLine) ControlHeader {
     uint32_t clients_offset;
     uint32_t status_offset;
     uint32_t links_offset;
+    uint32_t children_offset;
   } fixed;
   struct alignas(kCacheLine) Shared {  // written by every worker
     RegistryShared registry;
@@ -116,11 +119,13 @@ class Control {
   ClientTable& clients() noexcept { return clients_; }
   LinkTable& links() noexcept { return links_; }
   MasterStatus& master_status() noexcept { return status_; }
+  ChildTable& children() noexcept { return children_; }
   const WorkerTable& workers() const noexcept { return workers_; }
   const Registry& registry() const noexcept { return registry_; }
   const ClientTable& clients() const noexcept { return clients_; }
   const LinkTable& links() const noexcept { return links_; }
   const MasterStatus& master_status() const noexcept { return status_; }
+  const ChildTable& children() const noexcept { return children_; }
 
   // The name of stream slot `slot`'s ring segment at `epoch`.
   SegmentName ring_name(uint32_t slot, uint32_t epoch) const noexcept;
@@ -152,6 +157,7 @@ class Control {
   ClientTable clients_;
   LinkTable links_;
   MasterStatus status_;
+  ChildTable children_;
 };
 
 }  // namespace srs::shm
