@@ -341,6 +341,7 @@ void ChildRoom::write_table() {
   for (const ChildInfo& c : supervisor_->list()) {
     if (i >= shm::kMaxChildren) break;
     shm::ChildRecord r;
+    r.id = c.id;
     r.kind = c.tags.kind;
     r.state = static_cast<shm::ChildPhase>(c.state);
     r.pid = uint32_t(c.pid);

@@ -48,6 +48,7 @@ void ChildTable::write(uint32_t index, const ChildRecord& r) noexcept {
   e.info.restarts.store(r.restarts, kRelaxed);
   e.info.started_at.store(r.started_at, kRelaxed);
   e.info.state.store(static_cast<uint32_t>(r.state), kRelaxed);
+  e.info.id.store(r.id, kRelaxed);
   store_text(e.info.name, std::size(e.info.name), r.name);
   store_text(e.source.words, kChildTextWords, r.source);
   store_text(e.output.words, kChildTextWords, r.output);
@@ -78,6 +79,7 @@ bool ChildTable::read(uint32_t index, ChildInfo* out) const noexcept {
     c.restarts = e.info.restarts.load(kRelaxed);
     c.started_at = e.info.started_at.load(kRelaxed);
     c.state = static_cast<ChildPhase>(e.info.state.load(kRelaxed));
+    c.id = e.info.id.load(kRelaxed);
     load_text(e.info.name, std::size(e.info.name), c.name);
     load_text(e.source.words, kChildTextWords, c.source);
     load_text(e.output.words, kChildTextWords, c.output);

@@ -112,6 +112,28 @@ void our_families(std::string* out, const MetricsInput& in) {
   Family(out, "srs_edge_retries_total", "counter",
          "Edge upstream connections that failed or dropped (each moves to the next origin).")
       .sample(in.totals.edge_retries);
+  Family children(out, "srs_children", "gauge",
+                  "The master's children (transcode, ingest, exec), by kind and state.");
+  for (shm::ChildKind k :
+       {shm::ChildKind::kTranscode, shm::ChildKind::kIngest, shm::ChildKind::kExec}) {
+    for (shm::ChildPhase p : {shm::ChildPhase::kRunning, shm::ChildPhase::kWaiting,
+                              shm::ChildPhase::kFailed, shm::ChildPhase::kStopping}) {
+      children.sample(
+          in.children[uint32_t(k)][uint32_t(p)],
+          label("kind", shm::child_kind_name(k)) + "," + label("state", shm::child_phase_name(p)));
+    }
+  }
+  Family(out, "srs_child_starts_total", "counter", "Child processes started.")
+      .sample(in.child_totals.starts);
+  Family(out, "srs_child_restarts_total", "counter",
+         "Children started again after an exit or a stall.")
+      .sample(in.child_totals.restarts);
+  Family(out, "srs_child_stalls_total", "counter",
+         "Transcodes and ingests restarted because their output got no media.")
+      .sample(in.child_totals.stalls);
+  Family(out, "srs_child_crash_loops_total", "counter",
+         "Children that exited quickly too often in a row (then retried every 30 s).")
+      .sample(in.child_totals.crash_loops);
   Family(out, "srs_generation", "gauge", "The configuration generation serving.")
       .sample(in.generation);
   if (!in.have_reloads) return;
@@ -171,6 +193,11 @@ MetricsInput gather_metrics(Services& svc, CpuSampler& cpu, const std::string& s
     if (l.kind == shm::LinkKind::kForward) ++in.forwards_by_state[uint32_t(l.state)];
     if (l.kind == shm::LinkKind::kEdgePull) ++in.pulls_by_state[uint32_t(l.state)];
   });
+  svc.control->children().for_each([&](const shm::ChildInfo& c) {
+    if (uint32_t(c.kind) < 4 && uint32_t(c.state) < 4)
+      ++in.children[uint32_t(c.kind)][uint32_t(c.state)];
+  });
+  in.child_totals = svc.control->children().totals();
   shm::ReloadStatus reload;  // the master's verdicts (shm/master_status.hpp)
   if (svc.control->master_status().read(&reload)) {
     in.have_reloads = true;

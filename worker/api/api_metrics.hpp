@@ -29,6 +29,8 @@ struct MetricsInput {
   uint32_t clients = 0;                // connections in the client table (API calls excepted)
   uint32_t forwards_by_state[4] = {};  // index: shm::LinkState (1..3)
   uint32_t pulls_by_state[4] = {};     // the same, edge pulls
+  uint32_t children[4][4] = {};        // [shm::ChildKind 1..3][shm::ChildPhase 0..3]
+  shm::ChildTotals child_totals;
   double cpu_percent = 0;     // of one core, summed over the server's processes (x100 like SRS)
   uint64_t memory_kbyte = 0;  // RSS summed over the server's processes
   uint32_t workers_by_state[5] = {};  // index: shm::WorkerState

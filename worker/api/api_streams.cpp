@@ -1,12 +1,14 @@
 // The streams family of the HTTP API (SRS 1.13 field names, see
 // ../shared/research/srs.md): /api/v1/vhosts[/id], /api/v1/streams[/id],
 // /api/v1/clients[/id] and DELETE /api/v1/clients/id (a kick, wherever the
-// client is). Figures are server-wide: read from shared memory by whichever
-// worker answers (StreamsView). Ids are described in streams_view.hpp.
+// client is); ours: /api/v1/forwards[/id], /api/v1/children[/id] (the
+// master's transcode, ingest and exec children). Figures are server-wide: read from shared memory
+// by whichever worker answers (StreamsView). Ids are described in streams_view.hpp.
 //
 // Our additions, under names SRS does not use: streams carry "state"
 // ("live", "lost": waiting for a republish), "generation", "worker_slot",
-// "worker_pid" (the publisher's worker), "players", "bitrate_kbps" (the
+// "worker_pid" (the publisher's worker), "transcoder" and "ingest" (the
+// master's child that publishes it, or null), "players", "bitrate_kbps" (the
 // publisher's input over ~10 s), "messages" (audio and video; "frames" counts
 // video frames only, as SRS does), "srs_workers" (players per worker);
 // clients carry "worker_slot", "worker_pid";
@@ -34,6 +36,7 @@ constexpr int kErrorVhostNotFound = 2014;
 constexpr int kErrorStreamNotFound = 2048;
 constexpr int kErrorClientNotFound = 2049;
 constexpr int kErrorForwardNotFound = 2050;  // ours: SRS lists no forwarders
+constexpr int kErrorChildNotFound = 2051;    // ours: the master's ffmpeg and exec children
 constexpr int kDefaultCount = 10;            // SRS: count = max(10, count)
 
 struct Page {
@@ -116,6 +119,17 @@ void write_stream(JsonWriter& w, const StreamsView& view, const StreamRow& s) {
     w.key("reconnects").value(s.upstream->reconnects).end_object();
   } else {
     w.null();
+  }
+  // A transcoder's output, or an ingest's: the child that publishes it.
+  for (shm::ChildKind kind : {shm::ChildKind::kTranscode, shm::ChildKind::kIngest}) {
+    w.key(kind == shm::ChildKind::kTranscode ? "transcoder" : "ingest");
+    if (s.made_by != nullptr && s.made_by->kind == kind) {
+      w.begin_object().key("id").value("c" + std::to_string(s.made_by->id));
+      w.key(kind == shm::ChildKind::kTranscode ? "engine" : "name").value(s.made_by->name);
+      w.key("source").value(s.made_by->source).key("pid").value(s.made_by->pid).end_object();
+    } else {
+      w.null();
+    }
   }
   w.key("srs_workers").begin_array();
   for (const StreamRow::WorkerPlayers& p : s.players_per_worker) {
@@ -277,6 +291,36 @@ void get_forwards(const StreamsView& view, std::string_view id, std::string_view
   reply->members = w.take();
 }
 
+// One of the master's children (shm/children.hpp): id "c<n>", kind,
+// name (engine, ingest, exec event), source, output, pid, state, restarts,
+// started_at, last_exit.
+void write_child(JsonWriter& w, const shm::ChildInfo& c) {
+  w.begin_object().key("id").value("c" + std::to_string(c.id));
+  w.key("kind").value(shm::child_kind_name(c.kind)).key("name").value(c.name);
+  w.key("source").value(c.source).key("output").value(c.output);
+  w.key("pid").value(c.pid).key("state").value(shm::child_phase_name(c.state));
+  w.key("restarts").value(c.restarts).key("started_at").value(c.started_at);
+  w.key("last_exit").value(c.last_exit).end_object();
+}
+
+void get_children(const StreamsView& view, std::string_view id, std::string_view query,
+                  ApiReply* reply) {
+  JsonWriter w;
+  if (id.empty()) {
+    write_page(w, "children", view.children(), page_of(query),
+               [&](const shm::ChildInfo& c) { write_child(w, c); });
+  } else {
+    const shm::ChildInfo* found = nullptr;
+    for (const shm::ChildInfo& c : view.children()) {
+      if (id == "c" + std::to_string(c.id)) found = &c;
+    }
+    if (!found) return not_found(reply, kErrorChildNotFound, "child", id);
+    w.key("child");
+    write_child(w, *found);
+  }
+  reply->members = w.take();
+}
+
 // SRS: conn->expire(). Here the owner worker closes it when its doorbell
 // rings (Control::kick_client), whichever worker this is.
 void kick_client(Services& svc, const StreamsView& view, std::string_view id, ApiReply* reply) {
@@ -294,7 +338,7 @@ void kick_client(Services& svc, const StreamsView& view, std::string_view id, Ap
 
 bool route_streams_api(Services& svc, const ApiRequest& req, ApiReply* reply) {
   std::string_view id;
-  enum { kVhosts, kStreams, kClients, kForwards } family;
+  enum { kVhosts, kStreams, kClients, kForwards, kChildren } family;
   if (under(req.path, "/api/v1/vhosts", &id))
     family = kVhosts;
   else if (under(req.path, "/api/v1/streams", &id))
@@ -303,6 +347,8 @@ bool route_streams_api(Services& svc, const ApiRequest& req, ApiReply* reply) {
     family = kClients;
   else if (under(req.path, "/api/v1/forwards", &id))
     family = kForwards;
+  else if (under(req.path, "/api/v1/children", &id))
+    family = kChildren;
   else
     return false;
   const bool del = req.method == "DELETE" && family == kClients && !id.empty();
@@ -321,6 +367,8 @@ bool route_streams_api(Services& svc, const ApiRequest& req, ApiReply* reply) {
     get_streams(view, id, req.query, reply);
   else if (family == kForwards)
     get_forwards(view, id, req.query, reply);
+  else if (family == kChildren)
+    get_children(view, id, req.query, reply);
   else
     get_clients(view, id, req.query, reply);
   return true;

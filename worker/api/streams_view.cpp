@@ -30,6 +30,7 @@ StreamsView::StreamsView(const conf::Config& config, const shm::Control& control
   read_streams(control, traffic);
   read_clients(control, traffic);
   read_links(control);
+  read_children(control);
   join();
 }
 
@@ -60,6 +61,10 @@ void StreamsView::read_clients(const shm::Control& control, const TrafficSampler
 
 void StreamsView::read_links(const shm::Control& control) {
   control.links().for_each([&](const shm::LinkInfo& l) { links_.push_back(LinkRow{l, nullptr}); });
+}
+
+void StreamsView::read_children(const shm::Control& control) {
+  control.children().for_each([&](const shm::ChildInfo& c) { children_.push_back(c); });
 }
 
 // After the vectors are complete: the pointers below stay valid.
@@ -99,6 +104,12 @@ void StreamsView::join() {
       if (l.info.kind == shm::LinkKind::kForward) s.forwards++;
       if (l.info.kind == shm::LinkKind::kEdgePull) s.upstream = &l.info;
       break;
+    }
+  }
+  for (const shm::ChildInfo& c : children_) {
+    if (c.kind == shm::ChildKind::kExec || c.output[0] == '\0') continue;
+    for (StreamRow& s : streams_) {
+      if (std::string_view(s.info.key) == c.output) s.made_by = &c;
     }
   }
 }

@@ -36,6 +36,7 @@ struct StreamRow {
   uint64_t send_bytes = 0;                     // their bytes out
   uint32_t forwards = 0;                       // its forwarders (links)
   const shm::LinkInfo* upstream = nullptr;     // an edge's pull of it
+  const shm::ChildInfo* made_by = nullptr;     // the transcode or ingest that publishes it
   Kbps kbps;
   struct WorkerPlayers {
     uint32_t slot = 0, pid = 0, players = 0;
@@ -76,6 +77,7 @@ class StreamsView {
   const std::vector<ClientRow>& clients() const { return clients_; }
   const std::vector<VhostRow>& vhosts() const { return vhosts_; }
   const std::vector<LinkRow>& links() const { return links_; }
+  const std::vector<shm::ChildInfo>& children() const { return children_; }
   // By the link's context id.
   const LinkRow* find_link(std::string_view id) const;
   const StreamRow* find_stream(std::string_view id) const;
@@ -89,6 +91,7 @@ class StreamsView {
   void read_streams(const shm::Control& control, const TrafficSampler* traffic);
   void read_clients(const shm::Control& control, const TrafficSampler* traffic);
   void read_links(const shm::Control& control);
+  void read_children(const shm::Control& control);
   void join();
   int vhost_index(std::string_view key) const;  // -1: none
 
@@ -98,6 +101,7 @@ class StreamsView {
   std::vector<ClientRow> clients_;
   std::vector<VhostRow> vhosts_;
   std::vector<LinkRow> links_;
+  std::vector<shm::ChildInfo> children_;
 };
 
 // The API lists no http-api connection (SRS does not list API calls).
