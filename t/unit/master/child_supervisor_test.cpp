@@ -372,21 +372,137 @@ TEST_CASE("child supervisor: what the master blocks and ignores does not reach t
   CHECK(sup.stop(*id, 1020));
 }
 
-TEST_CASE("child supervisor: without a log path, output goes to the master's log") {
+TEST_CASE("child supervisor: without a log path, output goes to the master's log, line by line") {
   TempDir dir;
   LogCapture log(dir);
   ChildSupervisor sup;
   srs::base::Result<ChildId> id =
-      sup.start(shell("chatty", "echo $((6 * 7)) from the child"), 1000);
+      sup.start(shell("chatty", "echo $((6 * 7)) from the child; printf 'no newline'"), 1000);
   REQUIRE(id.is_ok());
   pid_t pid = info_of(sup, *id).pid;
   reap_into(&sup, *id, 1010);
-  CHECK(logged(log, "child chatty pid " + std::to_string(pid) +
-                        " started: /bin/sh -c echo $((6 * 7)) from the child\n"));
-  // A line of its own, before or after the master's line about it.
-  std::string text = "\n" + log.text();
-  CHECK(text.find("\n42 from the child\n") != std::string::npos);
+  CHECK(logged(log, "child chatty pid " + std::to_string(pid) + " started: /bin/sh -c echo"));
+  CHECK(logged(log, "chatty: 42 from the child\n"));
+  CHECK(logged(log, "chatty: no newline\n"));  // the last piece, at the exit
+  CHECK(logged(log, "exited with status 0 (its last line: no newline)"));
   CHECK(sup.stop(*id, 1020));
+}
+
+TEST_CASE("child supervisor: the last line of a child says why it exited; the pipe is polled") {
+  TempDir dir;
+  LogCapture log(dir);
+  ChildSupervisor sup;
+  ChildSpec s = shell("why", "echo starting; while [ ! -e " + dir.file("go") +
+                                 " ]; do sleep 0.01; done; "
+                                 "echo 'rtsp://cam: Connection refused' >&2; echo; exit 1");
+  s.log_path = dir.file("why.log");
+  srs::base::Result<ChildId> id = sup.start(std::move(s), 1000);
+  REQUIRE(id.is_ok());
+  std::vector<int> fds;
+  sup.output_fds(&fds);
+  REQUIRE(fds.size() == 1);
+  // What it wrote while running reaches its log when the master drains the pipe.
+  CHECK(eventually([&] {
+    sup.drain_output();
+    return read_file(dir.file("why.log")) == "starting\n";
+  }));
+  std::ofstream(dir.file("go")).put('\n');
+  reap_into(&sup, *id, 1010);
+  CHECK(info_of(sup, *id).last_exit ==
+        "exited with status 1 (its last line: rtsp://cam: Connection refused)");
+  CHECK(read_file(dir.file("why.log")) == "starting\nrtsp://cam: Connection refused\n\n");
+  CHECK(sup.stop(*id, 1020));
+}
+
+TEST_CASE("child supervisor: a per-child log is reopened by its path (logrotate)") {
+  TempDir dir;
+  LogCapture log(dir);
+  ChildSupervisor sup;
+  ChildSpec s = shell("rotated", "echo one; exec sleep 30");
+  s.log_path = dir.file("rotated.log");
+  srs::base::Result<ChildId> id = sup.start(std::move(s), 1000);
+  REQUIRE(id.is_ok());
+  CHECK(eventually([&] {
+    sup.drain_output();
+    return read_file(dir.file("rotated.log")) == "one\n";
+  }));
+  REQUIRE(::rename(dir.file("rotated.log").c_str(), dir.file("rotated.log.1").c_str()) == 0);
+  sup.reopen_logs();
+  CHECK(read_file(dir.file("rotated.log")).empty());  // created again, empty
+  CHECK(sup.stop(*id, 1020));
+  reap_into(&sup, *id, 1030);
+}
+
+TEST_CASE("child supervisor: a run-once child is never restarted and forgotten at its exit") {
+  TempDir dir;
+  LogCapture log(dir);
+  ChildSupervisor sup;
+  ChildSpec s = shell("once", "exit 2");
+  s.once = true;
+  srs::base::Result<ChildId> id = sup.start(std::move(s), 1000);
+  REQUIRE(id.is_ok());
+  pid_t pid = info_of(sup, *id).pid;
+  reap_into(&sup, *id, 1010);
+  CHECK(sup.list().empty());
+  CHECK(sup.next_timer_ms() == -1);
+  CHECK(logged(log, "[WARN]"));
+  CHECK(logged(log, "child once pid " + std::to_string(pid) + " exited with status 2\n"));
+  ChildSpec missing = spec("missing once", {"/nonexistent/program"});
+  missing.once = true;
+  CHECK_FALSE(sup.start(std::move(missing), 1020).is_ok());
+  CHECK(sup.list().empty());
+  CHECK(sup.totals().starts == 1);
+  CHECK(sup.totals().restarts == 0);
+}
+
+TEST_CASE("child supervisor: restart() stops a run and starts it again, as after an exit") {
+  TempDir dir;
+  LogCapture log(dir);
+  ChildSupervisor sup;
+  srs::base::Result<ChildId> id = sup.start(spec("stalled", {"/bin/sleep", "30"}), 1000);
+  REQUIRE(id.is_ok());
+  pid_t first = info_of(sup, *id).pid;
+  CHECK(sup.restart(*id, "its output got no media for 10000 ms", 20000));
+  CHECK(info_of(sup, *id).state == ChildState::kStopping);
+  CHECK(logged(log, "child stalled pid " + std::to_string(first) +
+                        ": its output got no media for 10000 ms; restarting it"));
+  reap_into(&sup, *id, 20010);
+  ChildInfo c = info_of(sup, *id);
+  CHECK(c.state == ChildState::kWaiting);  // the run lasted 19 s: restarted at once
+  CHECK(sup.next_timer_ms() == 20010);
+  sup.run_timers(20010);
+  CHECK(info_of(sup, *id).state == ChildState::kRunning);
+  CHECK(info_of(sup, *id).pid != first);
+  CHECK_FALSE(sup.restart(999, "none", 20020));
+  CHECK(sup.totals().starts == 2);
+  CHECK(sup.totals().restarts == 1);
+  CHECK(sup.stop(*id, 20030));
+  reap_into(&sup, *id, 20040);
+}
+
+TEST_CASE("child supervisor: the ffmpeg policy's breaker retries every 30 s and says so once") {
+  TempDir dir;
+  LogCapture log(dir);
+  ChildSupervisor sup;
+  int64_t now = 1000;
+  srs::base::Result<ChildId> id = sup.start(shell("loop", "exit 1", RestartPolicy::ffmpeg()), now);
+  REQUIRE(id.is_ok());
+  std::vector<int64_t> delays;
+  for (int i = 0; i < 7; i++) {
+    reap_into(&sup, *id, now + 10);
+    delays.push_back(sup.next_timer_ms() - (now + 10));
+    now = sup.next_timer_ms();
+    sup.run_timers(now);
+  }
+  CHECK(delays == std::vector<int64_t>{1000, 2000, 4000, 8000, 30000, 30000, 30000});
+  CHECK(info_of(sup, *id).state == ChildState::kRunning);  // never given up
+  std::string text = log.text();
+  size_t first = text.find("crash loop: 5 quick exits in a row");
+  CHECK(first != std::string::npos);
+  CHECK(text.find("crash loop", first + 1) == std::string::npos);  // once
+  CHECK(sup.totals().crash_loops == 1);
+  CHECK(sup.stop(*id, now + 20));
+  reap_into(&sup, *id, now + 30);
 }
 
 TEST_CASE("child supervisor: a program that cannot start counts as a quick exit") {

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <vector>
+
 using namespace srs::master;
 
 TEST_CASE("restart policy: the delay doubles from 100 ms and stops at 30 s") {
@@ -97,4 +99,29 @@ TEST_CASE("restart policy: the periods are the policy's own") {
   CHECK(p.delay_ms(4) == 300);
   p.started(&h, 2000);
   CHECK(p.exited(&h, 3000).delay_ms == 0);
+}
+
+TEST_CASE("restart policy: the ffmpeg breaker goes quiet at 30 s and never gives up") {
+  RestartPolicy p = RestartPolicy::ffmpeg();
+  RestartHistory h;
+  int64_t now = 0;
+  std::vector<RestartDecision> d;
+  for (int i = 0; i < 7; i++) {
+    p.started(&h, now);
+    now += 500;
+    d.push_back(p.exited(&h, now));
+  }
+  CHECK(d[0].delay_ms == 1000);
+  CHECK(d[3].delay_ms == 8000);
+  CHECK_FALSE(d[3].quiet);
+  CHECK(d[4].tripped);
+  CHECK(d[4].quiet);
+  CHECK(d[4].delay_ms == 30000);
+  CHECK_FALSE(d[5].tripped);
+  CHECK(d[5].quiet);
+  CHECK_FALSE(d[6].give_up);
+  p.started(&h, now);
+  RestartDecision lasted = p.exited(&h, now + 60000);
+  CHECK_FALSE(lasted.quiet);
+  CHECK(lasted.delay_ms == 0);
 }

@@ -144,10 +144,13 @@ TEST_CASE("a live stream with its publisher and players on two workers") {
   CHECK(has(s,
             "\"audio\":{\"codec\":\"AAC\",\"sample_rate\":44100,\"channel\":2,"
             "\"profile\":\"LC\"}"));
-  CHECK(has(s, "\"state\":\"live\",\"generation\":" + std::to_string(ref.generation) +
-                   ",\"worker_slot\":1,\"worker_pid\":4242,\"players\":2,\"bitrate_kbps\":800,"
-                   "\"messages\":789,\"forwards\":0,\"upstream\":null,\"srs_workers\":[{\"worker_slot\":0,\"worker_pid\":0,"
-                   "\"players\":1},{\"worker_slot\":5,\"worker_pid\":0,\"players\":1}]"));
+  CHECK(has(
+      s,
+      "\"state\":\"live\",\"generation\":" + std::to_string(ref.generation) +
+          ",\"worker_slot\":1,\"worker_pid\":4242,\"players\":2,\"bitrate_kbps\":800,"
+          "\"messages\":789,\"forwards\":0,\"upstream\":null,\"transcoder\":null,\"ingest\":null,"
+          "\"srs_workers\":[{\"worker_slot\":0,\"worker_pid\":0,"
+          "\"players\":1},{\"worker_slot\":5,\"worker_pid\":0,\"players\":1}]"));
   CHECK(has(s, "\"total\":1"));
   CHECK(has(f.get("/api/v1/streams/" + id).members, "\"stream\":{\"id\":\"" + id + "\""));
 
@@ -255,4 +258,47 @@ TEST_CASE("DELETE /api/v1/clients/{id}: the owner worker is flagged and its door
   CHECK(f.control.workers().take_kicks(3));
   CHECK_FALSE(f.control.workers().take_kicks(3));  // taken once
   CHECK_FALSE(f.control.workers().take_kicks(0));
+}
+
+TEST_CASE("children: the master's list, one by id, and the streams they publish marked") {
+  Fixture f;
+  f.publish();  // live/cam
+  shm::StreamRef out = f.publish("__defaultVhost__/live/cam_small");
+  shm::ChildRecord r;
+  r.id = 3;
+  r.kind = shm::ChildKind::kTranscode;
+  r.pid = 777;
+  r.restarts = 1;
+  r.started_at = 1700000000;
+  r.name = "small";
+  r.source = kKey;
+  r.output = "__defaultVhost__/live/cam_small";
+  r.last_exit = "exited with status 1 (its last line: Broken pipe)";
+  f.control.children().write(0, r);
+  shm::ChildRecord e;
+  e.id = 4;
+  e.kind = shm::ChildKind::kExec;
+  e.name = "on_publish";
+  e.source = kKey;
+  f.control.children().write(1, e);
+
+  std::string list = f.get("/api/v1/children").members;
+  CHECK(has(list,
+            "\"children\":[{\"id\":\"c3\",\"kind\":\"transcode\",\"name\":\"small\","
+            "\"source\":\"__defaultVhost__/live/cam\",\"output\":\"__defaultVhost__/live/"
+            "cam_small\",\"pid\":777,\"state\":\"running\",\"restarts\":1,\"started_at\":"
+            "1700000000,\"last_exit\":\"exited with status 1 (its last line: Broken "
+            "pipe)\"},{\"id\":\"c4\",\"kind\":\"exec\""));
+  CHECK(has(list, "\"total\":2"));
+  CHECK(has(f.get("/api/v1/children/c4").members, "\"child\":{\"id\":\"c4\""));
+  ApiReply missing = f.get("/api/v1/children/c9");
+  CHECK(missing.code == 2051);
+
+  std::string s =
+      f.get("/api/v1/streams/s" + std::to_string(out.slot) + "-" + std::to_string(out.generation))
+          .members;
+  CHECK(has(s,
+            "\"transcoder\":{\"id\":\"c3\",\"engine\":\"small\",\"source\":\"__defaultVhost__/"
+            "live/cam\",\"pid\":777},\"ingest\":null"));
+  CHECK(has(f.get("/api/v1/streams").members, "\"upstream\":null,\"transcoder\":null"));
 }
