@@ -61,7 +61,8 @@ class SrsCtlOfflineTest(unittest.TestCase):
     def test_help(self):
         r = ctl("--help")
         self.assertEqual(r.returncode, 0)
-        for word in ("status", "streams", "clients", "kick", "reload", "check", "workers", "--json"):
+        for word in ("status", "streams", "clients", "kick", "reload", "check", "workers",
+                     "children", "--json"):
             self.assertIn(word, r.stdout)
 
     def test_unreachable_api_says_where(self):
@@ -168,6 +169,34 @@ class SrsCtlServerTest(unittest.TestCase):
         data = json.loads(ctl("--api", f"http://127.0.0.1:{srv.api_port}", "--json", "workers").stdout)
         self.assertEqual(data["code"], 0)
         srv.stop()
+
+    def test_children_and_made_by(self):
+        """An ingest of a looping file: `children` lists it with its pid, `streams`
+        says which child publishes the stream."""
+        d = tempfile.mkdtemp(prefix="srs-ctl-children-")
+        self.addCleanup(subprocess.run, ["rm", "-rf", d])
+        media = os.path.join(d, "loop.flv")
+        run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10",
+             "-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", media], timeout=60)
+        srv = Server(self, workers=1, extra={"vhosts": {"__defaultVhost__": {
+            "ingest": {"looped": {"input": media, "loop": True, "stream": "live/looped"}}}}})
+        srv.start()
+        api = ["--api", f"http://127.0.0.1:{srv.api_port}"]
+        wait_until(lambda: any(s["name"] == "looped" for s in srv.api("/api/v1/streams")["streams"]),
+                   30, what="the ingest publishing live/looped")
+        child = srv.api("/api/v1/children")["children"][0]
+        r = ctl(*api, "children")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"ingest +looped +%s .*live/looped +%d +running"
+                         % (re.escape(media), child["pid"]))
+        r = ctl(*api, "streams")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("MADE BY", r.stdout)
+        self.assertIn("ingest looped", r.stdout)
+        data = json.loads(ctl(*api, "--json", "children").stdout)
+        self.assertEqual(data["children"][0]["kind"], "ingest")
+        srv.stop()
+        self.assertFalse(os.path.exists(f"/proc/{child['pid']}"), "the ingest outlived the server")
 
     def test_reload_ok_then_broken(self):
         srv = self.server(workers=2)
