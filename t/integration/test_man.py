@@ -49,11 +49,14 @@ def read(path):
 def keys_with_pyyaml(text):
     """{path: [default values as written]} for every leaf key; vhost keys as
     'vhosts.NAME.rest'. Raw scalar text (yaml.compose), so '16MiB' and 'true'
-    stay as written."""
+    stay as written. An empty map ({}: a map of names the user chooses, such as
+    transcode.engines) is a leaf with no default."""
     out = {}
 
     def walk(node, path):
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.MappingNode) and not node.value and path:
+            out[path] = []
+        elif isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 name = "NAME" if path == "vhosts" else k.value
                 walk(v, f"{path}.{name}" if path else name)
