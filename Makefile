@@ -38,7 +38,8 @@ else
 JEMALLOC ?= 0
 endif
 
-PKGS := libevent libevent_openssl openssl yaml-cpp
+# libavformat (with libavcodec and libavutil): the DVR's MP4 muxer (worker/dvr/mp4_writer.cpp).
+PKGS := libevent libevent_openssl openssl yaml-cpp libavformat libavcodec libavutil
 ifeq ($(JEMALLOC),1)
 PKGS += jemalloc
 endif
@@ -220,7 +221,8 @@ FUZZ_SECONDS ?= 30
 TEST_FUZZ_SECONDS ?= 10
 
 .PHONY: fuzz-build fuzz
-FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs libevent libevent_openssl openssl yaml-cpp) -lpthread
+FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs libevent libevent_openssl openssl yaml-cpp \
+  libavformat libavcodec libavutil) -lpthread
 fuzz-build:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CXX=$(FUZZ_CXX) JEMALLOC=0 \
 	  CXXFLAGS='-fsanitize=fuzzer-no-link,address,undefined' LDFLAGS='-fsanitize=address,undefined' \

@@ -137,10 +137,9 @@ void load_dvr(Section* vhost, DvrConfig* c) {
   s.get("enabled", &c->enabled);
   s.get("path", &c->path);
   if (c->path.empty()) s.reject("path", "expected a file path template, got an empty string");
-  if (c->path.ends_with(".mp4"))
-    s.reject("path", "MP4 recording is not supported: use a .flv path");
   s.get("plan", &c->plan, kDvrPlans);
   s.get("duration", &c->duration, Span{1s, 24h});
+  s.get("apply", &c->apply);
 }
 
 // Empty when `path` opens and holds something; else why it cannot be used.

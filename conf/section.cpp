@@ -8,6 +8,7 @@
 #include "conf/endpoint.hpp"
 #include "conf/listeners.hpp"
 #include "conf/scalar.hpp"
+#include "conf/stream_pattern.hpp"
 
 namespace srs::conf::load {
 namespace {
@@ -228,6 +229,29 @@ void Section::get(const char* key, std::vector<Cidr>* out) {
     ranges.push_back(std::move(range));
   }
   *out = std::move(ranges);
+}
+
+void Section::get(const char* key, std::vector<StreamPattern>* out) {
+  Entry* e = find(key);
+  if (e == nullptr) return;
+  if (!e->value.IsSequence()) return type_error(*e, "a list of app/stream patterns");
+  if (e->value.size() == 0)
+    return problem(*e,
+                   "expected at least one app/stream pattern (leave the key out for every stream)");
+  std::vector<StreamPattern> patterns;
+  for (size_t i = 0; i < e->value.size(); ++i) {
+    const YAML::Node item = e->value[i];
+    StreamPattern pattern;
+    std::string message = item.IsScalar()
+                              ? parse_stream_pattern(item.Scalar(), &pattern)
+                              : std::string("expected an app/stream pattern, got ") + kind_of(item);
+    if (!message.empty()) {
+      report_->error(where_of(item.Mark()), path_of(key) + "[" + std::to_string(i) + "]", message);
+      continue;
+    }
+    patterns.push_back(std::move(pattern));
+  }
+  *out = std::move(patterns);
 }
 
 }  // namespace srs::conf::load
