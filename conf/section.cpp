@@ -233,11 +233,8 @@ void Section::get(const char* key, std::vector<Cidr>* out) {
 
 void Section::get(const char* key, std::vector<StreamPattern>* out) {
   Entry* e = find(key);
-  if (e == nullptr) return;
+  if (e == nullptr || e->value.IsNull()) return;
   if (!e->value.IsSequence()) return type_error(*e, "a list of app/stream patterns");
-  if (e->value.size() == 0)
-    return problem(*e,
-                   "expected at least one app/stream pattern (leave the key out for every stream)");
   std::vector<StreamPattern> patterns;
   for (size_t i = 0; i < e->value.size(); ++i) {
     const YAML::Node item = e->value[i];

@@ -197,7 +197,7 @@ class Section {
   void get(const char* key, std::optional<HookUrl>* out);
   // An allow list: addresses or CIDR ranges (an empty list: anyone).
   void get(const char* key, std::vector<Cidr>* out);
-  // A list of stream patterns ("app/stream", "app/*"); at least one.
+  // A list of stream patterns ("app/stream", "app/*"); empty: none.
   void get(const char* key, std::vector<StreamPattern>* out);
   // A rule across keys, checked after reading them: reported at `key`.
   void reject(const char* key, std::string message) {
