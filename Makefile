@@ -38,7 +38,8 @@ else
 JEMALLOC ?= 0
 endif
 
-PKGS := libevent libevent_openssl openssl yaml-cpp
+# libavformat (with libavcodec and libavutil): the DVR's MP4 muxer (worker/dvr/mp4_writer.cpp).
+PKGS := libevent libevent_openssl openssl yaml-cpp libavformat libavcodec libavutil
 ifeq ($(JEMALLOC),1)
 PKGS += jemalloc
 endif
@@ -201,7 +202,16 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address all
 	$(Q)$(MAKE) --no-print-directory SANITIZE=thread BUILD=build-thread build-thread/unit-tests
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+	$(Q)$(MAKE) --no-print-directory browser-deps
 	$(Q)$(PYTHON) t/run.py --build $(BUILD)
+
+# The browser check of test_dvr_mp4_browser.py: playwright-core, pinned by
+# t/browser/package-lock.json, driving Debian's /usr/bin/chromium (npm ci
+# runs no install scripts and downloads no browser).
+.PHONY: browser-deps
+browser-deps: t/browser/node_modules/.package-lock.json
+t/browser/node_modules/.package-lock.json: t/browser/package.json t/browser/package-lock.json
+	$(Q)cd t/browser && npm ci --ignore-scripts --no-audit --no-fund
 
 .PHONY: check-layers
 check-layers:
@@ -220,7 +230,8 @@ FUZZ_SECONDS ?= 30
 TEST_FUZZ_SECONDS ?= 10
 
 .PHONY: fuzz-build fuzz
-FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs libevent libevent_openssl openssl yaml-cpp) -lpthread
+FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs libevent libevent_openssl openssl yaml-cpp \
+  libavformat libavcodec libavutil) -lpthread
 fuzz-build:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CXX=$(FUZZ_CXX) JEMALLOC=0 \
 	  CXXFLAGS='-fsanitize=fuzzer-no-link,address,undefined' LDFLAGS='-fsanitize=address,undefined' \
@@ -286,6 +297,7 @@ help:
 	@echo '  unit            build and run the unit tests only'
 	@echo '  deps            install missing Debian packages (apt-get, sudo when not root)'
 	@echo '  check-config    srs -t -c etc/srs.yaml'
+	@echo '  browser-deps    npm ci in t/browser (playwright-core for Debian'"'"'s chromium; no browser download)'
 	@echo '  check-layers    the include rules between layers and worker rooms (t/check_layers.py)'
 	@echo '  fuzz            build libFuzzer targets (clang) and run each FUZZ_SECONDS=$(FUZZ_SECONDS)'
 	@echo '  bench           benchmarks against nginx-rtmp and the bare fan-out floor'

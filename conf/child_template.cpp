@@ -122,33 +122,4 @@ std::string split_command(std::string_view text, std::vector<std::string>* words
   return {};
 }
 
-std::string check_stream_pattern(std::string_view pattern) {
-  if (pattern == "*") return {};
-  size_t slash = pattern.rfind('/');
-  if (slash == std::string_view::npos || slash == 0 || slash + 1 == pattern.size())
-    return "expected app/stream, app/* or *, got '" + std::string(pattern) + "'";
-  if (pattern.substr(0, slash).find('*') != std::string_view::npos)
-    return "'*' stands only for the whole stream name (app/*), in '" + std::string(pattern) + "'";
-  std::string_view stream = pattern.substr(slash + 1);
-  if (stream != "*" && stream.find('*') != std::string_view::npos)
-    return "'*' stands only for the whole stream name (app/*), in '" + std::string(pattern) + "'";
-  return {};
-}
-
-bool stream_pattern_matches(std::string_view pattern, std::string_view app,
-                            std::string_view stream) {
-  if (pattern == "*") return true;
-  size_t slash = pattern.rfind('/');
-  if (slash == std::string_view::npos || pattern.substr(0, slash) != app) return false;
-  std::string_view name = pattern.substr(slash + 1);
-  return name == "*" || name == stream;
-}
-
-bool any_pattern_matches(const std::vector<std::string>& patterns, std::string_view app,
-                         std::string_view stream) {
-  if (patterns.empty()) return true;
-  return std::any_of(patterns.begin(), patterns.end(),
-                     [&](const std::string& p) { return stream_pattern_matches(p, app, stream); });
-}
-
 }  // namespace srs::conf

@@ -1,10 +1,8 @@
 // The words of the master's children, as written in the configuration:
-// templates ([app] ...), commands split into words, and the "app/stream"
-// patterns that say which streams a rule applies to.
+// templates ([app] ...) and commands split into words.
 //
 //   expand("[app]/[stream]_[engine]", {app: live, stream: cam, engine: hd}) -> "live/cam_hd"
 //   split_command("ffmpeg -i 'a b' x")       -> {"ffmpeg", "-i", "a b", "x"}
-//   stream_pattern_matches("live/*", "live", "cam") -> true
 //
 // Expansion is one pass over the text: a value that itself holds "[app]"
 // (a stream name is the publisher's choice) is never expanded again, and
@@ -31,14 +29,5 @@ std::string expand(std::string_view text, const TemplateValues& values);
 // group words (no escapes inside single quotes; \" and \\ inside double
 // ones). Empty on success, else the problem (an open quote, no word).
 std::string split_command(std::string_view text, std::vector<std::string>* words);
-
-// "app/stream", "app/*" or "*": an app (which may hold '/') and a stream
-// name or '*'. Empty when `pattern` is one; else the problem.
-std::string check_stream_pattern(std::string_view pattern);
-bool stream_pattern_matches(std::string_view pattern, std::string_view app,
-                            std::string_view stream);
-// True when `patterns` is empty or one of them matches.
-bool any_pattern_matches(const std::vector<std::string>& patterns, std::string_view app,
-                         std::string_view stream);
 
 }  // namespace srs::conf

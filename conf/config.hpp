@@ -19,6 +19,7 @@
 #include "conf/cidr.hpp"
 #include "conf/hook_url.hpp"
 #include "conf/rtmp_url.hpp"
+#include "conf/stream_pattern.hpp"
 
 namespace srs::conf {
 
@@ -146,15 +147,20 @@ struct HlsConfig {
   bool operator==(const HlsConfig&) const = default;
 };
 
-// DVR: each publish recorded to FLV files by the publisher's worker
+// DVR: each publish recorded to FLV or MP4 files by the publisher's worker
 // (worker/dvr/dvr_sink.hpp; SRS's dvr, research/srs.md 1.12).
 enum class DvrPlan : uint8_t { kSession, kSegment };
 struct DvrConfig {
   bool enabled = false;
-  // [vhost] [app] [stream] [timestamp] [2006] [01] [02] [15] [04] [05] [999] (worker/dvr_path.hpp)
+  // [vhost] [app] [stream] [timestamp] [2006] [01] [02] [15] [04] [05] [999] (worker/dvr_path.hpp);
+  // ending in .mp4: MP4 files (worker/dvr/mp4_writer.hpp); else FLV
   std::string path = "./objs/nginx/html/[app]/[stream].[timestamp].flv";
   DvrPlan plan = DvrPlan::kSession;  // session: one file per publish; segment: cut every duration
   Duration duration{30000};          // segment plan: cut at the first keyframe after this
+  std::vector<StreamPattern> apply;  // the streams recorded; empty: every stream of the vhost
+  bool applies_to(std::string_view app, std::string_view stream) const {
+    return apply.empty() || any_matches(apply, app, stream);
+  }
   bool operator==(const DvrConfig&) const = default;
 };
 
@@ -211,7 +217,10 @@ struct TranscodeEngine {
 // never transcoded again.
 struct TranscodeConfig {
   bool enabled = false;
-  std::vector<std::string> apply;  // "app/stream" or "app/*" patterns; empty: every stream
+  std::vector<StreamPattern> apply;  // app/stream, app/*, */stream, */*; empty: every stream
+  bool applies_to(std::string_view app, std::string_view stream) const {
+    return apply.empty() || any_matches(apply, app, stream);
+  }
   std::vector<TranscodeEngine> engines;
   bool operator==(const TranscodeConfig&) const = default;
 };

@@ -156,10 +156,9 @@ void load_dvr(Section* vhost, DvrConfig* c) {
   s.get("enabled", &c->enabled);
   s.get("path", &c->path);
   if (c->path.empty()) s.reject("path", "expected a file path template, got an empty string");
-  if (c->path.ends_with(".mp4"))
-    s.reject("path", "MP4 recording is not supported: use a .flv path");
   s.get("plan", &c->plan, kDvrPlans);
   s.get("duration", &c->duration, Span{1s, 24h});
+  s.get("apply", &c->apply);
 }
 
 // Empty when `path` opens and holds something; else why it cannot be used.
@@ -287,7 +286,7 @@ void load_engine(Section* s, const std::string& name, TranscodeEngine* c) {
 void load_transcode(Section* vhost, TranscodeConfig* c) {
   Section s(vhost, "transcode");
   s.get("enabled", &c->enabled);
-  s.get("apply", &c->apply, check_stream_pattern);
+  s.get("apply", &c->apply);
   Section engines(&s, "engines", "engine");
   engines.each([&](const std::string& name, Where at, Section& e) {
     if (!valid_child_name(name)) {

@@ -9,6 +9,7 @@
 #include "conf/endpoint.hpp"
 #include "conf/listeners.hpp"
 #include "conf/scalar.hpp"
+#include "conf/stream_pattern.hpp"
 
 namespace srs::conf::load {
 namespace {
@@ -202,14 +203,6 @@ void Section::get(const char* key, std::vector<RtmpUrl>* out) {
   get_list(key, "a URL", out, parse_rtmp_url);
 }
 
-void Section::get(const char* key, std::vector<std::string>* out,
-                  std::string (*check)(std::string_view)) {
-  get_list(key, "a string", out, [check](std::string_view text, std::string* item) {
-    *item = std::string(text);
-    return check(text);
-  });
-}
-
 void Section::get(const char* key, std::vector<std::vector<std::string>>* out) {
   get_list(key, "a command", out, [](std::string_view text, std::vector<std::string>* words) {
     return split_command(text, words);
@@ -268,6 +261,10 @@ void Section::get(const char* key, std::vector<Cidr>* out) {
     ranges.push_back(std::move(range));
   }
   *out = std::move(ranges);
+}
+
+void Section::get(const char* key, std::vector<StreamPattern>* out) {
+  get_list(key, "an app/stream pattern", out, parse_stream_pattern);
 }
 
 }  // namespace srs::conf::load

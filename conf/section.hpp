@@ -197,13 +197,13 @@ class Section {
   void get(const char* key, std::optional<HookUrl>* out);
   // An allow list: addresses or CIDR ranges (an empty list: anyone).
   void get(const char* key, std::vector<Cidr>* out);
-  // A list of words (one alone is a list of one), each checked by `check`
-  // (empty: fine; else the problem).
-  void get(const char* key, std::vector<std::string>* out, std::string (*check)(std::string_view));
   // A list of commands, each split into words (conf/child_template.hpp).
   void get(const char* key, std::vector<std::vector<std::string>>* out);
   // A map of option names to values ({threads: 2}), in the order written.
   void get(const char* key, std::vector<std::pair<std::string, std::string>>* out);
+  // A list of stream patterns ("app/stream", "app/*"; one alone is a list
+  // of one); empty: none.
+  void get(const char* key, std::vector<StreamPattern>* out);
   // A rule across keys, checked after reading them: reported at `key`.
   void reject(const char* key, std::string message) {
     for (const Entry& e : entries_) {

@@ -151,7 +151,7 @@ std::map<std::string, WantedChild> transcode_candidates(const conf::Config& c,
     if (!split_key(s.key, &n)) continue;
     const conf::VhostConfig* v = vhost_named(c, n.vhost);
     if (v == nullptr || !v->enabled || !v->transcode.enabled) continue;
-    if (!conf::any_pattern_matches(v->transcode.apply, n.app, n.stream)) continue;
+    if (!v->transcode.applies_to(n.app, n.stream)) continue;
     for (const conf::TranscodeEngine& e : v->transcode.engines) {
       if (!e.enabled) continue;
       conf::TemplateValues values{n.vhost, n.app, n.stream, e.name, at.host, at.port};

@@ -59,7 +59,7 @@ std::string render_dvr_path(std::string_view tmpl, const DvrPathVars& vars) {
 }
 
 std::string dvr_file_template(std::string_view path) {
-  if (path.ends_with(".flv")) return std::string(path);
+  if (path.ends_with(".flv") || path.ends_with(".mp4")) return std::string(path);
   std::string out(path);
   if (!out.empty() && out.back() != '/') out += '/';
   return out + "[stream].[timestamp].flv";

@@ -6,7 +6,8 @@
 //   [2006] [01] [02]         year, month, day (local time, as SRS)
 //   [15] [04] [05] [999]     hour, minute, second, millisecond
 //
-// Other text is kept as is. A path without ".flv" at its end is a folder.
+// Other text is kept as is. A path ending in ".mp4" records MP4, one ending
+// in ".flv" FLV; any other path is a folder (of FLV files, as SRS).
 #pragma once
 
 #include <cstdint>
@@ -24,8 +25,8 @@ struct DvrPathVars {
 
 std::string render_dvr_path(std::string_view tmpl, const DvrPathVars& vars);
 
-// SRS's rule for a dvr_path that names a folder (does not end in ".flv"):
-// the file is "[stream].[timestamp].flv" in it.
+// SRS's rule for a dvr_path that names a folder (ends in neither ".flv" nor
+// ".mp4"): the file is "[stream].[timestamp].flv" in it.
 std::string dvr_file_template(std::string_view path);
 
 }  // namespace srs::worker

@@ -8,8 +8,8 @@
 #include <climits>
 #include <cstring>
 
-#include "base/bytes.hpp"
 #include "base/clock.hpp"
+#include "proto/flv/file_writer.hpp"
 #include "worker/dvr/dvr_path.hpp"
 #include "worker/output/file_ops.hpp"
 
@@ -17,11 +17,15 @@ namespace srs::worker {
 
 std::unique_ptr<OutputSink> DvrFactory::make(const PublishEvent& e, Mailbox& mailbox) {
   if (!e.vhost->dvr.enabled) return nullptr;
+  if (!e.vhost->dvr.applies_to(e.source.app, e.source.stream)) return nullptr;
   return std::make_unique<DvrSink>(*e.vhost, e.source, mailbox);
 }
 
 DvrSink::DvrSink(const conf::VhostConfig& vhost, const HookInfo& source, Mailbox& mailbox)
-    : vhost_(vhost), source_(source), mailbox_(mailbox) {
+    : vhost_(vhost),
+      source_(source),
+      mailbox_(mailbox),
+      writer_(make_dvr_writer(dvr_file_template(vhost.dvr.path), &buf_)) {
   buf_.reserve(2 * kFlushBytes);
 }
 
@@ -35,28 +39,33 @@ std::string DvrSink::name() const {
 
 void DvrSink::on_record(const MediaRecord& r, uint64_t) {
   if (failed_) return;
+  if (writer_->needs_new_file(r)) close();  // a configuration the file cannot hold
+  if (failed_) return;
+  bool ok = true;
   switch (r.kind) {
     case MediaKind::kMetadata:
-      writer_.on_metadata(r.timestamp, r.body);
+      ok = writer_->on_metadata(r.timestamp, r.body);
       break;
     case MediaKind::kVideo:
-      on_video(r.timestamp, r.body);
+      ok = on_video(r.timestamp, r.body);
       break;
     case MediaKind::kAudio:
-      writer_.on_audio(r.timestamp, r.body);
+      ok = writer_->on_audio(r.timestamp, r.body);
       break;
   }
+  if (!ok) return fail_writer();
   after_append();
 }
 
-void DvrSink::on_video(uint32_t ts, std::span<const uint8_t> body) {
+bool DvrSink::on_video(uint32_t ts, std::span<const uint8_t> body) {
   bool segment = vhost_.dvr.plan == conf::DvrPlan::kSegment;
-  uint32_t limit = uint32_t(vhost_.dvr.duration.count());
-  if (segment && writer_.started() && writer_.rebase(ts) >= limit &&
+  uint64_t limit = uint64_t(vhost_.dvr.duration.count());
+  if (segment && writer_->started() && writer_->file_time(ts) >= limit &&
       proto::flv::FileWriter::is_keyframe(body)) {
     close();  // the cut: this keyframe starts the next file
+    if (failed_) return true;
   }
-  writer_.on_video(ts, body);
+  return writer_->on_video(ts, body);
 }
 
 void DvrSink::on_gap(uint32_t lost_ms, uint64_t) {
@@ -66,11 +75,12 @@ void DvrSink::on_gap(uint32_t lost_ms, uint64_t) {
                                  ".tmp goes on from the next keyframe");
 }
 
-// Opens the file when the writer started one; writes the buffer out when full.
+// Opens the file when the writer started one; writes the buffer out when
+// full or at the writer's flush point.
 void DvrSink::after_append() {
   if (buf_.empty()) return;
   if (!fd_.valid() && !open_file()) return;
-  if (buf_.size() >= kFlushBytes) write_out();
+  if (buf_.size() >= kFlushBytes || writer_->at_flush_point()) write_out();
 }
 
 bool DvrSink::open_file() {
@@ -98,42 +108,53 @@ void DvrSink::write_out() {
 void DvrSink::close() {
   if (failed_ || !fd_.valid()) {
     buf_.clear();
-    writer_.begin_file();
+    writer_->begin_file();
     return;
   }
+  if (!writer_->finish_file()) return fail_writer();
   write_out();
   if (failed_) return;
-  patch_duration();
+  apply_patch();
   fd_.reset();
   std::string tmp = path_ + ".tmp";
   if (::rename(tmp.c_str(), path_.c_str()) != 0) return fail("rename", tmp);
   char seconds[32];
-  std::snprintf(seconds, sizeof seconds, "%.3f", double(writer_.duration_ms()) / 1000.0);
+  std::snprintf(seconds, sizeof seconds, "%.3f", double(writer_->duration_ms()) / 1000.0);
   say(base::LogLevel::kInfo, name() + ": closed " + path_ + ", " + seconds + " s, " +
-                                 std::to_string(writer_.file_bytes()) + " bytes");
-  writer_.begin_file();
+                                 std::to_string(writer_->file_bytes()) + " bytes");
+  writer_->begin_file();
   notify(path_);
 }
 
-// The metadata's duration becomes this file's (a best effort: the file plays anyway).
-void DvrSink::patch_duration() {
-  uint64_t at = writer_.duration_field_offset();
-  if (at == 0) return;
-  uint8_t number[8];
-  base::store_be_double(number, double(writer_.duration_ms()) / 1000.0);
-  if (::pwrite(fd_.get(), number, sizeof number, off_t(at)) != ssize_t(sizeof number)) {
+// The writer's last word over the file, e.g. FLV's duration (a best effort:
+// the file plays anyway).
+void DvrSink::apply_patch() {
+  DvrWriter::Patch p = writer_->final_patch();
+  if (p.bytes.empty()) return;
+  if (::pwrite(fd_.get(), p.bytes.data(), p.bytes.size(), off_t(p.offset)) !=
+      ssize_t(p.bytes.size())) {
     say(base::LogLevel::kWarn, name() + ": pwrite(" + path_ + ".tmp) of the duration failed (" +
                                    std::strerror(errno) + ")");
   }
 }
 
-// Logged once; the DVR of this publish stops and its partial file goes.
 void DvrSink::fail(const char* call, const std::string& path) {
   int err = errno;
-  say(base::LogLevel::kError, name() + ": " + call + "(" + path + ") failed (" +
-                                  std::to_string(err) + ": " + std::strerror(err) +
-                                  "); recording of this stream stopped");
+  stop(std::string(call) + "(" + path + ") failed (" + std::to_string(err) + ": " +
+       std::strerror(err) + ")");
+}
+
+// The container cannot go on (a codec it cannot hold, a muxer error).
+void DvrSink::fail_writer() {
+  std::string where = fd_.valid() ? " while recording to " + path_ + ".tmp" : "";
+  stop(writer_->error() + where);
+}
+
+// Logged once; the DVR of this publish stops and its partial file goes.
+void DvrSink::stop(std::string why) {
+  say(base::LogLevel::kError, name() + ": " + why + "; recording of this stream stopped");
   failed_ = true;
+  writer_->begin_file();
   buf_.clear();
   buf_.shrink_to_fit();
   if (fd_.valid()) {

@@ -2,22 +2,28 @@
 // output on the output thread (output/output_thread.hpp): a stalled disk
 // delays the recording, never the stream.
 //
-// Each record goes to a proto::flv::FileWriter that appends to one buffer;
-// the buffer is written to the file when it passes 64 KiB and when the file
-// closes (no system call per message). A file is written as FILE.tmp and
+// Each record goes to the container's writer (dvr_writer.hpp: FLV, or MP4
+// when dvr.path ends in ".mp4") that appends to one buffer; the buffer is
+// written to the file when it passes 64 KiB, when the writer reaches a flush
+// point (an MP4 fragment) and when the file closes (no system call per
+// message). A file is written as FILE.tmp and
 // renamed to FILE when closed, so a crash leaves a .tmp, never a truncated
 // file under its final name; its directories are created as needed.
 //
 // plan session: one file per publish. plan segment: a new file at the first
-// keyframe once `duration` has passed. A file closes at a cut, at unpublish
-// and when the worker exits; then the on_dvr callback is notified (fire and
-// forget, from the loop) and a log line gives the file, its duration and
-// size. The metadata's "duration" is set to the file's own before it closes.
+// keyframe once `duration` has passed (and, for MP4, a new file at a changed
+// sequence header). A file closes at a cut, at unpublish and when the worker
+// exits; then the on_dvr callback is notified (fire and forget, from the
+// loop) and a log line gives the file, its duration and size. The writer's
+// final patch (FLV: the metadata's "duration", set to the file's own) is
+// written over the file before it is renamed.
+//
+// dvr.apply limits which streams of the vhost are recorded (DvrFactory).
 //
 // An error (cannot create the folder or the file, cannot write: disk full,
-// permission) is logged once with the path and the errno text and stops the
-// DVR of this publish; the live stream goes on. Records lost to a stalled
-// disk (on_gap) are logged; the file goes on from the next keyframe.
+// permission; a codec the container cannot hold) is logged once with the path and the errno text
+// and stops the DVR of this publish; the live stream goes on. Records lost to a stalled disk
+// (on_gap) are logged; the file goes on from the next keyframe.
 #pragma once
 
 #include <memory>
@@ -27,7 +33,7 @@
 
 #include "base/fd.hpp"
 #include "conf/config.hpp"
-#include "proto/flv/file_writer.hpp"
+#include "worker/dvr/dvr_writer.hpp"
 #include "worker/output/sink.hpp"
 
 namespace srs::worker {
@@ -46,14 +52,16 @@ class DvrSink final : public OutputSink {
   bool failed() const { return failed_; }
 
  private:
-  void on_video(uint32_t ts, std::span<const uint8_t> body);
+  bool on_video(uint32_t ts, std::span<const uint8_t> body);
   // Closes the current file; later media would start a new one.
   void close();
   void after_append();
   bool open_file();
   void write_out();
-  void patch_duration();
+  void apply_patch();
   void fail(const char* call, const std::string& path);
+  void fail_writer();
+  void stop(std::string why);
   void notify(const std::string& path);
   std::string name() const;
   // A log line for the loop, with the publisher's context id.
@@ -67,7 +75,7 @@ class DvrSink final : public OutputSink {
   HookInfo source_;
   Mailbox& mailbox_;
   std::vector<uint8_t> buf_;
-  proto::flv::FileWriter writer_{&buf_};
+  std::unique_ptr<DvrWriter> writer_;
   base::Fd fd_;
   std::string path_;  // the final name of the open file
   bool failed_ = false;

@@ -1,4 +1,4 @@
-// Templates, command words and stream patterns of the master's children
+// Templates and command words of the master's children
 // (conf/child_template.cpp).
 #include "conf/child_template.hpp"
 
@@ -52,25 +52,4 @@ TEST_CASE("split_command: spaces, quotes, escapes and the errors") {
   CHECK(split_command("echo 'open", &words) == "a ' quote is never closed");
   CHECK(words.empty());
   CHECK(split_command("   ", &words) == "expected a command, got nothing");
-}
-
-TEST_CASE("stream patterns: app/stream, app/*, * and the malformed ones") {
-  for (const char* ok : {"live/cam", "live/*", "*", "a/b/c", "a/b/*"}) {
-    INFO(ok);
-    CHECK(check_stream_pattern(ok).empty());
-  }
-  for (const char* bad : {"live", "/cam", "live/", "li*e/cam", "live/c*m", ""}) {
-    INFO(bad);
-    CHECK_FALSE(check_stream_pattern(bad).empty());
-  }
-  CHECK(stream_pattern_matches("live/cam", "live", "cam"));
-  CHECK_FALSE(stream_pattern_matches("live/cam", "live", "cam2"));
-  CHECK(stream_pattern_matches("live/*", "live", "anything"));
-  CHECK_FALSE(stream_pattern_matches("live/*", "live2", "anything"));
-  CHECK(stream_pattern_matches("a/b/*", "a/b", "x"));
-  CHECK_FALSE(stream_pattern_matches("a/*", "a/b", "x"));
-  CHECK(stream_pattern_matches("*", "any", "thing"));
-  CHECK(any_pattern_matches({}, "live", "cam"));
-  CHECK(any_pattern_matches({"x/y", "live/*"}, "live", "cam"));
-  CHECK_FALSE(any_pattern_matches({"x/y"}, "live", "cam"));
 }

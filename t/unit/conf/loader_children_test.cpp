@@ -47,7 +47,7 @@ TEST_CASE("ffmpeg, transcode, ingest and exec load") {
   CHECK(c.ffmpeg.stall_timeout == Duration{5000});
   const VhostConfig& v = c.vhosts.at(0);
   CHECK(v.transcode.enabled);
-  CHECK(v.transcode.apply == std::vector<std::string>{"live/*"});
+  CHECK(v.transcode.apply == std::vector<StreamPattern>{{"live", "*"}});
   REQUIRE(v.transcode.engines.size() == 2);
   const TranscodeEngine& hd = v.transcode.engines[0];
   CHECK(hd.name == "hd");
@@ -114,7 +114,7 @@ TEST_CASE("children errors: each says where and what") {
   CHECK(has(text, "ffmpeg.program: expected the ffmpeg program"));
   CHECK(has(text, "ffmpeg.log_level: expected one of ffmpeg's log levels"));
   CHECK(has(text, "ffmpeg.stall_timeout"));
-  CHECK(has(text, "vhosts.v.transcode.apply[0]: expected app/stream, app/* or *, got 'live'"));
+  CHECK(has(text, "vhosts.v.transcode.apply[0]: expected app/stream, app/* or */*, got 'live'"));
   CHECK(has(text, "vhosts.v.transcode.engines.bad name: expected an engine name"));
   CHECK(has(text, "vhosts.v.transcode.engines.e1.size: expected WIDTHxHEIGHT with even numbers"));
   CHECK(has(text, "vhosts.v.transcode.engines.e1.vcodec: expected copy, none or an ffmpeg"));

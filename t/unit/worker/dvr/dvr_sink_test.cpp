@@ -230,3 +230,82 @@ TEST_CASE("dvr: the segment plan cuts at the first keyframe once dvr.duration ha
     CHECK(keyframes == (i < 2 ? 3u : 1u));  // 0, 400, 800 of each full segment
   }
 }
+
+TEST_CASE("dvr: an .mp4 path records MP4 through the same plan: .tmp, rename, log, on_dvr") {
+  test::TempDir tmp;
+  conf::VhostConfig vhost = dvr_vhost(tmp.path + "/rec/[app]/[stream].mp4");
+  vhost.http_hooks.enabled = true;
+  conf::HookUrl url;
+  REQUIRE(conf::parse_hook_url("http://127.0.0.1:8085/dvr", &url).empty());
+  vhost.http_hooks.on_dvr.push_back(url);
+  const std::string path = tmp.path + "/rec/live/cam.mp4";
+  FakeMailbox mb;
+  {
+    DvrSink sink(vhost, source(), mb);
+    give_stream(sink, 1000, 2000, 1000);
+    // Fragments reach the disk as they complete (1 s each): the .tmp already holds one.
+    CHECK(test::files_in(tmp.path) == std::vector<std::string>{"rec/live/cam.mp4.tmp"});
+    auto partial = test::read_bytes(path + ".tmp");
+    CHECK(partial.size() > 25 * 5000);
+    CHECK(std::string(partial.begin() + 4, partial.begin() + 8) == "ftyp");
+    give_stream(sink, 2020, 3000, 1000, false);
+    sink.on_finish(0);
+    CHECK_FALSE(sink.failed());
+  }
+  CHECK(test::files_in(tmp.path) == std::vector<std::string>{"rec/live/cam.mp4"});
+  auto file = test::read_bytes(path);
+  // The file ends with the index a clean close writes: mfra, whose last box is mfro.
+  REQUIRE(file.size() > 16);
+  CHECK(std::string(file.end() - 12, file.end() - 8) == "mfro");
+  REQUIRE(mb.notes.size() == 3);
+  CHECK(mb.notes[0].text == "dvr __defaultVhost__/live/cam: recording to " + path + ".tmp");
+  CHECK(mb.notes[1].text == "dvr __defaultVhost__/live/cam: closed " + path + ", 2.000 s, " +
+                                std::to_string(file.size()) + " bytes");
+  CHECK(mb.notes[2].notify);
+  CHECK(mb.notes[2].info.file == path);
+}
+
+TEST_CASE("dvr: a codec MP4 cannot hold stops that recording with one error naming it") {
+  test::TempDir tmp;
+  conf::VhostConfig vhost = dvr_vhost(tmp.path + "/[stream].mp4");
+  FakeMailbox mb;
+  {
+    DvrSink sink(vhost, source(), mb);
+    give_stream(sink, 0, 1000, 500);  // the file is open and being written
+    give(sink, MediaKind::kAudio, 1020, {0x2f, 0xff, 0xfb, 0x90, 0x00});  // MP3
+    CHECK(sink.failed());
+    give_stream(sink, 1040, 2000, 500, false);
+    sink.on_finish(0);
+  }
+  REQUIRE(mb.notes.size() == 2);
+  CHECK(mb.notes[1].level == base::LogLevel::kError);
+  CHECK(mb.notes[1].text ==
+        "dvr __defaultVhost__/live/cam: MP4 recording takes AAC audio, not "
+        "MP3 while recording to " +
+            tmp.path + "/cam.mp4.tmp; recording of this stream stopped");
+  CHECK(test::files_in(tmp.path).empty());  // the partial file goes
+}
+
+TEST_CASE("dvr: the factory records the streams dvr.apply names, all when it is absent") {
+  conf::VhostConfig vhost = dvr_vhost("/nonexistent/[stream].flv");
+  FakeMailbox mb;
+  worker::DvrFactory factory;
+  auto made = [&](const char* app, const char* stream) {
+    worker::PublishEvent e;
+    e.vhost = &vhost;
+    e.source = source();
+    e.source.app = app;
+    e.source.stream = stream;
+    return factory.make(e, mb) != nullptr;
+  };
+  CHECK(made("live", "cam"));
+  CHECK(made("other", "x"));
+  vhost.dvr.apply = {{"live", "cam"}, {"vod", "*"}};
+  CHECK(made("live", "cam"));
+  CHECK_FALSE(made("live", "cam2"));
+  CHECK(made("vod", "x"));
+  CHECK_FALSE(made("other", "cam"));
+  vhost.dvr.enabled = false;
+  CHECK_FALSE(made("live", "cam"));
+  CHECK(mb.notes.empty());  // making a sink does no I/O
+}
