@@ -391,6 +391,30 @@ StreamState Registry::state(uint32_t slot) const noexcept {
   return slot < count_ ? kind_of(slots_[slot].id.state.load(kAcquire)) : StreamState::kFree;
 }
 
+const char* dvr_request_name(DvrRequest r) noexcept {
+  switch (r) {
+    case DvrRequest::kNone:
+      return "none";
+    case DvrRequest::kStart:
+      return "start";
+    case DvrRequest::kStop:
+      return "stop";
+  }
+  return "?";
+}
+
+void Registry::request_dvr(uint32_t slot, uint32_t generation, DvrRequest r) noexcept {
+  if (slot >= count_) return;
+  slots_[slot].id.dvr_request.store((generation << 2) | static_cast<uint32_t>(r), kRelaxed);
+}
+
+DvrRequest Registry::dvr_request(uint32_t slot, uint32_t generation) const noexcept {
+  if (slot >= count_) return DvrRequest::kNone;
+  const uint32_t w = slots_[slot].id.dvr_request.load(kRelaxed);
+  if ((w >> 2) != (generation & 0x3fffffffu)) return DvrRequest::kNone;
+  return static_cast<DvrRequest>(w & 3);
+}
+
 bool Registry::read(uint32_t slot, StreamInfo* out) const noexcept {
   if (slot >= count_) return false;
   const StreamSlot& s = slots_[slot];
@@ -421,6 +445,8 @@ bool Registry::read(uint32_t slot, StreamInfo* out) const noexcept {
   i.audio_sample_rate = s.stats.s.audio_sample_rate.load(kRelaxed);
   i.audio_channels = s.stats.s.audio_channels.load(kRelaxed);
   i.audio_profile = s.stats.s.audio_profile.load(kRelaxed);
+  i.dvr_recording = s.stats.s.dvr_recording.load(kRelaxed) != 0;
+  i.dvr_request = dvr_request(slot, i.generation);
   const uint32_t len = s.id.key_len.load(kRelaxed);
   for (uint32_t b = 0; b < len && b < kMaxKeyLength; ++b) {
     i.key[b] = static_cast<char>(s.key.words[b / 4].load(kRelaxed) >> (8 * (b % 4)));

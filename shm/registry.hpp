@@ -85,6 +85,7 @@ struct StreamStats {
   Atomic32 audio_sample_rate{0};
   Atomic32 audio_channels{0};
   Atomic32 audio_profile{0};
+  Atomic32 dvr_recording{0};  // 1 while the owner's DVR has a file open (worker/dvr)
 };
 static_assert(sizeof(StreamStats) <= kCacheLine, "StreamStats fits its cache line");
 
@@ -98,6 +99,7 @@ struct alignas(kCacheLine) StreamSlot {
     Atomic32 ring_epoch{0};    // +1 each time the owner recreates the ring (wraps)
     Atomic32 published_at{0};  // wall seconds
     Atomic32 lost_since{0};    // CLOCK_MONOTONIC seconds; valid while Lost
+    Atomic32 dvr_request{0};   // generation << 2 | DvrRequest, from any worker's API
   } id;
   struct alignas(kCacheLine) Key {
     Atomic32 words[kKeyWords];  // the key's bytes, little-endian in each word
@@ -113,6 +115,12 @@ static_assert(sizeof(StreamSlot) == 6 * kCacheLine, "StreamSlot is part of the s
 static_assert(offsetof(StreamSlot, key) == kCacheLine &&
               offsetof(StreamSlot, stats) == 3 * kCacheLine);
 static_assert(offsetof(StreamSlot, players) == 4 * kCacheLine);
+
+// What the API asked of a publish's DVR (/api/v1/dvrs): record it whatever
+// the configuration says, or stop recording it. Kept with the generation it
+// was asked for, so a republish starts from the configuration again.
+enum class DvrRequest : uint32_t { kNone = 0, kStart = 1, kStop = 2 };
+const char* dvr_request_name(DvrRequest r) noexcept;  // "none", "start", "stop"
 
 // Who publishes.
 struct Owner {
@@ -142,6 +150,8 @@ struct StreamInfo {
   uint32_t bitrate_kbps = 0, video_codec = 0, audio_codec = 0;
   uint32_t video_profile = 0, video_level = 0, video_width = 0, video_height = 0;
   uint32_t audio_sample_rate = 0, audio_channels = 0, audio_profile = 0;
+  bool dvr_recording = false;
+  DvrRequest dvr_request = DvrRequest::kNone;  // for this generation
   char key[kMaxKeyLength + 1] = {};
 };
 
@@ -182,6 +192,9 @@ class Registry {
   uint32_t ring_epoch(uint32_t slot) const noexcept;
   [[nodiscard]] base::Status set_ring_epoch(const StreamRef& ref, uint32_t epoch) noexcept;
   StreamStats& stats(uint32_t slot) noexcept { return slots_[slot].stats.s; }
+  // --- the DVR's controls (any worker's API asks; the owner's DVR reads) ---
+  void request_dvr(uint32_t slot, uint32_t generation, DvrRequest r) noexcept;
+  DvrRequest dvr_request(uint32_t slot, uint32_t generation) const noexcept;
 
   // --- players (any worker) ---
   // A Live or Lost stream by key; kNotFound otherwise (then add_waiter() and

@@ -97,7 +97,7 @@ bool Worker::setup() {
   svc_.hooks = hooks_.get();
   std::vector<std::unique_ptr<OutputFactory>> outputs;
   outputs.push_back(std::make_unique<HlsFactory>(*ctx_.config, *ctx_.control));
-  outputs.push_back(std::make_unique<DvrFactory>());
+  outputs.push_back(std::make_unique<DvrFactory>(&ctx_.control->registry()));
   outputs_ = std::make_unique<Outputs>(svc_, std::move(outputs));
   svc_.publish_observers.push_back(outputs_.get());
   forwarding_ = std::make_unique<Forwarding>(svc_);

@@ -27,6 +27,8 @@ struct ApiReply {
 // Each returns false when `req.path` is not one of its routes.
 // worker/api_streams.cpp: /api/v1/vhosts, /api/v1/streams, /api/v1/clients
 bool route_streams_api(Services& svc, const ApiRequest& req, ApiReply* reply);
+// worker/api_dvrs.cpp: /api/v1/dvrs (ours: start and stop recordings)
+bool route_dvrs_api(Services& svc, const ApiRequest& req, ApiReply* reply);
 // worker/api_reload.cpp: /api/v1/raw (rpc=reload, rpc=reload-fetch), /api/v1/reload
 bool route_reload_api(Services& svc, const ApiRequest& req, ApiReply* reply);
 

@@ -92,7 +92,7 @@ ApiResponse ApiServer::handle(const ApiCall& call) {
                  call.body};
   ApiReply reply;
   bool found = system_.route(req, &reply) || route_streams_api(svc_, req, &reply) ||
-               route_reload_api(svc_, req, &reply);
+               route_dvrs_api(svc_, req, &reply) || route_reload_api(svc_, req, &reply);
   if (!found) reply = ApiReply{404, 404, error_member("no such API: " + std::string(path))};
   ApiResponse r;
   r.status = reply.status;

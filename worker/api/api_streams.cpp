@@ -20,6 +20,7 @@
 #include "base/json_writer.hpp"
 #include "base/log.hpp"
 #include "proto/http/target.hpp"
+#include "worker/api/api_reply.hpp"
 #include "worker/api/api_route.hpp"
 #include "worker/api/streams_view.hpp"
 #include "worker/api/traffic_sampler.hpp"
@@ -37,23 +38,6 @@ constexpr int kErrorStreamNotFound = 2048;
 constexpr int kErrorClientNotFound = 2049;
 constexpr int kErrorForwardNotFound = 2050;  // ours: SRS lists no forwarders
 constexpr int kErrorChildNotFound = 2051;    // ours: the master's ffmpeg and exec children
-constexpr int kDefaultCount = 10;            // SRS: count = max(10, count)
-
-struct Page {
-  size_t start = 0;
-  size_t count = kDefaultCount;
-};
-
-Page page_of(std::string_view query) {
-  Page p;
-  const std::string start = proto::http::query_param(query, "start");
-  const std::string count = proto::http::query_param(query, "count");
-  if (!start.empty()) p.start = size_t(std::strtoull(start.c_str(), nullptr, 10));
-  if (!count.empty()) p.count = size_t(std::strtoull(count.c_str(), nullptr, 10));
-  if (p.count < size_t(kDefaultCount)) p.count = kDefaultCount;
-  return p;
-}
-
 void write_kbps(JsonWriter& w, const Kbps& k) {
   w.key("kbps").begin_object();
   w.key("recv_30s").value(k.recv).key("send_30s").value(k.send);
@@ -188,44 +172,6 @@ void write_vhost(JsonWriter& w, const VhostRow& v) {
   w.key("fragment").value(double(v.config->hls.fragment.count()) / 1000);
   w.end_object();
   w.end_object();
-}
-
-// The list `name` of `rows` (one page), with our "total".
-template <typename Rows, typename Fn>
-void write_page(JsonWriter& w, const char* name, const Rows& rows, const Page& p, Fn&& write) {
-  w.key(name).begin_array();
-  for (size_t i = p.start; i < rows.size() && i - p.start < p.count; ++i) write(rows[i]);
-  w.end_array();
-  w.key("total").value(rows.size());
-}
-
-void not_found(ApiReply* reply, int code, const char* what, std::string_view id) {
-  JsonWriter w;
-  w.key("error").value(std::string(what) + " " + std::string(id) + " not found");
-  reply->code = code;
-  reply->members = w.take();
-}
-
-void method_not_allowed(ApiReply* reply, std::string_view method) {
-  JsonWriter w;
-  w.key("error").value("method " + std::string(method) + " not allowed here");
-  reply->status = 405;
-  reply->code = 405;
-  reply->members = w.take();
-}
-
-// "/api/v1/streams/s3-1" with prefix "/api/v1/streams": true, *id = "s3-1"
-// (empty for the list itself).
-bool under(std::string_view path, std::string_view prefix, std::string_view* id) {
-  if (path.substr(0, prefix.size()) != prefix) return false;
-  std::string_view rest = path.substr(prefix.size());
-  if (rest.empty()) {
-    *id = {};
-    return true;
-  }
-  if (rest.front() != '/' || rest.find('/', 1) != std::string_view::npos) return false;
-  *id = rest.substr(1);
-  return true;
 }
 
 void get_vhosts(const StreamsView& view, std::string_view id, ApiReply* reply) {

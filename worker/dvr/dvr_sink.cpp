@@ -16,17 +16,54 @@
 namespace srs::worker {
 
 std::unique_ptr<OutputSink> DvrFactory::make(const PublishEvent& e, Mailbox& mailbox) {
-  if (!e.vhost->dvr.enabled) return nullptr;
-  if (!e.vhost->dvr.applies_to(e.source.app, e.source.stream)) return nullptr;
-  return std::make_unique<DvrSink>(*e.vhost, e.source, mailbox);
+  bool configured = e.vhost->dvr.enabled && e.vhost->dvr.applies_to(e.source.app, e.source.stream);
+  if (!configured && registry_ == nullptr) return nullptr;
+  return std::make_unique<DvrSink>(*e.vhost, e.source, mailbox,
+                                   DvrControl{registry_, e.stream_slot, e.generation});
 }
 
-DvrSink::DvrSink(const conf::VhostConfig& vhost, const HookInfo& source, Mailbox& mailbox)
+DvrSink::DvrSink(const conf::VhostConfig& vhost, const HookInfo& source, Mailbox& mailbox,
+                 DvrControl control)
     : vhost_(vhost),
       source_(source),
       mailbox_(mailbox),
-      writer_(make_dvr_writer(dvr_file_template(vhost.dvr.path), &buf_)) {
-  buf_.reserve(2 * kFlushBytes);
+      writer_(make_dvr_writer(dvr_file_template(vhost.dvr.path), &buf_)),
+      control_(control),
+      configured_(vhost.dvr.enabled && vhost.dvr.applies_to(source.app, source.stream)) {
+  recording_ = wanted();
+  if (recording_) buf_.reserve(2 * kFlushBytes);
+}
+
+bool DvrSink::wanted() const {
+  if (control_.registry == nullptr) return configured_;
+  switch (control_.registry->dvr_request(control_.slot, control_.generation)) {
+    case shm::DvrRequest::kStart:
+      return true;
+    case shm::DvrRequest::kStop:
+      return false;
+    case shm::DvrRequest::kNone:
+      break;
+  }
+  return configured_;
+}
+
+// The API's requests take effect here, within a second.
+void DvrSink::on_tick(uint64_t) {
+  bool want = wanted();
+  if (want == recording_) return;
+  if (want) {
+    say(base::LogLevel::kInfo, name() + ": recording started by the API");
+  } else {
+    close();
+    say(base::LogLevel::kInfo, name() + ": recording stopped by the API");
+  }
+  recording_ = want;
+}
+
+void DvrSink::set_recording_stat(bool open) {
+  if (control_.registry == nullptr) return;
+  control_.registry->stats(control_.slot)
+      .dvr_recording.store(open ? 1 : 0, std::memory_order_relaxed);
 }
 
 DvrSink::~DvrSink() {
@@ -38,7 +75,7 @@ std::string DvrSink::name() const {
 }
 
 void DvrSink::on_record(const MediaRecord& r, uint64_t) {
-  if (failed_) return;
+  if (failed_ || !recording_) return;
   if (writer_->needs_new_file(r)) close();  // a configuration the file cannot hold
   if (failed_) return;
   bool ok = true;
@@ -97,6 +134,7 @@ bool DvrSink::open_file() {
     return false;
   }
   say(base::LogLevel::kInfo, name() + ": recording to " + tmp);
+  set_recording_stat(true);
   return true;
 }
 
@@ -106,6 +144,7 @@ void DvrSink::write_out() {
 }
 
 void DvrSink::close() {
+  set_recording_stat(false);
   if (failed_ || !fd_.valid()) {
     buf_.clear();
     writer_->begin_file();
@@ -154,6 +193,7 @@ void DvrSink::fail_writer() {
 void DvrSink::stop(std::string why) {
   say(base::LogLevel::kError, name() + ": " + why + "; recording of this stream stopped");
   failed_ = true;
+  set_recording_stat(false);
   writer_->begin_file();
   buf_.clear();
   buf_.shrink_to_fit();

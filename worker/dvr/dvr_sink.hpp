@@ -18,7 +18,12 @@
 // final patch (FLV: the metadata's "duration", set to the file's own) is
 // written over the file before it is renamed.
 //
-// dvr.apply limits which streams of the vhost are recorded (DvrFactory).
+// dvr.apply limits which streams of the vhost are recorded. The API can
+// start and stop the recording of any live stream (/api/v1/dvrs): it writes
+// a request into the stream's registry slot, which the sink reads once a
+// second; a stream not to be recorded has an idle sink that gets no records
+// (output_feed.hpp), and `dvr_recording` in the slot's statistics says
+// whether a file is open.
 //
 // An error (cannot create the folder or the file, cannot write: disk full,
 // permission; a codec the container cannot hold) is logged once with the path and the errno text
@@ -33,14 +38,22 @@
 
 #include "base/fd.hpp"
 #include "conf/config.hpp"
+#include "shm/registry.hpp"
 #include "worker/dvr/dvr_writer.hpp"
 #include "worker/output/sink.hpp"
 
 namespace srs::worker {
 
+// Where a sink finds the API's requests for its publish (no registry: none).
+struct DvrControl {
+  shm::Registry* registry = nullptr;
+  uint32_t slot = 0, generation = 0;
+};
+
 class DvrSink final : public OutputSink {
  public:
-  DvrSink(const conf::VhostConfig& vhost, const HookInfo& source, Mailbox& mailbox);
+  DvrSink(const conf::VhostConfig& vhost, const HookInfo& source, Mailbox& mailbox,
+          DvrControl control = {});
   ~DvrSink() override;
   DvrSink(const DvrSink&) = delete;
   DvrSink& operator=(const DvrSink&) = delete;
@@ -48,11 +61,16 @@ class DvrSink final : public OutputSink {
   void on_record(const MediaRecord& r, uint64_t now_ms) override;
   void on_gap(uint32_t lost_ms, uint64_t now_ms) override;
   void on_finish(uint64_t) override { close(); }
+  void on_tick(uint64_t now_ms) override;
+  bool idle() const override { return !recording_; }
 
   bool failed() const { return failed_; }
 
  private:
   bool on_video(uint32_t ts, std::span<const uint8_t> body);
+  // The configuration's answer, unless the API asked otherwise.
+  bool wanted() const;
+  void set_recording_stat(bool open);
   // Closes the current file; later media would start a new one.
   void close();
   void after_append();
@@ -79,12 +97,21 @@ class DvrSink final : public OutputSink {
   base::Fd fd_;
   std::string path_;  // the final name of the open file
   bool failed_ = false;
+  DvrControl control_;
+  bool configured_;  // dvr.enabled and dvr.apply select this stream
+  bool recording_;   // wanted, as of the last tick
 };
 
-// The DVR output: a DvrSink for each publish on a vhost with dvr.enabled.
+// The DVR output: a DvrSink for each publish, idle unless the vhost's dvr
+// (or the API) records it. Without a registry (tests): only those dvr
+// records, as configured.
 class DvrFactory final : public OutputFactory {
  public:
+  explicit DvrFactory(shm::Registry* registry = nullptr) : registry_(registry) {}
   std::unique_ptr<OutputSink> make(const PublishEvent& e, Mailbox& mailbox) override;
+
+ private:
+  shm::Registry* registry_;
 };
 
 }  // namespace srs::worker

@@ -45,22 +45,57 @@ bool OutputFeed::before_end(const shm::RecordView& v) const noexcept {
   return !ending_ || shm::seq_before(v.pos, end_);
 }
 
+void OutputFeed::add(std::unique_ptr<OutputSink> sink) {
+  bool idle = sink->idle();
+  sinks_.push_back({std::move(sink), idle});
+}
+
+bool OutputFeed::all_idle() const noexcept {
+  for (const Sink& s : sinks_) {
+    if (!s.idle) return false;
+  }
+  return true;
+}
+
 uint32_t OutputFeed::pump(uint64_t now_ms) {
+  if (all_idle()) {
+    dormant_ = true;
+    return 0;
+  }
+  if (dormant_) wake(now_ms);
   uint32_t lost = 0;
   while (read_batch(now_ms, &lost)) {
   }
   return lost;
 }
 
+// What was published while every sink was idle is nobody's loss: the
+// cursor skips it, and the sequence count starts over at the keyframe.
+void OutputFeed::wake(uint64_t now_ms) {
+  dormant_ = false;
+  (void)reader_.jump_to_keyframe();
+  shm::RecordView next;
+  if (reader_.read(&next, 1, kBatchBytes).status == shm::ReadStatus::kRecords) next_seq_ = next.seq;
+  have_ts_ = false;
+  give_start_pack(now_ms);
+}
+
 void OutputFeed::tick(uint64_t now_ms) {
-  for (auto& s : sinks_) s->on_tick(now_ms);
+  for (Sink& s : sinks_) {
+    s.sink->on_tick(now_ms);
+    bool idle = s.sink->idle();
+    // A sink that wakes in a feed that reads gets the start pack now; in a
+    // dormant feed, with the others at wake().
+    if (s.idle && !idle && !dormant_) give_start_pack(now_ms, s.sink.get());
+    s.idle = idle;
+  }
 }
 
 uint32_t OutputFeed::finish(uint32_t tail, uint64_t now_ms) {
   ending_ = true;
   end_ = tail;
-  uint32_t lost = pump(now_ms);
-  for (auto& s : sinks_) s->on_finish(now_ms);
+  uint32_t lost = all_idle() ? 0 : pump(now_ms);
+  for (Sink& s : sinks_) s.sink->on_finish(now_ms);
   return lost;
 }
 
@@ -103,7 +138,9 @@ void OutputFeed::deliver(const shm::RecordView& v, const uint8_t* bytes, uint64_
   if (!media_kind(v, &rec.kind)) return;
   rec.timestamp = v.timestamp;
   rec.body = {bytes, v.size};
-  for (auto& s : sinks_) s->on_record(rec, now_ms);
+  for (Sink& s : sinks_) {
+    if (!s.idle) s.sink->on_record(rec, now_ms);
+  }
   last_ts_ = v.timestamp;
   have_ts_ = true;
 }
@@ -117,12 +154,20 @@ void OutputFeed::after_jump(uint64_t now_ms) {
   if (reader_.read(&next, 1, kBatchBytes).status == shm::ReadStatus::kRecords && have_ts_) {
     lost_ms = uint32_t(shm::seq_diff(next.timestamp, last_ts_) > 0 ? next.timestamp - last_ts_ : 0);
   }
-  for (auto& s : sinks_) s->on_gap(lost_ms, now_ms);
+  for (Sink& s : sinks_) {
+    if (!s.idle) s.sink->on_gap(lost_ms, now_ms);
+  }
+  give_start_pack(now_ms);
+}
+
+void OutputFeed::give_start_pack(uint64_t now_ms, OutputSink* only) {
   const StartPack& pack = start_.get(reader_.ring());
   auto give = [&](MediaKind kind, const std::vector<uint8_t>& body, uint32_t ts) {
     if (body.empty()) return;
     MediaRecord rec{kind, ts, {body.data(), body.size()}};
-    for (auto& s : sinks_) s->on_record(rec, now_ms);
+    for (Sink& s : sinks_) {
+      if (only != nullptr ? s.sink.get() == only : !s.idle) s.sink->on_record(rec, now_ms);
+    }
   };
   give(MediaKind::kMetadata, pack.metadata, pack.metadata_ts);
   give(MediaKind::kVideo, pack.video, pack.video_ts);

@@ -11,6 +11,11 @@
 // publish ended (not beyond: a republish continues the same ring with
 // feeds of its own, and its records carry a new ring generation, where the
 // feed stops even before it is told the end), then finishes its sinks.
+//
+// A sink may be idle (a DVR nobody asked to record): it gets no records.
+// A feed whose sinks are all idle reads nothing; when one wakes (checked
+// once a second, at tick), the feed goes on from the newest keyframe and the
+// sink gets the current start pack first.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +36,7 @@ class OutputFeed {
   OutputFeed(PublishEvent event, shm::Segment segment, shm::RingReader reader);
 
   const PublishEvent& event() const noexcept { return event_; }
-  void add(std::unique_ptr<OutputSink> sink) { sinks_.push_back(std::move(sink)); }
+  void add(std::unique_ptr<OutputSink> sink);
   bool empty() const noexcept { return sinks_.empty(); }
 
   // Reads what is readable and gives it to the sinks. Returns the records
@@ -47,12 +52,23 @@ class OutputFeed {
   bool read_batch(uint64_t now_ms, uint32_t* lost);
   void deliver(const shm::RecordView& v, const uint8_t* bytes, uint64_t now_ms);
   void after_jump(uint64_t now_ms);
+  // The current metadata and sequence headers, to `only` or every active sink.
+  void give_start_pack(uint64_t now_ms, OutputSink* only = nullptr);
+  // From dormant to reading: the cursor moves to the newest keyframe.
+  void wake(uint64_t now_ms);
+  bool all_idle() const noexcept;
   bool before_end(const shm::RecordView& v) const noexcept;
+
+  struct Sink {
+    std::unique_ptr<OutputSink> sink;
+    bool idle = false;  // as of the last tick
+  };
 
   PublishEvent event_;
   shm::Segment segment_;
   shm::RingReader reader_;
-  std::vector<std::unique_ptr<OutputSink>> sinks_;
+  std::vector<Sink> sinks_;
+  bool dormant_ = false;  // every sink idle: nothing read
   StartPackCache start_;
   std::vector<uint8_t> copy_;  // the batch, out of the ring
   uint32_t last_ts_ = 0;       // of the last record given

@@ -58,6 +58,9 @@ class OutputSink {
   virtual void on_gap(uint32_t lost_ms, uint64_t now_ms) = 0;
   // Once a second.
   virtual void on_tick(uint64_t now_ms) { (void)now_ms; }
+  // An idle sink gets no records (a DVR nobody asked to record); checked
+  // after each on_tick. Waking, it gets the start pack, then records.
+  virtual bool idle() const { return false; }
   // The publish ended and every record of it was given.
   virtual void on_finish(uint64_t now_ms) = 0;
 };

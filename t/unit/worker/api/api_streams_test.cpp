@@ -302,3 +302,37 @@ TEST_CASE("children: the master's list, one by id, and the streams they publish 
             "live/cam\",\"pid\":777},\"ingest\":null"));
   CHECK(has(f.get("/api/v1/streams").members, "\"upstream\":null,\"transcoder\":null"));
 }
+
+TEST_CASE("dvrs: every live stream's DVR; start and stop requests land in its registry slot") {
+  Fixture f;
+  f.config.vhosts.front().dvr.enabled = true;
+  f.config.vhosts.front().dvr.apply = {{"live", "other"}};
+  shm::StreamRef ref = f.publish();
+  auto call = [&](std::string_view method, std::string_view path, std::string_view query = {}) {
+    ApiReply reply;
+    REQUIRE(worker::route_dvrs_api(f.svc, ApiRequest{method, path, query, {}}, &reply));
+    return reply;
+  };
+  const std::string id = "s" + std::to_string(ref.slot) + "-" + std::to_string(ref.generation);
+  std::string list = call("GET", "/api/v1/dvrs").members;
+  CHECK(has(list, "\"dvrs\":[{\"stream\":\"" + id +
+                      "\",\"vhost\":\"__defaultVhost__\",\"app\":\"live\",\"name\":\"cam\","
+                      "\"recording\":false,\"configured\":false,\"request\":\"none\""));
+  CHECK(has(list, "\"total\":1"));
+
+  CHECK(has(call("POST", "/api/v1/dvrs/" + id, "action=start").members, "\"request\":\"start\""));
+  CHECK(f.control.registry().dvr_request(ref.slot, ref.generation) == shm::DvrRequest::kStart);
+  f.control.registry().stats(ref.slot).dvr_recording.store(1);  // what the owner's DVR writes
+  CHECK(has(call("GET", "/api/v1/dvrs/" + id).members,
+            "\"recording\":true,\"configured\":false,\"request\":\"start\""));
+  call("DELETE", "/api/v1/dvrs/" + id);
+  CHECK(f.control.registry().dvr_request(ref.slot, ref.generation) == shm::DvrRequest::kStop);
+
+  ApiReply bad = call("POST", "/api/v1/dvrs/" + id, "action=pause");
+  CHECK(bad.status == 400);
+  CHECK(has(bad.members, "action 'pause': expected start or stop"));
+  CHECK(call("POST", "/api/v1/dvrs/s9-9", "action=start").code == 2048);
+  CHECK(call("POST", "/api/v1/dvrs").status == 405);
+  ApiReply other;
+  CHECK_FALSE(worker::route_dvrs_api(f.svc, ApiRequest{"GET", "/api/v1/streams", {}, {}}, &other));
+}

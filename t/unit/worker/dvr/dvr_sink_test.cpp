@@ -15,6 +15,7 @@
 
 #include "base/clock.hpp"
 #include "proto/flv/tag_reader.hpp"
+#include "shm/control.hpp"
 #include "t/unit/proto/flv/media_file.hpp"
 #include "t/unit/worker/ring_fixture.hpp"
 #include "t/unit/worker/temp_dir.hpp"
@@ -300,6 +301,8 @@ TEST_CASE("dvr: the factory records the streams dvr.apply names, all when it is 
   };
   CHECK(made("live", "cam"));
   CHECK(made("other", "x"));
+  // (Without a registry: only what the configuration records; with one,
+  // every publish has an idle sink the API may wake: the test below.)
   vhost.dvr.apply = {{"live", "cam"}, {"vod", "*"}};
   CHECK(made("live", "cam"));
   CHECK_FALSE(made("live", "cam2"));
@@ -308,4 +311,70 @@ TEST_CASE("dvr: the factory records the streams dvr.apply names, all when it is 
   vhost.dvr.enabled = false;
   CHECK_FALSE(made("live", "cam"));
   CHECK(mb.notes.empty());  // making a sink does no I/O
+}
+
+TEST_CASE("dvr: the API starts and stops the recording of a stream the configuration leaves out") {
+  test::TempDir tmp;
+  conf::VhostConfig vhost = dvr_vhost(tmp.path + "/[stream].flv");
+  vhost.dvr.enabled = false;
+  auto control = shm::Control::create(shm::ControlSizes{4, 4});
+  REQUIRE(control.is_ok());
+  shm::Registry& reg = control->registry();
+  auto ref = reg.publish("__defaultVhost__/live/cam", shm::Owner{0, 1});
+  REQUIRE(ref.is_ok());
+  FakeMailbox mb;
+  worker::DvrFactory factory(&reg);
+  worker::PublishEvent e;
+  e.vhost = &vhost;
+  e.source = source();
+  e.stream_slot = ref->slot;
+  e.generation = ref->generation;
+  auto made = factory.make(e, mb);  // made for every publish, idle until asked
+  REQUIRE(made != nullptr);
+  auto& sink = static_cast<DvrSink&>(*made);
+  CHECK(sink.idle());
+  give_stream(sink, 0, 1000, 1000);  // an idle sink records nothing it is given
+  CHECK(test::files_in(tmp.path).empty());
+
+  reg.request_dvr(ref->slot, ref->generation, shm::DvrRequest::kStart);
+  sink.on_tick(0);
+  CHECK_FALSE(sink.idle());
+  give_stream(sink, 2000, 3000, 1000);
+  CHECK(test::files_in(tmp.path) == std::vector<std::string>{"cam.flv.tmp"});
+  shm::StreamInfo info;
+  REQUIRE(reg.read(ref->slot, &info));
+  CHECK(info.dvr_recording);
+  CHECK(info.dvr_request == shm::DvrRequest::kStart);
+
+  reg.request_dvr(ref->slot, ref->generation, shm::DvrRequest::kStop);
+  sink.on_tick(0);
+  CHECK(sink.idle());
+  CHECK(test::files_in(tmp.path) == std::vector<std::string>{"cam.flv"});  // closed, renamed
+  REQUIRE(reg.read(ref->slot, &info));
+  CHECK_FALSE(info.dvr_recording);
+  std::string said;
+  for (const auto& n : mb.notes) said += n.text + "\n";
+  CHECK(said.find("recording started by the API") != std::string::npos);
+  CHECK(said.find("recording stopped by the API") != std::string::npos);
+
+  // A request is for its generation: a republish starts from the configuration.
+  CHECK(reg.dvr_request(ref->slot, ref->generation + 1) == shm::DvrRequest::kNone);
+}
+
+TEST_CASE("dvr: the API stops a configured recording; the configuration's file closes") {
+  test::TempDir tmp;
+  conf::VhostConfig vhost = dvr_vhost(tmp.path + "/[stream].flv");
+  auto control = shm::Control::create(shm::ControlSizes{4, 4});
+  REQUIRE(control.is_ok());
+  shm::Registry& reg = control->registry();
+  auto ref = reg.publish("__defaultVhost__/live/cam", shm::Owner{0, 1});
+  REQUIRE(ref.is_ok());
+  FakeMailbox mb;
+  DvrSink sink(vhost, source(), mb, worker::DvrControl{&reg, ref->slot, ref->generation});
+  CHECK_FALSE(sink.idle());
+  give_stream(sink, 0, 1000, 1000);
+  reg.request_dvr(ref->slot, ref->generation, shm::DvrRequest::kStop);
+  sink.on_tick(0);
+  CHECK(sink.idle());
+  CHECK(test::files_in(tmp.path) == std::vector<std::string>{"cam.flv"});
 }

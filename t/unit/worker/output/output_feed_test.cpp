@@ -234,3 +234,70 @@ TEST_CASE("output feed: lapped, it reports the records lost, the gap, then the s
   CHECK(log->records().back().timestamp == 9000);
   CHECK(log->count(SinkEvent::kGap) == 1);
 }
+
+TEST_CASE("output feed: idle sinks get nothing; a feed of idle sinks reads nothing") {
+  test::SegmentRing ring(1u << 16);
+  auto feed = test::make_feed(ring);
+  auto log = std::make_shared<SinkLog>();
+  auto idle = std::make_shared<bool>(true);
+  feed->add(std::make_unique<test::RecordingSink>(log, idle));
+  std::vector<Written> first = write_start(ring.writer);
+  // Far more than the ring holds: a feed that read would be lapped and say so.
+  for (uint32_t i = 0; i < 200; ++i)
+    test::put(ring.writer, MediaKind::kVideo, 80 + 40 * i, test::avc_frame(i % 10 == 0, 0, 1000));
+  CHECK(feed->pump(1) == 0);
+  feed->tick(2);
+  CHECK(log->snapshot().empty());
+
+  // Woken: the start pack, then from the newest keyframe on, nothing counted lost.
+  *idle = false;
+  feed->tick(3);
+  CHECK(log->snapshot().empty());  // a dormant feed gives the start pack when it reads again
+  CHECK(feed->pump(4) == 0);
+  auto got = log->snapshot();
+  REQUIRE(got.size() >= 4);
+  CHECK(log->count(SinkEvent::kGap) == 0);
+  CHECK(got[0].media == MediaKind::kMetadata);
+  CHECK(got[1].body == test::avc_sequence_header());
+  CHECK(got[2].body == test::aac_sequence_header());
+  CHECK((test::meta_of(MediaKind::kVideo, 0, got[3].body).flags & shm::kFlagKeyframe) != 0);
+  CHECK(got[3].timestamp == 80 + 40 * 190);  // the newest keyframe
+  CHECK(got.size() == 3 + 10);               // it and the 9 frames after it
+  feed->finish(ring.writer.tail(), 5);
+  CHECK(log->count(SinkEvent::kFinish) == 1);
+}
+
+TEST_CASE("output feed: a sink that wakes beside a busy one gets the start pack, then what comes") {
+  test::SegmentRing ring;
+  auto feed = test::make_feed(ring);
+  auto busy = std::make_shared<SinkLog>(), late = std::make_shared<SinkLog>();
+  auto idle = std::make_shared<bool>(true);
+  feed->add(std::make_unique<test::RecordingSink>(busy));
+  feed->add(std::make_unique<test::RecordingSink>(late, idle));
+  std::vector<Written> want = write_start(ring.writer);
+  CHECK(feed->pump(1) == 0);
+  check_records(busy->snapshot(), want);
+  CHECK(late->snapshot().empty());
+
+  *idle = false;
+  feed->tick(2);
+  auto got = late->snapshot();
+  REQUIRE(got.size() == 3);  // the start pack, to the late sink only
+  CHECK(got[0].media == MediaKind::kMetadata);
+  CHECK(got[1].body == test::avc_sequence_header());
+  CHECK(got[2].body == test::aac_sequence_header());
+  CHECK(busy->snapshot().size() == want.size());
+  write(ring.writer, want, MediaKind::kVideo, 80, test::avc_frame(true, 0, 300));
+  CHECK(feed->pump(3) == 0);
+  CHECK(late->snapshot().size() == 4);
+  CHECK(late->snapshot()[3].timestamp == 80);
+  check_records(busy->snapshot(), want);
+
+  // Asleep again: nothing more for it; the busy one goes on.
+  *idle = true;
+  feed->tick(4);
+  write(ring.writer, want, MediaKind::kVideo, 120, test::avc_frame(false, 0, 300));
+  CHECK(feed->pump(5) == 0);
+  CHECK(late->snapshot().size() == 4);
+  check_records(busy->snapshot(), want);
+}

@@ -57,7 +57,10 @@ struct SinkLog {
 
 class RecordingSink final : public worker::OutputSink {
  public:
-  explicit RecordingSink(std::shared_ptr<SinkLog> log) : log_(std::move(log)) {}
+  // `idle`: shared with the test, which wakes the sink (or puts it to sleep).
+  explicit RecordingSink(std::shared_ptr<SinkLog> log, std::shared_ptr<bool> idle = nullptr)
+      : log_(std::move(log)), idle_(std::move(idle)) {}
+  bool idle() const override { return idle_ && *idle_; }
   void on_record(const worker::MediaRecord& r, uint64_t) override {
     log_->add({SinkEvent::kRecord, r.kind, r.timestamp, {r.body.begin(), r.body.end()}, 0});
   }
@@ -68,6 +71,7 @@ class RecordingSink final : public worker::OutputSink {
 
  private:
   std::shared_ptr<SinkLog> log_;
+  std::shared_ptr<bool> idle_;
 };
 
 inline worker::PublishEvent publish_event(uint32_t slot = 0, uint32_t generation = 1) {
