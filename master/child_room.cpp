@@ -263,8 +263,15 @@ void ChildRoom::reconcile(const std::vector<LiveStream>& streams, int64_t now_ms
     supervisor_->stop(it->second.id, now_ms);
     it = held_.erase(it);
   }
+  // A replaced child's output is taken until its old run exits: the new one
+  // starts at a later tick instead of being refused as a second publisher.
+  std::set<std::string> stopping_outputs;
+  for (const ChildInfo& c : supervisor_->list()) {
+    if (c.state == ChildState::kStopping && !c.tags.output.empty())
+      stopping_outputs.insert(c.tags.output);
+  }
   for (auto& [key, w] : wanted) {
-    if (held_.count(key) != 0) continue;
+    if (held_.count(key) != 0 || stopping_outputs.count(w.output_key) != 0) continue;
     base::Result<ChildId> id = supervisor_->start(w.spec, now_ms);
     if (!id.is_ok()) continue;  // the master is stopping
     Held& h = held_[key];
