@@ -345,21 +345,15 @@ void load_ingests(Section* vhost, const TranscodeConfig& transcode,
   });
 }
 
-void check_commands(Section* s, const char* key, const std::vector<std::vector<std::string>>& c) {
-  for (const std::vector<std::string>& words : c) {
-    for (const std::string& w : words) {
-      std::string p = check_template(w, {"vhost", "app", "stream", "host", "port"});
-      if (!p.empty()) return s->reject(key, p);
-    }
-  }
+// A word of an exec command: the templates exec knows.
+std::string check_exec_word(std::string_view word) {
+  return check_template(word, {"vhost", "app", "stream", "host", "port"});
 }
 
 void load_exec(Section* vhost, ExecConfig* c) {
   Section s(vhost, "exec");
-  s.get("on_publish", &c->on_publish);
-  s.get("on_unpublish", &c->on_unpublish);
-  check_commands(&s, "on_publish", c->on_publish);
-  check_commands(&s, "on_unpublish", c->on_unpublish);
+  s.get("on_publish", &c->on_publish, check_exec_word);
+  s.get("on_unpublish", &c->on_unpublish, check_exec_word);
 }
 
 void load_http_hooks(Section* vhost, HttpHooksConfig* c) {

@@ -203,10 +203,15 @@ void Section::get(const char* key, std::vector<RtmpUrl>* out) {
   get_list(key, "a URL", out, parse_rtmp_url);
 }
 
-void Section::get(const char* key, std::vector<std::vector<std::string>>* out) {
-  get_list(key, "a command", out, [](std::string_view text, std::vector<std::string>* words) {
-    return split_command(text, words);
-  });
+void Section::get(const char* key, std::vector<std::vector<std::string>>* out,
+                  std::string (*check_word)(std::string_view)) {
+  get_list(key, "a command", out,
+           [check_word](std::string_view text, std::vector<std::string>* words) {
+             std::string problem = split_command(text, words);
+             for (size_t i = 0; problem.empty() && i < words->size(); ++i)
+               problem = check_word((*words)[i]);
+             return problem;
+           });
 }
 
 void Section::get(const char* key, std::vector<std::pair<std::string, std::string>>* out) {

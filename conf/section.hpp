@@ -197,8 +197,10 @@ class Section {
   void get(const char* key, std::optional<HookUrl>* out);
   // An allow list: addresses or CIDR ranges (an empty list: anyone).
   void get(const char* key, std::vector<Cidr>* out);
-  // A list of commands, each split into words (conf/child_template.hpp).
-  void get(const char* key, std::vector<std::vector<std::string>>* out);
+  // A list of commands, each split into words (conf/child_template.hpp),
+  // each word checked by `check_word` (empty: fine; else the problem).
+  void get(const char* key, std::vector<std::vector<std::string>>* out,
+           std::string (*check_word)(std::string_view));
   // A map of option names to values ({threads: 2}), in the order written.
   void get(const char* key, std::vector<std::pair<std::string, std::string>>* out);
   // A list of stream patterns ("app/stream", "app/*"; one alone is a list

@@ -243,14 +243,23 @@ std::vector<LiveStream> ChildRoom::read_streams() const {
   return out;
 }
 
-void ChildRoom::reconcile(const std::vector<LiveStream>& streams, int64_t now_ms) {
-  std::set<std::string> running_outputs;
-  for (const auto& [key, held] : held_) {
-    if (held.wanted.spec.tags.kind == shm::ChildKind::kTranscode && !held.wanted.output_key.empty())
-      running_outputs.insert(held.wanted.output_key);
+void ChildRoom::remember_outputs(const std::vector<LiveStream>& streams) {
+  std::set<std::string> live;
+  for (const LiveStream& s : streams) live.insert(s.key);
+  std::set<std::string> held;
+  for (const auto& [key, h] : held_) {
+    if (h.wanted.spec.tags.kind == shm::ChildKind::kTranscode && !h.wanted.output_key.empty())
+      held.insert(h.wanted.output_key);
   }
+  std::erase_if(transcoder_outputs_,
+                [&](const std::string& k) { return live.count(k) == 0 && held.count(k) == 0; });
+  transcoder_outputs_.insert(held.begin(), held.end());
+}
+
+void ChildRoom::reconcile(const std::vector<LiveStream>& streams, int64_t now_ms) {
+  remember_outputs(streams);
   std::map<std::string, WantedChild> wanted =
-      wanted_children(*config_, streams, running_outputs, creds_);
+      wanted_children(*config_, streams, transcoder_outputs_, creds_);
   for (auto it = held_.begin(); it != held_.end();) {
     auto w = wanted.find(it->first);
     if (w != wanted.end() && w->second.spec.same_run(it->second.wanted.spec)) {

@@ -87,6 +87,7 @@ class ChildRoom {
   };
 
   std::vector<LiveStream> read_streams() const;
+  void remember_outputs(const std::vector<LiveStream>& streams);
   void reconcile(const std::vector<LiveStream>& streams, int64_t now_ms);
   void run_exec(const std::vector<LiveStream>& streams, int64_t now_ms);
   void check_stalls(const std::vector<LiveStream>& streams, int64_t now_ms);
@@ -97,6 +98,10 @@ class ChildRoom {
   std::shared_ptr<const conf::Config> config_;
   Credentials creds_;
   std::map<std::string, Held> held_;
+  // The outputs of transcodes, held or stopped, while the stream lives: one
+  // whose transcoder stopped with its input still waits for a republish, and
+  // must not be transcoded meanwhile.
+  std::set<std::string> transcoder_outputs_;
   std::set<std::pair<std::string, uint32_t>> published_;  // (key, generation) seen Live
   int64_t next_tick_ms_ = 0;
   bool stopping_ = false;

@@ -297,7 +297,9 @@ bool ChildSupervisor::on_exit(pid_t pid, int status, int64_t now_ms) {
     return true;
   }
   child.restart_after_stop = false;
-  schedule_restart(&child, what, base::LogLevel::kWarn, now_ms);
+  // A clean exit (ffmpeg whose input ended) is not a fault; the rest is.
+  bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  schedule_restart(&child, what, clean ? base::LogLevel::kInfo : base::LogLevel::kWarn, now_ms);
   return true;
 }
 

@@ -10,8 +10,7 @@ import re
 import signal
 
 from forward_fixtures import metric_sum, metrics  # noqa: F401 (re-exported for the tests)
-import harness
-from harness import SRS, Server, children_of, pid_alive, run, to_yaml, wait_until
+from harness import SRS, Server, pid_alive, run, to_yaml, wait_until
 
 API_CHILDREN = "/api/v1/children"
 VHOST = "__defaultVhost__"
@@ -23,18 +22,19 @@ SMALL = {"enabled": True, "vcodec": "libx264", "vpreset": "ultrafast", "size": "
          "acodec": "aac", "abitrate": 48}
 
 
-def server(test, vhost=None, ffmpeg=None, workers=2, grace="1s"):
+def server(test, vhost=None, ffmpeg=None, workers=2, grace="1s", extra=None):
     """A server (not started) whose default vhost has `vhost`'s settings (HLS
-    off: nothing here needs it), `ffmpeg` as its ffmpeg section, and a short
-    republish grace: a stream whose publisher left ends (and its transcode
-    stops) after `grace`. Stopped at cleanup; whatever ffmpeg carrying its
-    port is left then is killed, by pid."""
+    off: nothing here needs it), `ffmpeg` as its ffmpeg section, `extra`
+    settings, and a short republish grace: a stream whose publisher left ends
+    (and its transcode stops) after `grace`. Stopped at cleanup; whatever
+    ffmpeg carrying its port is left then is killed, by pid."""
     v = {"hls": {"enabled": False}}
     v.update(copy.deepcopy(vhost or {}))  # the test may change srv.settings, not its constants
-    extra = {"rtmp": {"republish_grace": grace}, "vhosts": {VHOST: v}}
+    settings = {"rtmp": {"republish_grace": grace}, "vhosts": {VHOST: v}}
     if ffmpeg:
-        extra["ffmpeg"] = copy.deepcopy(ffmpeg)
-    srv = Server(test, workers=workers, extra=extra)
+        settings["ffmpeg"] = copy.deepcopy(ffmpeg)
+    settings.update(copy.deepcopy(extra or {}))
+    srv = Server(test, workers=workers, extra=settings)
     test.addCleanup(kill_ffmpegs_of, srv)
     test.addCleanup(srv.stop)
     return srv
@@ -153,45 +153,6 @@ def ffmpegs_of(srv):
         if stat and stat[0] != "Z":
             found[int(entry)] = stat[1]
     return found
-
-
-def cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read()
-    except OSError:
-        return None
-
-
-def worker_pids(srv):
-    """The live workers of srv: the master's children that run its program
-    with its arguments (Server.workers() counts the ffmpeg children too)."""
-    master = cmdline(srv.pid)
-    return [p for p in children_of(srv.pid) if pid_alive(p) and cmdline(p) == master]
-
-
-class _WorkersOnly:
-    """srv as harness.start_on_worker sees it: its workers() are the workers
-    only, so that the ffmpeg children are never stopped (SIGSTOP) with them."""
-
-    def __init__(self, srv):
-        self._srv = srv
-
-    def workers(self):
-        return worker_pids(self._srv)
-
-    def __getattr__(self, name):
-        return getattr(self._srv, name)
-
-
-def start_on_worker(srv, pid, event, client):
-    """harness.start_on_worker, stopping the other workers only."""
-    return harness.start_on_worker(_WorkersOnly(srv), pid, event, client)
-
-
-def only_worker_accepting(srv, pid):
-    """harness.only_worker_accepting, stopping the other workers only."""
-    return harness.only_worker_accepting(_WorkersOnly(srv), pid)
 
 
 def server_ffmpegs(srv):

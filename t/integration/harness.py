@@ -69,6 +69,15 @@ def children_of(pid):
         return []
 
 
+def cmdline(pid):
+    """/proc/PID/cmdline as bytes, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
 def wait_until(predicate, timeout, interval=0.05, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -179,8 +188,10 @@ class Server:
         os.kill(self.proc.pid, signo)
 
     def workers(self):
-        """Live worker pids (children of the master)."""
-        pids = [p for p in children_of(self.proc.pid) if pid_alive(p)]
+        """Live worker pids: the master's children that run its own command line
+        (not the ffmpeg and exec children it also runs)."""
+        master = cmdline(self.proc.pid)
+        pids = [p for p in children_of(self.proc.pid) if pid_alive(p) and cmdline(p) == master]
         for p in pids:
             _started_pids.add(p)
         return pids

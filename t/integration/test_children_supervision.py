@@ -13,7 +13,8 @@ import tempfile
 import unittest
 
 import children_fixtures as cf
-from harness import Probe, free_port, pid_alive, publish, size_of, wait_until
+from harness import (Probe, free_port, only_worker_accepting, pid_alive, publish, size_of,
+                     wait_until)
 
 # A long grace: a stream whose publisher died waits for it, and so does its transcoder.
 GRACE = "30s"
@@ -67,7 +68,7 @@ class SupervisionTest(unittest.TestCase):
                 self.assertEqual(os.getpgid(pid), pid, "a child leads a process group of its own")
                 self.assertEqual(cf.proc_stat(pid)[1], srv.pid)
                 self.assert_isolated(pid)
-        workers = cf.worker_pids(srv)
+        workers = srv.workers()
         cf.kill_at_cleanup(self, workers + sorted(pids))
 
         srv.signal(signal.SIGKILL)
@@ -76,12 +77,61 @@ class SupervisionTest(unittest.TestCase):
                    what=f"the master's ffmpeg children {sorted(pids)} to die with it")
         self.assertEqual(cf.ffmpegs_of(srv), {}, "an ffmpeg of the server outlived the master")
 
+    def test_a_killed_child_comes_back_at_once_after_a_run_that_lasted(self):
+        clip = self.ingest()
+        per_second = cf.packets_in(clip["clip"]["input"]) / 2  # make_clip: 2 s
+        srv = cf.server(self, workers=1, vhost={"ingest": clip},
+                        extra={"log": {"summary_interval": "1s"}}).start()
+        first = cf.wait_child(srv, "ingest", "clip")
+        name = re.escape(f"{cf.VHOST}/clip")
+
+        def next_publish(before):
+            """Until the stream is live from a later publish (generation) than
+            `before`'s, with a second of media; returns it."""
+
+            def ok():
+                now = cf.stream(srv, "live", "clip")
+                later = cf.is_live(now) and now["generation"] > before["generation"]
+                return now if later and now["messages"] > per_second else None
+
+            return wait_until(ok, 20, interval=0.2,
+                              what=f"live/clip published after generation {before['generation']}")
+
+        # A run of more than 10 s (11 s of media published), then SIGKILL:
+        # started again at once.
+        s = cf.wait_live(srv, "live", "clip", more_than=11 * per_second, timeout=40)
+        os.kill(first["pid"], signal.SIGKILL)
+        srv.wait_log(rf"child ingest {name} pid {first['pid']} killed by signal 9 \(Killed\)"
+                     r"(?: \(its last line: [^\n]*\))?; restarting in 0 ms")
+        second = cf.wait_child(srv, "ingest", "clip", check=lambda c: c["pid"] != first["pid"],
+                               what="with a new pid")
+        self.assertEqual((second["id"], second["restarts"]), (first["id"], 1), second)
+        self.assertTrue(second["last_exit"].startswith("killed by signal 9 (Killed)"), second)
+
+        # A quick exit next (a run of a second): a second's wait.
+        s = next_publish(s)
+        os.kill(second["pid"], signal.SIGKILL)
+        srv.wait_log(rf"child ingest {name} pid {second['pid']} killed by signal 9 [^\n]*; "
+                     r"restarting in 1000 ms")
+        third = cf.wait_child(srv, "ingest", "clip", what="again",
+                              check=lambda c: c["pid"] not in (0, first["pid"], second["pid"]))
+        self.assertEqual(third["restarts"], 2, third)
+        next_publish(s)
+        self.assert_no_orphan(srv)
+
+        # The worker's summary of the stream, published again into its slot, stays sane.
+        with self.subTest("the summary's kbps of a stream published again"):
+            rx = r"stream " + re.escape(f"{cf.VHOST}/live/clip") + r": in (\d+) kbps"
+            lines = srv.wait_log(rx, count=len(re.findall(rx, srv.log())) + 1)
+            self.assertLess(max(int(k) for k in lines), 100000,
+                            "the summary's stream kbps after the ingest published again")
+
     def test_worker_sigkill_restarts_the_ingest(self):
         srv = cf.server(self, vhost={"ingest": self.ingest()}, grace=GRACE).start()
         clip = cf.wait_live(srv, "live", "clip")
         before = cf.wait_child(srv, "ingest", "clip")
         worker = clip["worker_pid"]
-        self.assertIn(worker, cf.worker_pids(srv))
+        self.assertIn(worker, srv.workers())
 
         os.kill(worker, signal.SIGKILL)
         wait_until(lambda: not pid_alive(worker), 5, what=f"worker {worker} to die")
@@ -103,11 +153,11 @@ class SupervisionTest(unittest.TestCase):
 
     def test_worker_sigkill_restarts_the_transcode(self):
         srv = cf.server(self, vhost=TRANSCODE, grace=GRACE).start()
-        workers = cf.worker_pids(srv)
+        workers = srv.workers()
         self.assertEqual(len(workers), 2, workers)
         worker = workers[0]
         # The publisher and both ends of the transcoder on one worker: only it accepts.
-        with cf.only_worker_accepting(srv, worker):
+        with only_worker_accepting(srv, worker):
             publish(self, srv, "live/clip", seconds=120)
             cf.wait_live(srv, "live", "clip_small", timeout=30)
             before = cf.wait_child(srv, "transcode", "small")
@@ -135,15 +185,16 @@ class SupervisionTest(unittest.TestCase):
         logs = os.path.join(self.dir, "ffmpeg-logs")
         os.makedirs(logs)
         # showinfo writes a line per frame at ffmpeg's info level: the file grows all along.
-        vhost = {"transcode": {"engines": {"info": dict(cf.SMALL, size="160x120", filters="showinfo",
-                                                        acodec="copy")}},
+        info = dict(cf.SMALL, size="160x120", filters="showinfo", acodec="copy")
+        vhost = {"transcode": {"engines": {"info": info}},
                  "ingest": self.ingest(engine="info"),
                  "exec": {"on_publish": ["/bin/echo published [app]/[stream]"]}}
         srv = cf.server(self, vhost=vhost, ffmpeg={"log_dir": logs, "log_level": "info"}).start()
         cf.wait_live(srv, "live", "clip")
         c = cf.wait_child(srv, "ingest", "clip")
         path = os.path.join(logs, f"ffmpeg-ingest-{cf.VHOST}-clip.log")
-        wait_until(lambda: size_of(path) > 2000, 20, what=f"{path} to fill (has {os.listdir(logs)})")
+        wait_until(lambda: size_of(path) > 2000, 20,
+                   what=f"{path} to fill (has {os.listdir(logs)})")
         exec_log = os.path.join(logs, "exec.log")
         wait_until(lambda: size_of(exec_log) > 0, 10, what=f"{exec_log}")
         with open(exec_log) as f:

@@ -50,10 +50,14 @@ class ExecTest(unittest.TestCase):
         # Once each: one start line per command and event; every one exited 0.
         srv.wait_log(r"child exec on_unpublish \S+ pid \d+ exited with status 0")
         log = srv.log()
-        key = re.escape(f"{cf.VHOST}/live/cam")
-        self.assertEqual(len(re.findall(r"child exec on_publish " + key + r" pid \d+ started: ", log)), 2)
-        self.assertEqual(len(re.findall(r"child exec on_unpublish " + key + r" pid \d+ started: ", log)), 1)
-        self.assertEqual(len(re.findall(r"child exec on_publish " + key + r" pid \d+ exited with status 0\b", log)), 2)
+
+        def count(event, what):
+            rx = r"child exec " + event + " " + re.escape(f"{cf.VHOST}/live/cam") + r" pid \d+ "
+            return len(re.findall(rx + what, log))
+
+        self.assertEqual(count("on_publish", "started: "), 2)
+        self.assertEqual(count("on_unpublish", "started: "), 1)
+        self.assertEqual(count("on_publish", r"exited with status 0\b"), 2)
         self.assertNotRegex(log, r"child exec \S+ \S+ pid \d+ exited with status [1-9]")
         self.assertEqual(sorted(os.listdir(self.dir)),
                          sorted(["pub-live-cam", f"pub {cf.VHOST} 127.0.0.1:{srv.rtmp_port}",
@@ -61,8 +65,9 @@ class ExecTest(unittest.TestCase):
 
     def test_no_shell_reads_a_stream_name(self):
         d = self.dir
-        srv = cf.server(self, vhost={"exec": {"on_publish": [f"{TOUCH} {d}/pub-[stream]"],
-                                              "on_unpublish": [f"{TOUCH} {d}/unpub-[stream]"]}}).start()
+        srv = cf.server(self, vhost={"exec": {
+            "on_publish": [f"{TOUCH} {d}/pub-[stream]"],
+            "on_unpublish": [f"{TOUCH} {d}/unpub-[stream]"]}}).start()
         # A shell would run these (in its working directory, the master's).
         names = ["a$(touch${IFS}pwned1)", "b;touch${IFS}pwned2", "c`touch${IFS}pwned3`",
                  "d|touch${IFS}pwned4"]
@@ -79,8 +84,8 @@ class ExecTest(unittest.TestCase):
             self.assertEqual(pwned, [], f"a shell ran a stream name's commands in {where}")
 
     def test_a_program_that_cannot_start_is_logged(self):
-        srv = cf.server(self, vhost={"exec": {"on_publish": [f"{self.dir}/no-such-program [stream]",
-                                                             f"{TOUCH} {self.dir}/ran-[stream]"]}}).start()
+        srv = cf.server(self, vhost={"exec": {"on_publish": [
+            f"{self.dir}/no-such-program [stream]", f"{TOUCH} {self.dir}/ran-[stream]"]}}).start()
         publish(self, srv, "live/cam", seconds=60)
         self.wait_file("ran-cam")  # the next command runs all the same
         srv.wait_log(r"\[ERROR\].*child exec on_publish " + re.escape(f"{cf.VHOST}/live/cam")
@@ -90,8 +95,9 @@ class ExecTest(unittest.TestCase):
 
     def test_configuration_errors(self):
         srv = cf.server(self)
-        _, r = cf.check_config(srv, {"exec": {"on_publish": [f"{TOUCH} '{self.dir}/[app] [stream]'"],
-                                              "on_unpublish": [f"{TOUCH} [vhost]-[host]-[port]"]}})
+        _, r = cf.check_config(srv, {"exec": {
+            "on_publish": [f"{TOUCH} '{self.dir}/[app] [stream]'"],
+            "on_unpublish": [f"{TOUCH} [vhost]-[host]-[port]"]}})
         self.assertEqual(r.returncode, 0, r.stderr)
         path = f"vhosts.{cf.VHOST}.exec."
         for key, command, message in (

@@ -9,7 +9,7 @@ import signal
 import unittest
 
 import children_fixtures as cf
-from harness import Probe, pid_alive, publish, wait_until
+from harness import Probe, pid_alive, publish, start_on_worker, wait_until
 
 ENGINES = {"transcode": {"enabled": True, "engines": {"small": cf.SMALL}}}
 CAM = f"{cf.VHOST}/live/cam"
@@ -23,7 +23,9 @@ class TranscodeTest(unittest.TestCase):
                                               "audio": ("aac", None, None)}, streams)
 
     def test_small_engine_plays_on_every_worker(self):
-        srv = cf.server(self, vhost=ENGINES).start()
+        # A grace of 3 s: the output waits that long (a sweep or two) for its
+        # transcoder to come back once the input ended; never transcoded meanwhile.
+        srv = cf.server(self, vhost=ENGINES, grace="3s").start()
         pub = publish(self, srv, "live/cam", seconds=90, size="640x360")
         small = cf.wait_live(srv, "live", "cam_small")
         cam = cf.stream(srv, "live", "cam")
@@ -48,17 +50,19 @@ class TranscodeTest(unittest.TestCase):
         one = srv.api(f"{cf.API_CHILDREN}/{c['id']}")
         self.assertEqual(one["code"], 0, one)
         self.assertEqual(one["child"]["pid"], c["pid"], one)
+        missing = srv.api(f"{cf.API_CHILDREN}/c999999")
+        self.assertEqual(missing["code"], 2051, missing)
         srv.wait_log(r"child " + cf.child_pattern("transcode", "live/cam small")
                      + rf" pid {c['pid']} started: ffmpeg .*-s 320x180")
 
         # ffprobe sees 320x180 on the worker the transcoder publishes to and on the other.
-        workers = cf.worker_pids(srv)
+        workers = srv.workers()
         self.assertEqual(len(workers), 2, workers)
         self.assertIn(small["worker_pid"], workers)
         url = cf.rtmp_url(srv, "live/cam_small")
         for pid in sorted(workers, key=lambda p: p == small["worker_pid"]):
             with self.subTest(worker=pid, publisher_worker=small["worker_pid"]):
-                probe = cf.start_on_worker(srv, pid, "rtmp play", lambda: Probe(url))
+                probe = start_on_worker(srv, pid, "rtmp play", lambda: Probe(url))
                 self.assert_small(probe.streams(timeout=25))
 
         # /metrics counts it.
@@ -82,13 +86,18 @@ class TranscodeTest(unittest.TestCase):
         wait_until(steady, 30, interval=0.25, what="3 s more of cam_small")
         self.assertNotRegex(srv.log(), r"child transcode \S+/live/cam_small ")
 
-        # The publisher leaves: the stream ends after its grace, and with it the transcoder.
+        # The publisher leaves: the stream ends after its grace, and with it
+        # the transcoder; then its output ends after its own grace, and was
+        # never transcoded meanwhile either.
         pub.stop()
-        cf.wait_child_gone(srv, "transcode", "small", timeout=20)
-        wait_until(lambda: not pid_alive(c["pid"]), 10, what=f"transcoder {c['pid']} to exit")
+        wait_until(lambda: not pid_alive(c["pid"]), 20, what=f"transcoder {c['pid']} to exit")
         srv.wait_log(cf.child_pattern("transcode", "live/cam small")
                      + r": no longer wanted, stopping it")
-        self.assertEqual(cf.children(srv), [])
+        wait_until(lambda: not cf.streams(srv) and not cf.children(srv), 20, interval=0.2,
+                   what="cam and cam_small to end, and every child to leave")
+        loops = re.findall(r"[^\n]*child transcode \S+/live/cam_small [^\n]*", srv.log())
+        self.assertFalse(loops, "a transcoder's output was transcoded once its input ended:\n"
+                         + "\n".join(loops))
 
     def test_apply_limits_the_streams(self):
         vhost = {"transcode": {"enabled": True, "apply": ["live/only"],
@@ -147,9 +156,10 @@ class TranscodeTest(unittest.TestCase):
         publish(self, srv, "live/cam", seconds=90)
         cf.wait_live(srv, "live", "cam")
         first = cf.wait_child(srv, "transcode", "blind")
-        stalled = srv.wait_log(r"child " + cf.child_pattern("transcode", "live/cam blind")
-                               + r" pid (\d+): its output " + re.escape(f"{cf.VHOST}/live/cam_blind")
-                               + r" got no media for 2000 ms; restarting it", timeout=20)
+        stalled = srv.wait_log(
+            r"child " + cf.child_pattern("transcode", "live/cam blind") + r" pid (\d+): its output "
+            + re.escape(f"{cf.VHOST}/live/cam_blind") + r" got no media for 2000 ms; restarting it",
+            timeout=20)
         self.assertEqual(int(stalled[0]), first["pid"])
         c = cf.wait_child(srv, "transcode", "blind", check=lambda c: c["restarts"] >= 1,
                           what="restarted", timeout=20)
@@ -159,10 +169,10 @@ class TranscodeTest(unittest.TestCase):
 
     def test_configuration_errors(self):
         srv = cf.server(self)
+        passthrough = {"vcodec": "copy", "acodec": "none",
+                "output": "rtmp://[host]:[port]/[app]/[stream]-[engine]?vhost=[vhost]"}
         good = {"transcode": {"enabled": True, "apply": ["live/*", "app/stream"],
-                              "engines": {"small": cf.SMALL, "hd": {
-                                  "vcodec": "copy", "acodec": "none",
-                                  "output": "rtmp://[host]:[port]/[app]/[stream]-[engine]?vhost=[vhost]"}}}}
+                              "engines": {"small": cf.SMALL, "copy": passthrough}}}
         _, r = cf.check_config(srv, good)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("is valid", r.stdout)
@@ -182,7 +192,8 @@ class TranscodeTest(unittest.TestCase):
             text, r = cf.check_config(srv, {"transcode": {"enabled": True, "apply": ["live*/x"],
                                                           "engines": {"small": cf.SMALL}}})
             self.assertNotEqual(r.returncode, 0, r.stdout)
-            self.assertRegex(r.stderr, r"srs\.yaml:\d+:\d+: " + re.escape(f"vhosts.{cf.VHOST}.transcode.apply"))
+            self.assertRegex(r.stderr, r"srs\.yaml:\d+:\d+: "
+                             + re.escape(f"vhosts.{cf.VHOST}.transcode.apply"))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ Summary::Summary(Services& svc) : svc_(svc) {
   timer_ = make_timer(svc.base, on_timer, this, EV_PERSIST);
   add_after_ms(timer_.get(), svc.config->log.summary_interval.count());
   last_ms_ = base::mono_ms();
-  stream_bytes_.assign(svc.control->registry().capacity(), 0);
+  seen_.assign(svc.control->registry().capacity(), Seen{});
 }
 
 void Summary::on_timer(evutil_socket_t, short, void* arg) {
@@ -54,8 +54,13 @@ void Summary::log_streams(double seconds) {
     shm::StreamInfo info;
     if (!reg.read(slot, &info) || info.owner_slot != svc_.slot) continue;
     if (info.state != shm::StreamState::kLive) continue;
-    uint64_t delta = info.bytes_in - stream_bytes_[slot];
-    stream_bytes_[slot] = info.bytes_in;
+    // A republish (a new generation, maybe by another publisher) counts
+    // from zero again: its bytes since then are all new.
+    Seen& seen = seen_[slot];
+    uint64_t since =
+        seen.generation == info.generation && info.bytes_in >= seen.bytes ? seen.bytes : 0;
+    uint64_t delta = info.bytes_in - since;
+    seen = {info.generation, info.bytes_in};
     LOG_INFO("stream %s: in %llu kbps, %llu messages, %u players on all workers", info.key,
              (unsigned long long)kbps(delta, seconds), (unsigned long long)info.messages,
              info.players);

@@ -30,7 +30,11 @@ class Summary {
   EventPtr timer_;
   int64_t last_ms_ = 0;
   uint64_t last_in_ = 0, last_out_ = 0;
-  std::vector<uint64_t> stream_bytes_;  // per stream slot, at the last summary
+  struct Seen {
+    uint32_t generation = 0;
+    uint64_t bytes = 0;
+  };
+  std::vector<Seen> seen_;  // per stream slot, at the last summary
 };
 
 }  // namespace srs::worker

@@ -128,7 +128,7 @@ TEST_CASE("children errors: each says where and what") {
   CHECK(has(text, "vhosts.v.ingest.i1.stream: expected app/stream"));
   CHECK(has(text, "vhosts.v.ingest.i2.engine: no engine 'nope' in this vhost's transcode.engines"));
   CHECK(has(text, "vhosts.v.exec.on_publish[0]: a ' quote is never closed"));
-  CHECK(has(text, "vhosts.v.exec.on_unpublish: unknown template '[engine]'"));
+  CHECK(has(text, "test.yaml:16:21: vhosts.v.exec.on_unpublish[0]: unknown template '[engine]'"));
   CHECK(has(text,
             "vhosts.w.transcode.enabled: transcode is enabled but transcode.engines names "
             "no engine"));

@@ -161,14 +161,24 @@ TEST_CASE("child room: a transcode per live stream, exec at its start and end, n
   });
   CHECK(listed == 1);
 
-  // The input ends: its transcode stops, on_unpublish runs (for both streams).
+  // The input ends: its transcode stops. Its output lives on (waiting for a
+  // republish) and is still never transcoded.
   REQUIRE(reg.end(*cam).is_ok());
-  REQUIRE(reg.end(*out).is_ok());
   r.step();
   CHECK(eventually([&] {
     r.step(10);
     return of_kind(r.sup, shm::ChildKind::kTranscode).empty();
   }));
+  for (int k = 0; k < 4; k++) r.step();
+  CHECK(of_kind(r.sup, shm::ChildKind::kTranscode).empty());
+  // Once it ended too, the same name published by someone is a stream like any other.
+  REQUIRE(reg.end(*out).is_ok());
+  r.step();
+  auto again = reg.publish("__defaultVhost__/live/cam_small", shm::Owner{0, 1});
+  REQUIRE(again.is_ok());
+  r.step();
+  CHECK(of_kind(r.sup, shm::ChildKind::kTranscode).size() == 1);
+  REQUIRE(reg.end(*again).is_ok());
   std::string execs = read_file(r.dir.file("exec.log"));
   CHECK(execs.find("unpub cam\n") != std::string::npos);
   CHECK(execs.find("unpub cam_small\n") != std::string::npos);
