@@ -71,6 +71,7 @@ export function bytes(n) {
   return `${i ? n.toFixed(1) : n} ${units[i]}`;
 }
 
+// The API's CPU figures are fractions of one core (1.0 = one whole core).
 export function percent(fraction) {
-  return Number.isFinite(fraction) ? `${fraction.toFixed(1)}%` : '–';
+  return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(1)}%` : '–';
 }
