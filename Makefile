@@ -190,6 +190,8 @@ deps:
 .PHONY: run
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory console-deps || echo "run: warning: the console's" \
+	  "player libraries are missing (make console-deps needs npm): previews will say so" >&2
 	exec $(SRS_BIN)
 
 .PHONY: unit
@@ -202,7 +204,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address all
 	$(Q)$(MAKE) --no-print-directory SANITIZE=thread BUILD=build-thread build-thread/unit-tests
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
-	$(Q)$(MAKE) --no-print-directory browser-deps
+	$(Q)$(MAKE) --no-print-directory browser-deps console-deps
 	$(Q)$(PYTHON) t/run.py --build $(BUILD)
 
 # The browser check of test_dvr_mp4_browser.py: playwright-core, pinned by
@@ -212,6 +214,24 @@ test: deps
 browser-deps: t/browser/node_modules/.package-lock.json
 t/browser/node_modules/.package-lock.json: t/browser/package.json t/browser/package-lock.json
 	$(Q)cd t/browser && npm ci --ignore-scripts --no-audit --no-fund
+
+# The web console's player libraries (console/README.md): hls.js and mpegts.js,
+# pinned by console/package-lock.json, copied from the npm registry's dist
+# files into console/vendor/, served from there and installed with the page.
+# npm ci runs no install scripts; nothing is fetched when the server runs.
+.PHONY: console-deps
+console-deps: console/vendor/.stamp
+console/vendor/.stamp: console/package.json console/package-lock.json
+	$(Q)command -v npm >/dev/null || { echo "console-deps: npm is missing" \
+	  "(tools/install-deps.sh installs nodesource's nodejs)" >&2; exit 1; }
+	$(Q)cd console && npm ci --ignore-scripts --no-audit --no-fund
+	$(Q)mkdir -p console/vendor
+	$(Q)cp console/node_modules/hls.js/dist/hls.min.js console/vendor/hls.min.js
+	$(Q)cp console/node_modules/hls.js/LICENSE console/vendor/hls.js.LICENSE
+	$(Q)cp console/node_modules/mpegts.js/dist/mpegts.js console/vendor/mpegts.js
+	$(Q)cp console/node_modules/mpegts.js/LICENSE console/vendor/mpegts.js.LICENSE
+	$(Q)cp console/node_modules/mpegts.js/dist/mpegts.js.LICENSE.txt console/vendor/
+	$(Q)touch $@
 
 .PHONY: check-layers
 check-layers:
@@ -250,8 +270,10 @@ bench: all
 	$(Q)$(PYTHON) tools/bench/run.py --build $(BUILD)
 
 # make install: the server (sbin), srs-ctl (bin), the man pages, the systemd
-# unit (its paths rewritten for PREFIX and SYSCONFDIR) and the configuration,
-# which is installed only when absent: an operator's file is never replaced.
+# unit (its paths rewritten for PREFIX and SYSCONFDIR), the web console (page
+# and player libraries, share/srs/console) and the configuration (its
+# console_dir rewritten), which is installed only when absent: an operator's
+# file is never replaced.
 # It installs what `make` built: it builds only when the server is missing,
 # never again with other flags. DESTDIR stages the tree for a package.
 PREFIX ?= /usr/local
@@ -259,8 +281,9 @@ DESTDIR ?=
 SYSCONFDIR ?= /etc/srs
 MAN_PAGES := $(sort $(wildcard man/*.1 man/*.5 man/*.8))
 UNIT_DIR = $(DESTDIR)$(PREFIX)/lib/systemd/system
+CONSOLE_DIR = $(PREFIX)/share/srs/console
 .PHONY: install uninstall
-install:
+install: console-deps
 	$(Q)test -x $(SRS_BIN) || $(MAKE) --no-print-directory $(SRS_BIN)
 	$(Q)install -D -m 0755 $(SRS_BIN) $(DESTDIR)$(PREFIX)/sbin/srs
 	$(Q)install -D -m 0755 tools/srs-ctl $(DESTDIR)$(PREFIX)/bin/srs-ctl
@@ -270,13 +293,19 @@ install:
 	$(Q)sed -e 's|/usr/local/sbin/srs|$(PREFIX)/sbin/srs|g' \
 	  -e 's|/etc/srs/srs.yaml|$(SYSCONFDIR)/srs.yaml|g' etc/srs.service > $(UNIT_DIR)/srs.service
 	$(Q)chmod 0644 $(UNIT_DIR)/srs.service
+	$(Q)install -d $(DESTDIR)$(CONSOLE_DIR)/vendor
+	$(Q)install -m 0644 console/*.html console/*.js console/*.css $(DESTDIR)$(CONSOLE_DIR)/
+	$(Q)install -m 0644 console/vendor/*.js console/vendor/*LICENSE* $(DESTDIR)$(CONSOLE_DIR)/vendor/
 	$(Q)if [ -e $(DESTDIR)$(SYSCONFDIR)/srs.yaml ]; then \
 	  echo "install: kept the existing $(DESTDIR)$(SYSCONFDIR)/srs.yaml"; \
-	else install -D -m 0644 etc/srs.yaml $(DESTDIR)$(SYSCONFDIR)/srs.yaml; fi
+	else install -d $(DESTDIR)$(SYSCONFDIR) && \
+	  sed -e 's|^\(  console_dir: \)\./console |\1$(CONSOLE_DIR) |' etc/srs.yaml \
+	    > $(DESTDIR)$(SYSCONFDIR)/srs.yaml && chmod 0644 $(DESTDIR)$(SYSCONFDIR)/srs.yaml; fi
 
 # Everything install put there except the configuration (the operator's).
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/srs $(DESTDIR)$(PREFIX)/bin/srs-ctl $(UNIT_DIR)/srs.service
+	$(Q)rm -rf $(DESTDIR)$(CONSOLE_DIR)
 	$(Q)for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	$(Q)echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/srs.yaml (remove it by hand if unwanted)"
 
@@ -298,10 +327,12 @@ help:
 	@echo '  deps            install missing Debian packages (apt-get, sudo when not root)'
 	@echo '  check-config    srs -t -c etc/srs.yaml'
 	@echo '  browser-deps    npm ci in t/browser (playwright-core for Debian'"'"'s chromium; no browser download)'
+	@echo '  console-deps    npm ci in console/, hls.js and mpegts.js into console/vendor (the web console)'
 	@echo '  check-layers    the include rules between layers and worker rooms (t/check_layers.py)'
 	@echo '  fuzz            build libFuzzer targets (clang) and run each FUZZ_SECONDS=$(FUZZ_SECONDS)'
 	@echo '  bench           benchmarks against nginx-rtmp and the bare fan-out floor'
 	@echo '  install         srs -> $(PREFIX)/sbin, srs-ctl -> $(PREFIX)/bin, man pages, systemd unit,'
+	@echo '                  console -> $(PREFIX)/share/srs/console,'
 	@echo '                  $(SYSCONFDIR)/srs.yaml when absent (PREFIX=$(PREFIX) DESTDIR= SYSCONFDIR=)'
 	@echo '  uninstall       remove what install put there, except the configuration'
 	@echo '  format          clang-format the tree'

@@ -100,6 +100,10 @@ struct HttpApiConfig {
   HttpApiAuth auth;
   std::vector<Cidr> allow;  // clients allowed to use the API; empty: anyone
   HttpApiRawApi raw_api;
+  // The web console's files, served under /console/ with the API's access
+  // rules; relative to the server's working directory (the source tree's
+  // console/ for `make run`; make install points it at PREFIX/share/srs/console).
+  std::string console_dir = "./console";
   bool operator==(const HttpApiConfig&) const = default;
 };
 

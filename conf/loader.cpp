@@ -90,6 +90,7 @@ void load_http_api(Section* top, HttpApiConfig* c) {
   load_http_api_auth(&s, &c->auth);
   s.get("allow", &c->allow);
   load_http_api_raw(&s, &c->raw_api);
+  s.get("console_dir", &c->console_dir);
 }
 
 constexpr std::string_view kFfmpegLevels[] = {"quiet", "panic",   "fatal", "error", "warning",

@@ -72,14 +72,22 @@ ApiResponse ApiServer::metrics() {
   return r;
 }
 
-ApiResponse ApiServer::handle(const ApiCall& call) {
+bool ApiServer::admit(const ApiCall& call, ApiResponse* refusal) {
   const conf::HttpApiConfig& conf = svc_.config->http_api;
   if (!address_allowed(conf.allow, call.peer_ip)) {
-    return refuse(call, 403, "address not in http_api.allow", {});
+    *refusal = refuse(call, 403, "address not in http_api.allow", {});
+    return false;
   }
   if (!credentials_ok(conf.auth, call.authorization)) {
-    return refuse(call, 401, "authentication required", basic_challenge());
+    *refusal = refuse(call, 401, "authentication required", basic_challenge());
+    return false;
   }
+  return true;
+}
+
+ApiResponse ApiServer::handle(const ApiCall& call) {
+  ApiResponse refusal;
+  if (!admit(call, &refusal)) return refusal;
   std::string_view path = trim_slashes(call.path);
   if (path == "/metrics") return metrics();
   std::string callback = proto::http::query_param(call.query, "callback");

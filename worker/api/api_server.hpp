@@ -54,6 +54,11 @@ class ApiServer {
 
   ApiResponse handle(const ApiCall& call);
 
+  // The allow list (403) and Basic authentication (401) alone, for what is
+  // served with the API's access rules but is not JSON (the web console):
+  // true when `call` may pass; else `refusal` is the response to send.
+  bool admit(const ApiCall& call, ApiResponse* refusal);
+
   // The envelope members {code, server, service, pid} (no braces).
   std::string envelope(int code) const;
 

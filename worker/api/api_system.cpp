@@ -87,7 +87,9 @@ std::string versions() {
   return data(w);
 }
 
-std::string features() {
+// SRS's members, then our "http_server": where HTTP-FLV and HLS are served
+// (the web console builds its preview URLs from it: not the API's port).
+std::string features(const conf::HttpServerConfig& http) {
   JsonWriter w;
   w.begin_object();
   w.key("options").value("").key("options2").value("");
@@ -100,6 +102,12 @@ std::string features() {
       {"tcp_nodelay", false}, {"so_sendbuf", true}, {"mr", false}};
   for (const auto& [name, on] : kFeatures) w.key(name).value(on);
   w.end_object();
+  w.key("http_server").begin_object().key("enabled").value(http.enabled);
+  w.key("listen").begin_array();
+  for (const conf::Endpoint& e : http.listen) w.value(e.to_string());
+  w.end_array().key("ports").begin_array();
+  for (const conf::Endpoint& e : http.listen) w.value(uint32_t(e.port));
+  w.end_array().end_object();
   return data(w);
 }
 
@@ -160,7 +168,7 @@ bool SystemApi::route(const ApiRequest& req, ApiReply* reply) {
   } else if (p == "/api/v1/meminfos") {
     reply->members = meminfos();
   } else if (p == "/api/v1/features") {
-    reply->members = features();
+    reply->members = features(svc_.config->http_server);
   } else if (p == "/api/v1/authors") {
     reply->members = authors();
   } else if (p == "/api/v1/workers") {

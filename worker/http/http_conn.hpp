@@ -8,6 +8,8 @@
 //                 stream from the shared ring until it ends (Connection: close)
 //   a file        GET/HEAD of anything else under the vhost's root, sent with
 //                 sendfile() after the head (single ranges, 416, 403, 404)
+//   the console   GET/HEAD under /console/ on an API listener: a file of
+//                 http_api.console_dir, with the API's allow list and auth
 //
 // Writes: the response head and small bodies go through the connection's
 // output; a file follows with sendfile(); FLV media goes from the ring with
@@ -27,6 +29,7 @@
 #include "proto/http/request_parser.hpp"
 #include "worker/hooks/hooks.hpp"
 #include "worker/http/flv_framing.hpp"
+#include "worker/http/http_static.hpp"
 #include "worker/net/socket_conn.hpp"
 #include "worker/stream/ring_player.hpp"
 
@@ -66,6 +69,9 @@ class HttpConn final : public SocketConn {
   void handle_api(const proto::http::Request& req, std::string_view path, std::string_view query);
   void handle_http(const proto::http::Request& req, std::string_view path, std::string_view query);
   void handle_file(const proto::http::Request& req, const std::string& path);
+  void handle_console(const proto::http::Request& req, std::string_view encoded_path);
+  // The head of an opened file and then its bytes (sendfile), or its error.
+  void send_static(StaticFile f, const std::string& path, std::string extra_headers);
   bool handle_flv(const proto::http::Request& req, const std::string& path, std::string_view query);
   // http_flv_hooks.cpp: on_play before an FLV stream starts (false: waiting
   // for the verdict, or refused with 403), on_stop when it ends.

@@ -31,6 +31,9 @@ constexpr const char kCrossdomainXml[] =
     "  <site-control permitted-cross-domain-policies=\"all\"/>\n"
     "</cross-domain-policy>\n";
 
+// The web console's path on an API listener (SRS serves its console there too).
+constexpr std::string_view kConsole = "/console";
+
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -84,6 +87,9 @@ void HttpConn::handle(const http::Request& req) {
   base::Result<http::Target> target = http::split_target(req.target);
   if (!target.is_ok()) return reply_error(400, "bad request target " + req.target);
   std::string_view path = target->path;
+  bool console =
+      (services_ & kServiceApi) && (path == kConsole || path.substr(0, 9) == "/console/");
+  if (console) return handle_console(req, path);
   bool api = (services_ & kServiceApi) &&
              (!(services_ & kServiceHttp) || path == "/api" || path.substr(0, 5) == "/api/" ||
               path == "/metrics");  // SRS serves /metrics with the API
@@ -104,6 +110,35 @@ void HttpConn::handle_api(const http::Request& req, std::string_view path, std::
                authorization ? std::string_view(*authorization) : std::string_view()};
   ApiResponse r = server_.api().handle(call);
   reply(r.status, r.content_type, r.body, r.headers);
+}
+
+// GET /console/PATH: the file PATH of http_api.console_dir, for whoever may
+// use the API. PATH is normalized on its own, so that a dot segment cannot
+// climb out of the console (/console/../x is 403, not the HTTP server's /x).
+void HttpConn::handle_console(const http::Request& req, std::string_view encoded_path) {
+  cors_ = false;  // a page of this origin: no other site needs to read it
+  client().describe(shm::ClientType::kHttpApi, shm::kNoSlot, 0, {});  // not listed, as the API
+  const std::string* authorization = req.find("Authorization");
+  ApiCall call{req.method,
+               encoded_path,
+               {},
+               {},
+               peer_address_ip(peer()),
+               authorization ? std::string_view(*authorization) : std::string_view()};
+  ApiResponse refusal;
+  if (!server_.api().admit(call, &refusal)) {
+    return reply(refusal.status, refusal.content_type, refusal.body, refusal.headers);
+  }
+  if (req.method != "GET" && req.method != "HEAD") return reply_error(405, "method " + req.method);
+  // Relative, so that it holds behind a reverse proxy that adds a prefix.
+  if (encoded_path == kConsole) return reply(302, "", "", "Location: console/\r\n");
+  base::Result<std::string> path = http::normalize_path(encoded_path.substr(kConsole.size()));
+  if (!path.is_ok()) {
+    int status = path.status().code() == base::Errc::kRejected ? 403 : 400;
+    return reply_error(status, std::string(path.status().what()) + ": " + req.target);
+  }
+  const std::string& root = svc_.config->http_api.console_dir;
+  send_static(open_static(root, *path, req.find("Range")), "/console" + *path, {});
 }
 
 void HttpConn::handle_http(const http::Request& req, std::string_view encoded_path,
@@ -138,22 +173,26 @@ void HttpConn::handle_file(const http::Request& req, const std::string& path) {
   const std::string& root =
       vhost && !vhost->http_dir.empty() ? vhost->http_dir : svc_.config->http_server.dir;
   StaticFile f = open_static(root, path, req.find("Range"));
-  if (f.status != 200 && f.status != 206) {
-    std::string extra = f.status == 416 ? "Content-Range: " + f.content_range + "\r\n" : "";
-    return reply_error(f.status, path + ": " + f.why, extra);
-  }
-  std::string extra = "Accept-Ranges: bytes\r\n";
-  if (f.status == 206) extra += "Content-Range: " + f.content_range + "\r\n";
-  // RFC 8216 6.2.1/6.2.2: a live playlist changes; players must re-fetch it.
-  if (ends_with(path, ".m3u8")) extra += "Cache-Control: no-cache\r\n";
+  bool playlist = ends_with(path, ".m3u8");
   // The playlist of a live stream (the default [app]/[stream].m3u8 layout):
   // this connection is an HLS player, listed as hls-play like in SRS.
-  if (vhost && ends_with(path, ".m3u8")) {
+  if (vhost && playlist && (f.status == 200 || f.status == 206)) {
     std::string key = vhost->name + path.substr(0, path.size() - 5);
     if (svc_.control->registry().find(key).is_ok()) {
       client().describe(shm::ClientType::kHlsPlay, shm::kNoSlot, 0, key);
     }
   }
+  // RFC 8216 6.2.1/6.2.2: a live playlist changes; players must re-fetch it.
+  send_static(std::move(f), path, playlist ? "Cache-Control: no-cache\r\n" : "");
+}
+
+void HttpConn::send_static(StaticFile f, const std::string& path, std::string extra) {
+  if (f.status != 200 && f.status != 206) {
+    std::string range = f.status == 416 ? "Content-Range: " + f.content_range + "\r\n" : "";
+    return reply_error(f.status, path + ": " + f.why, range);
+  }
+  extra += "Accept-Ranges: bytes\r\n";
+  if (f.status == 206) extra += "Content-Range: " + f.content_range + "\r\n";
   queue_text(head(f.status, f.content_type, int64_t(f.length), extra));
   if (head_only_ || f.length == 0) return;
   file_ = std::move(f.fd);

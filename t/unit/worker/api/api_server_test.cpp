@@ -182,3 +182,34 @@ TEST_CASE("/metrics: reloads and the generation as the master published them") {
   CHECK(has(text, "\nsrs_reloads_total{result=\"failed\"} 1\n"));
   CHECK(has(text, "\nsrs_generation 2\n"));
 }
+
+TEST_CASE("features: our http_server member gives the console the port of its previews") {
+  Fixture f;
+  f.config.http_server.listen = {conf::Endpoint{"127.0.0.1", 18080}, conf::Endpoint{"", 8081}};
+  std::string body = f.get("/api/v1/features").body;
+  CHECK(has(body,
+            "\"http_server\":{\"enabled\":true,\"listen\":[\"127.0.0.1:18080\",\"8081\"],"
+            "\"ports\":[18080,8081]}"));
+  CHECK(has(body, "\"features\":{\"ssl\":false,"));  // SRS's members are unchanged
+  f.config.http_server.enabled = false;
+  CHECK(has(f.get("/api/v1/features").body, "\"http_server\":{\"enabled\":false,"));
+}
+
+TEST_CASE("the console's files pass the API's access rules: admit() alone") {
+  Fixture f;
+  worker::ApiServer api(f.svc, worker::ApiIdentity{"vid-test", "svc12345", 1, 7});
+  ApiResponse refusal;
+  ApiCall page{"GET", "/console/", {}, {}, "127.0.0.1", {}};
+  CHECK(api.admit(page, &refusal));
+  f.config.http_api.auth = conf::HttpApiAuth{true, "admin", "secret"};
+  CHECK_FALSE(api.admit(page, &refusal));
+  CHECK(refusal.status == 401);
+  CHECK(has(refusal.headers, "WWW-Authenticate: Basic"));
+  page.authorization = "Basic YWRtaW46c2VjcmV0";  // admin:secret
+  CHECK(api.admit(page, &refusal));
+  conf::Cidr ten;
+  REQUIRE(conf::parse_cidr("10.0.0.0/8", &ten).empty());
+  f.config.http_api.allow = {ten};
+  CHECK_FALSE(api.admit(page, &refusal));
+  CHECK(refusal.status == 403);
+}
