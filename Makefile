@@ -223,7 +223,7 @@ t/browser/node_modules/.package-lock.json: t/browser/package.json t/browser/pack
 console-deps: console/vendor/.stamp
 console/vendor/.stamp: console/package.json console/package-lock.json
 	$(Q)command -v npm >/dev/null || { echo "console-deps: npm is missing" \
-	  "(tools/install-deps.sh installs nodesource's nodejs)" >&2; exit 1; }
+	  "(make deps installs Debian's when there is none)" >&2; exit 1; }
 	$(Q)cd console && npm ci --ignore-scripts --no-audit --no-fund
 	$(Q)mkdir -p console/vendor
 	$(Q)cp console/node_modules/hls.js/dist/hls.min.js console/vendor/hls.min.js

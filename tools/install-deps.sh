@@ -8,6 +8,11 @@ libavformat-dev libavcodec-dev libavutil-dev ffmpeg rtmpdump curl python3 procps
 clang libclang-rt-14-dev mandoc chromium \
 g++-arm-linux-gnueabihf g++-aarch64-linux-gnu g++-mipsel-linux-gnu $*"
 
+# npm (the browser tests' playwright-core, the console's player libraries):
+# Debian's when the machine has none; a machine with its own Node.js (say
+# nodesource's, which conflicts with Debian's npm package) keeps it.
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+
 missing=""
 for p in $PACKAGES; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
