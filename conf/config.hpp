@@ -60,6 +60,9 @@ struct RtmpConfig {
   std::vector<Endpoint> listen{Endpoint{"", 1935}};
   uint32_t chunk_size = 60000;      // out chunk size, 128..65536
   uint32_t max_connections = 1000;  // per worker
+  // A client that has not completed the handshake and connect by then is
+  // closed (a scanner, a slowloris trickling bytes).
+  Duration handshake_timeout{10000};
   // When a publisher leaves (or its worker dies), its players wait this long
   // for a republish before they are told the stream ended.
   Duration republish_grace{30000};

@@ -53,6 +53,7 @@ void load_rtmp(Section* top, RtmpConfig* c) {
   s.get("listen", &c->listen);
   s.get("chunk_size", &c->chunk_size, Int{128, 65536});
   s.get("max_connections", &c->max_connections, Int{1, 1'000'000});
+  s.get("handshake_timeout", &c->handshake_timeout, Span{1s, 5min});
   s.get("republish_grace", &c->republish_grace, Span{0s, 24h});
 }
 

@@ -40,8 +40,9 @@ namespace srs::shm {
 
 inline constexpr uint32_t kControlMagic = 0x43535253;  // "SRSC" in memory (little-endian)
 // 2: MasterStatus; 3: StreamStats codec words; 4: WorkerCounters::output_gaps;
-// 5: LinkTable, WorkerCounters::forward_retries and edge_retries; 6: ChildTable
-inline constexpr uint32_t kControlLayoutVersion = 6;
+// 5: LinkTable, WorkerCounters::forward_retries and edge_retries; 6: ChildTable;
+// 7: WorkerCounters::handshake_timeouts
+inline constexpr uint32_t kControlLayoutVersion = 7;
 inline constexpr uint32_t kMaxStreamsLimit = 65536;
 inline constexpr uint32_t kMaxClientsLimit = 1u << 20;
 

@@ -22,7 +22,7 @@ uint32_t raw(WorkerState s) noexcept {
 void zero(WorkerCounters& c) noexcept {
   for (Atomic32* w : {&c.heartbeat, &c.connections_now, &c.connections_total, &c.players,
                       &c.publishers, &c.lapped_players, &c.dropped_players, &c.output_gaps,
-                      &c.forward_retries, &c.edge_retries}) {
+                      &c.forward_retries, &c.edge_retries, &c.handshake_timeouts}) {
     w->store(0, kRelaxed);
   }
   for (Counter64* k : {&c.bytes_in, &c.bytes_out, &c.messages_in, &c.messages_out}) k->reset();
@@ -170,6 +170,7 @@ WorkerInfo WorkerTable::read(uint32_t slot) const noexcept {
   info.output_gaps = c.output_gaps.load(kRelaxed);
   info.forward_retries = c.forward_retries.load(kRelaxed);
   info.edge_retries = c.edge_retries.load(kRelaxed);
+  info.handshake_timeouts = c.handshake_timeouts.load(kRelaxed);
   info.bytes_in = c.bytes_in.load();
   info.bytes_out = c.bytes_out.load();
   info.messages_in = c.messages_in.load();

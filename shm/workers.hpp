@@ -46,6 +46,8 @@ struct WorkerCounters {
   Atomic32 output_gaps{0};        // times outputs (HLS, DVR) lost records (their own thread adds)
   Atomic32 forward_retries{0};    // forward connections that failed or dropped
   Atomic32 edge_retries{0};       // edge upstream connections that failed or dropped
+  Atomic32 handshake_timeouts{
+      0};  // RTMP clients closed for not connecting in rtmp.handshake_timeout
   Counter64 bytes_in;
   Counter64 bytes_out;
   Counter64 messages_in;
@@ -79,7 +81,7 @@ struct WorkerInfo {
   uint32_t heartbeat = 0;
   uint32_t connections_now = 0, connections_total = 0, players = 0, publishers = 0;
   uint32_t lapped_players = 0, dropped_players = 0, output_gaps = 0, forward_retries = 0,
-           edge_retries = 0;
+           edge_retries = 0, handshake_timeouts = 0;
   uint64_t bytes_in = 0, bytes_out = 0, messages_in = 0, messages_out = 0;
 };
 

@@ -134,6 +134,10 @@ void our_families(std::string* out, const MetricsInput& in) {
   Family(out, "srs_child_crash_loops_total", "counter",
          "Children that exited quickly too often in a row (then retried every 30 s).")
       .sample(in.child_totals.crash_loops);
+  Family(
+      out, "srs_handshake_timeouts_total", "counter",
+      "RTMP clients closed for not completing the handshake and connect in rtmp.handshake_timeout.")
+      .sample(in.totals.handshake_timeouts);
   Family(out, "srs_generation", "gauge", "The configuration generation serving.")
       .sample(in.generation);
   if (!in.have_reloads) return;

@@ -136,6 +136,7 @@ ServerTotals server_totals(const shm::WorkerTable& workers) {
     t.output_gaps += w.output_gaps;
     t.forward_retries += w.forward_retries;
     t.edge_retries += w.edge_retries;
+    t.handshake_timeouts += w.handshake_timeouts;
     t.bytes_in += w.bytes_in;
     t.bytes_out += w.bytes_out;
     t.messages_in += w.messages_in;
@@ -279,6 +280,7 @@ void SystemApi::workers_members(JsonWriter& w, const CpuSampler& cpu) const {
     w.key("output_gaps").value(info.output_gaps);
     w.key("forward_retries").value(info.forward_retries);
     w.key("edge_retries").value(info.edge_retries);
+    w.key("handshake_timeouts").value(info.handshake_timeouts);
     w.key("heartbeat_age").value(info.heartbeat ? int64_t(now_s) - int64_t(info.heartbeat) : -1);
     w.key("cpu_percent").value(proc ? proc->cpu : 0.0);
     w.key("mem_kbyte").value(proc ? proc->rss_kbyte : 0);

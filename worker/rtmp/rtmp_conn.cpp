@@ -32,7 +32,8 @@ RtmpConn::RtmpConn(Services& svc, std::unique_ptr<Transport> transport, std::str
     for (size_t i = 0; i < random.size(); i++) random[i] = uint8_t(base::mono_ns() >> (i % 48));
   }
   handshake_ = std::make_unique<rtmp::HandshakeServer>(random, uint32_t(base::mono_ms()));
-  arm_timer(kIdleCheckMs);
+  // Until connect, the handshake timeout; then the idle check.
+  arm_timer(svc.config->rtmp.handshake_timeout.count());
   base::LogContext ctx(cid());
   LOG_INFO("rtmp client %s connected", this->peer().c_str());
 }
@@ -52,9 +53,20 @@ void RtmpConn::on_closing(const std::string&) {
 }
 
 void RtmpConn::on_timer() {
+  if (!connected_ && !hook_ticket_) return handshake_timed_out();
   if (!got_bytes_ && !player_ && !hook_ticket_) return close("receive timeout (30 s without data)");
   got_bytes_ = false;
   arm_timer(kIdleCheckMs);
+}
+
+// A scanner or a slowloris: no complete handshake and connect in time, not
+// even one that trickles a byte now and then.
+void RtmpConn::handshake_timed_out() {
+  svc_.control->workers().counters(svc_.slot).handshake_timeouts.fetch_add(
+      1, std::memory_order_relaxed);
+  close("handshake timeout: no RTMP connect within " +
+        std::to_string(svc_.config->rtmp.handshake_timeout.count()) + " ms (" +
+        std::to_string(bytes_in()) + " bytes received)");
 }
 
 void RtmpConn::on_readable() {

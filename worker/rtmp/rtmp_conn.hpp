@@ -38,6 +38,7 @@ class RtmpConn final : public SocketConn {
   void on_readable() override;
   void on_writable() override;
   void on_timer() override;
+  void handshake_timed_out();
   void on_closing(const std::string& why) override;
   bool on_bytes(const uint8_t* data, size_t len) override;
   bool feed(const uint8_t* data, size_t len);
