@@ -20,6 +20,7 @@
 #include "conf/hook_url.hpp"
 #include "conf/rtmp_url.hpp"
 #include "conf/stream_pattern.hpp"
+#include "conf/tls_identity.hpp"
 
 namespace srs::conf {
 
@@ -58,8 +59,9 @@ struct LogConfig {
 
 struct RtmpConfig {
   std::vector<Endpoint> listen{Endpoint{"", 1935}};
-  uint32_t chunk_size = 60000;      // out chunk size, 128..65536
-  uint32_t max_connections = 1000;  // per worker
+  std::vector<Endpoint> listen_tls;  // RTMPS (tls.certificate); none by default
+  uint32_t chunk_size = 60000;       // out chunk size, 128..65536
+  uint32_t max_connections = 1000;   // per worker
   // A client that has not completed the handshake and connect by then is
   // closed (a scanner, a slowloris trickling bytes).
   Duration handshake_timeout{10000};
@@ -72,6 +74,7 @@ struct RtmpConfig {
 struct HttpServerConfig {
   bool enabled = true;
   std::vector<Endpoint> listen{Endpoint{"", 8080}};
+  std::vector<Endpoint> listen_tls;  // HTTPS (tls.certificate); none by default
   std::string dir = "./objs/nginx/html";
   bool crossdomain = true;
   // An HTTP-FLV request for a stream not (yet) published waits this long, then gets 404.
@@ -99,6 +102,7 @@ struct HttpApiRawApi {
 struct HttpApiConfig {
   bool enabled = true;
   std::vector<Endpoint> listen{Endpoint{"", 1985}};
+  std::vector<Endpoint> listen_tls;  // HTTPS (tls.certificate); none by default
   bool crossdomain = true;
   HttpApiAuth auth;
   std::vector<Cidr> allow;  // clients allowed to use the API; empty: anyone
@@ -268,10 +272,43 @@ struct HttpHooksConfig {
   bool operator==(const HttpHooksConfig&) const = default;
 };
 
+// Signed tokens (worker/access/): a JWT in ?token= (or, over HTTP, an
+// Authorization: Bearer header) with the claims stream, act and exp
+// (proto/auth/jwt.hpp), signed HS256 with jwt_secret or RS256 with the
+// public key. play/publish: true requires one for that action.
+struct AuthConfig {
+  std::string jwt_secret;
+  std::string jwt_public_key;      // a PEM file
+  std::string jwt_public_key_pem;  // its contents, read at load
+  bool play = false;
+  bool publish = false;
+  bool operator==(const AuthConfig&) const = default;
+};
+
+// Address lists per action (SRS's security): a client in a deny list is
+// refused; when an allow list is not empty, only clients in it are let in.
+struct SecurityConfig {
+  std::vector<Cidr> publish_allow, publish_deny, play_allow, play_deny;
+  bool operator==(const SecurityConfig&) const = default;
+};
+
+// The page a player or publisher comes from (SRS's refer): RTMP's pageUrl,
+// HTTP's Referer. When enabled, its host must be one of the domains (or a
+// subdomain of one) of the action's list; an empty list lets anyone in.
+struct ReferConfig {
+  bool enabled = false;
+  std::vector<std::string> play, publish;
+  bool operator==(const ReferConfig&) const = default;
+};
+
 struct VhostConfig {
   std::string name;
   bool enabled = true;
   std::string http_dir;  // its HTTP files root (by Host); empty: http_server.dir
+  TlsIdentity tls;       // served to TLS clients that ask for this name (SNI)
+  AuthConfig auth;
+  SecurityConfig security;
+  ReferConfig refer;
   PlayConfig play;
   PublishConfig publish;
   HlsConfig hls;
@@ -296,6 +333,7 @@ struct Config {
   std::string user;           // drop to this user after binding (root only)
   Duration drain_timeout{0};  // 0: old workers drain until their last client leaves
   LogConfig log;
+  TlsIdentity tls;  // the certificate of the TLS listeners (listen_tls)
   RtmpConfig rtmp;
   HttpServerConfig http_server;
   HttpApiConfig http_api;

@@ -10,7 +10,7 @@ namespace {
 bool shared_http_port(const Listener& a, const Listener& b) {
   bool pair = (a.section == "http_server" && b.section == "http_api") ||
               (a.section == "http_api" && b.section == "http_server");
-  return pair && a.endpoint == b.endpoint;
+  return pair && a.endpoint == b.endpoint && a.tls == b.tls;
 }
 
 const Listener* first_collision(const std::vector<Listener>& listeners, size_t i) {

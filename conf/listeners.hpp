@@ -1,7 +1,8 @@
 // Which configured listening addresses cannot all be bound: the same address
 // twice, or overlapping ones ("1935" is every address, so it collides with
 // "127.0.0.1:1935"). One exception: http_api may list exactly an endpoint of
-// http_server, which means "serve the API on the HTTP server's port".
+// http_server (both plain or both TLS), which means "serve the API on the
+// HTTP server's port".
 #pragma once
 
 #include <string>
@@ -17,6 +18,7 @@ struct Listener {
   int line = 0;         // where it is written, 1-based; 0: a default
   int column = 0;
   Endpoint endpoint;
+  bool tls = false;  // a listen_tls entry
 };
 
 // Appends one error for each listener that collides with an earlier one,

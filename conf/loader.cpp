@@ -29,6 +29,7 @@
 #include "conf/endpoint.hpp"
 #include "conf/hook_url.hpp"
 #include "conf/listeners.hpp"
+#include "conf/pem_file.hpp"
 #include "conf/scalar.hpp"
 #include "conf/section.hpp"
 
@@ -41,6 +42,19 @@ using namespace load;
 // ---------------------------------------------------------------------------
 // The layout: one function per section, one line per key.
 
+// tls: {certificate, key}, at the top (the TLS listeners') or in a vhost (SNI).
+void load_tls(Section* parent, TlsIdentity* c) {
+  Section s(parent, "tls");
+  s.get("certificate", &c->certificate);
+  s.get("key", &c->key);
+  if (c->empty()) return;
+  if (std::string problem = load_tls_identity(c); !problem.empty()) {
+    s.reject(c->certificate.empty() ? "key" : "certificate", std::move(problem));
+  } else if (std::string warning = tls_validity_warning(*c); !warning.empty()) {
+    LOG_WARN("%s: %s", s.path_of("certificate").c_str(), warning.c_str());
+  }
+}
+
 void load_log(Section* top, LogConfig* c) {
   Section s(top, "log");
   s.get("level", &c->level);
@@ -51,6 +65,7 @@ void load_log(Section* top, LogConfig* c) {
 void load_rtmp(Section* top, RtmpConfig* c) {
   Section s(top, "rtmp");
   s.get("listen", &c->listen);
+  s.get("listen_tls", &c->listen_tls, true);
   s.get("chunk_size", &c->chunk_size, Int{128, 65536});
   s.get("max_connections", &c->max_connections, Int{1, 1'000'000});
   s.get("handshake_timeout", &c->handshake_timeout, Span{1s, 5min});
@@ -61,6 +76,7 @@ void load_http_server(Section* top, HttpServerConfig* c) {
   Section s(top, "http_server");
   s.get("enabled", &c->enabled);
   s.get("listen", &c->listen);
+  s.get("listen_tls", &c->listen_tls, true);
   s.get("dir", &c->dir);
   s.get("crossdomain", &c->crossdomain);
   s.get("wait_publisher", &c->wait_publisher, Span{0s, 1h});
@@ -87,6 +103,7 @@ void load_http_api(Section* top, HttpApiConfig* c) {
   Section s(top, "http_api");
   s.get("enabled", &c->enabled);
   s.get("listen", &c->listen);
+  s.get("listen_tls", &c->listen_tls, true);
   s.get("crossdomain", &c->crossdomain);
   load_http_api_auth(&s, &c->auth);
   s.get("allow", &c->allow);
@@ -375,9 +392,60 @@ void load_http_hooks(Section* vhost, HttpHooksConfig* c) {
   apply_hook_tls(&s, c);
 }
 
+void load_auth(Section* vhost, AuthConfig* c) {
+  Section s(vhost, "auth");
+  s.get("jwt_secret", &c->jwt_secret);
+  s.get("jwt_public_key", &c->jwt_public_key);
+  s.get("play", &c->play);
+  s.get("publish", &c->publish);
+  if (!c->jwt_public_key.empty()) {
+    std::string problem = read_pem_file(c->jwt_public_key, &c->jwt_public_key_pem);
+    if (problem.empty()) problem = check_public_key_pem(c->jwt_public_key_pem, c->jwt_public_key);
+    if (!problem.empty()) s.reject("jwt_public_key", std::move(problem));
+  }
+  bool no_key = c->jwt_secret.empty() && c->jwt_public_key.empty();
+  if (no_key && (c->play || c->publish))
+    s.reject(c->publish ? "publish" : "play",
+             "tokens need a key: jwt_secret (HS256) or jwt_public_key (RS256)");
+  if (!c->jwt_secret.empty() && c->jwt_secret.size() < 32)
+    LOG_WARN("%s is shorter than 32 bytes: HS256 wants a secret of 256 bits or more",
+             s.path_of("jwt_secret").c_str());
+}
+
+void load_security(Section* vhost, SecurityConfig* c) {
+  Section s(vhost, "security");
+  s.get("publish_allow", &c->publish_allow);
+  s.get("publish_deny", &c->publish_deny);
+  s.get("play_allow", &c->play_allow);
+  s.get("play_deny", &c->play_deny);
+}
+
+// A domain of refer's lists: letters, digits, '-' and '.', no scheme or path.
+std::string check_domain(std::string_view text) {
+  bool ok = !text.empty() && text.front() != '.' && text.back() != '.' &&
+            std::all_of(text.begin(), text.end(), [](char ch) {
+              return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                     (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
+            });
+  if (ok) return {};
+  return "expected a domain (example.com; no scheme, port or path), got '" + std::string(text) +
+         "'";
+}
+
+void load_refer(Section* vhost, ReferConfig* c) {
+  Section s(vhost, "refer");
+  s.get("enabled", &c->enabled);
+  s.get("play", &c->play, check_domain);
+  s.get("publish", &c->publish, check_domain);
+}
+
 void load_vhost(Section* s, VhostConfig* c) {
   s->get("enabled", &c->enabled);
   s->get("http_dir", &c->http_dir);
+  load_tls(s, &c->tls);
+  load_auth(s, &c->auth);
+  load_security(s, &c->security);
+  load_refer(s, &c->refer);
   load_play(s, &c->play);
   load_publish(s, &c->publish);
   load_cluster(s, &c->cluster);
@@ -423,6 +491,18 @@ void load_vhosts(Section* top, std::vector<VhostConfig>* out) {
   });
 }
 
+// A TLS listener needs the top-level certificate (a vhost's is only for SNI).
+void check_tls_listeners(Section* top, const Config& c) {
+  const char* first =
+      !c.rtmp.listen_tls.empty()                                     ? "rtmp.listen_tls"
+      : (c.http_server.enabled && !c.http_server.listen_tls.empty()) ? "http_server.listen_tls"
+      : (c.http_api.enabled && !c.http_api.listen_tls.empty())       ? "http_api.listen_tls"
+                                                                     : nullptr;
+  if (first != nullptr && c.tls.empty())
+    top->reject("tls", std::string(first) +
+                           " needs a certificate: set tls.certificate and tls.key (PEM files)");
+}
+
 void load_top(Section* top, Config* c) {
   top->get("server_id", &c->server_id);
   top->get("worker_processes", &c->worker_processes, AutoOrInt{1, 64});
@@ -431,9 +511,11 @@ void load_top(Section* top, Config* c) {
   top->get("user", &c->user);
   top->get("drain_timeout", &c->drain_timeout, Span{0s, 7 * 24h});
   load_log(top, &c->log);
+  load_tls(top, &c->tls);
   load_rtmp(top, &c->rtmp);
   load_http_server(top, &c->http_server);
   load_http_api(top, &c->http_api);
+  check_tls_listeners(top, *c);
   load_shm(top, &c->shm);
   load_ffmpeg(top, &c->ffmpeg);
   load_vhosts(top, &c->vhosts);
@@ -441,13 +523,14 @@ void load_top(Section* top, Config* c) {
 
 // ---------------------------------------------------------------------------
 
-void add_listeners(const char* section, const std::vector<Endpoint>& endpoints,
+void add_listeners(const char* section, const std::vector<Endpoint>& endpoints, bool tls,
                    const Report& report, std::vector<Listener>* out) {
   for (size_t i = 0; i < endpoints.size(); ++i) {
-    std::string path = std::string(section) + ".listen[" + std::to_string(i) + "]";
+    std::string path =
+        std::string(section) + (tls ? ".listen_tls[" : ".listen[") + std::to_string(i) + "]";
     auto it = report.listen_at.find(path);
     Where at = it == report.listen_at.end() ? Where{} : it->second;  // a default: unwritten
-    out->push_back({section, path, at.line, at.column, endpoints[i]});
+    out->push_back({section, path, at.line, at.column, endpoints[i], tls});
   }
 }
 
@@ -455,9 +538,15 @@ void add_listeners(const char* section, const std::vector<Endpoint>& endpoints,
 // binds nothing, so it collides with nothing.
 void check_bound_listeners(const Config& c, Report* report) {
   std::vector<Listener> bound;
-  add_listeners("rtmp", c.rtmp.listen, *report, &bound);
-  if (c.http_server.enabled) add_listeners("http_server", c.http_server.listen, *report, &bound);
-  if (c.http_api.enabled) add_listeners("http_api", c.http_api.listen, *report, &bound);
+  for (bool tls : {false, true}) {
+    add_listeners("rtmp", tls ? c.rtmp.listen_tls : c.rtmp.listen, tls, *report, &bound);
+    if (c.http_server.enabled)
+      add_listeners("http_server", tls ? c.http_server.listen_tls : c.http_server.listen, tls,
+                    *report, &bound);
+    if (c.http_api.enabled)
+      add_listeners("http_api", tls ? c.http_api.listen_tls : c.http_api.listen, tls, *report,
+                    &bound);
+  }
   check_listeners(bound, report->file, &report->errors);
 }
 

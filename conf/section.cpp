@@ -138,10 +138,14 @@ std::string Section::parse_bytes(std::string_view text, const Bytes& range, uint
   return {};
 }
 
-void Section::get(const char* key, std::vector<Endpoint>* out) {
+void Section::get(const char* key, std::vector<Endpoint>* out, bool may_be_empty) {
   Entry* e = find(key);
   if (e == nullptr) return;
   const YAML::Node& value = e->value;
+  if (may_be_empty && (value.IsNull() || (value.IsSequence() && value.size() == 0))) {
+    out->clear();
+    return;
+  }
   if (!value.IsScalar() && !value.IsSequence()) return type_error(*e, "an endpoint or a list");
   if (value.IsSequence() && value.size() == 0) return problem(*e, "expected at least one endpoint");
   std::vector<Endpoint> endpoints;
@@ -266,6 +270,15 @@ void Section::get(const char* key, std::vector<Cidr>* out) {
     ranges.push_back(std::move(range));
   }
   *out = std::move(ranges);
+}
+
+void Section::get(const char* key, std::vector<std::string>* out,
+                  std::string (*check)(std::string_view)) {
+  get_list(key, "a word", out, [check](std::string_view text, std::string* word) {
+    std::string problem = check(text);
+    if (problem.empty()) *word = std::string(text);
+    return problem;
+  });
 }
 
 void Section::get(const char* key, std::vector<StreamPattern>* out) {

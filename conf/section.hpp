@@ -188,7 +188,10 @@ class Section {
   }
   // A listen list: one endpoint, or a list of them. Each is also recorded
   // for the collision check across sections.
-  void get(const char* key, std::vector<Endpoint>* out);
+  // `may_be_empty`: `[]` means none (listen_tls), else it is an error.
+  void get(const char* key, std::vector<Endpoint>* out, bool may_be_empty = false);
+  // A list of words, each checked by `check` (empty: fine; else the problem).
+  void get(const char* key, std::vector<std::string>* out, std::string (*check)(std::string_view));
   // A list of callback URLs (one URL alone is a list of one).
   void get(const char* key, std::vector<HookUrl>* out);
   // A list of RTMP servers (one alone is a list of one).

@@ -53,11 +53,16 @@ void expand(const conf::Endpoint& ep, uint8_t service, std::map<std::string, Wan
 std::map<std::string, Wanted> wanted_listeners(const conf::Config& config) {
   std::map<std::string, Wanted> wanted;
   for (const auto& ep : config.rtmp.listen) expand(ep, kServiceRtmp, &wanted);
+  for (const auto& ep : config.rtmp.listen_tls) expand(ep, kServiceRtmp | kServiceTls, &wanted);
   if (config.http_server.enabled) {
     for (const auto& ep : config.http_server.listen) expand(ep, kServiceHttp, &wanted);
+    for (const auto& ep : config.http_server.listen_tls)
+      expand(ep, kServiceHttp | kServiceTls, &wanted);
   }
   if (config.http_api.enabled) {
     for (const auto& ep : config.http_api.listen) expand(ep, kServiceApi, &wanted);
+    for (const auto& ep : config.http_api.listen_tls)
+      expand(ep, kServiceApi | kServiceTls, &wanted);
   }
   return wanted;
 }
@@ -104,6 +109,7 @@ std::string services_name(uint8_t services) {
   if (services & kServiceRtmp) s += "rtmp";
   if (services & kServiceHttp) s += s.empty() ? "http" : "+http";
   if (services & kServiceApi) s += s.empty() ? "api" : "+api";
+  if (services & kServiceTls) s += " over tls";
   return s;
 }
 

@@ -21,6 +21,7 @@ namespace srs::master {
 using worker::kServiceApi;
 using worker::kServiceHttp;
 using worker::kServiceRtmp;
+using worker::kServiceTls;
 std::string services_name(uint8_t services);
 
 struct Listener {

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -23,6 +24,7 @@
 #include "worker/hooks/hooks.hpp"
 #include "worker/http/http_server.hpp"
 #include "worker/net/acceptor.hpp"
+#include "worker/net/tls_server.hpp"
 #include "worker/output/outputs.hpp"
 #include "worker/rtmp/rtmp_conn.hpp"
 #include "worker/stream/stream_hub.hpp"
@@ -39,6 +41,7 @@ class Worker {
   bool setup();
   void setup_services();
   bool setup_listeners(const ApiIdentity& id);
+  bool setup_tls();
   void watch(int fd_or_signal, short what, event_callback_fn cb);
   void begin_drain(const char* why);
   void maybe_exit();
@@ -62,7 +65,8 @@ class Worker {
   std::unique_ptr<Hooks> hooks_;      // pending callbacks are cancelled when it goes
   std::unique_ptr<Outputs> outputs_;  // finishes HLS and DVR files, joins its thread
   std::unique_ptr<Forwarding> forwarding_;
-  std::unique_ptr<Edge> edge_;  // after the outputs: a pull's unpublish reaches them
+  std::unique_ptr<Edge> edge_;      // after the outputs: a pull's unpublish reaches them
+  std::unique_ptr<TlsServer> tls_;  // before the acceptors, which point at it
   std::unique_ptr<Acceptor> rtmp_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<Connections> conns_;
@@ -133,19 +137,37 @@ void Worker::setup_services() {
 // server (a listener in both http_server.listen and http_api.listen serves both).
 bool Worker::setup_listeners(const ApiIdentity& id) {
   rtmp_ = std::make_unique<Acceptor>(svc_, "rtmp");
+  if (!setup_tls()) return false;
   for (const ListenerFd& l : ctx_.listeners) {
     bool ok = true;
+    const TlsServer* tls = (l.services & kServiceTls) ? tls_.get() : nullptr;
     if (l.services & kServiceRtmp) {
-      ok = rtmp_->listen(l.fd, l.address, [this](std::unique_ptr<Transport> t, std::string peer) {
-        return std::make_unique<RtmpConn>(svc_, std::move(t), std::move(peer));
-      });
+      ok = rtmp_->listen(
+          l.fd, l.address,
+          [this](std::unique_ptr<Transport> t, std::string peer) {
+            return std::make_unique<RtmpConn>(svc_, std::move(t), std::move(peer));
+          },
+          tls);
     } else if (l.services & (kServiceApi | kServiceHttp)) {
       if (!http_) http_ = std::make_unique<HttpServer>(svc_, id);
-      ok = http_->listen(l.fd, l.services, l.address);
+      ok = http_->listen(l.fd, l.services, l.address, tls);
     } else {
       ::close(l.fd);
     }
     if (!ok) return false;
+  }
+  return true;
+}
+
+// The TLS contexts, when a listener speaks TLS.
+bool Worker::setup_tls() {
+  bool wanted = std::any_of(ctx_.listeners.begin(), ctx_.listeners.end(),
+                            [](const ListenerFd& l) { return (l.services & kServiceTls) != 0; });
+  if (!wanted) return true;
+  tls_ = std::make_unique<TlsServer>();
+  if (std::string error = tls_->setup(*ctx_.config); !error.empty()) {
+    LOG_ERROR("worker slot %d cannot serve TLS: %s", ctx_.slot, error.c_str());
+    return false;
   }
   return true;
 }

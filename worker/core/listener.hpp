@@ -8,8 +8,9 @@
 
 namespace srs::worker {
 
-// What a listening socket serves (a bitmask: http and api may share one port).
-enum Service : uint8_t { kServiceRtmp = 1, kServiceHttp = 2, kServiceApi = 4 };
+// What a listening socket serves (a bitmask: http and api may share one
+// port); kServiceTls: its clients speak TLS first (RTMPS, HTTPS).
+enum Service : uint8_t { kServiceRtmp = 1, kServiceHttp = 2, kServiceApi = 4, kServiceTls = 8 };
 
 struct ListenerFd {
   int fd = -1;

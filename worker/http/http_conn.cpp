@@ -131,12 +131,10 @@ bool HttpConn::send_file() {
     off_t off = off_t(file_offset_);
     size_t chunk = size_t(std::min<uint64_t>(file_left_, kSendfileChunk));
     IoResult r = transport().sendfile(file_.get(), &off, chunk);
-    if (r.status == Io::kOk) {
-      file_offset_ += r.bytes;
-      file_left_ -= r.bytes;
-      count_out(r.bytes);
-      continue;
-    }
+    file_offset_ += r.bytes;  // also with kWouldBlock: bytes a TLS transport took
+    file_left_ -= r.bytes;
+    if (r.bytes > 0) count_out(r.bytes);
+    if (r.status == Io::kOk) continue;
     if (r.status == Io::kWouldBlock) {
       want_write();
       return false;
@@ -144,7 +142,7 @@ bool HttpConn::send_file() {
     // kClosed: the file shrank under us; the promised length cannot be kept.
     close(r.status == Io::kClosed
               ? std::string("sendfile(): the file was truncated while sending")
-              : std::string("sendfile() failed (") + std::strerror(r.error) + ")");
+              : std::string("sendfile() failed (") + transport().error_text(r) + ")");
     return false;
   }
   file_.reset();

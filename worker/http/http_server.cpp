@@ -8,11 +8,14 @@ namespace srs::worker {
 HttpServer::HttpServer(Services& svc, ApiIdentity identity)
     : svc_(svc), api_(svc, std::move(identity)), acceptor_(svc, "http") {}
 
-bool HttpServer::listen(int fd, uint8_t services, const std::string& address) {
+bool HttpServer::listen(int fd, uint8_t services, const std::string& address,
+                        const TlsServer* tls) {
   return acceptor_.listen(
-      fd, address, [this, services](std::unique_ptr<Transport> t, std::string peer) {
+      fd, address,
+      [this, services](std::unique_ptr<Transport> t, std::string peer) {
         return std::make_unique<HttpConn>(svc_, *this, std::move(t), std::move(peer), services);
-      });
+      },
+      tls);
 }
 
 void HttpServer::stop_accepting() {

@@ -26,8 +26,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Accepts on `fd` (taken over) for `services` (kServiceHttp and/or kServiceApi).
-  bool listen(int fd, uint8_t services, const std::string& address);
+  // Accepts on `fd` (taken over) for `services` (kServiceHttp and/or
+  // kServiceApi), over TLS when `tls` is given.
+  bool listen(int fd, uint8_t services, const std::string& address, const TlsServer* tls);
   // Closes this worker's copies of the listeners.
   void stop_accepting();
   // Closes every connection waiting for its next request (a drain).

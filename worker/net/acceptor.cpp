@@ -34,10 +34,11 @@ Acceptor::~Acceptor() {
   stop();
 }
 
-bool Acceptor::listen(int fd, const std::string& address, Factory make) {
+bool Acceptor::listen(int fd, const std::string& address, Factory make, const TlsServer* tls) {
   auto l = std::make_unique<Listener>();
   l->acceptor = this;
   l->make = std::move(make);
+  l->tls = tls;
   l->listener.reset(evconnlistener_new(svc_.base, on_accept, l.get(),
                                        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd));
   if (!l->listener) {
@@ -69,7 +70,18 @@ void Acceptor::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int,
              peer_text(sa).c_str(), max, svc.slot);
   } else {
     evutil_make_socket_nonblocking(fd);
-    svc.conns->add(l->make(std::make_unique<PlainTransport>(std::move(owned)), peer_text(sa)));
+    std::unique_ptr<Transport> transport;
+    std::string error;
+    if (l->tls == nullptr) {
+      transport = std::make_unique<PlainTransport>(std::move(owned));
+    } else {
+      transport = l->tls->wrap(std::move(owned), &error);
+    }
+    if (transport) {
+      svc.conns->add(l->make(std::move(transport), peer_text(sa)));
+    } else {
+      LOG_ERROR("%s client %s refused: %s", self.kind_, peer_text(sa).c_str(), error.c_str());
+    }
   }
   if (svc.accept_gate) svc.accept_gate->after_accept(max);
 }

@@ -1,6 +1,7 @@
 // Acceptor: this worker's copies of listening sockets of one kind, and what
 // happens to each accepted socket: refused when the worker is full
-// (rtmp.max_connections), otherwise made non-blocking, given a transport and
+// (rtmp.max_connections), otherwise made non-blocking, given a transport
+// (plain, or TLS on a TLS listener) and
 // handed to the connection factory of its listener; the accept gate
 // (core/accept_gate.hpp) hears of every accept, and pauses the listeners
 // while this worker holds more than its share.
@@ -14,6 +15,7 @@
 #include "worker/core/connections.hpp"
 #include "worker/core/ev.hpp"
 #include "worker/core/services.hpp"
+#include "worker/net/tls_server.hpp"
 #include "worker/net/transport.hpp"
 
 struct sockaddr;
@@ -32,8 +34,9 @@ class Acceptor {
   Acceptor(const Acceptor&) = delete;
   Acceptor& operator=(const Acceptor&) = delete;
 
-  // Accepts on `fd` (taken over, closed on failure) with `make`.
-  bool listen(int fd, const std::string& address, Factory make);
+  // Accepts on `fd` (taken over, closed on failure) with `make`; with
+  // `tls`, each client speaks TLS first (its transport is a TlsTransport).
+  bool listen(int fd, const std::string& address, Factory make, const TlsServer* tls = nullptr);
   // Closes this worker's copies of the listeners (a drain).
   void stop();
   size_t size() const { return listeners_.size(); }
@@ -42,6 +45,7 @@ class Acceptor {
   struct Listener {
     Acceptor* acceptor = nullptr;
     Factory make;
+    const TlsServer* tls = nullptr;
     ListenerPtr listener;
   };
   static void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int, void* arg);

@@ -1,8 +1,6 @@
 // The connection base over a socket (see socket_conn.hpp).
 #include "worker/net/socket_conn.hpp"
 
-#include <cstring>
-
 #include "base/log.hpp"
 
 namespace srs::worker {
@@ -53,7 +51,30 @@ void SocketConn::on_write_cb(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<SocketConn*>(arg);
   if (self->closing()) return;
   base::LogContext ctx(self->cid());
+  if (self->transport_->wants_flush() && !self->flush_transport()) return;
   self->on_writable();
+}
+
+// What the transport took but could not send yet (a TLS record, a TLS
+// handshake's reply); false while it still waits or when the connection closed.
+bool SocketConn::flush_transport() {
+  IoResult r = transport_->flush();
+  if (r.status == Io::kWouldBlock) {
+    want_write();
+    return false;
+  }
+  if (r.status != Io::kOk) {
+    fail("send", r);
+    return false;
+  }
+  read_buffered();  // a handshake that waited to write may now go on reading
+  return true;
+}
+
+// Bytes the transport holds (a decrypted TLS record) raise no EV_READ: the
+// read callback is run once more for them.
+void SocketConn::read_buffered() {
+  if (!closing() && reading_ && transport_->buffered()) event_active(read_ev_.get(), EV_READ, 0);
 }
 
 void SocketConn::on_timer_cb(evutil_socket_t, short, void* arg) {
@@ -66,7 +87,10 @@ void SocketConn::on_timer_cb(evutil_socket_t, short, void* arg) {
 bool SocketConn::read_available(uint8_t* buf, size_t cap, int reads) {
   for (int i = 0; i < reads && !closing(); i++) {
     IoResult r = transport_->recv(buf, cap);
-    if (r.status == Io::kWouldBlock) return true;
+    if (r.status == Io::kWouldBlock) {
+      if (transport_->wants_flush()) want_write();  // a TLS handshake's reply waits
+      return true;
+    }
     if (r.status == Io::kClosed) {
       close("peer closed the connection");
       return false;
@@ -79,6 +103,7 @@ bool SocketConn::read_available(uint8_t* buf, size_t cap, int reads) {
     if (!on_bytes(buf, r.bytes)) return !closing();
     if (r.bytes < cap) return true;
   }
+  read_buffered();  // the budget is spent: come back for what the transport holds
   return !closing();
 }
 
@@ -116,10 +141,14 @@ void SocketConn::want_write() {
   event_add(write_ev_.get(), nullptr);
 }
 void SocketConn::pause_reading() {
+  reading_ = false;
   event_del(read_ev_.get());
 }
 void SocketConn::resume_reading() {
-  if (!closing()) event_add(read_ev_.get(), nullptr);
+  if (closing()) return;
+  reading_ = true;
+  event_add(read_ev_.get(), nullptr);
+  read_buffered();
 }
 void SocketConn::arm_timer(int64_t ms) {
   add_after_ms(timer_ev_.get(), ms);
@@ -147,7 +176,7 @@ void SocketConn::count_out(size_t n) noexcept {
 
 void SocketConn::fail(const char* call, const IoResult& r) {
   if (r.status == Io::kClosed) return close("peer closed the connection");
-  close(std::string(call) + "() failed (" + std::strerror(r.error) + ")");
+  close(std::string(call) + "() failed (" + transport_->error_text(r) + ")");
 }
 
 }  // namespace srs::worker

@@ -93,11 +93,14 @@ class SocketConn : public Connection {
   static void on_timer_cb(evutil_socket_t, short, void* arg);
   void count_in(size_t n) noexcept;
   void fail(const char* call, const IoResult& r);
+  bool flush_transport();
+  void read_buffered();
 
   std::unique_ptr<Transport> transport_;
   std::string peer_;
   const char* kind_;
   EventPtr read_ev_, write_ev_, timer_ev_;
+  bool reading_ = true;  // read_ev_ is armed (not paused)
   std::vector<uint8_t> out_;
   size_t out_pos_ = 0;
   uint64_t bytes_in_ = 0, bytes_out_ = 0;

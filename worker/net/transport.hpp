@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "base/fd.hpp"
@@ -43,6 +44,19 @@ class Transport {
   // Up to `count` bytes of `file_fd` from *offset on (advanced). kClosed:
   // the file ended first (it shrank while being sent).
   virtual IoResult sendfile(int file_fd, off_t* offset, size_t count) noexcept = 0;
+
+  // A transport that encrypts (TLS) may take bytes it cannot send yet: it
+  // then answers writev/sendfile with kWouldBlock and `bytes` > 0 (taken,
+  // will go out), and wants_flush() until flush() has sent them; the
+  // connection flushes on EV_WRITE before anything else. It may also hold
+  // bytes received but not yet handed out (buffered()), which no EV_READ
+  // announces. A plain socket has neither.
+  virtual bool wants_flush() const noexcept { return false; }
+  virtual IoResult flush() noexcept { return {}; }
+  virtual bool buffered() const noexcept { return false; }
+  // A failed call's reason for the log line: errno's text, or the TLS
+  // library's reason.
+  virtual std::string error_text(const IoResult& r) const;
 };
 
 class PlainTransport final : public Transport {
@@ -58,10 +72,16 @@ class PlainTransport final : public Transport {
   base::Fd fd_;
 };
 
+// The socket calls under PlainTransport, for a transport that hands a
+// socket to the kernel as it is (TLS once the kernel encrypts: kTLS).
+IoResult socket_writev(int fd, const iovec* iov, int count) noexcept;
+IoResult socket_sendfile(int fd, int file_fd, off_t* offset, size_t count) noexcept;
+
 // Writes iov[*idx, count) as far as the transport takes it, adjusting the
 // first partly written entry in place, and adds what went out to *written.
 // kOk with *idx == count: everything went out; kWouldBlock: the socket
-// filled up first (arm EV_WRITE); kError/kClosed: the connection is done.
+// filled up first (arm EV_WRITE), possibly after taking everything (a TLS
+// record waits to go out); kError/kClosed: the connection is done.
 IoResult write_iovecs(Transport& t, iovec* iov, size_t count, size_t* idx,
                       size_t* written) noexcept;
 

@@ -186,7 +186,7 @@ bool RingPlayer::write_batch(iovec* iov, size_t count, size_t* idx, uint32_t sta
   if (written > 0) conn_.count_out(written);
   if (r.status == Io::kError || r.status == Io::kClosed) {
     conn_.close(std::string("writev() failed (") +
-                (r.status == Io::kClosed ? "peer closed" : std::strerror(r.error)) + ")");
+                (r.status == Io::kClosed ? "peer closed" : conn_.transport().error_text(r)) + ")");
     return false;
   }
   return !from_ring || sent_intact(start);
