@@ -32,20 +32,28 @@ std::unique_ptr<X509, X509Free> first_certificate(const std::string& pem) {
   return std::unique_ptr<X509, X509Free>(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
 }
 
+// An encrypted key is refused, never prompted for on a terminal.
+int no_passphrase(char*, int, int, void*) {
+  return -1;
+}
+
 }  // namespace
 
-std::string load_tls_identity(TlsIdentity* id) {
-  if (id->certificate.empty()) return "a key needs its certificate (tls.certificate)";
-  if (id->key.empty()) return "a certificate needs its private key (tls.key)";
+std::string load_tls_identity(TlsIdentity* id, const char** which) {
+  *which = "certificate";
+  if (id->certificate.empty()) return "a key needs its certificate (a PEM file)";
   if (std::string p = read_pem_file(id->certificate, &id->certificate_pem); !p.empty()) return p;
-  if (std::string p = read_pem_file(id->key, &id->key_pem); !p.empty()) return p;
   ERR_clear_error();
   auto cert = first_certificate(id->certificate_pem);
   if (!cert) return "'" + id->certificate + "' holds no PEM certificate (" + openssl_reason() + ")";
+  *which = "key";
+  if (id->key.empty()) return "a certificate needs its private key (a PEM file)";
+  if (std::string p = read_pem_file(id->key, &id->key_pem); !p.empty()) return p;
   auto bio = memory_bio(id->key_pem);
   std::unique_ptr<EVP_PKEY, PkeyFree> key(
-      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
   if (!key) return "'" + id->key + "' holds no PEM private key (" + openssl_reason() + ")";
+  *which = "certificate";
   if (X509_check_private_key(cert.get(), key.get()) != 1) {
     ERR_clear_error();
     return "the key in '" + id->key + "' does not belong to the certificate in '" +

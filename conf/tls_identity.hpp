@@ -22,8 +22,9 @@ struct TlsIdentity {
 
 // Reads id->certificate and id->key into the *_pem members and checks them:
 // a certificate, a private key, the key matching the certificate. Empty on
-// success, else what is wrong, with the file and OpenSSL's reason.
-std::string load_tls_identity(TlsIdentity* id);
+// success, else what is wrong, with the file and OpenSSL's reason; *which
+// is then "certificate" or "key", the key to report it at.
+std::string load_tls_identity(TlsIdentity* id, const char** which);
 
 // A warning for a certificate that is expired or not yet valid (clients
 // refuse it, but a server may be set up ahead of time); empty when none.

@@ -21,6 +21,11 @@ std::string openssl_error(const char* what) {
   return std::string(what) + " failed (" + (reason != nullptr ? reason : "no detail") + ")";
 }
 
+// An encrypted key is refused, never prompted for on a terminal.
+int no_passphrase(char*, int, int, void*) {
+  return -1;
+}
+
 // The certificate, then every further certificate of the PEM as its chain.
 bool use_chain(SSL_CTX* ctx, const std::string& pem, std::string* error) {
   std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), int(pem.size())));
@@ -44,7 +49,7 @@ bool use_chain(SSL_CTX* ctx, const std::string& pem, std::string* error) {
 
 bool use_key(SSL_CTX* ctx, const std::string& pem, std::string* error) {
   std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), int(pem.size())));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr);
   bool ok = key != nullptr && SSL_CTX_use_PrivateKey(ctx, key) == 1 &&
             SSL_CTX_check_private_key(ctx) == 1;
   EVP_PKEY_free(key);
@@ -61,8 +66,10 @@ SslCtxPtr make_server_context(const conf::TlsIdentity& identity, std::string* er
     return nullptr;
   }
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
-  uint64_t options =
-      SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_IGNORE_UNEXPECTED_EOF;
+  // No session tickets (TLS 1.2 or 1.3): each worker would sign them with
+  // its own key, so a resumption would work only on the same worker.
+  uint64_t options = SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                     SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_TICKET;
 #ifdef SSL_OP_ENABLE_KTLS
   options |= SSL_OP_ENABLE_KTLS;
 #endif

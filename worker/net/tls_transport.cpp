@@ -19,22 +19,35 @@ constexpr size_t kRecord = SSL3_RT_MAX_PLAIN_LENGTH;  // 16 KiB of plain text pe
 // writes one connection at a time, so one buffer per thread serves them all.
 thread_local uint8_t t_staging[kRecord];
 
-// Copies up to kRecord bytes of iov from entry *i, byte *off on, into
-// t_staging, advancing (*i, *off); the count copied.
-size_t gather(const iovec* iov, int count, int* i, size_t* off) noexcept {
+// Copies up to kRecord bytes of iov from entry i, byte off on, into
+// t_staging; the count copied.
+size_t gather(const iovec* iov, int count, int i, size_t off) noexcept {
   size_t used = 0;
-  while (*i < count && used < kRecord) {
-    const auto* base = static_cast<const uint8_t*>(iov[*i].iov_base);
-    size_t n = std::min(iov[*i].iov_len - *off, kRecord - used);
-    std::memcpy(t_staging + used, base + *off, n);
+  while (i < count && used < kRecord) {
+    const auto* base = static_cast<const uint8_t*>(iov[i].iov_base);
+    size_t n = std::min(iov[i].iov_len - off, kRecord - used);
+    std::memcpy(t_staging + used, base + off, n);
     used += n;
-    *off += n;
+    off += n;
+    if (off == iov[i].iov_len) {
+      ++i;
+      off = 0;
+    }
+  }
+  return used;
+}
+
+// Moves (*i, *off) `n` bytes on through iov.
+void advance(const iovec* iov, int count, int* i, size_t* off, size_t n) noexcept {
+  while (n > 0 && *i < count) {
+    size_t step = std::min(iov[*i].iov_len - *off, n);
+    n -= step;
+    *off += step;
     if (*off == iov[*i].iov_len) {
       ++*i;
       *off = 0;
     }
   }
-  return used;
 }
 
 }  // namespace
@@ -90,6 +103,7 @@ IoResult TlsTransport::recv(uint8_t* buf, size_t cap) noexcept {
     IoResult h = handshake();
     if (h.status != Io::kOk) return h;
   }
+  handshake_wants_write_ = false;
   size_t got = 0;
   while (got < cap) {
     size_t n = 0;
@@ -128,10 +142,17 @@ IoResult TlsTransport::write_record(const void* data, size_t len) noexcept {
 
 IoResult TlsTransport::flush() noexcept {
   if (!established_) return handshake();
+  handshake_wants_write_ = false;  // a post-handshake reply: SSL_read writes it on its next call
   if (pending_ == 0) return {};
   size_t n = 0;
   ERR_clear_error();
   int ret = SSL_write_ex(ssl_.get(), pending_copy_.data(), pending_, &n);
+  while (ret == 1 && n < pending_) {  // smaller records (max_fragment_length): the rest
+    pending_copy_.erase(0, n);
+    pending_ -= n;
+    ERR_clear_error();
+    ret = SSL_write_ex(ssl_.get(), pending_copy_.data(), pending_, &n);
+  }
   if (ret == 1) {
     pending_ = 0;
     return {};  // its bytes were counted when they were taken
@@ -153,17 +174,14 @@ IoResult TlsTransport::writev(const iovec* iov, int count) noexcept {
   size_t off = 0;
   while (i < count) {
     IoResult r;
-    size_t len = iov[i].iov_len - off;
-    if (len >= kRecord) {  // a large payload goes to OpenSSL from where it is
+    if (iov[i].iov_len - off >= kRecord) {  // a large payload goes to OpenSSL from where it is
       r = write_record(static_cast<const uint8_t*>(iov[i].iov_base) + off, kRecord);
-      off += kRecord;
-      if (off == iov[i].iov_len) {
-        ++i;
-        off = 0;
-      }
     } else {
-      r = write_record(t_staging, gather(iov, count, &i, &off));
+      r = write_record(t_staging, gather(iov, count, i, off));
     }
+    // A client's max_fragment_length (RFC 6066) makes records smaller than
+    // what was given: move on by what OpenSSL took, not by what it was offered.
+    advance(iov, count, &i, &off, r.bytes);
     total += r.bytes;
     if (r.status != Io::kOk) return {r.status, total, r.error};
   }
