@@ -62,6 +62,8 @@ struct RtmpConfig {
   std::vector<Endpoint> listen_tls;  // RTMPS (tls.certificate); none by default
   uint32_t chunk_size = 60000;       // out chunk size, 128..65536
   uint32_t max_connections = 1000;   // per worker
+  // Connections (RTMP and HTTP) from one address, whole server; 0: no limit.
+  uint32_t max_connections_per_ip = 0;
   // A client that has not completed the handshake and connect by then is
   // closed (a scanner, a slowloris trickling bytes).
   Duration handshake_timeout{10000};
@@ -80,6 +82,9 @@ struct HttpServerConfig {
   // An HTTP-FLV request for a stream not (yet) published waits this long, then gets 404.
   Duration wait_publisher{10000};
   Duration keepalive_timeout{15000};  // an idle keep-alive connection is closed after this
+  // A request head (a new connection's first, or one begun on a keep-alive
+  // connection) must be complete this long after it was due or began.
+  Duration header_timeout{10000};
   bool operator==(const HttpServerConfig&) const = default;
 };
 
@@ -133,6 +138,7 @@ struct PlayConfig {
   TimeJitter time_jitter = TimeJitter::kFull;
   Duration merge_window{350};  // media per write to a player; 0: realtime
   SlowPlayer slow_player = SlowPlayer::kSkip;
+  uint32_t max_players = 0;  // per stream, whole server (RTMP and HTTP-FLV); 0: no limit
   // SO_SNDBUF of a player's socket: bounds the kernel memory and the delay a
   // slow player can pile up before the skip/disconnect policy sees it.
   // 0: the kernel's autotuning (up to net.ipv4.tcp_wmem, megabytes).
@@ -141,7 +147,8 @@ struct PlayConfig {
 };
 
 struct PublishConfig {
-  bool takeover = false;  // a new publisher of a live name replaces the old one
+  bool takeover = false;        // a new publisher of a live name replaces the old one
+  uint32_t max_publishers = 0;  // live streams of the vhost, whole server; 0: no limit
   bool operator==(const PublishConfig&) const = default;
 };
 

@@ -48,8 +48,9 @@ void load_tls(Section* parent, TlsIdentity* c) {
   s.get("certificate", &c->certificate);
   s.get("key", &c->key);
   if (c->empty()) return;
-  if (std::string problem = load_tls_identity(c); !problem.empty()) {
-    s.reject(c->certificate.empty() ? "key" : "certificate", std::move(problem));
+  const char* which = "certificate";
+  if (std::string problem = load_tls_identity(c, &which); !problem.empty()) {
+    s.reject(which, std::move(problem));
   } else if (std::string warning = tls_validity_warning(*c); !warning.empty()) {
     LOG_WARN("%s: %s", s.path_of("certificate").c_str(), warning.c_str());
   }
@@ -62,25 +63,34 @@ void load_log(Section* top, LogConfig* c) {
   s.get("summary_interval", &c->summary_interval, Span{1s, 1h});
 }
 
-void load_rtmp(Section* top, RtmpConfig* c) {
+// TLS listeners need the top-level certificate (a vhost's is only for SNI).
+void get_listen_tls(Section* s, const TlsIdentity& tls, std::vector<Endpoint>* out) {
+  s->get("listen_tls", out, true);
+  if (!out->empty() && tls.empty())
+    s->reject("listen_tls", "TLS listeners need a certificate: set tls.certificate and tls.key");
+}
+
+void load_rtmp(Section* top, const TlsIdentity& tls, RtmpConfig* c) {
   Section s(top, "rtmp");
   s.get("listen", &c->listen);
-  s.get("listen_tls", &c->listen_tls, true);
+  get_listen_tls(&s, tls, &c->listen_tls);
   s.get("chunk_size", &c->chunk_size, Int{128, 65536});
   s.get("max_connections", &c->max_connections, Int{1, 1'000'000});
+  s.get("max_connections_per_ip", &c->max_connections_per_ip, Int{0, 1'000'000});
   s.get("handshake_timeout", &c->handshake_timeout, Span{1s, 5min});
   s.get("republish_grace", &c->republish_grace, Span{0s, 24h});
 }
 
-void load_http_server(Section* top, HttpServerConfig* c) {
+void load_http_server(Section* top, const TlsIdentity& tls, HttpServerConfig* c) {
   Section s(top, "http_server");
   s.get("enabled", &c->enabled);
   s.get("listen", &c->listen);
-  s.get("listen_tls", &c->listen_tls, true);
+  get_listen_tls(&s, tls, &c->listen_tls);
   s.get("dir", &c->dir);
   s.get("crossdomain", &c->crossdomain);
   s.get("wait_publisher", &c->wait_publisher, Span{0s, 1h});
   s.get("keepalive_timeout", &c->keepalive_timeout, Span{1s, 1h});
+  s.get("header_timeout", &c->header_timeout, Span{1s, 10min});
 }
 
 void load_http_api_auth(Section* api, HttpApiAuth* c) {
@@ -99,11 +109,11 @@ void load_http_api_raw(Section* api, HttpApiRawApi* c) {
   s.get("allow_reload", &c->allow_reload);
 }
 
-void load_http_api(Section* top, HttpApiConfig* c) {
+void load_http_api(Section* top, const TlsIdentity& tls, HttpApiConfig* c) {
   Section s(top, "http_api");
   s.get("enabled", &c->enabled);
   s.get("listen", &c->listen);
-  s.get("listen_tls", &c->listen_tls, true);
+  get_listen_tls(&s, tls, &c->listen_tls);
   s.get("crossdomain", &c->crossdomain);
   load_http_api_auth(&s, &c->auth);
   s.get("allow", &c->allow);
@@ -147,12 +157,14 @@ void load_play(Section* vhost, PlayConfig* c) {
   s.get("time_jitter", &c->time_jitter, kTimeJitters);
   s.get("merge_window", &c->merge_window, Span{0s, 10s});
   s.get("slow_player", &c->slow_player, kSlowPlayers);
+  s.get("max_players", &c->max_players, Int{0, 10'000'000});
   s.get("send_buffer", &c->send_buffer, Bytes{0, kGiB / 16});
 }
 
 void load_publish(Section* vhost, PublishConfig* c) {
   Section s(vhost, "publish");
   s.get("takeover", &c->takeover);
+  s.get("max_publishers", &c->max_publishers, Int{0, 1'000'000});
 }
 
 void load_hls(Section* vhost, HlsConfig* c) {
@@ -407,9 +419,13 @@ void load_auth(Section* vhost, AuthConfig* c) {
   if (no_key && (c->play || c->publish))
     s.reject(c->publish ? "publish" : "play",
              "tokens need a key: jwt_secret (HS256) or jwt_public_key (RS256)");
-  if (!c->jwt_secret.empty() && c->jwt_secret.size() < 32)
-    LOG_WARN("%s is shorter than 32 bytes: HS256 wants a secret of 256 bits or more",
-             s.path_of("jwt_secret").c_str());
+  if (c->jwt_secret.find("-----BEGIN") != std::string::npos)
+    s.reject("jwt_secret",
+             "the secret looks like a PEM key; an RSA public key goes in jwt_public_key");
+  else if (!c->jwt_secret.empty() && (c->jwt_secret.size() < 32 || c->jwt_secret.size() > 4096))
+    s.reject("jwt_secret",
+             "expected a secret of 32 to 4096 bytes (HS256 wants 256 bits or more), got " +
+                 std::to_string(c->jwt_secret.size()) + " bytes");
 }
 
 void load_security(Section* vhost, SecurityConfig* c) {
@@ -491,18 +507,6 @@ void load_vhosts(Section* top, std::vector<VhostConfig>* out) {
   });
 }
 
-// A TLS listener needs the top-level certificate (a vhost's is only for SNI).
-void check_tls_listeners(Section* top, const Config& c) {
-  const char* first =
-      !c.rtmp.listen_tls.empty()                                     ? "rtmp.listen_tls"
-      : (c.http_server.enabled && !c.http_server.listen_tls.empty()) ? "http_server.listen_tls"
-      : (c.http_api.enabled && !c.http_api.listen_tls.empty())       ? "http_api.listen_tls"
-                                                                     : nullptr;
-  if (first != nullptr && c.tls.empty())
-    top->reject("tls", std::string(first) +
-                           " needs a certificate: set tls.certificate and tls.key (PEM files)");
-}
-
 void load_top(Section* top, Config* c) {
   top->get("server_id", &c->server_id);
   top->get("worker_processes", &c->worker_processes, AutoOrInt{1, 64});
@@ -512,10 +516,9 @@ void load_top(Section* top, Config* c) {
   top->get("drain_timeout", &c->drain_timeout, Span{0s, 7 * 24h});
   load_log(top, &c->log);
   load_tls(top, &c->tls);
-  load_rtmp(top, &c->rtmp);
-  load_http_server(top, &c->http_server);
-  load_http_api(top, &c->http_api);
-  check_tls_listeners(top, *c);
+  load_rtmp(top, c->tls, &c->rtmp);
+  load_http_server(top, c->tls, &c->http_server);
+  load_http_api(top, c->tls, &c->http_api);
   load_shm(top, &c->shm);
   load_ffmpeg(top, &c->ffmpeg);
   load_vhosts(top, &c->vhosts);

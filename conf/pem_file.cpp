@@ -48,8 +48,12 @@ std::string check_public_key_pem(const std::string& pem, const std::string& path
   BIO_free(bio);
   if (key == nullptr) return "'" + path + "' holds no PEM public key (" + openssl_reason() + ")";
   bool rsa = EVP_PKEY_base_id(key) == EVP_PKEY_RSA;
+  int bits = EVP_PKEY_get_bits(key);
   EVP_PKEY_free(key);
   if (!rsa) return "'" + path + "' is not an RSA public key (RS256 needs one)";
+  if (bits < 2048)
+    return "'" + path + "' is a " + std::to_string(bits) +
+           "-bit RSA key; RS256 needs 2048 bits or more";
   return {};
 }
 

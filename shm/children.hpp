@@ -40,8 +40,8 @@ struct alignas(kCacheLine) ChildEntry {
     Atomic32 pid{0};  // 0 unless a process runs
     Atomic32 restarts{0};
     Atomic32 started_at{0};          // wall seconds, when the child was first started
-    Atomic32 state{0};       // ChildPhase
-    Atomic32 id{0};          // the master's id of the child (stable while it lives)
+    Atomic32 state{0};               // ChildPhase
+    Atomic32 id{0};                  // the master's id of the child (stable while it lives)
     Atomic32 name[kChildNameWords];  // the engine, the ingest, or on_publish/on_unpublish
   } info;
   struct alignas(kCacheLine) Source {

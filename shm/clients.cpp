@@ -98,6 +98,7 @@ Result<ClientRef> ClientTable::claim(Owner owner, ClientType type, const base::C
     e.bytes.out.reset();
     write_end(e);
     e.ctl.state.store(claiming.next(raw(ClientState::kActive), owner.worker_slot), kRelease);
+    (void)addresses_.acquire(ip);  // a full table: this one is not counted
     return ClientRef{i, inc, owner.worker_slot};
   }
   return Status::fail(Errc::kTooLarge, "client table is full (shm.max_clients)");
@@ -136,10 +137,19 @@ Status ClientTable::release(const ClientRef& ref) noexcept {
   uint32_t w = 0;
   if (!owns(ref, &w)) return Status::fail(Errc::kRejected, "client entry is not this connection's");
   const uint32_t freed = StateWord::unpack(w).next(raw(ClientState::kFree));
-  if (!entries_[ref.index].ctl.state.compare_exchange_strong(w, freed, kAcqRel)) {
+  ClientEntry& e = entries_[ref.index];
+  uncount(e);  // the owner alone writes the ip: still this connection's
+  if (!e.ctl.state.compare_exchange_strong(w, freed, kAcqRel)) {
     return Status::fail(Errc::kRejected, "client entry changed while being released");
   }
   return Status::ok();
+}
+
+void ClientTable::uncount(const ClientEntry& e) noexcept {
+  if (!addresses_.valid()) return;
+  char ip[4 * kIpWords] = {};
+  load_text(e.info.ip, kIpWords, ip);
+  addresses_.release(ip);
 }
 
 Result<uint32_t> ClientTable::kick(uint32_t index, uint32_t incarnation) noexcept {
@@ -204,8 +214,10 @@ uint32_t ClientTable::free_owned_by(uint64_t worker_mask) noexcept {
     Atomic32& state = entries_[i].ctl.state;
     uint32_t w = state.load(kAcquire);
     while (in_mask(w)) {
+      const bool active = StateWord::unpack(w).kind == raw(ClientState::kActive);
       if (state.compare_exchange_strong(w, StateWord::unpack(w).next(raw(ClientState::kFree)),
                                         kAcqRel)) {
+        if (active) uncount(entries_[i]);  // a Claiming entry was not counted yet
         ++freed;
         break;
       }

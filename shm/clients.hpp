@@ -26,6 +26,7 @@
 
 #include "base/log.hpp"
 #include "base/status.hpp"
+#include "shm/address_table.hpp"
 #include "shm/atomics.hpp"
 #include "shm/counter.hpp"
 #include "shm/registry.hpp"
@@ -109,7 +110,9 @@ struct ClientInfo {
 
 class ClientTable {
  public:
-  ClientTable(ClientEntry* entries, uint32_t count) noexcept : entries_(entries), count_(count) {}
+  // `addresses` (a view; default: none) counts the Active entries' addresses.
+  ClientTable(ClientEntry* entries, uint32_t count, AddressTable addresses = {}) noexcept
+      : entries_(entries), count_(count), addresses_(addresses) {}
 
   // --- the owning worker ---
   // A free entry for a new connection. kTooLarge when the table is full
@@ -136,6 +139,8 @@ class ClientTable {
   // The active client with context id `id` (the API's DELETE /clients/<id>).
   [[nodiscard]] base::Result<ClientInfo> find(const base::ContextId& id) const noexcept;
   uint32_t capacity() const noexcept { return count_; }
+  // Active connections from `ip` in the whole server (0 without an address table).
+  uint32_t connections_from(std::string_view ip) const noexcept { return addresses_.count(ip); }
   // Calls fn(const ClientInfo&) for every active entry.
   template <typename Fn>
   void for_each(Fn&& fn) const {
@@ -155,8 +160,12 @@ class ClientTable {
   void write_begin(ClientEntry& e) noexcept;
   void write_end(ClientEntry& e) noexcept;
 
+  // The address of entry `e` (its ip text) leaves the address table.
+  void uncount(const ClientEntry& e) noexcept;
+
   ClientEntry* entries_;
   uint32_t count_;
+  AddressTable addresses_;
 };
 
 }  // namespace srs::shm

@@ -21,7 +21,8 @@ namespace {
 constexpr uint32_t kLayoutPage = 4096;  // a constant, not sysconf(): the layout is an ABI
 
 struct Layout {
-  uint32_t workers = 0, streams = 0, clients = 0, links = 0, status = 0, children = 0, size = 0;
+  uint32_t workers = 0, streams = 0, clients = 0, links = 0, status = 0, children = 0,
+           addresses = 0, address_words = 0, size = 0;
 };
 
 uint64_t round_up(uint64_t n, uint64_t to) noexcept {
@@ -46,6 +47,9 @@ Layout compute_layout(const ControlSizes& s) noexcept {
   at += sizeof(MasterStatusBlock);
   l.children = static_cast<uint32_t>(at);
   at += sizeof(ChildTableBlock);
+  l.addresses = static_cast<uint32_t>(at);
+  l.address_words = AddressTable::words_for(s.max_clients);
+  at += round_up(uint64_t{l.address_words} * sizeof(Atomic32), kCacheLine);
   l.size = static_cast<uint32_t>(round_up(at, kLayoutPage));
   return l;
 }
@@ -63,11 +67,13 @@ T* at_offset(ControlHeader* h, uint32_t offset) noexcept {
 Control::Control(ControlHeader* header, Mapping map) noexcept
     : map_(std::move(map)),
       header_(header),
+      addresses_(at_offset<Atomic32>(header, header->fixed.addresses_offset),
+                 header->fixed.address_words),
       workers_(at_offset<WorkerSlot>(header, header->fixed.workers_offset)),
       registry_(at_offset<StreamSlot>(header, header->fixed.streams_offset),
                 header->fixed.max_streams, &header->shared.registry),
       clients_(at_offset<ClientEntry>(header, header->fixed.clients_offset),
-               header->fixed.max_clients),
+               header->fixed.max_clients, addresses_),
       links_(at_offset<LinkEntry>(header, header->fixed.links_offset),
              header->fixed.max_streams * kLinksPerStream),
       status_(at_offset<MasterStatusBlock>(header, header->fixed.status_offset)),
@@ -107,6 +113,7 @@ Result<Control> Control::format(void* base, std::size_t size, const ControlSizes
   new (at_offset<LinkEntry>(h, l.links)) LinkEntry[sizes.max_streams * kLinksPerStream]{};
   new (at_offset<MasterStatusBlock>(h, l.status)) MasterStatusBlock{};
   new (at_offset<ChildTableBlock>(h, l.children)) ChildTableBlock{};
+  new (at_offset<Atomic32>(h, l.addresses)) Atomic32[l.address_words]{};
   ControlHeader::Fixed& f = h->fixed;
   f.magic = kControlMagic;
   f.layout_version = kControlLayoutVersion;
@@ -123,6 +130,8 @@ Result<Control> Control::format(void* base, std::size_t size, const ControlSizes
   f.links_offset = l.links;
   f.status_offset = l.status;
   f.children_offset = l.children;
+  f.addresses_offset = l.addresses;
+  f.address_words = l.address_words;
   return Control(h, Mapping());
 }
 
@@ -142,7 +151,8 @@ Result<Control> Control::attach(void* base, std::size_t mapped_size) noexcept {
   if (l.size == 0 || f.size != l.size || f.worker_slots != kWorkerSlots ||
       f.workers_offset != l.workers || f.streams_offset != l.streams ||
       f.clients_offset != l.clients || f.links_offset != l.links || f.status_offset != l.status ||
-      f.children_offset != l.children) {
+      f.children_offset != l.children || f.addresses_offset != l.addresses ||
+      f.address_words != l.address_words) {
     return Status::fail(Errc::kInvalid,
                         "control region: size or offsets disagree with its table sizes");
   }

@@ -26,6 +26,7 @@
 #include <cstdint>
 
 #include "base/status.hpp"
+#include "shm/address_table.hpp"
 #include "shm/atomics.hpp"
 #include "shm/children.hpp"
 #include "shm/clients.hpp"
@@ -41,8 +42,9 @@ namespace srs::shm {
 inline constexpr uint32_t kControlMagic = 0x43535253;  // "SRSC" in memory (little-endian)
 // 2: MasterStatus; 3: StreamStats codec words; 4: WorkerCounters::output_gaps;
 // 5: LinkTable, WorkerCounters::forward_retries and edge_retries; 6: ChildTable;
-// 7: WorkerCounters::handshake_timeouts
-inline constexpr uint32_t kControlLayoutVersion = 7;
+// 7: WorkerCounters::handshake_timeouts; 8: WorkerCounters::header_timeouts, refused_*,
+// the per-IP connection table
+inline constexpr uint32_t kControlLayoutVersion = 8;
 inline constexpr uint32_t kMaxStreamsLimit = 65536;
 inline constexpr uint32_t kMaxClientsLimit = 1u << 20;
 
@@ -70,6 +72,8 @@ struct alignas(kCacheLine) ControlHeader {
     uint32_t status_offset;
     uint32_t links_offset;
     uint32_t children_offset;
+    uint32_t addresses_offset;
+    uint32_t address_words;
   } fixed;
   struct alignas(kCacheLine) Shared {  // written by every worker
     RegistryShared registry;
@@ -121,12 +125,14 @@ class Control {
   LinkTable& links() noexcept { return links_; }
   MasterStatus& master_status() noexcept { return status_; }
   ChildTable& children() noexcept { return children_; }
+  AddressTable& addresses() noexcept { return addresses_; }
   const WorkerTable& workers() const noexcept { return workers_; }
   const Registry& registry() const noexcept { return registry_; }
   const ClientTable& clients() const noexcept { return clients_; }
   const LinkTable& links() const noexcept { return links_; }
   const MasterStatus& master_status() const noexcept { return status_; }
   const ChildTable& children() const noexcept { return children_; }
+  const AddressTable& addresses() const noexcept { return addresses_; }
 
   // The name of stream slot `slot`'s ring segment at `epoch`.
   SegmentName ring_name(uint32_t slot, uint32_t epoch) const noexcept;
@@ -153,6 +159,7 @@ class Control {
 
   Mapping map_;  // empty when attached to memory owned elsewhere
   ControlHeader* header_;
+  AddressTable addresses_;  // before clients_, which gets a copy of the view
   WorkerTable workers_;
   Registry registry_;
   ClientTable clients_;

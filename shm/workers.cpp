@@ -20,9 +20,11 @@ uint32_t raw(WorkerState s) noexcept {
 }
 
 void zero(WorkerCounters& c) noexcept {
-  for (Atomic32* w : {&c.heartbeat, &c.connections_now, &c.connections_total, &c.players,
-                      &c.publishers, &c.lapped_players, &c.dropped_players, &c.output_gaps,
-                      &c.forward_retries, &c.edge_retries, &c.handshake_timeouts}) {
+  for (Atomic32* w :
+       {&c.heartbeat, &c.connections_now, &c.connections_total, &c.players, &c.publishers,
+        &c.lapped_players, &c.dropped_players, &c.output_gaps, &c.forward_retries, &c.edge_retries,
+        &c.handshake_timeouts, &c.header_timeouts, &c.refused_token, &c.refused_address,
+        &c.refused_refer, &c.refused_per_ip, &c.refused_publishers, &c.refused_players}) {
     w->store(0, kRelaxed);
   }
   for (Counter64* k : {&c.bytes_in, &c.bytes_out, &c.messages_in, &c.messages_out}) k->reset();
@@ -171,6 +173,13 @@ WorkerInfo WorkerTable::read(uint32_t slot) const noexcept {
   info.forward_retries = c.forward_retries.load(kRelaxed);
   info.edge_retries = c.edge_retries.load(kRelaxed);
   info.handshake_timeouts = c.handshake_timeouts.load(kRelaxed);
+  info.header_timeouts = c.header_timeouts.load(kRelaxed);
+  info.refused_token = c.refused_token.load(kRelaxed);
+  info.refused_address = c.refused_address.load(kRelaxed);
+  info.refused_refer = c.refused_refer.load(kRelaxed);
+  info.refused_per_ip = c.refused_per_ip.load(kRelaxed);
+  info.refused_publishers = c.refused_publishers.load(kRelaxed);
+  info.refused_players = c.refused_players.load(kRelaxed);
   info.bytes_in = c.bytes_in.load();
   info.bytes_out = c.bytes_out.load();
   info.messages_in = c.messages_in.load();

@@ -47,7 +47,16 @@ struct WorkerCounters {
   Atomic32 forward_retries{0};    // forward connections that failed or dropped
   Atomic32 edge_retries{0};       // edge upstream connections that failed or dropped
   Atomic32 handshake_timeouts{
-      0};  // RTMP clients closed for not connecting in rtmp.handshake_timeout
+      0};                       // RTMP clients closed for not connecting in rtmp.handshake_timeout
+  Atomic32 header_timeouts{0};  // HTTP clients closed for not sending a request head in time
+  // Publishes and plays refused by the vhost's rules (worker/access/).
+  Atomic32 refused_token{0};    // auth: no token, or a bad one
+  Atomic32 refused_address{0};  // security: a deny list, or not in an allow list
+  Atomic32 refused_refer{0};    // refer: the page is not of an allowed domain
+  // Connections, publishes and plays refused by a limit.
+  Atomic32 refused_per_ip{0};      // rtmp.max_connections_per_ip
+  Atomic32 refused_publishers{0};  // vhosts.NAME.publish.max_publishers
+  Atomic32 refused_players{0};     // vhosts.NAME.play.max_players
   Counter64 bytes_in;
   Counter64 bytes_out;
   Counter64 messages_in;
@@ -81,7 +90,9 @@ struct WorkerInfo {
   uint32_t heartbeat = 0;
   uint32_t connections_now = 0, connections_total = 0, players = 0, publishers = 0;
   uint32_t lapped_players = 0, dropped_players = 0, output_gaps = 0, forward_retries = 0,
-           edge_retries = 0, handshake_timeouts = 0;
+           edge_retries = 0, handshake_timeouts = 0, header_timeouts = 0, refused_token = 0,
+           refused_address = 0, refused_refer = 0, refused_per_ip = 0, refused_publishers = 0,
+           refused_players = 0;
   uint64_t bytes_in = 0, bytes_out = 0, messages_in = 0, messages_out = 0;
 };
 

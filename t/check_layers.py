@@ -35,6 +35,7 @@ ROOM_RANK = {
     "core": 0,
     "net": 1,
     "hooks": 1,
+    "access": 1,
     "stream": 2,
     "output": 3,
     "api": 3,

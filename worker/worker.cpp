@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "base/log.hpp"
+#include "worker/access/gatekeeper.hpp"
 #include "worker/api/api_server.hpp"
 #include "worker/api/traffic_sampler.hpp"
 #include "worker/core/accept_gate.hpp"
@@ -65,7 +66,8 @@ class Worker {
   std::unique_ptr<Hooks> hooks_;      // pending callbacks are cancelled when it goes
   std::unique_ptr<Outputs> outputs_;  // finishes HLS and DVR files, joins its thread
   std::unique_ptr<Forwarding> forwarding_;
-  std::unique_ptr<Edge> edge_;      // after the outputs: a pull's unpublish reaches them
+  std::unique_ptr<Edge> edge_;  // after the outputs: a pull's unpublish reaches them
+  std::unique_ptr<Gatekeeper> gatekeeper_;
   std::unique_ptr<TlsServer> tls_;  // before the acceptors, which point at it
   std::unique_ptr<Acceptor> rtmp_;
   std::unique_ptr<HttpServer> http_;
@@ -108,6 +110,8 @@ bool Worker::setup() {
   svc_.publish_observers.push_back(forwarding_.get());
   edge_ = std::make_unique<Edge>(svc_);
   svc_.edge = edge_.get();
+  gatekeeper_ = std::make_unique<Gatekeeper>(svc_);
+  svc_.gatekeeper = gatekeeper_.get();
   return setup_listeners(id);
 }
 

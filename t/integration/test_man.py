@@ -280,13 +280,29 @@ class PagesAgreeWithTheProgram(unittest.TestCase):
         configs = [b for b in blocks if not b.startswith("srs ")]
         self.assertGreaterEqual(len(configs), 3)
         with tempfile.TemporaryDirectory(prefix="srs-man-") as tmp:
+            pair = self.certificate_pair(tmp) if any("tls:" in b for b in configs) else None
             for i, block in enumerate(configs):
                 path = os.path.join(tmp, f"example{i}.yaml")
+                text = block.replace("\\e", "\\").replace("\\&", "")
+                if pair:  # an example's certificate files: a pair made here
+                    text = re.sub(r"(?m)^(\s*certificate: ).*$", r"\g<1>" + pair[0], text)
+                    text = re.sub(r"(?m)^(\s*key: ).*$", r"\g<1>" + pair[1], text)
                 with open(path, "w") as f:
-                    f.write(block.replace("\\e", "\\").replace("\\&", ""))
+                    f.write(text)
                 proc = subprocess.run([SRS, "-t", "-c", path], stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, text=True, timeout=30)
                 self.assertEqual(proc.returncode, 0, f"example {i + 1}:\n{block}\n{proc.stdout}")
+
+    def certificate_pair(self, folder):
+        """A self-signed certificate and its key for the examples that name
+        certificate files (they must exist for `srs -t`)."""
+        if not shutil.which("openssl"):
+            self.skipTest("openssl is not installed")
+        cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                        "-out", cert, "-days", "2", "-subj", "/CN=example.com"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=60)
+        return cert, key
 
     def test_srs8_lists_every_option_and_signal_of_srs_h(self):
         usage = subprocess.run([SRS, "-h"], stdout=subprocess.PIPE, text=True, timeout=30).stdout

@@ -138,6 +138,19 @@ void our_families(std::string* out, const MetricsInput& in) {
       out, "srs_handshake_timeouts_total", "counter",
       "RTMP clients closed for not completing the handshake and connect in rtmp.handshake_timeout.")
       .sample(in.totals.handshake_timeouts);
+  Family(out, "srs_http_header_timeouts_total", "counter",
+         "HTTP clients closed for not sending a request head in http_server.header_timeout.")
+      .sample(in.totals.header_timeouts);
+  Family refused(out, "srs_access_refused_total", "counter",
+                 "Publishes and plays refused by a vhost's auth, security or refer rules.");
+  refused.sample(in.totals.refused_token, label("reason", "token"));
+  refused.sample(in.totals.refused_address, label("reason", "address"));
+  refused.sample(in.totals.refused_refer, label("reason", "refer"));
+  Family limits(out, "srs_limit_refused_total", "counter",
+                "Connections, publishes and plays refused by a limit.");
+  limits.sample(in.totals.refused_per_ip, label("limit", "per_ip"));
+  limits.sample(in.totals.refused_publishers, label("limit", "publishers"));
+  limits.sample(in.totals.refused_players, label("limit", "players"));
   Family(out, "srs_generation", "gauge", "The configuration generation serving.")
       .sample(in.generation);
   if (!in.have_reloads) return;

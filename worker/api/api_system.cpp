@@ -137,6 +137,13 @@ ServerTotals server_totals(const shm::WorkerTable& workers) {
     t.forward_retries += w.forward_retries;
     t.edge_retries += w.edge_retries;
     t.handshake_timeouts += w.handshake_timeouts;
+    t.header_timeouts += w.header_timeouts;
+    t.refused_token += w.refused_token;
+    t.refused_address += w.refused_address;
+    t.refused_refer += w.refused_refer;
+    t.refused_per_ip += w.refused_per_ip;
+    t.refused_publishers += w.refused_publishers;
+    t.refused_players += w.refused_players;
     t.bytes_in += w.bytes_in;
     t.bytes_out += w.bytes_out;
     t.messages_in += w.messages_in;
@@ -281,6 +288,12 @@ void SystemApi::workers_members(JsonWriter& w, const CpuSampler& cpu) const {
     w.key("forward_retries").value(info.forward_retries);
     w.key("edge_retries").value(info.edge_retries);
     w.key("handshake_timeouts").value(info.handshake_timeouts);
+    w.key("header_timeouts").value(info.header_timeouts);
+    w.key("refused").begin_object();
+    w.key("token").value(info.refused_token).key("address").value(info.refused_address);
+    w.key("refer").value(info.refused_refer).key("per_ip").value(info.refused_per_ip);
+    w.key("publishers").value(info.refused_publishers).key("players").value(info.refused_players);
+    w.end_object();
     w.key("heartbeat_age").value(info.heartbeat ? int64_t(now_s) - int64_t(info.heartbeat) : -1);
     w.key("cpu_percent").value(proc ? proc->cpu : 0.0);
     w.key("mem_kbyte").value(proc ? proc->rss_kbyte : 0);

@@ -19,6 +19,7 @@ namespace srs::worker {
 class Connections;
 class AcceptGate;
 class Edge;
+class Gatekeeper;
 class Hooks;
 class PublishObserver;
 class StreamHub;
@@ -35,6 +36,7 @@ struct Services {
   TrafficSampler* traffic = nullptr;  // the API's kbps (api/traffic_sampler.hpp)
   AcceptGate* accept_gate = nullptr;  // the share of new connections (core/accept_gate.hpp)
   Edge* edge = nullptr;               // edge vhosts' pulls (edge/edge.hpp)
+  Gatekeeper* gatekeeper = nullptr;   // who may publish and play (access/gatekeeper.hpp)
   // Told of every publish and unpublish on this worker (stream/publish_observer.hpp):
   // the outputs; later the forwarders.
   std::vector<PublishObserver*> publish_observers;

@@ -30,7 +30,7 @@ HttpConn::HttpConn(Services& svc, HttpServer& server, std::unique_ptr<Transport>
       server_(server),
       services_(services) {
   tracked_ = server_.track(this);
-  arm_state_timer(svc.config->http_server.keepalive_timeout.count());
+  arm_head_timer();  // the first request's head is due
   base::LogContext ctx(cid());
   LOG_DEBUG("http client %s connected", this->peer().c_str());
 }
@@ -60,6 +60,14 @@ void HttpConn::arm_state_timer(int64_t ms) {
   arm_timer(ms);
 }
 
+// A request head is under way (or, on a new connection, due): it must be
+// complete within http_server.header_timeout of its first byte, however
+// slowly it trickles (a slowloris).
+void HttpConn::arm_head_timer() {
+  head_timer_ = true;
+  arm_state_timer(svc_.config->http_server.header_timeout.count());
+}
+
 void HttpConn::on_readable() {
   uint8_t buf[kReadBufferSize];
   if (!read_available(buf, sizeof buf, INT_MAX)) return;
@@ -69,6 +77,7 @@ void HttpConn::on_readable() {
 bool HttpConn::on_bytes(const uint8_t* data, size_t len) {
   // A streaming player sends nothing we use: its bytes are dropped.
   if (state_ != State::kStreaming) in_.append(reinterpret_cast<const char*>(data), len);
+  if (state_ == State::kReading && !head_timer_) arm_head_timer();
   if (in_.size() <= kMaxBufferedInput) return true;
   close("too many pipelined request bytes");
   return false;
@@ -85,8 +94,11 @@ void HttpConn::on_writable() {
 void HttpConn::on_timer() {
   switch (state_) {
     case State::kReading:
-      if (parser_.idle() && in_.empty()) return close("idle keep-alive timeout");
-      return close("request timeout: the head did not arrive in time");
+      if (!head_timer_) return close("idle keep-alive timeout");
+      svc_.control->workers().counters(svc_.slot).header_timeouts.fetch_add(
+          1, std::memory_order_relaxed);
+      return close("header timeout: no complete request head within " +
+                   std::to_string(svc_.config->http_server.header_timeout.count()) + " ms");
     case State::kWriting:
       if (bytes_out() == out_at_timer_) return close("send timeout: the client stopped reading");
       return arm_state_timer(kSendStallMs);
@@ -160,6 +172,8 @@ void HttpConn::finish_response() {
   if (!keep_alive_) return close("response sent (Connection: close)");
   if (svc_.draining) return close("response sent; the worker drains");
   state_ = State::kReading;
+  head_timer_ = false;
+  if (!in_.empty()) return arm_head_timer();  // the next request began (pipelined)
   arm_state_timer(svc_.config->http_server.keepalive_timeout.count());
 }
 

@@ -27,6 +27,7 @@
 
 #include "base/fd.hpp"
 #include "proto/http/request_parser.hpp"
+#include "worker/access/gatekeeper.hpp"
 #include "worker/hooks/hooks.hpp"
 #include "worker/http/flv_framing.hpp"
 #include "worker/http/http_static.hpp"
@@ -36,6 +37,9 @@
 namespace srs::worker {
 
 class HttpServer;
+
+// True when the vhost restricts who may play (http_access.cpp).
+bool play_rules(const conf::VhostConfig& vhost);
 
 class HttpConn final : public SocketConn {
  public:
@@ -58,6 +62,7 @@ class HttpConn final : public SocketConn {
   std::string close_details() const override;
   // The timer of the current state; a send timeout looks at the progress since.
   void arm_state_timer(int64_t ms);
+  void arm_head_timer();
   void queue_text(const std::string& text) { queue(text.data(), text.size()); }
   void process();
   bool send_response();
@@ -68,7 +73,8 @@ class HttpConn final : public SocketConn {
   void handle(const proto::http::Request& req);
   void handle_api(const proto::http::Request& req, std::string_view path, std::string_view query);
   void handle_http(const proto::http::Request& req, std::string_view path, std::string_view query);
-  void handle_file(const proto::http::Request& req, const std::string& path);
+  void handle_file(const proto::http::Request& req, const std::string& path,
+                   std::string_view query);
   void handle_console(const proto::http::Request& req, std::string_view encoded_path);
   // The head of an opened file and then its bytes (sendfile), or its error.
   void send_static(StaticFile f, const std::string& path, std::string extra_headers);
@@ -79,6 +85,19 @@ class HttpConn final : public SocketConn {
                        std::string_view query, const conf::VhostConfig& vhost,
                        const std::string& app, const std::string& stream);
   void on_flv_verdict(bool ok, const std::string& why, const std::function<void()>& again);
+  // http_access.cpp: the vhost's play rules (false: refused with 403).
+  std::string play_token(const proto::http::Request& req, std::string_view query) const;
+  bool access_allows(const proto::http::Request& req, std::string_view query,
+                     const conf::VhostConfig& vhost, const std::string& app,
+                     const std::string& stream);
+  bool flv_allows(const proto::http::Request& req, std::string_view query,
+                  const conf::VhostConfig& vhost, const std::string& app,
+                  const std::string& stream);
+  bool refused(const conf::VhostConfig& vhost, const std::string& app, const std::string& stream,
+               const AccessVerdict& v);
+  bool hls_access(const proto::http::Request& req, const std::string& path, std::string_view query,
+                  const conf::VhostConfig& vhost, const StaticFile& f, std::string* tokenized);
+  static std::string tokenized_playlist(const StaticFile& f, const std::string& token);
   void end_flv_hooks();
   void reply(int status, const std::string& content_type, const std::string& body,
              const std::string& extra_headers = {});
@@ -99,6 +118,7 @@ class HttpConn final : public SocketConn {
   uint64_t file_offset_ = 0;
   uint64_t file_left_ = 0;
   bool keep_alive_ = true;
+  bool head_timer_ = false;    // reading: the header timeout runs (else the keep-alive one)
   bool cors_ = false;          // CORS headers on the current response
   bool head_only_ = false;     // a HEAD request: the head without the body
   uint64_t out_at_timer_ = 0;  // bytes_out() when the timer was armed

@@ -155,7 +155,7 @@ void HttpConn::handle_http(const http::Request& req, std::string_view encoded_pa
   }
   if (*path == "/crossdomain.xml" && cors_) return reply(200, "application/xml", kCrossdomainXml);
   if (ends_with(*path, ".flv") && handle_flv(req, *path, query)) return;
-  handle_file(req, *path);
+  handle_file(req, *path, query);
 }
 
 const conf::VhostConfig* HttpConn::vhost_of(const http::Request& req,
@@ -168,12 +168,17 @@ const conf::VhostConfig* HttpConn::vhost_of(const http::Request& req,
   return svc_.config->find_vhost(name);  // the named vhost, else __defaultVhost__ if configured
 }
 
-void HttpConn::handle_file(const http::Request& req, const std::string& path) {
+void HttpConn::handle_file(const http::Request& req, const std::string& path,
+                           std::string_view query) {
   const conf::VhostConfig* vhost = vhost_of(req, {});
   const std::string& root =
       vhost && !vhost->http_dir.empty() ? vhost->http_dir : svc_.config->http_server.dir;
   StaticFile f = open_static(root, path, req.find("Range"));
   bool playlist = ends_with(path, ".m3u8");
+  bool hls = playlist || ends_with(path, ".ts");
+  std::string tokenized;  // a playlist with the token on its URIs
+  if (hls && vhost && play_rules(*vhost) && !hls_access(req, path, query, *vhost, f, &tokenized))
+    return;
   // The playlist of a live stream (the default [app]/[stream].m3u8 layout):
   // this connection is an HLS player, listed as hls-play like in SRS.
   if (vhost && playlist && (f.status == 200 || f.status == 206)) {
@@ -183,6 +188,8 @@ void HttpConn::handle_file(const http::Request& req, const std::string& path) {
     }
   }
   // RFC 8216 6.2.1/6.2.2: a live playlist changes; players must re-fetch it.
+  if (!tokenized.empty())
+    return reply(200, f.content_type, tokenized, "Cache-Control: no-cache\r\n");
   send_static(std::move(f), path, playlist ? "Cache-Control: no-cache\r\n" : "");
 }
 
@@ -216,6 +223,7 @@ bool HttpConn::handle_flv(const http::Request& req, const std::string& path,
   }
   keep_alive_ = false;  // the body ends when the connection does
   std::string key = vhost->name + "/" + app + "/" + stream;
+  if (!flv_allows(req, query, *vhost, app, stream)) return true;
   if (head_only_) {
     queue_text(head(200, "video/x-flv", -1, "Cache-Control: no-cache\r\n"));
     return true;

@@ -9,6 +9,7 @@
 
 #include "base/log.hpp"
 #include "worker/core/accept_gate.hpp"
+#include "worker/core/client_entry.hpp"
 
 namespace srs::worker {
 
@@ -27,6 +28,17 @@ std::string peer_text(const sockaddr* sa) {
   }
   return "[" + std::string(host) + "]:" + std::to_string(ntohs(in6.sin6_port));
 }
+
+namespace {
+
+// The whole server's connections from the peer's address, against
+// rtmp.max_connections_per_ip (the client table counts them, shm/address_table.hpp).
+bool over_address_limit(Services& svc, const std::string& peer) {
+  const uint32_t limit = svc.config->rtmp.max_connections_per_ip;
+  return limit > 0 && svc.control->clients().connections_from(peer_address_ip(peer)) >= limit;
+}
+
+}  // namespace
 
 Acceptor::Acceptor(Services& svc, const char* kind) : svc_(svc), kind_(kind) {}
 
@@ -65,9 +77,15 @@ void Acceptor::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int,
   Services& svc = self.svc_;
   const uint32_t max = svc.config->rtmp.max_connections;
   base::Fd owned(fd);
+  std::string peer = peer_text(sa);
   if (svc.conns->size() >= max) {
     LOG_WARN("%s client %s refused: max_connections %u reached on worker slot %u", self.kind_,
-             peer_text(sa).c_str(), max, svc.slot);
+             peer.c_str(), max, svc.slot);
+  } else if (over_address_limit(svc, peer)) {
+    svc.control->workers().counters(svc.slot).refused_per_ip.fetch_add(1,
+                                                                       std::memory_order_relaxed);
+    LOG_WARN("%s client %s refused: its address holds rtmp.max_connections_per_ip %u connections",
+             self.kind_, peer.c_str(), svc.config->rtmp.max_connections_per_ip);
   } else {
     evutil_make_socket_nonblocking(fd);
     std::unique_ptr<Transport> transport;
@@ -78,9 +96,9 @@ void Acceptor::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int,
       transport = l->tls->wrap(std::move(owned), &error);
     }
     if (transport) {
-      svc.conns->add(l->make(std::move(transport), peer_text(sa)));
+      svc.conns->add(l->make(std::move(transport), std::move(peer)));
     } else {
-      LOG_ERROR("%s client %s refused: %s", self.kind_, peer_text(sa).c_str(), error.c_str());
+      LOG_ERROR("%s client %s refused: %s", self.kind_, peer.c_str(), error.c_str());
     }
   }
   if (svc.accept_gate) svc.accept_gate->after_accept(max);

@@ -8,6 +8,9 @@
 #include "base/log.hpp"
 #include "base/version.hpp"
 #include "proto/rtmp/command_writer.hpp"
+#include "proto/rtmp/url.hpp"
+#include "worker/access/gatekeeper.hpp"
+#include "worker/core/client_entry.hpp"
 #include "worker/edge/edge.hpp"
 #include "worker/forward/via.hpp"
 #include "worker/rtmp/rtmp_conn.hpp"
@@ -233,6 +236,26 @@ bool RtmpConn::resolve(const std::string& stream_name, rtmp::StreamUrl* url, std
   return true;
 }
 
+// The vhost's access rules (access/gatekeeper.hpp): the token in the
+// stream's parameters, the page URL of connect. False: refused, told and closed.
+bool RtmpConn::admitted(AccessAction action, const rtmp::StreamUrl& url) {
+  if (svc_.gatekeeper == nullptr) return true;
+  std::string token = rtmp::query_value(url.param, "token");
+  Visitor visitor{peer_address_ip(peer()), token, page_url_};
+  AccessVerdict v = svc_.gatekeeper->admit(*vhost_, action, url.app, url.stream, visitor);
+  if (v.allowed)
+    v = svc_.gatekeeper->within_limits(*vhost_, action,
+                                       vhost_name_ + "/" + url.app + "/" + url.stream);
+  if (v.allowed) return true;
+  bool publish = action == AccessAction::kPublish;
+  reply_status(publish ? rtmp::StatusCode::kPublishBadName : rtmp::StatusCode::kPlayStreamNotFound,
+               v.why, 1);
+  (void)flush_out();
+  close(std::string(publish ? "publish " : "play ") + vhost_name_ + "/" + url.app + "/" +
+        url.stream + " refused: " + v.why);
+  return false;
+}
+
 bool RtmpConn::handle(const rtmp::PublishCommand& c) {
   rtmp::StreamUrl url;
   std::string why;
@@ -249,6 +272,7 @@ bool RtmpConn::handle(const rtmp::PublishCommand& c) {
     close("publish refused: " + why);
     return false;
   }
+  if (!admitted(AccessAction::kPublish, url)) return false;
   if (hooks_on() &&
       !hook_allows(HookEvent::kPublish, url, c.txn, [this, c] { return handle(c); })) {
     return !closing();
@@ -305,6 +329,7 @@ bool RtmpConn::on_play(const std::string& name, double txn) {
     close("play refused: " + why);
     return false;
   }
+  if (!admitted(AccessAction::kPlay, url)) return false;
   if (hooks_on() &&
       !hook_allows(HookEvent::kPlay, url, txn, [this, name, txn] { return on_play(name, txn); })) {
     return !closing();

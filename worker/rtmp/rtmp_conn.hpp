@@ -21,6 +21,7 @@
 #include "proto/rtmp/command_writer.hpp"
 #include "proto/rtmp/handshake.hpp"
 #include "proto/rtmp/url.hpp"
+#include "worker/access/gatekeeper.hpp"
 #include "worker/hooks/hooks.hpp"
 #include "worker/net/socket_conn.hpp"
 #include "worker/rtmp/rtmp_framing.hpp"
@@ -74,6 +75,7 @@ class RtmpConn final : public SocketConn {
   void queue_control(const proto::rtmp::ControlMessage& msg);
   void queue_user_control(const proto::rtmp::UserControl& msg);
   bool resolve(const std::string& stream_name, proto::rtmp::StreamUrl* url, std::string* why);
+  bool admitted(AccessAction action, const proto::rtmp::StreamUrl& url);
 
   // rtmp_hooks.cpp: HTTP callbacks. hook_allows() is true when the command
   // may go on now; false when the connection waits for the verdict (reading
