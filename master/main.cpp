@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (config.daemon && !go_daemon(config)) return 1;
+  srs::master::raise_fd_limit(config.rtmp.max_connections);
   srs::master::Master master(srs::master::MasterOptions{args.config_path}, std::move(config));
   return master.run();
 }

@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/log.hpp"
+
 namespace srs::master {
 namespace {
 
@@ -32,6 +34,30 @@ void close_range_compat(unsigned first, unsigned last) {
 }
 
 }  // namespace
+
+void raise_fd_limit(uint32_t per_worker) {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  const rlim_t before = rl.rlim_cur;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+      LOG_WARN("%s while raising the descriptor limit from %llu", errno_text("setrlimit").c_str(),
+               (unsigned long long)before);
+      rl.rlim_cur = before;
+    } else {
+      LOG_INFO("descriptor limit raised from %llu to %llu (the hard limit)",
+               (unsigned long long)before, (unsigned long long)rl.rlim_cur);
+    }
+  }
+  const uint64_t needed = uint64_t{per_worker} + 64;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < needed) {
+    LOG_WARN(
+        "rtmp.max_connections %u needs about %llu descriptors per worker, the limit is %llu: "
+        "raise it (ulimit -n, systemd's LimitNOFILE)",
+        per_worker, (unsigned long long)needed, (unsigned long long)rl.rlim_cur);
+  }
+}
 
 bool daemonize(std::string* error) {
   pid_t pid = ::fork();

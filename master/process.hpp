@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <string>
 #include <vector>
 
@@ -24,6 +26,12 @@ struct Credentials {
 bool resolve_credentials(const std::string& user, Credentials* out, std::string* error);
 // initgroups + setgid + setuid; in a worker, right after fork.
 bool drop_privileges(const Credentials& creds, std::string* error);
+
+// Raises the soft limit on open descriptors to the hard one (workers
+// inherit it: each connection is one), and says so in the log; warns when
+// it stays below what `per_worker` connections need (max_connections and a
+// margin for files, pipes and the loop).
+void raise_fd_limit(uint32_t per_worker);
 
 // Closes every descriptor except stdin/stdout/stderr and `keep`.
 void close_fds_except(std::vector<int> keep);
