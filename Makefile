@@ -264,6 +264,12 @@ $(FUZZ_BUILD)/%_fuzz: t/fuzz/%_fuzz.cpp $(FUZZ_BUILD)/libsrs.a
 	  $(FUZZ_BUILD)/libsrs.a $(FUZZ_LIBS)
 fuzz: fuzz-build
 	$(Q)t/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+# The long campaign (not in `make test`): FUZZ_LONG_SECONDS per target, new
+# coverage merged into t/fuzz/corpus, a Markdown table of the figures.
+FUZZ_LONG_SECONDS ?= 600
+.PHONY: fuzz-long
+fuzz-long: fuzz-build
+	$(Q)t/fuzz/run_long.sh $(FUZZ_BUILD) $(FUZZ_LONG_SECONDS)
 
 .PHONY: bench
 bench: all
@@ -330,6 +336,7 @@ help:
 	@echo '  console-deps    npm ci in console/, hls.js and mpegts.js into console/vendor (the web console)'
 	@echo '  check-layers    the include rules between layers and worker rooms (t/check_layers.py)'
 	@echo '  fuzz            build libFuzzer targets (clang) and run each FUZZ_SECONDS=$(FUZZ_SECONDS)'
+	@echo '  fuzz-long       each target FUZZ_LONG_SECONDS=$(FUZZ_LONG_SECONDS), new coverage kept in t/fuzz/corpus'
 	@echo '  bench           benchmarks against nginx-rtmp and the bare fan-out floor'
 	@echo '  install         srs -> $(PREFIX)/sbin, srs-ctl -> $(PREFIX)/bin, man pages, systemd unit,'
 	@echo '                  console -> $(PREFIX)/share/srs/console,'
