@@ -39,7 +39,7 @@ JEMALLOC ?= 0
 endif
 
 # libavformat (with libavcodec and libavutil): the DVR's MP4 muxer (worker/dvr/mp4_writer.cpp).
-PKGS := libevent libevent_openssl openssl yaml-cpp libavformat libavcodec libavutil
+PKGS := libevent libevent_openssl openssl yaml-cpp libavformat libavcodec libavutil hiredis
 ifeq ($(JEMALLOC),1)
 PKGS += jemalloc
 endif
@@ -250,7 +250,7 @@ FUZZ_SECONDS ?= 30
 TEST_FUZZ_SECONDS ?= 10
 
 .PHONY: fuzz-build fuzz
-FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs libevent libevent_openssl openssl yaml-cpp \
+FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs libevent libevent_openssl openssl yaml-cpp hiredis \
   libavformat libavcodec libavutil) -lpthread
 fuzz-build:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CXX=$(FUZZ_CXX) JEMALLOC=0 \

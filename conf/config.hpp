@@ -18,6 +18,7 @@
 #include "base/log.hpp"
 #include "conf/cidr.hpp"
 #include "conf/hook_url.hpp"
+#include "conf/redis_url.hpp"
 #include "conf/rtmp_url.hpp"
 #include "conf/stream_pattern.hpp"
 #include "conf/tls_identity.hpp"
@@ -117,6 +118,21 @@ struct HttpApiConfig {
   // console/ for `make run`; make install points it at PREFIX/share/srs/console).
   std::string console_dir = "./console";
   bool operator==(const HttpApiConfig&) const = default;
+};
+
+// The origin cluster (worker/directory/): origins that share a stream
+// directory in Redis. Each origin takes a lease on every stream published
+// on it (SET NX with a TTL, renewed while it publishes), so a second origin
+// refuses the same stream; an edge looks the holder up there instead of
+// walking its origin list. Without a directory nothing changes.
+struct OriginClusterConfig {
+  std::optional<RedisUrl> directory;
+  bool redirect = false;  // an origin asked for a stream it does not hold redirects (302)
+  Duration lease{5000};   // the lease's TTL, renewed every third of it
+  std::string advertise;  // how other servers reach this one (a host); empty: the listeners'
+  // The endpoints written in the lease, derived at load: "host:port".
+  std::string rtmp_endpoint, http_endpoint;
+  bool operator==(const OriginClusterConfig&) const = default;
 };
 
 // Sizes of the shared memory, fixed when the master starts (a reload cannot
@@ -346,6 +362,7 @@ struct Config {
   HttpApiConfig http_api;
   ShmConfig shm;
   FfmpegConfig ffmpeg;
+  OriginClusterConfig origin_cluster;
   std::vector<VhostConfig> vhosts{VhostConfig{kDefaultVhost}};
 
   // Compares settings, not where they came from.

@@ -139,6 +139,43 @@ void load_ffmpeg(Section* top, FfmpegConfig* c) {
   s.get("stall_timeout", &c->stall_timeout, Span{1s, 1h});
 }
 
+// "host:port" of the first of `listen`, with `advertise` as the host when
+// given; empty when the listener is every address and nothing says how
+// other servers reach it.
+std::string endpoint_for_others(const std::vector<Endpoint>& listen, const std::string& advertise) {
+  if (listen.empty()) return {};
+  std::string host = advertise.empty() ? listen[0].host : advertise;
+  if (host.empty()) return {};
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return host + ":" + std::to_string(listen[0].port);
+}
+
+void load_origin_cluster(Section* top, Config* config) {
+  Section s(top, "origin_cluster");
+  OriginClusterConfig* c = &config->origin_cluster;
+  std::string directory;
+  s.get("directory", &directory);
+  s.get("redirect", &c->redirect);
+  s.get("lease", &c->lease, Span{1s, 5min});
+  s.get("advertise", &c->advertise);
+  if (c->advertise.find_first_of(":/ ") != std::string::npos && c->advertise.front() != '[')
+    s.reject("advertise", "expected a host name or address (the ports are the listeners'), got '" +
+                              c->advertise + "'");
+  if (directory.empty()) return;
+  RedisUrl url;
+  if (std::string problem = parse_redis_url(directory, &url); !problem.empty())
+    return s.reject("directory", problem);
+  c->directory = url;
+  c->rtmp_endpoint = endpoint_for_others(config->rtmp.listen, c->advertise);
+  if (config->http_server.enabled)
+    c->http_endpoint = endpoint_for_others(config->http_server.listen, c->advertise);
+  if (c->rtmp_endpoint.empty())
+    s.reject("directory",
+             "the RTMP listener " + config->rtmp.listen[0].to_string() +
+                 " is every address: set origin_cluster.advertise to how other servers reach "
+                 "this one");
+}
+
 void load_shm(Section* top, ShmConfig* c) {
   Section s(top, "shm");
   s.get("max_streams", &c->max_streams, Int{1, 65536});
@@ -521,6 +558,7 @@ void load_top(Section* top, Config* c) {
   load_http_api(top, c->tls, &c->http_api);
   load_shm(top, &c->shm);
   load_ffmpeg(top, &c->ffmpeg);
+  load_origin_cluster(top, c);
   load_vhosts(top, &c->vhosts);
 }
 

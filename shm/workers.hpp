@@ -57,6 +57,9 @@ struct WorkerCounters {
   Atomic32 refused_per_ip{0};      // rtmp.max_connections_per_ip
   Atomic32 refused_publishers{0};  // vhosts.NAME.publish.max_publishers
   Atomic32 refused_players{0};     // vhosts.NAME.play.max_players
+  // The origin cluster's Redis (origin_cluster.directory), as this worker sees it.
+  Atomic32 directory_up{0};        // 1 while connected
+  Atomic32 directory_failures{0};  // times the connection failed or dropped
   Counter64 bytes_in;
   Counter64 bytes_out;
   Counter64 messages_in;
@@ -92,7 +95,7 @@ struct WorkerInfo {
   uint32_t lapped_players = 0, dropped_players = 0, output_gaps = 0, forward_retries = 0,
            edge_retries = 0, handshake_timeouts = 0, header_timeouts = 0, refused_token = 0,
            refused_address = 0, refused_refer = 0, refused_per_ip = 0, refused_publishers = 0,
-           refused_players = 0;
+           refused_players = 0, directory_up = 0, directory_failures = 0;
   uint64_t bytes_in = 0, bytes_out = 0, messages_in = 0, messages_out = 0;
 };
 

@@ -39,6 +39,7 @@ ROOM_RANK = {
     "stream": 2,
     "output": 3,
     "api": 3,
+    "directory": 3,
     "hls": 4,
     "dvr": 4,
     "forward": 4,

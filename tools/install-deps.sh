@@ -4,7 +4,8 @@
 set -eu
 
 PACKAGES="make g++ pkg-config libevent-dev libssl-dev libyaml-cpp-dev doctest-dev libjemalloc-dev \
-libavformat-dev libavcodec-dev libavutil-dev ffmpeg rtmpdump curl openssl python3 procps iproute2 \
+libavformat-dev libavcodec-dev libavutil-dev libhiredis-dev redis-server ffmpeg rtmpdump curl openssl \
+python3 procps iproute2 \
 clang libclang-rt-14-dev mandoc chromium \
 g++-arm-linux-gnueabihf g++-aarch64-linux-gnu g++-mipsel-linux-gnu $*"
 

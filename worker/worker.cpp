@@ -17,6 +17,7 @@
 #include "worker/core/ev.hpp"
 #include "worker/core/services.hpp"
 #include "worker/core/summary.hpp"
+#include "worker/directory/stream_directory.hpp"
 #include "worker/dvr/dvr_sink.hpp"
 #include "worker/edge/edge.hpp"
 #include "worker/forward/forwarding.hpp"
@@ -68,6 +69,7 @@ class Worker {
   std::unique_ptr<Forwarding> forwarding_;
   std::unique_ptr<Edge> edge_;  // after the outputs: a pull's unpublish reaches them
   std::unique_ptr<Gatekeeper> gatekeeper_;
+  std::unique_ptr<StreamDirectory> directory_;
   std::unique_ptr<TlsServer> tls_;  // before the acceptors, which point at it
   std::unique_ptr<Acceptor> rtmp_;
   std::unique_ptr<HttpServer> http_;
@@ -112,6 +114,11 @@ bool Worker::setup() {
   svc_.edge = edge_.get();
   gatekeeper_ = std::make_unique<Gatekeeper>(svc_);
   svc_.gatekeeper = gatekeeper_.get();
+  directory_ = std::make_unique<StreamDirectory>(svc_);
+  if (directory_->enabled()) {
+    svc_.directory = directory_.get();
+    svc_.publish_observers.push_back(directory_.get());
+  }
   return setup_listeners(id);
 }
 

@@ -146,6 +146,14 @@ void our_families(std::string* out, const MetricsInput& in) {
   refused.sample(in.totals.refused_token, label("reason", "token"));
   refused.sample(in.totals.refused_address, label("reason", "address"));
   refused.sample(in.totals.refused_refer, label("reason", "refer"));
+  if (in.directory) {
+    Family(out, "srs_directory_workers_up", "gauge",
+           "Workers connected to the origin cluster's Redis (of srs_workers serving).")
+        .sample(in.totals.directory_up);
+    Family(out, "srs_directory_failures_total", "counter",
+           "Times a worker's connection to the origin cluster's Redis failed or dropped.")
+        .sample(in.totals.directory_failures);
+  }
   Family limits(out, "srs_limit_refused_total", "counter",
                 "Connections, publishes and plays refused by a limit.");
   limits.sample(in.totals.refused_per_ip, label("limit", "per_ip"));
@@ -191,6 +199,7 @@ MetricsInput gather_metrics(Services& svc, CpuSampler& cpu, const std::string& s
   in.cpu_percent = cpu.server_cpu();
   in.memory_kbyte = cpu.server_rss_kbyte();
   in.generation = svc.generation;
+  in.directory = svc.config->origin_cluster.directory.has_value();
   for (uint32_t slot = 0; slot < shm::kWorkerSlots; ++slot) {
     shm::WorkerInfo w = svc.control->workers().read(slot);
     if (uint32_t(w.state) < 5) ++in.workers_by_state[uint32_t(w.state)];

@@ -39,6 +39,7 @@ struct MetricsInput {
     uint32_t connections = 0;
   };
   std::vector<Slot> slots;    // Ready or Draining
+  bool directory = false;     // origin_cluster.directory is set
   uint32_t generation = 0;    // serving: the master's word, else the answering worker's
   bool have_reloads = false;  // the master's verdicts could be read
   uint64_t reloads_ok = 0, reloads_failed = 0;

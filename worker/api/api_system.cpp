@@ -144,6 +144,8 @@ ServerTotals server_totals(const shm::WorkerTable& workers) {
     t.refused_per_ip += w.refused_per_ip;
     t.refused_publishers += w.refused_publishers;
     t.refused_players += w.refused_players;
+    t.directory_up += w.directory_up;
+    t.directory_failures += w.directory_failures;
     t.bytes_in += w.bytes_in;
     t.bytes_out += w.bytes_out;
     t.messages_in += w.messages_in;
@@ -293,6 +295,9 @@ void SystemApi::workers_members(JsonWriter& w, const CpuSampler& cpu) const {
     w.key("token").value(info.refused_token).key("address").value(info.refused_address);
     w.key("refer").value(info.refused_refer).key("per_ip").value(info.refused_per_ip);
     w.key("publishers").value(info.refused_publishers).key("players").value(info.refused_players);
+    w.end_object();
+    w.key("directory").begin_object();
+    w.key("up").value(info.directory_up != 0).key("failures").value(info.directory_failures);
     w.end_object();
     w.key("heartbeat_age").value(info.heartbeat ? int64_t(now_s) - int64_t(info.heartbeat) : -1);
     w.key("cpu_percent").value(proc ? proc->cpu : 0.0);

@@ -32,7 +32,7 @@ struct ServerTotals {
   uint64_t connections_total = 0, lapped_players = 0, dropped_players = 0, output_gaps = 0,
            forward_retries = 0, edge_retries = 0, handshake_timeouts = 0, header_timeouts = 0,
            refused_token = 0, refused_address = 0, refused_refer = 0, refused_per_ip = 0,
-           refused_publishers = 0, refused_players = 0;
+           refused_publishers = 0, refused_players = 0, directory_up = 0, directory_failures = 0;
   uint64_t bytes_in = 0, bytes_out = 0, messages_in = 0, messages_out = 0;
 };
 ServerTotals server_totals(const shm::WorkerTable& workers);

@@ -20,6 +20,7 @@ class Connections;
 class AcceptGate;
 class Edge;
 class Gatekeeper;
+class StreamDirectory;
 class Hooks;
 class PublishObserver;
 class StreamHub;
@@ -37,6 +38,8 @@ struct Services {
   AcceptGate* accept_gate = nullptr;  // the share of new connections (core/accept_gate.hpp)
   Edge* edge = nullptr;               // edge vhosts' pulls (edge/edge.hpp)
   Gatekeeper* gatekeeper = nullptr;   // who may publish and play (access/gatekeeper.hpp)
+  StreamDirectory* directory =
+      nullptr;  // the origin cluster's leases (directory/stream_directory.hpp)
   // Told of every publish and unpublish on this worker (stream/publish_observer.hpp):
   // the outputs; later the forwarders.
   std::vector<PublishObserver*> publish_observers;

@@ -7,6 +7,7 @@
 #include "base/log.hpp"
 #include "proto/rtmp/aggregate.hpp"
 #include "worker/core/connections.hpp"
+#include "worker/directory/stream_directory.hpp"
 #include "worker/stream/rtmp_media.hpp"
 
 namespace srs::worker {
@@ -44,7 +45,8 @@ EdgePuller::EdgePuller(Services& svc, Owner& owner, Resolver& resolver,
       connector_(svc.base, resolver),
       tick_(make_timer(svc.base, on_tick_cb, this, EV_PERSIST)),
       retry_(make_timer(svc.base, on_retry_cb, this)),
-      origins_(origins_of(vhost, player)),
+      player_(player),
+      origins_(origins_of(vhost, player, svc.directory != nullptr)),
       link_(svc, shm::LinkKind::kEdgePull, cid_, origins_[0].url, publisher_->slot(),
             publisher_->generation(), "edge " + publisher_->key()) {
   LOG_INFO("edge %s: pulling from %zu origins (puller cid=%s)", key().c_str(), origins_.size(),
@@ -54,6 +56,7 @@ EdgePuller::EdgePuller(Services& svc, Owner& owner, Resolver& resolver,
 }
 
 EdgePuller::~EdgePuller() {
+  *alive_ = false;
   connector_.cancel();
   if (conn_ != nullptr) {
     EdgeConn* conn = std::exchange(conn_, nullptr);
@@ -63,6 +66,28 @@ EdgePuller::~EdgePuller() {
 }
 
 void EdgePuller::connect() {
+  if (svc_.directory != nullptr && current_ == 0) return look_up();
+  start_connect();
+}
+
+// Who holds the stream now: that origin, else the configured ones.
+void EdgePuller::look_up() {
+  svc_.directory->lookup(key(), [this, alive = alive_](const std::string& endpoint) {
+    if (!*alive || stopped_) return;
+    base::LogContext ctx(cid_);
+    conf::RtmpUrl url;
+    if (!endpoint.empty() && conf::parse_rtmp_url(endpoint, &url).empty()) {
+      origins_[0] = rtmp_target(url, player_, vhost_.name);
+    } else {
+      LOG_INFO("edge %s: the directory names no holder; trying the configured origins",
+               key().c_str());
+      current_ = 1;
+    }
+    start_connect();
+  });
+}
+
+void EdgePuller::start_connect() {
   base::LogContext ctx(cid_);
   const RtmpTarget& origin = origins_[current_];
   link_.set_url(origin.url);
@@ -175,6 +200,7 @@ void EdgePuller::failed(const std::string& why) {
   const bool was_live = live_ && last_media_ms_ != 0;
   if (was_live && gap_since_ms_ == 0) gap_since_ms_ = last_media_ms_;
   live_ = false;
+  if (svc_.directory != nullptr && holder_failed(was_live, why)) return;
   current_ = (current_ + 1) % origins_.size();
   const std::string& next = origins_[current_].url;
   if (was_live) {
@@ -195,6 +221,32 @@ void EdgePuller::failed(const std::string& why) {
   backoff_ms_ = std::min(backoff_ms_ * 2, kMaxRetryMs);
 }
 
+// With a directory, a lost holder is looked up again at once (the stream
+// may have moved), and a holder that does not answer is asked again every
+// kHolderRetryMs for one lease period (a dead origin's lease runs out, its
+// publisher republishes elsewhere) before the configured origins get their
+// turn. True when that is what happens next.
+bool EdgePuller::holder_failed(bool was_live, const std::string& why) {
+  if (was_live) {
+    holder_failures_ = 0;
+    if (current_ != 0) return false;  // a configured origin was lost: the normal rotation
+    LOG_WARN("edge %s: origin %s lost (%s); asking the directory again", key().c_str(),
+             origins_[0].url.c_str(), why.c_str());
+    connect();
+    return true;
+  }
+  if (current_ != 0) return false;
+  const int64_t lease_ms = svc_.config->origin_cluster.lease.count();
+  if (++holder_failures_ * kHolderRetryMs > lease_ms + kHolderRetryMs) {
+    holder_failures_ = 0;
+    return false;
+  }
+  LOG_WARN("edge %s: the holder %s failed (%s); asking the directory again in %lld ms",
+           key().c_str(), origins_[0].url.c_str(), why.c_str(), (long long)kHolderRetryMs);
+  add_after_ms(retry_.get(), kHolderRetryMs);
+  return true;
+}
+
 void EdgePuller::on_retry_cb(evutil_socket_t, short, void* arg) {
   static_cast<EdgePuller*>(arg)->connect();
 }
@@ -204,8 +256,13 @@ void EdgePuller::on_tick_cb(evutil_socket_t, short, void* arg) {
 }
 
 std::vector<RtmpTarget> EdgePuller::origins_of(const conf::VhostConfig& vhost,
-                                               const HookInfo& player) {
+                                               const HookInfo& player, bool directory) {
   std::vector<RtmpTarget> origins;
+  if (directory) {  // the holder's place, filled by each lookup
+    RtmpTarget holder;
+    holder.url = "the directory's holder";
+    origins.push_back(holder);
+  }
   for (const conf::RtmpUrl& origin : vhost.cluster.origins)
     origins.push_back(rtmp_target(origin, player, vhost.name));
   return origins;

@@ -4,6 +4,12 @@
 // players on every worker read it from the ring like any stream) and plays
 // the stream from an origin (EdgeConn), writing each message into it.
 //
+// Origin cluster: with origin_cluster.directory, the first origin tried is
+// the one the directory says holds the stream (looked up again before each
+// try after a failure, so the pull follows the stream when it moves to
+// another origin); the configured origins are the fall-back when the
+// directory has no holder or cannot be reached.
+//
 // Fail-over: an origin that refuses, does not start within the set-up
 // timeout, sends no media for cluster.stall_timeout or closes is left for
 // the next one in cluster.origins, round robin, at once after a live
@@ -36,6 +42,7 @@ class EdgePuller final : public EdgeConn::Owner {
   static constexpr int64_t kFirstRetryMs = 1000;
   static constexpr int64_t kMaxRetryMs = 30000;
   static constexpr int64_t kSetupTimeoutMs = 5000;  // connect to Play.Start (SRS: 5 s)
+  static constexpr int64_t kHolderRetryMs = 500;    // a directory holder that failed
 
   class Owner {
    public:
@@ -56,8 +63,11 @@ class EdgePuller final : public EdgeConn::Owner {
 
  private:
   void connect();
+  void look_up();
+  void start_connect();
   void on_connected(base::Result<Connected> r);
   void failed(const std::string& why);
+  bool holder_failed(bool was_live, const std::string& why);
   void on_edge_live(EdgeConn& conn) override;
   bool on_edge_message(const proto::rtmp::Message& msg, std::string* why) override;
   void on_edge_read_done() override;
@@ -70,7 +80,8 @@ class EdgePuller final : public EdgeConn::Owner {
   void tick();
   uint32_t players() const;
   proto::rtmp::ClientConfig client_config() const;
-  static std::vector<RtmpTarget> origins_of(const conf::VhostConfig& vhost, const HookInfo& player);
+  static std::vector<RtmpTarget> origins_of(const conf::VhostConfig& vhost, const HookInfo& player,
+                                            bool directory);
   void stop(const char* why);
 
   Services& svc_;
@@ -80,8 +91,12 @@ class EdgePuller final : public EdgeConn::Owner {
   base::ContextId cid_;  // the first player's, and its connections'
   Connector connector_;
   EventPtr tick_, retry_;
-  std::vector<RtmpTarget> origins_;  // the stream on each origin
-  size_t current_ = 0;               // the origin tried now
+  HookInfo player_;  // the first player's request
+  // The stream on each origin; with a directory (origin_cluster.directory),
+  // the first is the holder the directory names, looked up before each try.
+  std::vector<RtmpTarget> origins_;
+  size_t current_ = 0;                                          // the origin tried now
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for lookups in flight
   LinkEntryHolder link_;
   EdgeConn* conn_ = nullptr;  // owned by Connections; detached before this goes
   bool stopped_ = false;
@@ -91,6 +106,7 @@ class EdgePuller final : public EdgeConn::Owner {
   bool live_ = false;
   // Across connections.
   uint32_t failures_in_row_ = 0;  // attempts that never went live
+  int64_t holder_failures_ = 0;   // the directory's holder, in a row
   int64_t backoff_ms_ = kFirstRetryMs;
   int64_t idle_since_ms_ = 0;  // 0: players are there
   int64_t gap_since_ms_ = 0;   // media stopped here (an origin lost); 0: none

@@ -273,6 +273,7 @@ bool RtmpConn::handle(const rtmp::PublishCommand& c) {
     return false;
   }
   if (!admitted(AccessAction::kPublish, url)) return false;
+  if (!directory_allows(url, [this, c] { return handle(c); })) return !closing();
   if (hooks_on() &&
       !hook_allows(HookEvent::kPublish, url, c.txn, [this, c] { return handle(c); })) {
     return !closing();
@@ -308,6 +309,7 @@ void RtmpConn::on_unpublish(const char* why) {
   LOG_INFO("rtmp unpublish %s (%s), %llu messages", publisher_->key().c_str(), why,
            (unsigned long long)publisher_->messages());
   notify_hook(HookEvent::kUnpublish);
+  directory_claimed_.clear();  // its lease goes with the publish
   publisher_->stop();
   publisher_.reset();
   if (fmle_) {

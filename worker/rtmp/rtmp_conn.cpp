@@ -53,8 +53,8 @@ void RtmpConn::on_closing(const std::string&) {
 }
 
 void RtmpConn::on_timer() {
-  if (!connected_ && !hook_ticket_) return handshake_timed_out();
-  if (!got_bytes_ && !player_ && !hook_ticket_) return close("receive timeout (30 s without data)");
+  if (!connected_ && !waiting()) return handshake_timed_out();
+  if (!got_bytes_ && !player_ && !waiting()) return close("receive timeout (30 s without data)");
   got_bytes_ = false;
   arm_timer(kIdleCheckMs);
 }
@@ -91,7 +91,7 @@ void RtmpConn::on_writable() {
 }
 
 bool RtmpConn::feed(const uint8_t* data, size_t len) {
-  if (hook_ticket_) return hold(data, len);
+  if (waiting()) return hold(data, len);
   if (handshake_) {
     size_t used = 0;
     if (!feed_handshake(data, len, &used)) return false;
@@ -111,8 +111,7 @@ bool RtmpConn::feed(const uint8_t* data, size_t len) {
     }
     if (r == rtmp::ReadResult::kMessage && !on_message(reader_->message())) return false;
     if (reader_->ack_due()) queue_control(rtmp::make_ack(reader_->take_ack()));
-    if (hook_ticket_)
-      return hold(data, len);  // waiting for a callback's verdict: the rest waits too
+    if (waiting()) return hold(data, len);  // waiting for a verdict: the rest waits too
   }
   return !closing();
 }

@@ -76,6 +76,10 @@ class RtmpConn final : public SocketConn {
   void queue_user_control(const proto::rtmp::UserControl& msg);
   bool resolve(const std::string& stream_name, proto::rtmp::StreamUrl* url, std::string* why);
   bool admitted(AccessAction action, const proto::rtmp::StreamUrl& url);
+  // rtmp_hooks.cpp: the origin cluster's lease before a publish (false: waiting, or refused).
+  bool directory_allows(const proto::rtmp::StreamUrl& url, std::function<bool()> again);
+  void on_directory_verdict(bool ok, const std::string& why, const std::function<bool()>& again);
+  bool waiting() const noexcept { return hook_ticket_ != 0 || directory_ticket_ != 0; }
 
   // rtmp_hooks.cpp: HTTP callbacks. hook_allows() is true when the command
   // may go on now; false when the connection waits for the verdict (reading
@@ -120,6 +124,8 @@ class RtmpConn final : public SocketConn {
   proto::rtmp::PeerIdentity upstream_;  // a forwarder or edge connecting here (connect's srs_*)
   proto::rtmp::StreamUrl hook_url_;     // of connect, then of publish/play (hooks enabled only)
   uint64_t hook_ticket_ = 0;            // the verdict this connection waits for
+  uint64_t directory_ticket_ = 0;       // the origin cluster's lease it waits for
+  std::string directory_claimed_;       // the stream whose lease it got (the command runs again)
   int hook_passed_ = -1;                // the HookEvent accepted, while its command re-runs
   std::vector<uint8_t> held_;           // bytes read before the wait, fed after the verdict
 };

@@ -12,6 +12,7 @@
 #include "base/log.hpp"
 #include "proto/rtmp/command_writer.hpp"
 #include "worker/core/client_entry.hpp"
+#include "worker/directory/stream_directory.hpp"
 #include "worker/rtmp/rtmp_conn.hpp"
 
 namespace srs::worker {
@@ -65,6 +66,38 @@ bool RtmpConn::hook_allows(HookEvent event, const rtmp::StreamUrl& url, double t
   return false;  // feed() holds what follows
 }
 
+// An origin of a cluster takes the stream's lease in the directory first
+// (directory/stream_directory.hpp); another origin's lease refuses it.
+bool RtmpConn::directory_allows(const rtmp::StreamUrl& url, std::function<bool()> again) {
+  if (svc_.directory == nullptr || vhost_->cluster.mode != conf::ClusterMode::kOrigin) return true;
+  std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;
+  if (directory_claimed_ == key) return true;  // the command runs again after its verdict
+  uint64_t ticket = svc_.directory->claim(
+      key, cid().c_str(), [this, again = std::move(again)](bool ok, const std::string& why) {
+        on_directory_verdict(ok, why, again);
+      });
+  if (ticket == 0) return true;  // nothing to wait for (redis down: the publish goes on)
+  directory_ticket_ = ticket;
+  directory_claimed_ = key;
+  (void)flush_out();
+  return false;  // feed() holds what follows
+}
+
+void RtmpConn::on_directory_verdict(bool ok, const std::string& why,
+                                    const std::function<bool()>& again) {
+  base::LogContext ctx(cid());
+  directory_ticket_ = 0;
+  if (closing()) return;
+  if (ok) {
+    if (again() && !closing()) resume_after_hook();
+    return;
+  }
+  directory_claimed_.clear();
+  reply_status(rtmp::StatusCode::kPublishBadName, why, 1);
+  (void)flush_out();
+  close("publish refused: " + why);
+}
+
 // Bytes that arrive while a verdict is pending: kept for later. False: the
 // caller stops feeding.
 bool RtmpConn::hold(const uint8_t* data, size_t len) {
@@ -111,7 +144,7 @@ void RtmpConn::resume_after_hook() {
   std::vector<uint8_t> held = std::move(held_);
   held_.clear();
   if (!held.empty()) (void)feed(held.data(), held.size());  // may close, or wait again
-  if (closing() || hook_ticket_) return;
+  if (closing() || waiting()) return;
   resume_reading();
   if (publisher_ && !publisher_->flush()) return close("another publisher took the stream over");
   on_writable();
@@ -127,6 +160,8 @@ void RtmpConn::notify_hook(HookEvent event) {
 }
 
 void RtmpConn::cancel_hook() {
+  if (directory_ticket_ && svc_.directory) svc_.directory->cancel(directory_ticket_);
+  directory_ticket_ = 0;
   if (hook_ticket_ && svc_.hooks) svc_.hooks->cancel(hook_ticket_);
   hook_ticket_ = 0;
 }
