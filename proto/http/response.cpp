@@ -16,6 +16,8 @@ const char* reason_phrase(int status) noexcept {
       return "Partial Content";
     case 301:
       return "Moved Permanently";
+    case 302:
+      return "Found";
     case 304:
       return "Not Modified";
     case 400:

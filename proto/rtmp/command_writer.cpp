@@ -111,6 +111,16 @@ void encode_connect_error(Sink out, double txn, std::string_view description) {
   amf::amf0_write(out, error_info("NetConnection.Connect.Rejected", description));
 }
 
+void encode_redirect(Sink out, std::string_view tc_url, std::string_view url) {
+  Value info = error_info("NetConnection.Connect.Rejected", "RTMP 302 Redirect");
+  Value ex = Value::object();
+  ex.set("code", Value::number(302));
+  ex.set("redirect", Value::string(std::string(tc_url)));
+  ex.set("redirect2", Value::string(std::string(url)));
+  info.set("ex", std::move(ex));
+  encode_on_status(out, info);
+}
+
 void encode_call_error(Sink out, double txn, std::string_view description) {
   put_call_header(out, "_error", txn);
   amf::amf0_write_null(out);

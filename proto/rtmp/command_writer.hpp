@@ -67,6 +67,10 @@ struct ConnectResult {
 void encode_connect_result(amf::Sink out, const ConnectResult& r);
 // _error, txn, null, {level error, code NetConnection.Connect.Rejected, description}.
 void encode_connect_error(amf::Sink out, double txn, std::string_view description);
+// SRS's RTMP 302: onStatus, 0, null, {level error, code
+// NetConnection.Connect.Rejected, description "RTMP 302 Redirect", ex {code
+// 302, redirect: the holder's tcUrl, redirect2: the whole stream URL}}.
+void encode_redirect(amf::Sink out, std::string_view tc_url, std::string_view url);
 // _error, txn, null, {level error, code NetConnection.Call.Failed, description}: unknown commands.
 void encode_call_error(amf::Sink out, double txn, std::string_view description);
 // _result, txn, null, stream id (7.2.1.3).

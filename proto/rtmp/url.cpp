@@ -161,6 +161,22 @@ std::string full_url(std::string_view tc_url, std::string_view stream) {
 
 }  // namespace
 
+std::string redact_param(std::string_view text, std::string_view key) {
+  std::string out(text);
+  const std::string needle = std::string(key) + "=";
+  size_t at = 0;
+  while ((at = out.find(needle, at)) != std::string::npos) {
+    const bool starts = at > 0 && (out[at - 1] == '?' || out[at - 1] == '&');
+    at += needle.size();
+    if (!starts) continue;
+    size_t end = out.find_first_of("&#", at);
+    if (end == std::string::npos) end = out.size();
+    out.replace(at, end - at, "***");
+    at += 3;
+  }
+  return out;
+}
+
 std::string query_value(std::string_view query, std::string_view key) {
   if (size_t q = query.find('?'); q != std::string_view::npos) query.remove_prefix(q + 1);
   std::vector<std::string> kvs = split_query(query);

@@ -57,6 +57,11 @@ base::Result<StreamUrl> parse_stream_url(std::string_view tc_url, std::string_vi
 // and anything before it ignored), with SRS's splitting; empty when absent.
 std::string query_value(std::string_view query, std::string_view key);
 
+// `text` (a URL, a stream name with its parameters, or a query) with the
+// value of every `key`= parameter replaced by "***": a token in a log
+// line or the API cannot be copied and reused.
+std::string redact_param(std::string_view text, std::string_view key = "token");
+
 // "vhost/app/stream", without the vhost when it is the default one.
 std::string stream_key(std::string_view vhost, std::string_view app, std::string_view stream);
 

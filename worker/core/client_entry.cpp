@@ -3,6 +3,8 @@
 
 #include <ctime>
 
+#include "base/clock.hpp"
+#include "base/log.hpp"
 #include "worker/core/services.hpp"
 
 namespace srs::worker {
@@ -27,8 +29,21 @@ void ClientEntryHolder::claim(Services& svc, shm::ClientType type, const base::C
   base::Result<shm::ClientRef> ref =
       table.claim(owner, type, cid, ip, static_cast<uint32_t>(std::time(nullptr)));
   if (!ref.is_ok()) {
-    LOG_WARN("client %.*s is served unlisted (the API will not show it): %s", int(peer.size()),
-             peer.data(), ref.status().to_string().c_str());
+    // One line, then at most one every 10 s with the count: a full table
+    // under a flood of connections must not flood the log too.
+    static int64_t last_ms = 0;
+    static uint64_t unlisted = 0;
+    ++unlisted;
+    const int64_t now = base::mono_ms();
+    if (last_ms == 0 || now - last_ms >= 10000) {
+      LOG_WARN(
+          "client %.*s is served unlisted (the API will not show it): %s; %llu unlisted "
+          "since the last such line",
+          int(peer.size()), peer.data(), ref.status().to_string().c_str(),
+          (unsigned long long)unlisted);
+      last_ms = now;
+      unlisted = 0;
+    }
     return;
   }
   table_ = &table;

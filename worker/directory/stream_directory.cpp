@@ -34,7 +34,7 @@ std::string lease_field(const std::string& value, const char* name) {
   return end == std::string::npos ? std::string() : value.substr(at, end - at);
 }
 
-StreamDirectory::StreamDirectory(Services& svc) : svc_(svc) {
+StreamDirectory::StreamDirectory(Services& svc) : svc_(svc), self_(svc.server_id) {
   const conf::OriginClusterConfig& c = svc.config->origin_cluster;
   if (!c.directory) return;
   link_ =
@@ -81,6 +81,29 @@ uint64_t StreamDirectory::claim(const std::string& key, const std::string& cid, 
 
 void StreamDirectory::cancel(uint64_t ticket) {
   waiting_.erase(ticket);
+  finding_.erase(ticket);
+}
+
+bool StreamDirectory::redirect() const noexcept {
+  return svc_.config->origin_cluster.redirect;
+}
+
+uint64_t StreamDirectory::find_holder(const std::string& key, HolderFound done) {
+  const uint64_t ticket = next_ticket_++;
+  finding_[ticket] = std::move(done);
+  link_->command({"GET", key}, [this, ticket](const redisReply* r) {
+    auto it = finding_.find(ticket);
+    if (it == finding_.end()) return;  // the player left
+    HolderFound found = std::move(it->second);
+    finding_.erase(it);
+    Holder h;
+    if (r != nullptr && r->type == REDIS_REPLY_STRING) {
+      const std::string v(r->str, r->len);
+      h = Holder{lease_field(v, "server"), lease_field(v, "rtmp"), lease_field(v, "http")};
+    }
+    found(h);
+  });
+  return ticket;
 }
 
 void StreamDirectory::set_nx(const std::string& key, uint64_t ticket) {

@@ -37,11 +37,18 @@ class StreamDirectory final : public PublishObserver {
  public:
   using Verdict = std::function<void(bool ok, const std::string& why)>;
   using Found = std::function<void(const std::string& rtmp_endpoint)>;
+  // Who holds a stream: its server id and the endpoints it gave; all empty
+  // when nobody (or Redis cannot say).
+  struct Holder {
+    std::string server, rtmp, http;
+  };
+  using HolderFound = std::function<void(const Holder& holder)>;
 
   // Does nothing (enabled() false) without origin_cluster.directory.
   explicit StreamDirectory(Services& svc);
   ~StreamDirectory() override;
   bool enabled() const noexcept { return link_ != nullptr; }
+  bool redirect() const noexcept;  // origin_cluster.redirect
 
   // Takes the lease of `key` for a publish by `cid`. 0: decided at once
   // (no directory; Redis down: allowed), `done` not called; else a ticket,
@@ -51,6 +58,10 @@ class StreamDirectory final : public PublishObserver {
   // The RTMP endpoint ("host:port") of the origin holding `key`, empty when
   // none or Redis cannot say; `done` runs later.
   void lookup(const std::string& key, Found done);
+  // The holder of `key` for a player on an origin (redirect or pull
+  // through): a ticket (cancel() it if the player leaves); `done` runs later.
+  uint64_t find_holder(const std::string& key, HolderFound done);
+  bool holds_elsewhere(const Holder& h) const { return !h.server.empty() && h.server != self_; }
 
   void on_publish(const PublishEvent& e) override;
   void on_unpublish(const PublishEvent& e) override;
@@ -76,8 +87,10 @@ class StreamDirectory final : public PublishObserver {
 
   Services& svc_;
   std::unique_ptr<RedisLink> link_;
-  std::map<std::string, Lease> leases_;  // by stream key
-  std::map<uint64_t, Verdict> waiting_;  // claims waiting for Redis, by ticket
+  std::map<std::string, Lease> leases_;      // by stream key
+  std::map<uint64_t, Verdict> waiting_;      // claims waiting for Redis, by ticket
+  std::map<uint64_t, HolderFound> finding_;  // holder lookups, by ticket
+  std::string self_;                         // this server's id
   uint64_t next_ticket_ = 1;
   EventPtr renew_timer_;
 };

@@ -21,6 +21,11 @@ Edge::~Edge() = default;
 
 void Edge::want(const std::string& key, const conf::VhostConfig& vhost, const HookInfo& player) {
   if (vhost.cluster.mode != conf::ClusterMode::kEdge) return;
+  pull_through(key, vhost, player);
+}
+
+void Edge::pull_through(const std::string& key, const conf::VhostConfig& vhost,
+                        const HookInfo& player) {
   if (wanted_.emplace(key, Wanted{&vhost, player}).second && wanted_.size() == 1)
     add_after_ms(check_.get(), kCheckMs);
   pull(key, vhost, player);

@@ -33,6 +33,10 @@ class Edge final : public EdgePuller::Owner {
   // pulls the stream unless it is live or being pulled. `player` carries
   // the app, stream and parameters the origin gets.
   void want(const std::string& key, const conf::VhostConfig& vhost, const HookInfo& player);
+  // An origin of a cluster asked for a stream another origin holds
+  // (origin_cluster.directory, redirect off): pulled like an edge pulls it,
+  // one upstream for the whole server.
+  void pull_through(const std::string& key, const conf::VhostConfig& vhost, const HookInfo& player);
 
  private:
   void on_pull_done(EdgePuller& puller) override;

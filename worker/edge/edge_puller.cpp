@@ -78,6 +78,8 @@ void EdgePuller::look_up() {
     conf::RtmpUrl url;
     if (!endpoint.empty() && conf::parse_rtmp_url(endpoint, &url).empty()) {
       origins_[0] = rtmp_target(url, player_, vhost_.name);
+    } else if (origins_.size() == 1) {  // an origin pulling through: no other origin to ask
+      return failed("the directory names no holder");
     } else {
       LOG_INFO("edge %s: the directory names no holder; trying the configured origins",
                key().c_str());

@@ -109,6 +109,15 @@ bool HttpConn::refused(const conf::VhostConfig& vhost, const std::string& app,
   return false;
 }
 
+// A playlist this origin does not have: another origin of the cluster may
+// hold its stream (http_directory.cpp). False: waiting or answered.
+bool HttpConn::hls_directory(const http::Request& req, const std::string& path,
+                             std::string_view query, const conf::VhostConfig& vhost) {
+  std::string app, stream;
+  if (svc_.directory == nullptr || !hls_stream_of(path, &app, &stream)) return true;
+  return directory_play(req, path, query, vhost, app, stream, true);
+}
+
 // An HLS file of a vhost with play rules: checked; a playlist asked for with
 // a token is given in *tokenized with the token on its URIs (left empty
 // when it cannot be read whole: then it goes out as it is). False: refused.

@@ -28,6 +28,7 @@
 #include "base/fd.hpp"
 #include "proto/http/request_parser.hpp"
 #include "worker/access/gatekeeper.hpp"
+#include "worker/directory/stream_directory.hpp"
 #include "worker/hooks/hooks.hpp"
 #include "worker/http/flv_framing.hpp"
 #include "worker/http/http_static.hpp"
@@ -98,6 +99,15 @@ class HttpConn final : public SocketConn {
   bool hls_access(const proto::http::Request& req, const std::string& path, std::string_view query,
                   const conf::VhostConfig& vhost, const StaticFile& f, std::string* tokenized);
   static std::string tokenized_playlist(const StaticFile& f, const std::string& token);
+  bool hls_directory(const proto::http::Request& req, const std::string& path,
+                     std::string_view query, const conf::VhostConfig& vhost);
+  // http_directory.cpp: a stream another origin of the cluster holds.
+  bool directory_play(const proto::http::Request& req, const std::string& path,
+                      std::string_view query, const conf::VhostConfig& vhost,
+                      const std::string& app, const std::string& stream, bool hls);
+  void on_holder(const proto::http::Request& req, const std::string& path, const std::string& query,
+                 const conf::VhostConfig& vhost, const std::string& app, const std::string& stream,
+                 bool hls, const StreamDirectory::Holder& h);
   void end_flv_hooks();
   void reply(int status, const std::string& content_type, const std::string& body,
              const std::string& extra_headers = {});
@@ -130,6 +140,9 @@ class HttpConn final : public SocketConn {
   std::unique_ptr<HookInfo> flv_hook_;  // set once the play is allowed: on_stop at the end
   uint64_t hook_ticket_ = 0;
   bool hook_passed_ = false;
+  // The origin cluster's directory (origin_cluster.directory).
+  uint64_t directory_ticket_ = 0;
+  std::string directory_key_;  // the stream it answered for (the request runs again)
 };
 
 }  // namespace srs::worker

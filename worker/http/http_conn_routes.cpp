@@ -177,8 +177,14 @@ void HttpConn::handle_file(const http::Request& req, const std::string& path,
   bool playlist = ends_with(path, ".m3u8");
   bool hls = playlist || ends_with(path, ".ts");
   std::string tokenized;  // a playlist with the token on its URIs
-  if (hls && vhost && play_rules(*vhost) && !hls_access(req, path, query, *vhost, f, &tokenized))
-    return;
+  // HLS files carry no vhost in their path: every vhost writing under this
+  // root has its play rules checked, whichever Host the request names.
+  for (const conf::VhostConfig& v : svc_.config->vhosts) {
+    const std::string& v_root = v.http_dir.empty() ? svc_.config->http_server.dir : v.http_dir;
+    if (hls && v_root == root && play_rules(v) && !hls_access(req, path, query, v, f, &tokenized))
+      return;
+  }
+  if (playlist && vhost && f.status == 404 && !hls_directory(req, path, query, *vhost)) return;
   // The playlist of a live stream (the default [app]/[stream].m3u8 layout):
   // this connection is an HLS player, listed as hls-play like in SRS.
   if (vhost && playlist && (f.status == 200 || f.status == 206)) {
@@ -224,6 +230,7 @@ bool HttpConn::handle_flv(const http::Request& req, const std::string& path,
   keep_alive_ = false;  // the body ends when the connection does
   std::string key = vhost->name + "/" + app + "/" + stream;
   if (!flv_allows(req, query, *vhost, app, stream)) return true;
+  if (!directory_play(req, path, query, *vhost, app, stream, false)) return true;
   if (head_only_) {
     queue_text(head(200, "video/x-flv", -1, "Cache-Control: no-cache\r\n"));
     return true;

@@ -80,6 +80,8 @@ void HttpConn::on_flv_verdict(bool ok, const std::string& why, const std::functi
 }
 
 void HttpConn::end_flv_hooks() {
+  if (directory_ticket_ && svc_.directory) svc_.directory->cancel(directory_ticket_);
+  directory_ticket_ = 0;
   if (hook_ticket_ && svc_.hooks) svc_.hooks->cancel(hook_ticket_);
   hook_ticket_ = 0;
   if (!flv_hook_ || !hook_vhost_ || !svc_.hooks) return;

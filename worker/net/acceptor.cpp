@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -88,6 +89,10 @@ void Acceptor::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int,
              self.kind_, peer.c_str(), svc.config->rtmp.max_connections_per_ip);
   } else {
     evutil_make_socket_nonblocking(fd);
+    // No Nagle delay: a player's first frame (and every small command
+    // reply) goes out at once instead of ~40 ms later behind an unacked segment.
+    int one = 1;
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     std::unique_ptr<Transport> transport;
     std::string error;
     if (l->tls == nullptr) {
@@ -96,7 +101,17 @@ void Acceptor::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int,
       transport = l->tls->wrap(std::move(owned), &error);
     }
     if (transport) {
-      svc.conns->add(l->make(std::move(transport), std::move(peer)));
+      std::unique_ptr<Connection> conn = l->make(std::move(transport), std::move(peer));
+      Connection* added = conn.get();
+      svc.conns->add(std::move(conn));
+      if (svc.config->rtmp.max_connections_per_ip > 0 && !added->client().listed()) {
+        // Unlisted, it would be counted nowhere and pass any per-IP limit.
+        svc.control->workers().counters(svc.slot).refused_per_ip.fetch_add(
+            1, std::memory_order_relaxed);
+        added->close(
+            "refused: the client table is full (shm.max_clients), so "
+            "rtmp.max_connections_per_ip cannot count this connection");
+      }
     } else {
       LOG_ERROR("%s client %s refused: %s", self.kind_, peer.c_str(), error.c_str());
     }

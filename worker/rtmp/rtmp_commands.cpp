@@ -182,8 +182,9 @@ bool RtmpConn::handle(const rtmp::ConnectCommand& c) {
     return !closing();
   }
   connected_ = true;
-  LOG_INFO("rtmp connect tcUrl=%s app=%s vhost=%s flashVer=%s", c.tc_url.c_str(), app_.c_str(),
-           vhost_name_.c_str(), c.flash_ver.c_str());
+  LOG_INFO("rtmp connect tcUrl=%s app=%s vhost=%s flashVer=%s",
+           rtmp::redact_param(c.tc_url).c_str(), app_.c_str(), vhost_name_.c_str(),
+           c.flash_ver.c_str());
   if (!c.args.empty()) upstream_ = rtmp::peer_identity_from(c.args[0]);
   if (!upstream_.empty()) {
     // A forwarder or edge announcing itself: its log lines carry this cid.
@@ -291,8 +292,8 @@ bool RtmpConn::handle(const rtmp::PublishCommand& c) {
     close("publish " + key + " refused: " + why);
     return false;
   }
-  LOG_INFO("rtmp publish %s (param '%s', %s flow)", key.c_str(), url.param.c_str(),
-           fmle_ ? "FMLE" : "Flash");
+  LOG_INFO("rtmp publish %s (param '%s', %s flow)", key.c_str(),
+           rtmp::redact_param(url.param).c_str(), fmle_ ? "FMLE" : "Flash");
   client().describe(fmle_ ? shm::ClientType::kFmlePublish : shm::ClientType::kFlashPublish,
                     publisher_->slot(), publisher_->generation(), key);
   std::string out;
@@ -332,18 +333,25 @@ bool RtmpConn::on_play(const std::string& name, double txn) {
     return false;
   }
   if (!admitted(AccessAction::kPlay, url)) return false;
+  if (!directory_play(url, [this, name, txn] { return on_play(name, txn); })) return !closing();
   if (hooks_on() &&
       !hook_allows(HookEvent::kPlay, url, txn, [this, name, txn] { return on_play(name, txn); })) {
     return !closing();
   }
   std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;
-  LOG_INFO("rtmp play %s (param '%s')", key.c_str(), url.param.c_str());
+  LOG_INFO("rtmp play %s (param '%s')", key.c_str(), rtmp::redact_param(url.param).c_str());
   if (vhost_->cluster.mode == conf::ClusterMode::kEdge && svc_.edge != nullptr) {
     HookInfo player = hook_info();
     player.app = url.app;
     player.stream = url.stream;
     player.param = url.param;
     svc_.edge->want(key, *vhost_, player);
+  } else if (pull_through_ && svc_.edge != nullptr) {
+    HookInfo player = hook_info();
+    player.app = url.app;
+    player.stream = url.stream;
+    player.param = url.param;
+    svc_.edge->pull_through(key, *vhost_, player);
   }
   client().describe(shm::ClientType::kRtmpPlay, shm::kNoSlot, 0, key);
   queue_user_control(rtmp::make_user_control(rtmp::UserControlEvent::kStreamBegin, 1));

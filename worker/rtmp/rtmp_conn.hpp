@@ -22,6 +22,7 @@
 #include "proto/rtmp/handshake.hpp"
 #include "proto/rtmp/url.hpp"
 #include "worker/access/gatekeeper.hpp"
+#include "worker/directory/stream_directory.hpp"
 #include "worker/hooks/hooks.hpp"
 #include "worker/net/socket_conn.hpp"
 #include "worker/rtmp/rtmp_framing.hpp"
@@ -79,6 +80,12 @@ class RtmpConn final : public SocketConn {
   // rtmp_hooks.cpp: the origin cluster's lease before a publish (false: waiting, or refused).
   bool directory_allows(const proto::rtmp::StreamUrl& url, std::function<bool()> again);
   void on_directory_verdict(bool ok, const std::string& why, const std::function<bool()>& again);
+  // ... and, before a play of a stream this origin does not have, its holder:
+  // a redirect there (origin_cluster.redirect) or a pull through.
+  bool directory_play(const proto::rtmp::StreamUrl& url, std::function<bool()> again);
+  void on_holder(const proto::rtmp::StreamUrl& url, const StreamDirectory::Holder& h,
+                 const std::function<bool()>& again);
+  void redirect_to(const proto::rtmp::StreamUrl& url, const StreamDirectory::Holder& h);
   bool waiting() const noexcept { return hook_ticket_ != 0 || directory_ticket_ != 0; }
 
   // rtmp_hooks.cpp: HTTP callbacks. hook_allows() is true when the command
@@ -125,9 +132,10 @@ class RtmpConn final : public SocketConn {
   proto::rtmp::StreamUrl hook_url_;     // of connect, then of publish/play (hooks enabled only)
   uint64_t hook_ticket_ = 0;            // the verdict this connection waits for
   uint64_t directory_ticket_ = 0;       // the origin cluster's lease it waits for
-  std::string directory_claimed_;       // the stream whose lease it got (the command runs again)
-  int hook_passed_ = -1;                // the HookEvent accepted, while its command re-runs
-  std::vector<uint8_t> held_;           // bytes read before the wait, fed after the verdict
+  std::string directory_claimed_;  // the stream the directory answered for (the command runs again)
+  bool pull_through_ = false;      // play: another origin holds the stream; pull it
+  int hook_passed_ = -1;           // the HookEvent accepted, while its command re-runs
+  std::vector<uint8_t> held_;      // bytes read before the wait, fed after the verdict
 };
 
 }  // namespace srs::worker

@@ -98,6 +98,47 @@ void RtmpConn::on_directory_verdict(bool ok, const std::string& why,
   close("publish refused: " + why);
 }
 
+bool RtmpConn::directory_play(const rtmp::StreamUrl& url, std::function<bool()> again) {
+  if (svc_.directory == nullptr || vhost_->cluster.mode != conf::ClusterMode::kOrigin) return true;
+  std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;
+  if (directory_claimed_ == key) return true;  // the command runs again after the answer
+  if (svc_.control->registry().find(key).is_ok()) return true;  // here (or waiting here)
+  directory_claimed_ = key;
+  directory_ticket_ = svc_.directory->find_holder(
+      key, [this, url, again = std::move(again)](const StreamDirectory::Holder& h) {
+        on_holder(url, h, again);
+      });
+  (void)flush_out();
+  return false;  // feed() holds what follows
+}
+
+void RtmpConn::on_holder(const rtmp::StreamUrl& url, const StreamDirectory::Holder& h,
+                         const std::function<bool()>& again) {
+  base::LogContext ctx(cid());
+  directory_ticket_ = 0;
+  if (closing()) return;
+  if (svc_.directory->holds_elsewhere(h) && !h.rtmp.empty()) {
+    if (svc_.directory->redirect()) return redirect_to(url, h);
+    pull_through_ = true;
+    LOG_INFO("rtmp play %s/%s/%s: held by origin %s (rtmp %s); pulling it through",
+             vhost_name_.c_str(), url.app.c_str(), url.stream.c_str(), h.server.c_str(),
+             h.rtmp.c_str());
+  }
+  if (again() && !closing()) resume_after_hook();
+}
+
+// SRS's RTMP 302: the player is told the holder's URL and let go.
+void RtmpConn::redirect_to(const rtmp::StreamUrl& url, const StreamDirectory::Holder& h) {
+  std::string tc_url = "rtmp://" + h.rtmp + "/" + url.app;
+  if (vhost_name_ != conf::kDefaultVhost) tc_url += "?vhost=" + vhost_name_;
+  std::string full = "rtmp://" + h.rtmp + "/" + url.app + "/" + url.stream + url.param;
+  std::string out;
+  rtmp::encode_redirect(out, tc_url, full);
+  queue_amf(rtmp::kCsidOverStream, rtmp::kTypeCommandAmf0, 1, out);
+  (void)flush_out();
+  close("play redirected (RTMP 302) to origin " + h.server + ": " + full);
+}
+
 // Bytes that arrive while a verdict is pending: kept for later. False: the
 // caller stops feeding.
 bool RtmpConn::hold(const uint8_t* data, size_t len) {

@@ -2,6 +2,7 @@
 #include "worker/stream/rtmp_target.hpp"
 
 #include "conf/config.hpp"
+#include "proto/rtmp/url.hpp"
 
 namespace srs::worker {
 namespace {
@@ -48,7 +49,7 @@ RtmpTarget rtmp_target(const conf::RtmpUrl& dest, const HookInfo& source, std::s
   std::string authority = (v6 ? "[" + t.host + "]" : t.host) + ":" + std::to_string(t.port);
   t.tc_url = "rtmp://" + authority + "/" + t.app;
   if (vhost != conf::kDefaultVhost) t.tc_url += "?vhost=" + std::string(vhost);
-  t.url = "rtmp://" + authority + "/" + t.app + "/" + t.stream;
+  t.url = proto::rtmp::redact_param("rtmp://" + authority + "/" + t.app + "/" + t.stream);
   return t;
 }
 

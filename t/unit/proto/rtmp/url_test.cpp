@@ -174,3 +174,15 @@ TEST_CASE("url: stream keys and client tcUrls") {
 
 }  // namespace
 }  // namespace srs::proto::rtmp
+
+TEST_CASE("redact_param: every token value masked, nothing else touched") {
+  using srs::proto::rtmp::redact_param;
+  CHECK(redact_param("?token=abc.def.ghi") == "?token=***");
+  CHECK(redact_param("rtmp://h/live/cam?vhost=v&token=abc&x=1") ==
+        "rtmp://h/live/cam?vhost=v&token=***&x=1");
+  CHECK(redact_param("cam?token=a#frag") == "cam?token=***#frag");
+  CHECK(redact_param("?token=a&token=b") == "?token=***&token=***");
+  CHECK(redact_param("?mytoken=a&token") == "?mytoken=a&token");  // another name; no value
+  CHECK(redact_param("") == "");
+  CHECK(redact_param("?secret=s", "secret") == "?secret=***");
+}

@@ -49,7 +49,7 @@ TEST_CASE("forward target: host:port keeps the stream's app, name and parameters
   CHECK(t.app == "live");
   CHECK(t.stream == "cam?token=x");
   CHECK(t.tc_url == "rtmp://127.0.0.2:1935/live");
-  CHECK(t.url == "rtmp://127.0.0.2:1935/live/cam?token=x");
+  CHECK(t.url == "rtmp://127.0.0.2:1935/live/cam?token=***");  // logs and the API: redacted
 
   RtmpTarget plain = target("rtmp://origin:19350", source("live", "cam"));
   CHECK(plain.host == "origin");
@@ -70,7 +70,7 @@ TEST_CASE("forward target: an app alone keeps the stream's name and parameters")
   CHECK(t.app == "backup");
   CHECK(t.stream == "cam?token=x");
   CHECK(t.tc_url == "rtmp://b:1936/backup");
-  CHECK(t.url == "rtmp://b:1936/backup/cam?token=x");
+  CHECK(t.url == "rtmp://b:1936/backup/cam?token=***");
 
   RtmpTarget templated = target("rtmp://b/[app]_hd", source("live", "cam"));
   CHECK(templated.app == "live_hd");
@@ -89,7 +89,7 @@ TEST_CASE("forward target: a full path is exactly what it says, templates expand
   CHECK(t.app == "live_hd");
   CHECK(t.stream == "cam?token=x");
   CHECK(t.tc_url == "rtmp://b:1935/live_hd");
-  CHECK(t.url == "rtmp://b:1935/live_hd/cam?token=x");
+  CHECK(t.url == "rtmp://b:1935/live_hd/cam?token=***");
 
   RtmpTarget all = target("rtmp://b/[vhost]/[app]/[stream]", s, "v.example.com");
   CHECK(all.app == "v.example.com");
