@@ -62,7 +62,7 @@ void RedisLink::on_connect_cb(const redisAsyncContext* ac, int status) {
   }
   self->up_ = true;
   self->retry_ms_ = kFirstRetryMs;
-  if (self->logged_down_) LOG_INFO("redis %s is up again", self->url_.text.c_str());
+  if (self->logged_down_) LOG_INFO("redis %s is up", self->url_.text.c_str());
   self->logged_down_ = false;
   if (self->on_state_) self->on_state_(true);
 }
@@ -77,7 +77,7 @@ void RedisLink::on_disconnect_cb(const redisAsyncContext* ac, int status) {
 // The link is gone: every waiting command is answered null (on the next
 // tick, never inside a hiredis callback), the next attempt is scheduled.
 void RedisLink::went_down(const std::string& why) {
-  bool was_up = up_;
+  const bool counted = up_ || !logged_down_;  // a drop, or the first failed attempt
   up_ = false;
   fail_all();
   if (!logged_down_) {
@@ -87,7 +87,7 @@ void RedisLink::went_down(const std::string& why) {
   }
   next_attempt_ms_ = base::mono_ms() + retry_ms_;
   retry_ms_ = std::min(retry_ms_ * 2, kMaxRetryMs);
-  if (was_up && on_state_) on_state_(false);
+  if (counted && on_state_) on_state_(false);
 }
 
 void RedisLink::fail_all() {

@@ -10,10 +10,12 @@
 namespace srs::worker {
 namespace {
 
-// Renews the lease when it is still this value's; 0 when another holds it.
+// Renews the lease when it is still this value's; 0 when another holds it,
+// -1 when nobody does (it expired, or Redis restarted empty).
 constexpr const char* kRenewScript =
-    "if redis.call('get', KEYS[1]) == ARGV[1] then "
-    "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+    "local v = redis.call('get', KEYS[1]) "
+    "if v == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) "
+    "elseif v == false then return -1 else return 0 end";
 // Deletes the lease when it is still this value's.
 constexpr const char* kReleaseScript =
     "if redis.call('get', KEYS[1]) == ARGV[1] then "
@@ -218,9 +220,16 @@ void StreamDirectory::renew_all() {
                    [this, key = key](const redisReply* r) {
                      auto it = leases_.find(key);
                      if (it == leases_.end() || r == nullptr || r->type != REDIS_REPLY_INTEGER ||
-                         r->integer != 0)
+                         r->integer > 0)
                        return;
                      it->second.confirmed = false;
+                     if (r->integer < 0) {  // gone: taken again at once, quietly
+                       LOG_INFO(
+                           "directory: the lease of %s was gone (redis restarted?); taking it "
+                           "again",
+                           key.c_str());
+                       return take(key);
+                     }
                      LOG_ERROR(
                          "directory: the lease of %s is no longer this server's; taking it "
                          "again when it is free",

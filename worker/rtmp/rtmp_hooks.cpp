@@ -72,6 +72,10 @@ bool RtmpConn::directory_allows(const rtmp::StreamUrl& url, std::function<bool()
   if (svc_.directory == nullptr || vhost_->cluster.mode != conf::ClusterMode::kOrigin) return true;
   std::string key = vhost_name_ + "/" + url.app + "/" + url.stream;
   if (directory_claimed_ == key) return true;  // the command runs again after its verdict
+  // Live here already: the lease is this server's; Publisher::start refuses
+  // the second publisher (or lets it take over) without touching the lease.
+  base::Result<shm::StreamInfo> here = svc_.control->registry().find(key);
+  if (here.is_ok() && here->state == shm::StreamState::kLive) return true;
   uint64_t ticket = svc_.directory->claim(
       key, cid().c_str(), [this, again = std::move(again)](bool ok, const std::string& why) {
         on_directory_verdict(ok, why, again);
