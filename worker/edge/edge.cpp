@@ -1,6 +1,7 @@
 // The worker's edge pulls (see edge.hpp).
 #include "worker/edge/edge.hpp"
 
+#include "base/clock.hpp"
 #include "base/log.hpp"
 
 namespace srs::worker {
@@ -15,9 +16,13 @@ Edge::Edge(Services& svc)
     : svc_(svc),
       resolver_(svc.base),
       reaper_(make_timer(svc.base, on_reap_cb, this)),
-      check_(make_timer(svc.base, on_check_cb, this, EV_PERSIST)) {}
+      check_(make_timer(svc.base, on_check_cb, this, EV_PERSIST)),
+      hls_timer_(make_timer(svc.base, on_hls_cb, this)) {}
 
-Edge::~Edge() = default;
+Edge::~Edge() {
+  for (const auto& [key, hold] : hls_)
+    svc_.control->registry().add_players(hold.slot, svc_.slot, -1);
+}
 
 void Edge::want(const std::string& key, const conf::VhostConfig& vhost, const HookInfo& player) {
   if (vhost.cluster.mode != conf::ClusterMode::kEdge) return;
@@ -45,6 +50,37 @@ void Edge::pull(const std::string& key, const conf::VhostConfig& vhost, const Ho
   }
   pullers_[key] =
       std::make_unique<EdgePuller>(svc_, *this, resolver_, std::move(publisher), vhost, player);
+}
+
+void Edge::hls_player(const std::string& key, const conf::VhostConfig& vhost,
+                      const HookInfo& player) {
+  base::Result<shm::StreamInfo> found = svc_.control->registry().find(key);
+  if (!found.is_ok()) return;
+  const int64_t until = base::mono_ms() + kHlsHoldMs;
+  auto [it, added] = hls_.try_emplace(key, HlsHold{found->slot, until});
+  it->second.until_ms = until;
+  if (added) {
+    svc_.control->registry().add_players(found->slot, svc_.slot, +1);
+    if (hls_.size() == 1) add_after_ms(hls_timer_.get(), 1000);
+  }
+  pull_through(key, vhost, player);  // remembered as wanted: pulled again if it ended
+}
+
+void Edge::expire_hls_players() {
+  const int64_t now = base::mono_ms();
+  for (auto it = hls_.begin(); it != hls_.end();) {
+    if (it->second.until_ms > now) {
+      ++it;
+      continue;
+    }
+    svc_.control->registry().add_players(it->second.slot, svc_.slot, -1);
+    it = hls_.erase(it);
+  }
+  if (!hls_.empty()) add_after_ms(hls_timer_.get(), 1000);
+}
+
+void Edge::on_hls_cb(evutil_socket_t, short, void* arg) {
+  static_cast<Edge*>(arg)->expire_hls_players();
 }
 
 void Edge::on_pull_done(EdgePuller& puller) {

@@ -37,8 +37,16 @@ class Edge final : public EdgePuller::Owner {
   // (origin_cluster.directory, redirect off): pulled like an edge pulls it,
   // one upstream for the whole server.
   void pull_through(const std::string& key, const conf::VhostConfig& vhost, const HookInfo& player);
+  // An HLS player of a pulled stream (a playlist request on an edge, or on
+  // an origin pulling through): HLS has no connection to count, so each
+  // request keeps one player of this worker counted for kHlsHoldMs; the
+  // pull is not stopped under HLS players, and is pulled again if it ended.
+  void hls_player(const std::string& key, const conf::VhostConfig& vhost, const HookInfo& player);
+  static constexpr int64_t kHlsHoldMs = 20000;
 
  private:
+  void expire_hls_players();
+  static void on_hls_cb(evutil_socket_t, short, void* arg);
   void on_pull_done(EdgePuller& puller) override;
   void pull(const std::string& key, const conf::VhostConfig& vhost, const HookInfo& player);
   void recheck();
@@ -56,8 +64,14 @@ class Edge final : public EdgePuller::Owner {
   std::map<std::string, std::unique_ptr<EdgePuller>> pullers_;
   std::vector<std::unique_ptr<EdgePuller>> done_;  // destroyed by the reaper
   std::map<std::string, Wanted> wanted_;
+  struct HlsHold {
+    uint32_t slot = 0;  // the stream's registry slot, counted +1 for this worker
+    int64_t until_ms = 0;
+  };
+  std::map<std::string, HlsHold> hls_;
   EventPtr reaper_;
   EventPtr check_;
+  EventPtr hls_timer_;
 };
 
 }  // namespace srs::worker

@@ -16,6 +16,7 @@
 #include "proto/http/target.hpp"
 #include "worker/access/gatekeeper.hpp"
 #include "worker/core/client_entry.hpp"
+#include "worker/edge/edge.hpp"
 #include "worker/http/http_conn.hpp"
 
 namespace srs::worker {
@@ -109,12 +110,32 @@ bool HttpConn::refused(const conf::VhostConfig& vhost, const std::string& app,
   return false;
 }
 
-// A playlist this origin does not have: another origin of the cluster may
-// hold its stream (http_directory.cpp). False: waiting or answered.
-bool HttpConn::hls_directory(const http::Request& req, const std::string& path,
-                             std::string_view query, const conf::VhostConfig& vhost) {
+// A playlist on an edge, or on an origin of a cluster: its HLS player is
+// counted (edge/edge.hpp hls_player: a pull is not stopped under HLS
+// players); on an origin, a playlist that is missing, or whose stream is not
+// live here any more, goes to the directory (http_directory.cpp). False:
+// waiting or answered.
+bool HttpConn::hls_pulled(const http::Request& req, const std::string& path, std::string_view query,
+                          const conf::VhostConfig& vhost, bool missing) {
   std::string app, stream;
-  if (svc_.directory == nullptr || !hls_stream_of(path, &app, &stream)) return true;
+  if (!hls_stream_of(path, &app, &stream)) return true;
+  const bool edge = vhost.cluster.mode == conf::ClusterMode::kEdge;
+  const bool cluster = svc_.directory != nullptr && !edge;
+  if (!edge && !cluster) return true;
+  const std::string key = vhost.name + "/" + app + "/" + stream;
+  base::Result<shm::StreamInfo> s = svc_.control->registry().find(key);
+  if (svc_.edge != nullptr && s.is_ok()) {
+    HookInfo player;
+    player.client_id = cid().c_str();
+    player.ip = std::string(peer_address_ip(peer()));
+    player.vhost = vhost.name;
+    player.app = app;
+    player.stream = stream;
+    if (!query.empty()) player.param = "?" + std::string(query);
+    svc_.edge->hls_player(key, vhost, player);
+  }
+  const bool live = s.is_ok() && s->state == shm::StreamState::kLive;
+  if (!cluster || (live && !missing)) return true;
   return directory_play(req, path, query, vhost, app, stream, true);
 }
 

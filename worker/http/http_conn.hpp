@@ -99,8 +99,8 @@ class HttpConn final : public SocketConn {
   bool hls_access(const proto::http::Request& req, const std::string& path, std::string_view query,
                   const conf::VhostConfig& vhost, const StaticFile& f, std::string* tokenized);
   static std::string tokenized_playlist(const StaticFile& f, const std::string& token);
-  bool hls_directory(const proto::http::Request& req, const std::string& path,
-                     std::string_view query, const conf::VhostConfig& vhost);
+  bool hls_pulled(const proto::http::Request& req, const std::string& path, std::string_view query,
+                  const conf::VhostConfig& vhost, bool missing);
   // http_directory.cpp: a stream another origin of the cluster holds.
   bool directory_play(const proto::http::Request& req, const std::string& path,
                       std::string_view query, const conf::VhostConfig& vhost,

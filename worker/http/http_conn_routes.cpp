@@ -184,7 +184,7 @@ void HttpConn::handle_file(const http::Request& req, const std::string& path,
     if (hls && v_root == root && play_rules(v) && !hls_access(req, path, query, v, f, &tokenized))
       return;
   }
-  if (playlist && vhost && f.status == 404 && !hls_directory(req, path, query, *vhost)) return;
+  if (playlist && vhost && !hls_pulled(req, path, query, *vhost, f.status == 404)) return;
   // The playlist of a live stream (the default [app]/[stream].m3u8 layout):
   // this connection is an HLS player, listed as hls-play like in SRS.
   if (vhost && playlist && (f.status == 200 || f.status == 206)) {

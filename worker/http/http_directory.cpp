@@ -24,7 +24,10 @@ bool HttpConn::directory_play(const http::Request& req, const std::string& path,
   if (svc_.directory == nullptr || vhost.cluster.mode != conf::ClusterMode::kOrigin) return true;
   const std::string key = vhost.name + "/" + app + "/" + stream;
   if (directory_key_ == key) return true;  // the request runs again after the answer
-  if (svc_.control->registry().find(key).is_ok()) return true;  // here (or waiting here)
+  base::Result<shm::StreamInfo> here = svc_.control->registry().find(key);
+  // Here (or waiting here for its publisher); for HLS only while live: a
+  // pull through that ended left its files behind.
+  if (here.is_ok() && (!hls || here->state == shm::StreamState::kLive)) return true;
   directory_key_ = key;
   state_ = State::kStreaming;  // no further request is parsed until the answer
   directory_ticket_ =
