@@ -275,6 +275,13 @@ fuzz-long: fuzz-build
 bench: all
 	$(Q)$(PYTHON) tools/bench/run.py --build $(BUILD)
 
+# The fault-tolerance soak (not in `make test`): SOAK_SECONDS of SIGKILLed
+# workers and reloads under 300 players; one row per claim, non-zero on a failure.
+SOAK_SECONDS ?= 600
+.PHONY: soak
+soak: $(SRS_BIN) $(BUILD)/srs-bench
+	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) $(PYTHON) tools/bench/soak.py --build $(BUILD)
+
 # make install: the server (sbin), srs-ctl (bin), the man pages, the systemd
 # unit (its paths rewritten for PREFIX and SYSCONFDIR), the web console (page
 # and player libraries, share/srs/console) and the configuration (its
@@ -338,6 +345,7 @@ help:
 	@echo '  fuzz            build libFuzzer targets (clang) and run each FUZZ_SECONDS=$(FUZZ_SECONDS)'
 	@echo '  fuzz-long       each target FUZZ_LONG_SECONDS=$(FUZZ_LONG_SECONDS), new coverage kept in t/fuzz/corpus'
 	@echo '  bench           benchmarks against nginx-rtmp and the bare fan-out floor'
+	@echo '  soak            SOAK_SECONDS=$(SOAK_SECONDS) of worker kills and reloads under load (BENCH.md)'
 	@echo '  install         srs -> $(PREFIX)/sbin, srs-ctl -> $(PREFIX)/bin, man pages, systemd unit,'
 	@echo '                  console -> $(PREFIX)/share/srs/console,'
 	@echo '                  $(SYSCONFDIR)/srs.yaml when absent (PREFIX=$(PREFIX) DESTDIR= SYSCONFDIR=)'

@@ -148,7 +148,7 @@ bool Master::start() {
 
 void Master::spawn(int slot, const Generation& gen) {
   uint32_t now_wall = uint32_t(base::wall_ms() / 1000);
-  if (base::Result<uint32_t> r = control_->workers().reserve(uint32_t(slot), now_wall);
+  if (base::Result<uint32_t> r = control_->workers().reserve(uint32_t(slot), now_wall, gen.id);
       !r.is_ok()) {
     LOG_ERROR("worker slot %d: the shared slot is still in use (%s)", slot,
               r.status().to_string().c_str());

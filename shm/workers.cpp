@@ -56,7 +56,8 @@ uint32_t WorkerTable::find_free() const noexcept {
   return kNoSlot;
 }
 
-Result<uint32_t> WorkerTable::reserve(uint32_t slot, uint32_t now_wall) noexcept {
+Result<uint32_t> WorkerTable::reserve(uint32_t slot, uint32_t now_wall,
+                                      uint32_t config_generation) noexcept {
   if (slot >= kWorkerSlots) return Status::fail(Errc::kInvalid, "worker slot out of range");
   if (running(slot)) return Status::fail(Errc::kRejected, "worker slot is in use");
   WorkerSlot& w = slots_[slot];
@@ -66,6 +67,7 @@ Result<uint32_t> WorkerTable::reserve(uint32_t slot, uint32_t now_wall) noexcept
   w.id.started_at.store(now_wall, kRelaxed);
   const uint32_t gen = w.id.generation.load(kRelaxed) + 1;
   w.id.generation.store(gen, kRelaxed);
+  w.id.config_generation.store(config_generation, kRelaxed);
   w.id.state.store(raw(WorkerState::kStarting), kRelease);
   return gen;
 }
@@ -162,6 +164,7 @@ WorkerInfo WorkerTable::read(uint32_t slot) const noexcept {
   info.state = state(slot);
   info.pid = w.id.pid.load(kAcquire);
   info.generation = w.id.generation.load(kRelaxed);
+  info.config_generation = w.id.config_generation.load(kRelaxed);
   info.started_at = w.id.started_at.load(kRelaxed);
   info.heartbeat = c.heartbeat.load(kRelaxed);
   info.connections_now = c.connections_now.load(kRelaxed);

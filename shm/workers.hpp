@@ -70,8 +70,9 @@ struct alignas(kCacheLine) WorkerSlot {
   struct alignas(kCacheLine) Identity {
     Atomic32 state{0};  // WorkerState
     Atomic32 pid{0};
-    Atomic32 generation{0};  // +1 at every start in this slot (wraps)
-    Atomic32 started_at{0};  // wall seconds
+    Atomic32 generation{0};         // +1 at every start in this slot (wraps)
+    Atomic32 config_generation{0};  // the configuration generation it serves (reloads +1)
+    Atomic32 started_at{0};         // wall seconds
   } id;
   struct alignas(kCacheLine) Mailbox {
     Atomic32 kicks_pending{0};  // non-zero: some client of this worker was kicked
@@ -88,7 +89,8 @@ static_assert(offsetof(WorkerSlot, mailbox) == kCacheLine &&
 struct WorkerInfo {
   WorkerState state = WorkerState::kFree;
   uint32_t pid = 0;
-  uint32_t generation = 0;
+  uint32_t generation = 0;         // starts of the slot
+  uint32_t config_generation = 0;  // the configuration generation served
   uint32_t started_at = 0;
   uint32_t heartbeat = 0;
   uint32_t connections_now = 0, connections_total = 0, players = 0, publishers = 0;
@@ -109,7 +111,8 @@ class WorkerTable {
   uint32_t find_free() const noexcept;
   // Before fork(): Free/Dead -> Starting, generation + 1, counters zeroed,
   // pid 0. Returns the new generation; kRejected if the slot is in use.
-  [[nodiscard]] base::Result<uint32_t> reserve(uint32_t slot, uint32_t now_wall) noexcept;
+  [[nodiscard]] base::Result<uint32_t> reserve(uint32_t slot, uint32_t now_wall,
+                                               uint32_t config_generation = 0) noexcept;
   // After fork(), in the master: the child's pid (the child stores the same).
   void set_pid(uint32_t slot, uint32_t pid) noexcept;
   // After waitpid(): any state -> Dead (Control::reclaim_worker calls it).

@@ -10,6 +10,7 @@ whole process tree from /proc. Python 3 standard library only.
     srv.stop()
 """
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -108,10 +109,15 @@ class Server:
         self.rtmp_port = free_port()
         self.http_port = free_port()
 
-    def spawn(self, cmd, stdout=None):
+    def spawn(self, cmd, stdout=None, nofile=None):
+        """nofile: the soft RLIMIT_NOFILE the process starts with (None: ours)."""
+        def limit():
+            hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(nofile, hard), hard))
         self.log = open(os.path.join(self.dir, "stderr.txt"), "w")
         self.proc = subprocess.Popen(cmd, cwd=self.dir, stdout=stdout or self.log,
-                                     stderr=subprocess.STDOUT if stdout is None else self.log)
+                                     stderr=subprocess.STDOUT if stdout is None else self.log,
+                                     preexec_fn=limit if nofile else None)
         _started.add(self.proc.pid)
 
     def pids(self):
@@ -156,9 +162,11 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_tail(self, name="stderr.txt", size=2000):
+        """The last size characters of a file in its dir (all of it when size is None)."""
         try:
             with open(os.path.join(self.dir, name), errors="replace") as f:
-                return f.read()[-size:]
+                text = f.read()
+                return text if size is None else text[-size:]
         except OSError:
             return ""
 
@@ -191,25 +199,37 @@ class Srs(Server):
     name = "srs"
 
     def __init__(self, build, workers=1, log_level="warn", merge_window=None, hls=False,
-                 max_connections=1000, vhost_extra=""):
+                 max_connections=1000, vhost_extra="", rtmp_extra="", http_extra="", top_extra="",
+                 tls=False, nofile=None):
+        """rtmp_extra, http_extra: YAML lines added to the rtmp and http_server
+        sections; top_extra: top-level sections. tls: a self-signed certificate made
+        here (openssl) and an HTTPS listener on https_port. nofile: the soft
+        descriptor limit it starts with."""
         super().__init__()
         self.binary = os.path.join(os.path.abspath(build), "srs")
         self.api_port = free_port()
+        self.https_port = free_port() if tls else None
+        self.nofile = nofile
         self.conf = os.path.join(self.dir, "srs.yaml")
+        tls_block = https = ""
+        if tls:
+            cert, key = self_signed(self.dir)
+            tls_block = f"tls:\n  certificate: {cert}\n  key: {key}\n"
+            https = f"  listen_tls:\n    - 127.0.0.1:{self.https_port}\n"
         yaml = f"""worker_processes: {workers}
 pid_file: {self.dir}/srs.pid
 log:
   level: {log_level}
   file: {self.dir}/srs.log
-rtmp:
+{tls_block}rtmp:
   max_connections: {max_connections}
   listen:
     - 127.0.0.1:{self.rtmp_port}
-http_server:
+{rtmp_extra}http_server:
   listen:
     - 127.0.0.1:{self.http_port}
-  dir: {self.dir}/html
-http_api:
+{https}  dir: {self.dir}/html
+{http_extra}{top_extra}http_api:
   listen:
     - 127.0.0.1:{self.api_port}
 vhosts:
@@ -235,7 +255,7 @@ vhosts:
     def start(self):
         if not os.path.exists(self.binary):
             raise RuntimeError(f"{self.binary} is not built")
-        self.spawn([self.binary, "-c", self.conf])
+        self.spawn([self.binary, "-c", self.conf], nofile=self.nofile)
         if not wait_port(self.rtmp_port, 15):
             raise RuntimeError("srs did not listen: " + self.log_tail() + self.log_tail("srs.log"))
         time.sleep(0.3)  # let every worker come up after the first accepts
@@ -259,6 +279,16 @@ class Floor(Server):
         if not line.startswith("listening on"):
             raise RuntimeError("fanout-floor did not start: " + line + self.log_tail())
         return self
+
+
+def self_signed(folder, name="localhost"):
+    """(certificate, key) PEM paths of a new self-signed P-256 pair in folder (openssl CLI)."""
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", f"/CN={name}"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True, timeout=30)
+    return cert, key
 
 
 def kill_leftovers():

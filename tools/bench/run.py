@@ -18,11 +18,20 @@ the last player's first keyframe (srs-bench's join rate), --join-rounds times;
 with --baseline DIR the srs of DIR runs the same rounds, alternating, so that
 the two are compared on the same machine in one run.
 
+Targets `idle` and `tls` are not in the default set (issue 13; each about a
+minute). `idle` (idle.py): new RTMP and HTTP-FLV players' first frames with and
+without --idle-connections idle TCP connections held on the RTMP and HTTP
+ports, and the server's memory and CPU per idle connection. `tls`
+(tls_cost.py): the server's CPU per delivered Gbit for --tls-players HTTPS
+HTTP-FLV readers against as many plain ones, and whether kTLS was used.
+
 Usage: tools/bench/run.py [--build build] [--players 400] [--bitrate 1100kbps]
                           [--gop 2s] [--duration 15] [--ramp 200]
-                          [--targets srs1,srs2,srs1-rt,srs1-flv,nginx,floor,cap,join]
+                          [--targets srs1,srs2,srs1-rt,srs1-flv,nginx,floor,cap,join,idle,tls]
                           [--windows 350,100,33,10,0] [--cap-share 0.25]
                           [--join-players 2000] [--join-rounds 3] [--baseline DIR]
+                          [--idle-connections 10000] [--idle-probe 20]
+                          [--tls-players 50] [--tls-bitrate 4mbps] [--tls-rounds 2]
                           [--json FILE] [--keep]
 """
 import argparse
@@ -41,7 +50,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 import cpuacct  # noqa: E402
 import cpucap  # noqa: E402
+import idle  # noqa: E402
 import steady  # noqa: E402
+import tls_cost  # noqa: E402
+from tables import fmt, markdown_table  # noqa: E402
 
 
 def srs_bench(args, extra, duration_s, json_path, timeout_pad=30):
@@ -540,22 +552,6 @@ def add_ratios(rows):
             r["vs_floor" + suffix] = ratio(r.get(key), floor.get(r.get("window_ms")))
 
 
-def fmt(v, spec="{:.2f}"):
-    return "-" if v is None else spec.format(v)
-
-
-def markdown_table(head, rows, row):
-    """head, then one line per row (row(r) gives its cells), or the row's error."""
-    cols = head.count("|") - 1
-    lines = [head, "|" + "---|" * cols]
-    for r in rows:
-        if "error" in r:
-            lines.append(f"| {r['target']} | {r['error']} |" + " |" * (cols - 2))
-        else:
-            lines.append(row(r))
-    return "\n".join(lines)
-
-
 def table(rows):
     head = ("| target | CPU s | Gbit | CPU s/Gbit | steady CPU s/Gbit | full rate | KB RSS/player | "
             "latency p50 ms | p99 ms | first frame p50 ms | vs nginx | vs floor, same window | "
@@ -626,6 +622,23 @@ def main():
                     help="join: also measure the srs of this build directory, alternating")
     ap.add_argument("--cap-share", type=float, default=0.25,
                     help="cap: each worker's CPU quota, as a share of the uncapped 1-worker U")
+    ap.add_argument("--idle-connections", type=int, default=10000,
+                    help="idle: raw TCP connections held, half on each of the RTMP and HTTP ports")
+    ap.add_argument("--idle-ramp", type=float, default=2000, help="idle: connections opened per second")
+    ap.add_argument("--idle-probe", type=int, default=20,
+                    help="idle: new RTMP players, as many HTTP-FLV players and RTMP handshakes per probe")
+    ap.add_argument("--idle-probe-ramp", type=float, default=10, help="idle: probe players started per second")
+    ap.add_argument("--idle-max-clients", type=int, default=0,
+                    help="idle: shm.max_clients (default: the connections + 1000)")
+    ap.add_argument("--idle-window", type=float, default=5, help="idle: seconds of CPU measured")
+    ap.add_argument("--tls-players", type=int, default=50, help="tls: HTTP-FLV readers per load")
+    ap.add_argument("--tls-duration", type=float, default=12, help="tls: seconds per load")
+    ap.add_argument("--tls-bitrate", default="4mbps",
+                    help="tls: the stream's bitrate (at 1.1 Mbps x 50 readers the delivery's CPU "
+                         "is lost under the publisher's)")
+    ap.add_argument("--tls-ramp", type=float, default=50, help="tls: readers started per second")
+    ap.add_argument("--tls-rounds", type=int, default=2, help="tls: rounds of a plain and a TLS load")
+    ap.add_argument("--tls-window", type=float, default=4, help="tls: seconds of the publisher alone")
     ap.add_argument("--windows", default="350,100,33,10,0", help="floor merge windows, ms")
     ap.add_argument("--json", default=None, help="default: BUILD/bench.json")
     ap.add_argument("--keep", action="store_true", help="keep the temp dirs of the servers")
@@ -639,7 +652,7 @@ def main():
     print(f"bench: {args.players} players (RTMP; HTTP-FLV for srs1-flv) of a {args.bitrate} stream (gop {args.gop}), "
           f"{args.duration:g} s, ramp {args.ramp:g}/s; {m['nproc']} x {m['cpu']}, "
           f"Linux {m['kernel']}", flush=True)
-    rows, capped, joins, failover = [], [], [], None
+    rows, capped, joins, failover, idles, tls = [], [], [], None, [], None
     started = time.monotonic()
     try:
         for t in targets:
@@ -677,6 +690,13 @@ def main():
             elif t == "cap":
                 capped = run_capacity(args, rows)
                 continue
+            elif t == "idle":
+                idles = idle.run_idle(args)
+                print("  " + idle.idle_summary(idles).replace("\n", "\n  "), flush=True)
+                continue
+            elif t == "tls":
+                tls = tls_cost.run_tls(args)
+                continue
             elif t == "join":
                 joins = run_join(args)
                 for r in joins:
@@ -701,13 +721,22 @@ def main():
     if joins:
         print()
         print(join_table(joins))
+    if idles:
+        print()
+        print(idle.idle_table(idles))
+        print(idle.idle_summary(idles))
+    if tls:
+        print()
+        print(tls_cost.tls_table(tls))
+        print(tls_cost.tls_summary(tls))
     print(f"\nbench: {time.monotonic() - started:.0f} s in all")
     out = args.json or os.path.join(args.build, "bench.json")
     with open(out, "w") as f:
         json.dump({"machine": m, "load": {"players": args.players, "bitrate": args.bitrate,
                                           "gop": args.gop, "duration_s": args.duration,
                                           "ramp_per_s": args.ramp},
-                   "results": rows, "capacity": capped, "join": joins, "failover": failover},
+                   "results": rows, "capacity": capped, "join": joins, "failover": failover,
+                   "idle": idles, "tls": tls},
                   f, indent=2)
     print(f"bench: results in {out}")
 

@@ -50,7 +50,7 @@ double ms_between(int64_t from_ns, int64_t to_ns) {
 
 }  // namespace
 
-Bench::Bench(Options options) : options_(std::move(options)) {
+Bench::Bench(Options options) : options_(std::move(options)), rng_(options_.seed) {
   totals_.stall_ns = static_cast<int64_t>(options_.stall_ms) * kNsPerMs;
 }
 
@@ -113,6 +113,55 @@ void Bench::start_publishers() {
 
 void Bench::start_player(const PlayerSlot& slot) {
   const Target& t = options_.play[slot.target];
+  int kind = static_cast<int>(t.scheme);
+  slots_[kind].push_back(slot);
+  histories_[kind].emplace_back();
+  player_urls_[kind].push_back(t.url);
+  connect_player(kind, slots_[kind].size() - 1, base::mono_ns());
+}
+
+namespace {
+
+// Puts `p` at index i: a new player, or the next connection of player i.
+template <class P>
+void place(std::vector<std::unique_ptr<P>>& players, size_t i, std::unique_ptr<P> p) {
+  if (i == players.size()) {
+    players.push_back(std::move(p));
+  } else {
+    players[i] = std::move(p);
+  }
+}
+
+uint32_t server_pid(const RtmpClient& p) {
+  return p.server_pid();
+}
+uint32_t server_pid(const Connection&) {
+  return 0;
+}
+bool rejected(const RtmpClient& p) {
+  return p.rejected();
+}
+bool rejected(const HttpFlvPlayer& p) {
+  return p.status() != 0 && p.status() != 200;
+}
+bool rejected(const RawReader&) {
+  return false;
+}
+std::string status_of(const RtmpClient& p) {
+  return p.last_status();
+}
+std::string status_of(const HttpFlvPlayer& p) {
+  return p.status() == 0 ? "" : std::to_string(p.status());
+}
+std::string status_of(const RawReader&) {
+  return "";
+}
+
+}  // namespace
+
+void Bench::connect_player(int kind, size_t i, int64_t now_ns) {
+  const PlayerSlot& slot = slots_[kind][i];
+  const Target& t = options_.play[slot.target];
   const sockaddr_in& addr = play_addrs_[slot.target];
   std::string stream = stream_for(t.stream, slot.index);
   base::Status st;
@@ -120,20 +169,78 @@ void Bench::start_player(const PlayerSlot& slot) {
     auto p = std::make_unique<RtmpClient>(base_, RtmpClient::Role::kPlayer, t.tc_url, t.app, stream,
                                           totals_);
     st = p->start(addr);
-    rtmp_players_.push_back(std::move(p));
+    place(rtmp_players_, i, std::move(p));
   } else if (t.scheme == Scheme::kHttpFlv) {
     std::string path = t.path;
     if (stream != t.stream) path = "/" + t.app + (t.app.empty() ? "" : "/") + stream + ".flv";
     auto p = std::make_unique<HttpFlvPlayer>(base_, t.host, t.port, path, totals_);
     st = p->start(addr);
-    http_players_.push_back(std::move(p));
+    place(http_players_, i, std::move(p));
   } else {
     auto p = std::make_unique<RawReader>(base_, totals_);
     st = p->start(addr);
-    raw_players_.push_back(std::move(p));
+    place(raw_players_, i, std::move(p));
   }
-  player_urls_[static_cast<int>(t.scheme)].push_back(t.url);
   if (!st.is_ok()) ++totals_.errors;
+  PlayerHistory& h = histories_[kind][i];
+  h.leave_at_ns = 0;
+  if (options_.session_min_ms > 0) {
+    std::uniform_int_distribution<uint64_t> ms(options_.session_min_ms, options_.session_max_ms);
+    h.leave_at_ns = now_ns + static_cast<int64_t>(ms(rng_)) * kNsPerMs;
+  }
+}
+
+void Bench::schedule_reconnect(PlayerHistory& h, int64_t now_ns) {
+  if (!options_.reconnect_ms) {
+    h.done = true;
+    return;
+  }
+  int64_t at = now_ns + static_cast<int64_t>(*options_.reconnect_ms) * kNsPerMs;
+  if (at >= end_ns_) {
+    h.done = true;
+    return;
+  }
+  h.reconnect_at_ns = at;
+}
+
+// One pass over the players of one kind (each ramp tick, with --reconnect or
+// --session): close what is over, record what ended, reconnect what is due.
+template <class P>
+void Bench::supervise(std::vector<std::unique_ptr<P>>& players, int kind, int64_t now_ns) {
+  for (size_t i = 0; i < players.size(); ++i) {
+    P& p = *players[i];
+    PlayerHistory& h = histories_[kind][i];
+    if (h.reconnect_at_ns != 0) {
+      if (now_ns < h.reconnect_at_ns) continue;
+      h.reconnect_at_ns = 0;
+      h.fold(p.connected(), p.bytes_in(), p.stats());
+      replaced_bytes_ += p.bytes_in();
+      ++reconnects_;
+      connect_player(kind, i, now_ns);  // destroys p
+      continue;
+    }
+    if (h.done) continue;
+    h.watch(p.stats());
+    if (p.is_open()) {
+      if (h.leave_at_ns == 0 || now_ns < h.leave_at_ns) continue;
+      p.close("left: session over", false);
+      h.leave();
+      ++leaves_;
+      schedule_reconnect(h, now_ns);
+      continue;
+    }
+    ConnectionEnd e;
+    e.mono_s = static_cast<double>(p.closed_ns() != 0 ? p.closed_ns() : now_ns) / kNsPerS;
+    e.local_port = p.local_port();
+    e.server_pid = server_pid(p);
+    e.phase = !p.connected() ? "connect" : p.stats().played() ? "playing" : "setup";
+    e.rejected = rejected(p);
+    e.reason = p.close_reason();
+    e.status = status_of(p);
+    drops_ += e.is_drop();
+    h.end(std::move(e), p.stats().last_media_ns(), p.closed_ns() != 0 ? p.closed_ns() : now_ns);
+    schedule_reconnect(h, now_ns);
+  }
 }
 
 bool Bench::publishers_ready() const {
@@ -158,10 +265,14 @@ void Bench::ramp(int64_t now_ns) {
     ramp_credit_ -= 1;
   }
   if (ramp_end_ns_ == 0 && next_pending_ == pending_.size()) ramp_end_ns_ = now_ns;
+  if (!options_.reconnect_ms && options_.session_min_ms == 0) return;
+  supervise(rtmp_players_, static_cast<int>(Scheme::kRtmp), now_ns);
+  supervise(http_players_, static_cast<int>(Scheme::kHttpFlv), now_ns);
+  supervise(raw_players_, static_cast<int>(Scheme::kRawTcp), now_ns);
 }
 
 uint64_t Bench::player_bytes() const {
-  uint64_t in = 0;
+  uint64_t in = replaced_bytes_;
   for (const auto& p : rtmp_players_) in += p->bytes_in();
   for (const auto& p : http_players_) in += p->bytes_in();
   for (const auto& p : raw_players_) in += p->bytes_in();
@@ -174,7 +285,7 @@ void Bench::sample(int64_t now_ns, uint64_t bytes) {
 
 void Bench::progress(int64_t now_ns) {
   size_t live = 0, total = rtmp_players_.size() + http_players_.size() + raw_players_.size();
-  uint64_t in = 0, out = 0;
+  uint64_t in = replaced_bytes_, out = 0;
   for (const auto& p : rtmp_players_) live += p->live(), in += p->bytes_in();
   for (const auto& p : http_players_) live += p->live(), in += p->bytes_in();
   for (const auto& p : raw_players_) live += p->live(), in += p->bytes_in();
@@ -187,6 +298,10 @@ void Bench::progress(int64_t now_ns) {
   sample(now_ns, in);
   if (options_.quiet) return;
   const auto& lat = totals_.latency;
+  if (options_.reconnect_ms || options_.session_min_ms > 0) {
+    std::fprintf(stderr, "[%5.1fs] drops %" PRIu64 ", leaves %" PRIu64 ", reconnects %" PRIu64 "\n",
+                 static_cast<double>(now_ns - start_ns_) / kNsPerS, drops_, leaves_, reconnects_);
+  }
   std::fprintf(stderr,
                "[%5.1fs] players %zu/%zu live of %zu, publishers %zu/%zu, in %.1f Mbps, out %.1f "
                "Mbps, errors %" PRIu64 ", latency p50 %.1f ms p99 %.1f ms\n",
@@ -216,6 +331,7 @@ void Bench::on_end(int /*fd*/, short /*what*/, void* arg) {
 
 Summary Bench::run() {
   start_ns_ = base::mono_ns();
+  end_ns_ = start_ns_ + static_cast<int64_t>(options_.duration_ms) * kNsPerMs;
   auto add = [this](short what, event_callback_fn cb, const timeval* tv, int signo = -1) {
     event* ev = event_new(base_, signo, what, cb, this);
     event_add(ev, tv);
@@ -279,17 +395,20 @@ Summary Bench::summarize(int64_t end_ns) {
     p.stats().finish(end_ns, totals_);
     s.players.push_back(row_of("rtmp", player_urls_[0][i], p, p.stats(), end_ns));
     s.players.back().status = p.last_status();
+    histories_[0][i].merge_into(&s.players.back(), end_ns);
   }
   for (size_t i = 0; i < http_players_.size(); ++i) {
     auto& p = *http_players_[i];
     p.stats().finish(end_ns, totals_);
     s.players.push_back(row_of("http-flv", player_urls_[1][i], p, p.stats(), end_ns));
     s.players.back().status = p.status() == 0 ? "" : std::to_string(p.status());
+    histories_[1][i].merge_into(&s.players.back(), end_ns);
   }
   for (size_t i = 0; i < raw_players_.size(); ++i) {
     auto& p = *raw_players_[i];
     p.stats().finish(end_ns, totals_);
     s.players.push_back(row_of("raw", player_urls_[2][i], p, p.stats(), end_ns));
+    histories_[2][i].merge_into(&s.players.back(), end_ns);
   }
   double rate_sum = 0;
   size_t rated = 0;
@@ -316,6 +435,9 @@ Summary Bench::summarize(int64_t end_ns) {
   s.stamps_sent = totals_.stamps_sent;
   s.full_rate_share = options_.full_rate_share;
   s.self_cpu_s = self_cpu_seconds();
+  s.reconnect_ms = options_.reconnect_ms ? static_cast<int64_t>(*options_.reconnect_ms) : -1;
+  s.session_min_ms = options_.session_min_ms;
+  s.session_max_ms = options_.session_max_ms;
   return s;
 }
 

@@ -1,6 +1,7 @@
 // Connection: a non-blocking TCP client on libevent (see connection.hpp).
 #include "tools/srs-bench/connection.hpp"
 
+#include <arpa/inet.h>
 #include <event2/event.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -39,6 +40,11 @@ base::Status Connection::start(const sockaddr_in& addr) noexcept {
     close("connect() failed", true);
     return base::Status::sys("connect", err);
   }
+  sockaddr_in local{};
+  socklen_t local_len = sizeof local;
+  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
+    local_port_ = ntohs(local.sin_port);
+  }
   read_ev_ = event_new(base_, fd_, EV_READ | EV_PERSIST, &Connection::on_event, this);
   write_ev_ = event_new(base_, fd_, EV_WRITE, &Connection::on_event, this);
   if (read_ev_ == nullptr || write_ev_ == nullptr) {
@@ -57,6 +63,7 @@ void Connection::close(const char* reason, bool error) noexcept {
   if (fd_ >= 0) {
     ::close(fd_);
     fd_ = -1;
+    closed_ns_ = base::mono_ns();
     close_reason_ = reason;
     failed_ = error;
   }

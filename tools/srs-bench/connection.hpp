@@ -42,6 +42,10 @@ class Connection {
   size_t pending_out() const noexcept { return out_.size() - out_pos_; }
   int64_t start_ns() const noexcept { return start_ns_; }
   int64_t connected_ns() const noexcept { return connected_ns_; }
+  // When the socket was closed (0: still open or never opened).
+  int64_t closed_ns() const noexcept { return closed_ns_; }
+  // The socket's own port (host order), known from the connect() call on; 0: none.
+  uint16_t local_port() const noexcept { return local_port_; }
 
  protected:
   virtual void on_connected(int64_t now_ns) noexcept = 0;
@@ -74,6 +78,8 @@ class Connection {
   uint64_t bytes_out_ = 0;
   int64_t start_ns_ = 0;
   int64_t connected_ns_ = 0;
+  int64_t closed_ns_ = 0;
+  uint16_t local_port_ = 0;
 };
 
 }  // namespace srs::tools::srs_bench

@@ -31,6 +31,13 @@ Load
   --ramp R[/s]        clients started per second (default 100/s)
   --duration DUR      whole run, from the first connection (default 20s)
   --play-delay DUR    players start once every publisher publishes, or after DUR (default 5s)
+  --reconnect DUR     a player whose connection ends before the run's end (dropped by the
+                      server, refused, or left after --session) connects again after DUR;
+                      the report counts drops, reconnects and the gap in media after a drop,
+                      and --per-client lists every connection that ended, with its local port
+  --session MIN-MAX   each player connection leaves on its own after a random time in
+                      [MIN, MAX] (or exactly DUR); counted as a leave, never as a drop
+  --seed N            seed of the session lengths (default 1)
 
 Report
   --json FILE         write the final report as JSON
@@ -101,6 +108,14 @@ std::optional<uint64_t> parse_duration_ms(std::string_view text) {
   double v = 0;
   if (!parse_double(text, &v) || v < 0) return std::nullopt;
   return static_cast<uint64_t>(v * 1000 + 0.5);
+}
+
+std::optional<std::pair<uint64_t, uint64_t>> parse_duration_range(std::string_view text) {
+  size_t dash = text.find('-');
+  auto lo = parse_duration_ms(text.substr(0, dash));
+  auto hi = dash == std::string_view::npos ? lo : parse_duration_ms(text.substr(dash + 1));
+  if (!lo || !hi || *lo == 0 || *hi < *lo) return std::nullopt;
+  return std::make_pair(*lo, *hi);
 }
 
 std::optional<uint64_t> parse_bitrate(std::string_view text) {
@@ -256,6 +271,17 @@ std::optional<std::string> apply(Options* o, std::string_view flag, const char* 
     if (flag == "--play-delay") o->play_delay_ms = *d;
     if (flag == "--stall") o->stall_ms = *d;
     if (flag == "--expect-max-p99") o->expect_max_p99_ms = *d;
+  } else if (flag == "--reconnect") {
+    auto d = parse_duration_ms(v);
+    if (!d) return bad("--reconnect", v);
+    o->reconnect_ms = *d;
+  } else if (flag == "--session") {
+    auto r = parse_duration_range(v);
+    if (!r) return bad("--session", v);
+    o->session_min_ms = r->first;
+    o->session_max_ms = r->second;
+  } else if (flag == "--seed") {
+    if (!parse_u64(v, &o->seed)) return bad("--seed", v);
   } else if (flag == "--full-rate") {
     double pct = 0;
     if (!parse_double(v, &pct) || pct < 0 || pct > 1000) return bad("--full-rate", v);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tools/srs-bench/synthetic_stream.hpp"
@@ -36,6 +37,14 @@ struct Options {
   uint64_t duration_ms = 20000;
   uint64_t play_delay_ms = 5000;  // players wait for the publishers at most this long
   uint64_t stall_ms = 1000;
+  // Players whose connection ends before the run's end connect again after
+  // this delay (none: they stay gone). Drops and reconnects are reported.
+  std::optional<uint64_t> reconnect_ms;
+  // Players leave on their own after a session of a random length in
+  // [session_min_ms, session_max_ms] (0: never); with --reconnect they come back.
+  uint64_t session_min_ms = 0;
+  uint64_t session_max_ms = 0;
+  uint64_t seed = 1;  // session lengths
   double full_rate_share = 0.9;
   std::string json_file;
   bool quiet = false;
@@ -55,6 +64,8 @@ const char* usage() noexcept;
 std::optional<uint64_t> parse_duration_ms(std::string_view text);
 // "1100kbps", "1.1mbps", "64kbps", "500000" (bits per second).
 std::optional<uint64_t> parse_bitrate(std::string_view text);
+// "MIN-MAX" or "DUR" (MIN = MAX): a session length range in ms, MIN > 0.
+std::optional<std::pair<uint64_t, uint64_t>> parse_duration_range(std::string_view text);
 // "BITRATE[,gop=DURATION][,fps=N][,audio=BITRATE]".
 std::optional<SyntheticConfig> parse_synthetic(std::string_view text);
 // rtmp://host[:port]/app[/...]/stream, http://host[:port]/path.flv, tcp://host:port.

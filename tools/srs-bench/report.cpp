@@ -49,6 +49,9 @@ bool full_rate(const ClientRow& r, const Summary& s) {
 struct Counts {
   size_t connected = 0, live = 0, played = 0, full = 0, failed = 0;
   uint64_t bytes = 0, media = 0, stalls = 0, cached = 0;
+  // Across reconnects.
+  uint64_t connections = 0, drops = 0, drops_playing = 0, connect_failures = 0, rejected = 0,
+           leaves = 0, dropped_players = 0, open_gaps = 0;
 };
 
 Counts count(const Summary& s) {
@@ -63,6 +66,14 @@ Counts count(const Summary& s) {
     c.media += r.media_bytes;
     c.stalls += r.stalls;
     c.cached += r.cached_stamps;
+    c.connections += r.connections;
+    c.drops += r.drops;
+    c.connect_failures += r.connect_failures;
+    c.rejected += r.rejected;
+    c.leaves += r.leaves;
+    c.dropped_players += r.drops > 0;
+    c.open_gaps += r.open_gap;
+    for (const ConnectionEnd& e : r.ends) c.drops_playing += e.is_drop() && e.phase[0] == 'p';
   }
   return c;
 }
@@ -111,9 +122,49 @@ std::string row_json(const ClientRow& r, const Summary& s) {
                 r.first_key_ms, r.stalls, r.max_gap_ms, r.stamps, r.cached_stamps, r.max_latency_ms,
                 r.rate_bps / 1000,
                 std::string_view(r.kind) != "publisher" && full_rate(r, s) ? "true" : "false");
-  return std::string(buf) + "\"url\": " + json_string(r.url) +
-         ", \"status\": " + json_string(r.status) +
-         ", \"close_reason\": " + json_string(r.close_reason) + "}";
+  std::string out = std::string(buf) + "\"url\": " + json_string(r.url) +
+                    ", \"status\": " + json_string(r.status) +
+                    ", \"close_reason\": " + json_string(r.close_reason);
+  if (s.reconnect_ms < 0 && s.session_min_ms == 0) return out + "}";
+  std::snprintf(buf, sizeof buf,
+                ", \"connections\": %u, \"drops\": %u, \"connect_failures\": %u, "
+                "\"rejected\": %u, \"leaves\": %u, \"drop_gaps\": %u, \"drop_gap_max_ms\": %.1f, "
+                "\"drop_gap_total_ms\": %.1f, \"open_gap\": %s, \"ends\": [",
+                r.connections, r.drops, r.connect_failures, r.rejected, r.leaves, r.drop_gaps,
+                r.drop_gap_max_ms, r.drop_gap_total_ms, r.open_gap ? "true" : "false");
+  out += buf;
+  const char* sep = "";
+  for (const ConnectionEnd& e : r.ends) {
+    std::snprintf(buf, sizeof buf,
+                  "%s{\"mono_s\": %.6f, \"port\": %u, \"server_pid\": %u, \"phase\": \"%s\", "
+                  "\"rejected\": %s, \"drop\": %s, ",
+                  sep, e.mono_s, unsigned(e.local_port), e.server_pid, e.phase,
+                  e.rejected ? "true" : "false", e.is_drop() ? "true" : "false");
+    out += buf;
+    out += "\"reason\": " + json_string(e.reason) + ", \"status\": " + json_string(e.status) + "}";
+    sep = ", ";
+  }
+  return out + "]}";
+}
+
+// With --reconnect: the drops, reconnects and gaps of the whole run.
+std::string reconnect_json(const Summary& s, const Counts& c) {
+  std::vector<double> gaps;
+  for (const auto& r : s.players) {
+    if (r.drop_gaps > 0) gaps.push_back(r.drop_gap_max_ms);
+  }
+  char buf[600];
+  std::snprintf(buf, sizeof buf,
+                ",\n  \"reconnect\": {\"delay_ms\": %lld, \"session_min_ms\": %" PRIu64
+                ", \"session_max_ms\": %" PRIu64 ", \"connections\": %" PRIu64
+                ", \"drops\": %" PRIu64 ", \"drops_playing\": %" PRIu64
+                ", \"connect_failures\": %" PRIu64 ", \"rejected\": %" PRIu64
+                ", \"leaves\": %" PRIu64 ", \"dropped_players\": %" PRIu64
+                ", \"open_gaps\": %" PRIu64 ", \"max_drop_gap_ms\": ",
+                static_cast<long long>(s.reconnect_ms), s.session_min_ms, s.session_max_ms,
+                c.connections, c.drops, c.drops_playing, c.connect_failures, c.rejected, c.leaves,
+                c.dropped_players, c.open_gaps);
+  return buf + dist_json(dist_of(gaps)) + "}";
 }
 
 // The run's instants and the players' bytes over time (see TimelineSample).
@@ -187,6 +238,15 @@ std::string to_text(const Summary& s) {
       fk.max, join.players, join.span_s, join.per_s, lat.p50, lat.p90, lat.p99, lat.max, lat.count,
       s.stamps_sent, c.cached, s.self_cpu_s);
   std::string out = buf;
+  if (s.reconnect_ms >= 0 || s.session_min_ms > 0) {
+    std::snprintf(buf, sizeof buf,
+                  "  reconnects      %" PRIu64 " connections: %" PRIu64 " drops (%" PRIu64
+                  " while playing) of %" PRIu64 " players, %" PRIu64 " connect failures, %" PRIu64
+                  " rejected, %" PRIu64 " sessions over; %" PRIu64 " gaps still open\n",
+                  c.connections, c.drops, c.drops_playing, c.dropped_players, c.connect_failures,
+                  c.rejected, c.leaves, c.open_gaps);
+    out += buf;
+  }
   for (const auto& r : s.publishers) {
     if (!r.live_at_end)
       out += "  publisher not publishing: " + r.close_reason + " " + r.status + "\n";
@@ -228,6 +288,7 @@ std::string to_json(const Summary& s, bool per_client) {
                 ",\n  \"join\": {\"players\": %zu, \"span_s\": %.6f, \"per_s\": %.1f}",
                 join.players, join.span_s, join.per_s);
   out += jbuf;
+  if (s.reconnect_ms >= 0 || s.session_min_ms > 0) out += reconnect_json(s, c);
   out += ",\n" + timeline_json(s);
   if (per_client) {
     out += ",\n  \"clients\": [";

@@ -11,7 +11,24 @@
 
 namespace srs::tools::srs_bench {
 
+// One player connection that ended before the run's end without srs-bench
+// closing it (with --reconnect): dropped by the server, refused, or rejected.
+struct ConnectionEnd {
+  double mono_s = 0;        // CLOCK_MONOTONIC seconds of the close
+  uint16_t local_port = 0;  // the player's port: the server's peer port for this connection
+  uint32_t server_pid = 0;  // RTMP: srs_pid of the connect _result (the worker); 0: unknown
+  // "connect" (the TCP connect failed), "setup" (connected, no media yet), "playing".
+  const char* phase = "";
+  bool rejected = false;  // the server refused the play (an error status, an HTTP status)
+  std::string reason;     // why the socket closed
+  std::string status;     // the last onStatus code or HTTP status
+  // A drop: the server ended a connection it had accepted, without refusing it.
+  bool is_drop() const noexcept { return phase[0] != 'c' && !rejected; }
+};
+
 // One client as the report sees it. Times are ms from the play request; -1: never.
+// With --reconnect a player's row covers all its connections: bytes, frames and
+// stalls add up, first-frame times are the first connection's that played.
 struct ClientRow {
   const char* kind = "rtmp";  // rtmp, http-flv, raw, publisher
   std::string url;
@@ -35,6 +52,20 @@ struct ClientRow {
   // CLOCK_MONOTONIC seconds of the play request and of the first keyframe (0: none).
   double request_s = 0;
   double first_key_s = 0;
+  // Across a player's connections (--reconnect, --session).
+  uint32_t connections = 1;
+  uint32_t drops = 0;             // ConnectionEnd::is_drop()
+  uint32_t connect_failures = 0;  // phase "connect"
+  uint32_t rejected = 0;
+  uint32_t leaves = 0;  // closed by srs-bench at the end of a --session
+  // The gap in media a drop caused: from the last media before it to the first
+  // media of a later connection. `open_gap`: no media came back before the end
+  // (that gap, to the end, is in the maximum but not in `drop_gaps`).
+  uint32_t drop_gaps = 0;
+  double drop_gap_max_ms = 0;
+  double drop_gap_total_ms = 0;
+  bool open_gap = false;
+  std::vector<ConnectionEnd> ends;
 };
 
 // How fast players start: from the first play request to the last player's
@@ -69,7 +100,9 @@ struct Summary {
   uint64_t stamps_sent = 0;
   double publish_rate_bps = 0;  // mean media rate of the live publishers
   double full_rate_share = 0.9;
-  double self_cpu_s = 0;  // srs-bench's own user + system time
+  double self_cpu_s = 0;      // srs-bench's own user + system time
+  int64_t reconnect_ms = -1;  // --reconnect; -1: off
+  uint64_t session_min_ms = 0, session_max_ms = 0;
 };
 
 std::string to_text(const Summary& s);

@@ -83,7 +83,10 @@ void RtmpClient::on_data(const uint8_t* data, size_t len, int64_t now_ns) noexce
 }
 
 void RtmpClient::on_session_error() noexcept {
-  if (session_.error().code() == base::Errc::kRejected) last_status_ = session_.status().code;
+  if (session_.error().code() == base::Errc::kRejected) {
+    last_status_ = session_.status().code;
+    rejected_ = true;
+  }
   fail(session_.error().what());
 }
 

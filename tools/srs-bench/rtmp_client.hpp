@@ -47,6 +47,10 @@ class RtmpClient final : public Connection {
   int64_t live_ns() const noexcept { return live_ns_; }
   // The last onStatus/_error code, for the report.
   const std::string& last_status() const noexcept { return last_status_; }
+  // The server refused the connect, publish or play (an error status).
+  bool rejected() const noexcept { return rejected_; }
+  // The srs_pid of the server's connect _result (its worker's pid); 0: not said.
+  uint32_t server_pid() const noexcept { return static_cast<uint32_t>(session_.upstream().pid); }
 
  private:
   void on_connected(int64_t now_ns) noexcept override;
@@ -67,6 +71,7 @@ class RtmpClient final : public Connection {
   int64_t live_ns_ = 0;
   uint64_t media_sent_ = 0;
   uint64_t frames_sent_ = 0;
+  bool rejected_ = false;
 };
 
 }  // namespace srs::tools::srs_bench

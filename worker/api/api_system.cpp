@@ -276,7 +276,8 @@ void SystemApi::workers_members(JsonWriter& w, const CpuSampler& cpu) const {
     if (info.state == shm::WorkerState::kFree) continue;
     const CpuSampler::Process* proc = cpu.process(info.pid);
     w.begin_object();
-    w.key("slot").value(slot).key("pid").value(info.pid).key("generation").value(info.generation);
+    w.key("slot").value(slot).key("pid").value(info.pid);
+    w.key("generation").value(info.config_generation).key("starts").value(info.generation);
     w.key("state").value(shm::worker_state_name(info.state));
     w.key("started_at").value(info.started_at);
     w.key("connections").value(info.connections_now);
