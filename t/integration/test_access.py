@@ -447,15 +447,17 @@ class EdgeTokenTest(unittest.TestCase):
         with Refusals(self, edge, "token", LOG_RTMP_REFUSED.format(
                 act="play", key=re.escape(KEY), why="token refused: no token")):
             play_refused(self, rtmp(edge), "token refused: no token")
-        time.sleep(1)  # a pull would have reached the origin on this machine by now
-        self.assertNotRegex(edge.log(), LOG_EDGE_PULLING)
-        self.assertNotRegex(origin.log(), LOG_UPSTREAM_CONNECT)
 
         # With a token: the edge pulls with it, the origin checks and admits it.
         assert_test_pattern(self, Probe(rtmp(edge, token=token)).streams(timeout=30))
         edge.wait_log(LOG_EDGE_PULLING)
         origin.wait_log(LOG_UPSTREAM_CONNECT)
         origin.wait_log(r"rtmp play " + re.escape(KEY) + r" \(param '\?token=")
+        # The refused player started nothing upstream: one pull, one upstream
+        # connection (the token's), and no token refusal at the origin (a pull
+        # started by the player without one would have been refused there).
+        self.assertEqual(len(re.findall(LOG_EDGE_PULLING, edge.log())), 1, edge.log()[-3000:])
+        self.assertEqual(len(re.findall(LOG_UPSTREAM_CONNECT, origin.log())), 1)
         self.assertEqual(refusals(origin)["token"], 0)
         # The origin itself would refuse a player without one.
         with Refusals(self, origin, "token", LOG_RTMP_REFUSED.format(
