@@ -45,9 +45,10 @@ PKGS += jemalloc
 endif
 
 OPT ?= -O2
+DEBUG ?= -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wcast-align -Wformat=2 -Wno-missing-field-initializers
-CPPFLAGS_ALL := -I. -D_GNU_SOURCE $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-CXXFLAGS_ALL := -std=c++20 $(OPT) -g -fno-omit-frame-pointer $(WARN) -pthread
+CPPFLAGS_ALL := -I. -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+CXXFLAGS_ALL := -std=c++20 $(OPT) $(DEBUG) -fno-omit-frame-pointer $(WARN) -pthread
 LDLIBS_ALL := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread
 
 ifneq ($(SANITIZE),)

@@ -220,7 +220,7 @@ int Master::run() {
   for (;;) {
     int64_t now = base::mono_ms();
     int64_t timeout = next_timeout_ms(now);
-    timespec ts{timeout / 1000, (timeout % 1000) * 1000000};
+    timespec ts{time_t(timeout / 1000), long((timeout % 1000) * 1000000)};
     std::vector<int> fds{events_read_.get()};
     children_.output_fds(&fds);
     std::vector<pollfd> pfds;

@@ -7,7 +7,7 @@ PACKAGES="make g++ pkg-config libevent-dev libssl-dev libyaml-cpp-dev doctest-de
 libavformat-dev libavcodec-dev libavutil-dev libhiredis-dev redis-server ffmpeg rtmpdump curl openssl \
 python3 procps iproute2 \
 clang libclang-rt-14-dev mandoc chromium \
-g++-arm-linux-gnueabihf g++-aarch64-linux-gnu g++-mipsel-linux-gnu $*"
+g++-arm-linux-gnueabihf g++-aarch64-linux-gnu g++-mipsel-linux-gnu qemu-user $*"
 
 # npm (the browser tests' playwright-core, the console's player libraries):
 # Debian's when the machine has none; a machine with its own Node.js (say

@@ -125,7 +125,7 @@ Status Amf0Reader::read_marker_value(uint8_t marker, Value& out, int depth) noex
 Status Amf0Reader::read_utf8(std::string& out, size_t length_bytes) noexcept {
   if (!has(length_bytes)) return kTruncated;
   size_t length = length_bytes == 2 ? base::load_be16(data_ + pos_) : base::load_be32(data_ + pos_);
-  if (!has(length_bytes + length)) return kTruncated;
+  if (length > size_ - pos_ - length_bytes) return kTruncated;  // never wraps: has(length_bytes)
   if (Status st = charge(length); !st.is_ok()) return st;
   pos_ += length_bytes;
   out.assign(reinterpret_cast<const char*>(data_ + pos_), length);

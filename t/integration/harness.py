@@ -7,13 +7,16 @@ starts stopped by pid, every wait bounded in time.
     srv.api("/api/v1/versions")             # JSON through curl
     srv.stop()                              # SIGTERM, then SIGKILL what is left
 
-Environment: SRS_BUILD (default build/) names the build directory.
+Environment: SRS_BUILD (default build/) names the build directory;
+SRS_LAUNCHER, a command the server is started through (a board's build runs
+under "qemu-arm -L build-armhf/sysroot").
 """
 import atexit
 import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -24,6 +27,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("SRS_BUILD", "build"))
 SRS = os.path.join(BUILD, "srs")
+LAUNCHER = shlex.split(os.environ.get("SRS_LAUNCHER", ""))
 
 _started_pids = set()
 
@@ -171,7 +175,7 @@ class Server:
         server's environment (LD_PRELOAD of a test shim...)."""
         stderr = open(os.path.join(self.dir, "stderr.txt"), "w")
         self.test.addCleanup(stderr.close)
-        self.proc = subprocess.Popen([SRS, "-c", self.conf_path], cwd=self.dir,
+        self.proc = subprocess.Popen(LAUNCHER + [SRS, "-c", self.conf_path], cwd=self.dir,
                                      stdout=stderr, stderr=subprocess.STDOUT,
                                      start_new_session=new_session,
                                      env=dict(os.environ, **env) if env else None)

@@ -128,7 +128,7 @@ uint32_t record_size_for(std::mt19937& rng, uint32_t max) {
     int64_t due = start + static_cast<int64_t>(bytes * 1000 / o.rate_mbs);
     int64_t now = srs::base::mono_ns();
     if (due > now) {
-      timespec ts{(due - now) / 1000000000, (due - now) % 1000000000};
+      timespec ts{time_t((due - now) / 1000000000), long((due - now) % 1000000000)};
       nanosleep(&ts, nullptr);
     }
   }

@@ -43,7 +43,7 @@ StreamDirectory::StreamDirectory(Services& svc) : svc_(svc), self_(svc.server_id
       std::make_unique<RedisLink>(svc.base, *c.directory, [this](bool up) { on_link_state(up); });
   renew_timer_ = make_event(svc.base, -1, EV_PERSIST, on_renew_cb, this);
   const int64_t period = c.lease.count() / 3;
-  timeval tv{period / 1000, (period % 1000) * 1000};
+  timeval tv{time_t(period / 1000), suseconds_t((period % 1000) * 1000)};
   event_add(renew_timer_.get(), &tv);
 }
 

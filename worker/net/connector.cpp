@@ -99,10 +99,10 @@ base::Result<Connected> Connector::connect_to(const sockaddr* addr, socklen_t le
     return base::Status::sys("connect");
   }
   char ip[INET6_ADDRSTRLEN] = {};
-  const void* a =
-      addr->sa_family == AF_INET
-          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(addr)->sin_addr)
-          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr);
+  const void* any = addr;  // a sockaddr_storage's: aligned for either family (-Wcast-align)
+  const void* a = addr->sa_family == AF_INET
+                      ? static_cast<const void*>(&static_cast<const sockaddr_in*>(any)->sin_addr)
+                      : static_cast<const void*>(&static_cast<const sockaddr_in6*>(any)->sin6_addr);
   (void)inet_ntop(addr->sa_family, a, ip, sizeof ip);
   std::string peer = addr->sa_family == AF_INET6 ? "[" + std::string(ip) + "]" : std::string(ip);
   return Connected{std::move(fd), peer + ":" + std::to_string(port_)};

@@ -21,15 +21,15 @@ inline constexpr uint32_t kTagNearWrap = shm::StateWord::kTagMask - 2;
 
 inline shm::StreamSlot* stream_slots(shm::Control& c) {
   auto* base = reinterpret_cast<unsigned char*>(const_cast<shm::ControlHeader*>(&c.header()));
-  return reinterpret_cast<shm::StreamSlot*>(base + c.header().fixed.streams_offset);
+  return static_cast<shm::StreamSlot*>(static_cast<void*>(base + c.header().fixed.streams_offset));
 }
 inline shm::ClientEntry* client_entries(shm::Control& c) {
   auto* base = reinterpret_cast<unsigned char*>(const_cast<shm::ControlHeader*>(&c.header()));
-  return reinterpret_cast<shm::ClientEntry*>(base + c.header().fixed.clients_offset);
+  return static_cast<shm::ClientEntry*>(static_cast<void*>(base + c.header().fixed.clients_offset));
 }
 inline shm::WorkerSlot* worker_slots(shm::Control& c) {
   auto* base = reinterpret_cast<unsigned char*>(const_cast<shm::ControlHeader*>(&c.header()));
-  return reinterpret_cast<shm::WorkerSlot*>(base + c.header().fixed.workers_offset);
+  return static_cast<shm::WorkerSlot*>(static_cast<void*>(base + c.header().fixed.workers_offset));
 }
 
 // Every wrapping counter of a fresh region set just below its wrap.

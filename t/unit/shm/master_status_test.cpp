@@ -116,8 +116,8 @@ TEST_CASE("the reload sequence wraps past 2^32 and is still told apart") {
   auto c = Control::create(ControlSizes{4, 4});
   REQUIRE(c.is_ok());
   auto* base = reinterpret_cast<unsigned char*>(const_cast<srs::shm::ControlHeader*>(&c->header()));
-  auto* block =
-      reinterpret_cast<srs::shm::MasterStatusBlock*>(base + c->header().fixed.status_offset);
+  auto* block = static_cast<srs::shm::MasterStatusBlock*>(
+      static_cast<void*>(base + c->header().fixed.status_offset));
   block->seq.store(srs::test::kNearWrap, std::memory_order_relaxed);
   block->seqlock.store(srs::test::kNearWrap, std::memory_order_relaxed);  // even: stable
   MasterStatus& m = c->master_status();

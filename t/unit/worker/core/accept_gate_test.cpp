@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -64,6 +66,16 @@ void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void*) {
   ::close(fd);
 }
 
+// Whether the kernel tells a listener's accept queue (TCP_INFO): Linux does;
+// qemu-user, where the boards' unit tests run, answers every TCP option with
+// an int's 4 bytes.
+bool accept_queue_visible(int listener) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  return ::getsockopt(listener, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+         len >= offsetof(tcp_info, tcpi_unacked) + sizeof info.tcpi_unacked;
+}
+
 struct TwoWorkers {
   srs::shm::Control c = srs::test::make_control();
   srs::shm::WorkerTable& w = c.workers();
@@ -122,6 +134,10 @@ TEST_CASE("over its share, a worker stops accepting until it is back within it")
 
 TEST_CASE("a queue nobody takes is taken after kNoTakerLooks looks") {
   TwoWorkers t;
+  if (!accept_queue_visible(evconnlistener_get_fd(t.listener))) {
+    MESSAGE("skipped: TCP_INFO on a listener is not available here (qemu-user)");
+    return;
+  }
   AcceptGate gate(t.base, t.w, 0);
   gate.add(t.listener);
   t.counts(20, 0);  // a peer that takes nothing (hung, stopped)

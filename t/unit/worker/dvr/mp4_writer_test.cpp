@@ -136,7 +136,8 @@ std::vector<Box> boxes_in(const Bytes& b, size_t from, size_t to) {
       header = 16;
     }
     if (size < header || from + size > to) break;
-    out.push_back({std::string(reinterpret_cast<const char*>(&b[from + 4]), 4), from, size});
+    out.push_back(
+        {std::string(reinterpret_cast<const char*>(&b[from + 4]), 4), from, size_t(size)});
     from += size;
   }
   return out;
