@@ -138,7 +138,7 @@ struct OriginClusterConfig {
 // Sizes of the shared memory, fixed when the master starts (a reload cannot
 // change them; the loader reports an attempt as an error).
 struct ShmConfig {
-  uint32_t max_streams = 256;
+  uint32_t max_streams = 64;
   uint64_t ring_bytes = 16ull << 20;  // per live stream, power of two
   uint32_t max_clients = 4096;        // client table entries, whole server
   bool operator==(const ShmConfig&) const = default;

@@ -15,6 +15,7 @@
 #include "master/master.hpp"
 #include "master/pid_file.hpp"
 #include "master/process.hpp"
+#include "master/shm_budget.hpp"
 
 namespace {
 
@@ -87,6 +88,24 @@ bool go_daemon(const srs::conf::Config& config) {
   return true;
 }
 
+// The configuration's shared memory against this machine's /dev/shm; prints
+// the figures for -t. False (after saying why on stderr) when it cannot hold it.
+bool shm_fits(const srs::conf::Config& config, bool print) {
+  const srs::master::ShmBudget budget = srs::master::shm_budget(config.shm);
+  if (print) std::printf("srs: %s\n", srs::master::describe(budget).c_str());
+  srs::base::Result<uint64_t> fs = srs::master::filesystem_bytes(srs::master::kShmDir);
+  if (!fs.is_ok()) {
+    std::fprintf(stderr, "srs: shm: %s: %s\n", srs::master::kShmDir,
+                 fs.status().to_string().c_str());
+    return false;
+  }
+  std::string why =
+      srs::master::does_not_fit(budget, *fs, srs::master::kShmDir, unsigned(sizeof(void*) * 8));
+  if (why.empty()) return true;
+  std::fprintf(stderr, "srs: %s\n", why.c_str());
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,11 +119,12 @@ int main(int argc, char** argv) {
                  result.errors.size());
     return 1;
   }
+  srs::conf::Config& config = *result.config;
+  if (!shm_fits(config, args.test_only)) return 1;
   if (args.test_only) {
     std::printf("srs: configuration %s is valid\n", name.c_str());
     return 0;
   }
-  srs::conf::Config& config = *result.config;
   if (srs::base::Status s = srs::base::Log::open(config.log.file, config.log.level); !s.is_ok()) {
     std::fprintf(stderr, "srs: cannot open log.file %s: %s\n", config.log.file.c_str(),
                  s.to_string().c_str());

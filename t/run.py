@@ -2,8 +2,12 @@
 """Runs every test suite and prints one closing line: 'tests: N passed, N failed'.
 
 Suites: the doctest unit tests (plain, ASan+UBSan and TSan builds, each when
-built) and the integration tests in t/integration/ (real server, real clients).
-Usage: t/run.py [--build build] [--only unit|integration] [-k PATTERN]
+built), static checks, the integration tests in t/integration/ (real server,
+real clients) and the boards: one target (armhf, arm64 or mipsel, chosen by the
+commit, or SRS_CROSS_ARCH) cross-built, its unit tests and smoke test run under
+qemu-user, and the other two compiled. The boards' builds run while the other
+suites do, at the idle scheduling class: they take only the CPU the tests leave.
+Usage: t/run.py [--build build] [--only unit|checks|integration|boards] [-k PATTERN]
 """
 import argparse
 import os
@@ -63,6 +67,85 @@ def run_checks(build):
     return passed, failed
 
 
+ARCHES = ("armhf", "arm64", "mipsel")
+
+
+def board_arch():
+    """The target whose tests run: SRS_CROSS_ARCH, else one per commit in turn."""
+    if os.environ.get("SRS_CROSS_ARCH"):
+        return os.environ["SRS_CROSS_ARCH"]
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True).stdout.strip()
+    return ARCHES[int(head[:8], 16) % len(ARCHES)] if head else ARCHES[0]
+
+
+def cross(arch, *targets, opt="-O2"):
+    # No debug information: it is most of a build's time, and CI needs none.
+    return ["make", "--no-print-directory", "-f", "GNUmakefile.cross", f"ARCH={arch}",
+            f"OPT={opt}", "DEBUG="] + list(targets)
+
+
+def start_board_builds(arch):
+    """Builds, in the background at SCHED_IDLE, the tested target (optimized, as
+    it ships) and the server alone for the other two (-O0: a compile check).
+    Returns the process and its log path."""
+    others = [a for a in ARCHES if a != arch]
+    steps = [cross(arch, "build")] + [cross(a, "sysroot") for a in others] + [
+        cross(a, "build", "PROGRAMS=build-{}/srs".format(a), opt="-O0") for a in others]
+    script = " && ".join(" ".join(step) for step in steps)
+    os.makedirs(os.path.join(ROOT, f"build-{arch}"), exist_ok=True)
+    log_path = os.path.join(ROOT, f"build-{arch}", "boards.log")
+    log = open(log_path, "w")
+
+    def idle():
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+    print(f"[boards] building {arch} (tested) and {', '.join(others)} (compiled) in the "
+          f"background: {log_path}", flush=True)
+    proc = subprocess.Popen(["sh", "-c", script], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=idle)
+    log.close()
+    return proc, log_path
+
+
+def finish_boards(arch, builds):
+    """Waits for the builds, then runs the target's unit tests and smoke test
+    under qemu-user. Returns (passed, failed)."""
+    proc, log_path = builds
+    start = time.time()
+    status = proc.wait(timeout=3600)
+    with open(log_path, errors="replace") as f:
+        built = f.read()
+    print(f"[boards] builds {'ok' if status == 0 else 'FAILED'} "
+          f"(waited {time.time() - start:.0f}s more for them)", flush=True)
+    if status != 0:
+        sys.stdout.write(built[-8000:])
+        return 0, 1
+    passed = failed = 0
+    start = time.time()
+    unit = subprocess.run(cross(arch, "unit"), cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=1800)
+    m = re.search(r"test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed", unit.stdout)
+    p, f = (int(m.group(2)), int(m.group(3))) if m else (0, 1)
+    if unit.returncode != 0 and f == 0:
+        f = 1
+    if f:
+        sys.stdout.write(unit.stdout[-20000:])
+    print(f"[boards] unit tests under qemu ({arch}): {p} passed, {f} failed in "
+          f"{time.time() - start:.1f}s", flush=True)
+    passed, failed = passed + p, failed + f
+    smoke = subprocess.run(cross(arch, "smoke"), cwd=ROOT, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=900)
+    ok = smoke.returncode == 0
+    lines = smoke.stdout.splitlines()
+    shown = lines[-200:] if not ok else [l for l in lines if " ... " in l or "board smoke" in l]
+    sys.stdout.write("".join(l + "\n" for l in shown))
+    ran = re.search(r"Ran (\d+) test", smoke.stdout)
+    n = int(ran.group(1)) if ran else 1
+    print(f"[boards] smoke test under qemu ({arch}): {'ok' if ok else 'FAILED'}", flush=True)
+    return passed + (n if ok else 0), failed + (0 if ok else max(1, n))
+
+
 def run_integration(build, pattern):
     os.environ["SRS_BUILD"] = os.path.join(ROOT, build)
     sys.path.insert(0, os.path.join(ROOT, "t", "integration"))
@@ -80,10 +163,14 @@ def run_integration(build, pattern):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    ap.add_argument("--only", choices=["unit", "checks", "integration"])
+    ap.add_argument("--only", choices=["unit", "checks", "integration", "boards"])
     ap.add_argument("-k", dest="pattern")
     args = ap.parse_args()
     passed = failed = 0
+    boards = None
+    if args.only in (None, "boards") and not args.pattern:
+        arch = board_arch()
+        boards = start_board_builds(arch)
     if args.only in (None, "unit"):
         for build, label in ((args.build, "unit"), ("build-address", "unit asan+ubsan"),
                              ("build-thread", "unit tsan")):
@@ -94,6 +181,9 @@ def main():
         passed, failed = passed + p, failed + f
     if args.only in (None, "integration"):
         p, f = run_integration(args.build, args.pattern)
+        passed, failed = passed + p, failed + f
+    if boards:
+        p, f = finish_boards(arch, boards)
         passed, failed = passed + p, failed + f
     print(f"tests: {passed} passed, {failed} failed")
     return 0 if failed == 0 and passed > 0 else 1

@@ -385,6 +385,22 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("is valid", r.stdout)
 
+    def test_check_prints_the_shared_memory_and_refuses_what_dev_shm_cannot_hold(self):
+        board = os.path.join(os.path.dirname(SRS), "..", "etc", "srs-board.yaml")
+        r = run([SRS, "-t", "-c", board])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"this configuration maps at most 3\d\.\d MiB of shared memory "
+                                   r"\(8 stream rings of 4\.1 MiB in /dev/shm, \d+\.\d MiB of tables\)")
+        self.assertIn("is valid", r.stdout)
+        # 65536 rings of 1 GiB: no /dev/shm holds 64 TiB. Checked, and refused at start.
+        srv = Server(self, workers=1, extra={"shm": {"max_streams": 65536, "ring_bytes": "1GiB"}})
+        for args in (["-t", "-c", srv.conf_path], ["-c", srv.conf_path]):
+            r = run([SRS] + args, timeout=15, cwd=srv.dir)
+            self.assertEqual(r.returncode, 1, (args, r.stdout, r.stderr))
+            self.assertRegex(r.stderr, r"shm: 65536 stream rings of 1024\.\d MiB need 671\d{5}\.\d MiB "
+                                       r"but /dev/shm holds \d+\.\d MiB: lower shm\.max_streams")
+        self.assertFalse(os.path.exists(srv.settings["pid_file"]))
+
     def test_check_reports_every_error_with_its_position(self):
         srv = Server(self, workers=1)
         srv.write_config(text="worker_processes: lots\nrtmp:\n  listen: [1935, 1935]\nbogus: true\n")

@@ -107,8 +107,8 @@ TEST_CASE("check_reload refuses shm sizes, daemon and pid_file changes, one erro
   }
   CHECK(paths == std::vector<std::string>{"daemon", "pid_file", "shm.max_streams", "shm.ring_bytes",
                                           "shm.max_clients"});
-  CHECK(errors[2].message.find("running with 256, new 512") != std::string::npos);
+  CHECK(errors[2].message.find("running with 64, new 512") != std::string::npos);
   CHECK(errors[2].to_string() ==
         "new.yaml: shm.max_streams: cannot change on reload (restart the server): running with "
-        "256, new 512");
+        "64, new 512");
 }

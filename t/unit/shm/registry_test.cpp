@@ -388,19 +388,21 @@ constexpr int kRaceRounds = 2000;
 struct ShmBarrier {
   srs::shm::Atomic32 arrived{0};
   srs::shm::Atomic32 generation{0};
-  std::atomic<int64_t> start_ns{0};  // test-only, x86: a 64-bit atomic is fine here
+  // Written before the release of `generation`, read after its acquire: the
+  // barrier orders it, no 64-bit atomic needed (MIPS32 has none lock-free).
+  int64_t start_ns = 0;
   void wait(uint32_t n) {
     const uint32_t gen = generation.load(std::memory_order_acquire);
     if (arrived.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
       arrived.store(0, std::memory_order_relaxed);
-      start_ns.store(srs::base::mono_ns() + 20000, std::memory_order_relaxed);
+      start_ns = srs::base::mono_ns() + 20000;
       generation.store(gen + 1, std::memory_order_release);
     } else {
       for (int spin = 1; generation.load(std::memory_order_acquire) == gen; ++spin) {
         if (spin % 64 == 0) sched_yield();  // more racers than cores
       }
     }
-    const int64_t start = start_ns.load(std::memory_order_relaxed);
+    const int64_t start = start_ns;
     while (srs::base::mono_ns() < start) {
     }
   }
