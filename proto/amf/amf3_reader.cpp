@@ -1,6 +1,8 @@
 // Amf3Reader: AMF3 decoding, AMF 3 Specification sections 1.3 and 3.
 #include "proto/amf/amf3_reader.hpp"
 
+#include <algorithm>
+
 #include "base/bytes.hpp"
 
 namespace srs::proto::amf {
@@ -83,11 +85,11 @@ Status Amf3Reader::read_value(Value& out, int depth) noexcept {
       return Status::ok();
     case kAmf3XmlDocument:  // 3.9
     case kAmf3Xml:
-      return read_text(out, false);  // 3.13
+      return read_text(out, false, depth);  // 3.13
     case kAmf3ByteArray:
-      return read_text(out, true);  // 3.14
+      return read_text(out, true, depth);  // 3.14
     case kAmf3Date:
-      return read_date(out);  // 3.10
+      return read_date(out, depth);  // 3.10
     case kAmf3Array:
       return read_array(out, depth);  // 3.11
     case kAmf3Object:
@@ -152,15 +154,34 @@ Status Amf3Reader::read_string(std::string& out) noexcept {
   return Status::ok();
 }
 
+namespace {
+
+// Containers nested in `v`, itself included: 0 for a scalar.
+int height_of(const Value& v) noexcept {
+  int below = 0;
+  for (const Property& p : v.properties()) below = std::max(below, height_of(p.value));
+  for (const Value& item : v.items()) below = std::max(below, height_of(item));
+  const bool container = below > 0 || !v.properties().empty() || !v.items().empty() ||
+                         v.is(Type::kObject) || v.is(Type::kEcmaArray) ||
+                         v.is(Type::kStrictArray) || v.is(Type::kTypedObject);
+  return container ? below + 1 : 0;
+}
+
+}  // namespace
+
 // The U29O-ref / U29x-value header shared by every object-table type (2.2).
-// `was_ref` is set when `out` was filled from the object table.
-Status Amf3Reader::read_header(uint32_t& header, Value& out, bool& was_ref) noexcept {
+// `was_ref` is set when `out` was filled from the object table. A reference
+// copies the value it names, so that copy's nesting counts from `depth`: a
+// reference cannot take the value deeper than a literal could go (whatever
+// its marker: the table is shared, so a byte-array reference may name an array).
+Status Amf3Reader::read_header(uint32_t& header, Value& out, bool& was_ref, int depth) noexcept {
   was_ref = false;
   if (Status st = read_u29(header); !st.is_ok()) return st;
   if (header & 1) return Status::ok();
   uint32_t index = header >> 1;
   if (index >= objects_.size()) return kBadReference;
   if (!objects_[index].complete) return kCycle;
+  if (depth + objects_[index].height > kMaxDepth) return kTooDeep;
   if (Status st = charge(objects_[index].cost); !st.is_ok()) return st;
   out = objects_[index].value;
   was_ref = true;
@@ -178,6 +199,7 @@ Status Amf3Reader::complete_slot(size_t index, const Value& value,
                                  size_t produced_before) noexcept {
   Slot& slot = objects_[index];
   slot.cost = produced_ - produced_before;
+  slot.height = height_of(value);
   if (slot.cost > budget_) return kOverBudget;
   budget_ -= slot.cost;
   slot.value = value;
@@ -186,10 +208,10 @@ Status Amf3Reader::complete_slot(size_t index, const Value& value,
 }
 
 // 3.9 / 3.13 / 3.14: U29X-value or U29B-value (length) + bytes.
-Status Amf3Reader::read_text(Value& out, bool byte_array) noexcept {
+Status Amf3Reader::read_text(Value& out, bool byte_array, int depth) noexcept {
   uint32_t header = 0;
   bool was_ref = false;
-  if (Status st = read_header(header, out, was_ref); !st.is_ok() || was_ref) return st;
+  if (Status st = read_header(header, out, was_ref, depth); !st.is_ok() || was_ref) return st;
   size_t before = produced_;
   size_t slot = reserve_slot();
   std::string bytes;
@@ -199,10 +221,10 @@ Status Amf3Reader::read_text(Value& out, bool byte_array) noexcept {
 }
 
 // 3.10: U29D-value (low bit 1, the rest unused) + double milliseconds, UTC.
-Status Amf3Reader::read_date(Value& out) noexcept {
+Status Amf3Reader::read_date(Value& out, int depth) noexcept {
   uint32_t header = 0;
   bool was_ref = false;
-  if (Status st = read_header(header, out, was_ref); !st.is_ok() || was_ref) return st;
+  if (Status st = read_header(header, out, was_ref, depth); !st.is_ok() || was_ref) return st;
   size_t slot = reserve_slot();
   double ms = 0;
   if (Status st = read_double(ms); !st.is_ok()) return st;
@@ -216,7 +238,7 @@ Status Amf3Reader::read_date(Value& out) noexcept {
 Status Amf3Reader::read_array(Value& out, int depth) noexcept {
   uint32_t header = 0;
   bool was_ref = false;
-  if (Status st = read_header(header, out, was_ref); !st.is_ok() || was_ref) return st;
+  if (Status st = read_header(header, out, was_ref, depth); !st.is_ok() || was_ref) return st;
   if (depth >= kMaxDepth) return kTooDeep;
   uint32_t dense = header >> 1;
   size_t before = produced_;
@@ -278,7 +300,7 @@ Status Amf3Reader::read_traits(uint32_t header, Traits& out) noexcept {
 Status Amf3Reader::read_object(Value& out, int depth) noexcept {
   uint32_t header = 0;
   bool was_ref = false;
-  if (Status st = read_header(header, out, was_ref); !st.is_ok() || was_ref) return st;
+  if (Status st = read_header(header, out, was_ref, depth); !st.is_ok() || was_ref) return st;
   if (depth >= kMaxDepth) return kTooDeep;
   size_t before = produced_;
   size_t slot = reserve_slot();
@@ -306,7 +328,7 @@ Status Amf3Reader::read_object(Value& out, int depth) noexcept {
 Status Amf3Reader::read_vector(uint8_t marker, Value& out, int depth) noexcept {
   uint32_t header = 0;
   bool was_ref = false;
-  if (Status st = read_header(header, out, was_ref); !st.is_ok() || was_ref) return st;
+  if (Status st = read_header(header, out, was_ref, depth); !st.is_ok() || was_ref) return st;
   if (depth >= kMaxDepth) return kTooDeep;
   size_t before = produced_;
   size_t slot = reserve_slot();

@@ -66,6 +66,7 @@ class Amf3Reader {
   struct Slot {
     Value value;
     size_t cost = 0;
+    int height = 0;  // containers nested in value, itself included
     bool complete = false;
   };
 
@@ -74,9 +75,9 @@ class Amf3Reader {
   base::Status read_double(double& out) noexcept;
   base::Status read_string(std::string& out) noexcept;
   base::Status read_bytes(size_t length, std::string& out) noexcept;
-  base::Status read_header(uint32_t& header, Value& out, bool& was_ref) noexcept;
-  base::Status read_text(Value& out, bool byte_array) noexcept;
-  base::Status read_date(Value& out) noexcept;
+  base::Status read_header(uint32_t& header, Value& out, bool& was_ref, int depth) noexcept;
+  base::Status read_text(Value& out, bool byte_array, int depth) noexcept;
+  base::Status read_date(Value& out, int depth) noexcept;
   base::Status read_array(Value& out, int depth) noexcept;
   base::Status read_object(Value& out, int depth) noexcept;
   base::Status read_traits(uint32_t header, Traits& out) noexcept;

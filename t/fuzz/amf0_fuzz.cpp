@@ -34,6 +34,9 @@ void round_trip(const Value& v) {
   if (out.size() > kRoundTripLimit) return;
   Amf0Reader again(out.data(), out.size());
   auto back = again.read();
+  // The writer spells out in full what the input shared by reference, so the
+  // copy may cost more than the decode budget: a limit, not a round-trip failure.
+  if (!back.is_ok() && back.status().code() == srs::base::Errc::kTooLarge) return;
   if (!back.is_ok() || !again.at_end() || !(back.value() == v)) abort();
 }
 

@@ -204,3 +204,33 @@ TEST_CASE("amf3 reader: nesting is bounded") {
 
 }  // namespace
 }  // namespace srs::proto::amf
+
+namespace srs::proto::amf {
+namespace {
+
+// An array holding two dense items: a chain of 20 nested arrays (object
+// table entries 1 to 20; entry 1 nests 20 deep), then `k` nested arrays
+// around a reference to entry 1 spelled with `ref_marker`.
+std::vector<uint8_t> deep_reference(int k, uint8_t ref_marker) {
+  std::vector<uint8_t> b = {0x09, 0x05, 0x01};  // dense 2, no associative part
+  for (int i = 0; i < 20; ++i) b.insert(b.end(), {0x09, 0x03, 0x01});
+  b.push_back(0x01);  // the innermost item: null
+  for (int i = 0; i < k; ++i) b.insert(b.end(), {0x09, 0x03, 0x01});
+  b.insert(b.end(), {ref_marker, 0x02});  // object reference 1
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("amf3 reader: a reference cannot nest a value deeper than a literal may") {
+  // At depth 12 a value nesting 20 deep ends at 31, the deepest allowed.
+  CHECK(error_of(deep_reference(11, 0x09)) == std::string("ok"));
+  CHECK(error_of(deep_reference(12, 0x09)) == std::string("amf3: nesting too deep"));
+  // The object table is shared by every object type: a byte-array (or XML,
+  // date) marker may name the same array, and is held to the same bound.
+  CHECK(error_of(deep_reference(12, 0x0C)) == std::string("amf3: nesting too deep"));
+  CHECK(error_of(deep_reference(12, 0x08)) == std::string("amf3: nesting too deep"));
+  CHECK(error_of(deep_reference(12, 0x0B)) == std::string("amf3: nesting too deep"));
+}
+
+}  // namespace srs::proto::amf
