@@ -134,15 +134,17 @@ def finish_boards(arch, builds):
     print(f"[boards] unit tests under qemu ({arch}): {p} passed, {f} failed in "
           f"{time.time() - start:.1f}s", flush=True)
     passed, failed = passed + p, failed + f
-    smoke = subprocess.run(cross(arch, "smoke"), cwd=ROOT, stdout=subprocess.PIPE,
+    smoke = subprocess.run(cross(arch, "smoke", "dist-check"), cwd=ROOT, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True, timeout=900)
     ok = smoke.returncode == 0
     lines = smoke.stdout.splitlines()
-    shown = lines[-200:] if not ok else [l for l in lines if " ... " in l or "board smoke" in l]
+    shown = lines[-200:] if not ok else [l for l in lines if " ... " in l or "board smoke" in l
+                                         or "dist-check" in l or "maps at most" in l]
     sys.stdout.write("".join(l + "\n" for l in shown))
     ran = re.search(r"Ran (\d+) test", smoke.stdout)
     n = int(ran.group(1)) if ran else 1
-    print(f"[boards] smoke test under qemu ({arch}): {'ok' if ok else 'FAILED'}", flush=True)
+    print(f"[boards] smoke test and tarball check under qemu ({arch}): {'ok' if ok else 'FAILED'}",
+          flush=True)
     return passed + (n if ok else 0), failed + (0 if ok else max(1, n))
 
 
