@@ -13,9 +13,9 @@
 #include "base/version.hpp"
 #include "conf/config.hpp"
 #include "master/master.hpp"
+#include "master/memory_budget.hpp"
 #include "master/pid_file.hpp"
 #include "master/process.hpp"
-#include "master/shm_budget.hpp"
 
 namespace {
 
@@ -92,7 +92,12 @@ bool go_daemon(const srs::conf::Config& config) {
 // the figures for -t. False (after saying why on stderr) when it cannot hold it.
 bool shm_fits(const srs::conf::Config& config, bool print) {
   const srs::master::ShmBudget budget = srs::master::shm_budget(config.shm);
-  if (print) std::printf("srs: %s\n", srs::master::describe(budget).c_str());
+  if (print) {
+    std::printf("srs: %s\n", srs::master::describe(budget).c_str());
+    std::printf("srs: %s\n", srs::master::describe_workers(config.resolved_workers(),
+                                                           config.rtmp.max_connections)
+                                 .c_str());
+  }
   srs::base::Result<uint64_t> fs = srs::master::filesystem_bytes(srs::master::kShmDir);
   if (!fs.is_ok()) {
     std::fprintf(stderr, "srs: shm: %s: %s\n", srs::master::kShmDir,

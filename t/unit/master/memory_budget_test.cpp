@@ -1,6 +1,6 @@
 // The shared memory a configuration maps, and the refusals when the machine
-// cannot hold it (master/shm_budget.hpp).
-#include "master/shm_budget.hpp"
+// cannot hold it (master/memory_budget.hpp).
+#include "master/memory_budget.hpp"
 
 #include <doctest/doctest.h>
 
@@ -64,4 +64,11 @@ TEST_CASE("shm budget: the size of a filesystem, or why not") {
   REQUIRE(fs.is_ok());
   CHECK(*fs > 0);
   CHECK_FALSE(filesystem_bytes("/nonexistent-dir").is_ok());
+}
+
+TEST_CASE("memory budget: the workers' private memory, from the measured figures") {
+  const std::string text = describe_workers(4, 150);
+  CHECK(text.find("workers: 4 x (about 5.5 MiB + 10 KiB per connection)") == 0);
+  // 4 x (5.5 MiB + 150 x 10 KiB) = 27.9 MiB
+  CHECK(text.find("at most about 27.9 MiB with rtmp.max_connections 150") != std::string::npos);
 }

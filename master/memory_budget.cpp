@@ -1,4 +1,4 @@
-#include "master/shm_budget.hpp"
+#include "master/memory_budget.hpp"
 
 #include <sys/statvfs.h>
 
@@ -36,6 +36,14 @@ std::string describe(const ShmBudget& b) {
   return "this configuration maps at most " + mib(b.total_bytes()) + " of shared memory (" +
          std::to_string(b.max_streams) + " stream rings of " + mib(b.ring_bytes) + " in " +
          kShmDir + ", " + mib(b.control_bytes) + " of tables)";
+}
+
+std::string describe_workers(int workers, uint32_t max_connections) {
+  const uint64_t each = kWorkerStartBytes + uint64_t{max_connections} * kConnectionBytes;
+  return "workers: " + std::to_string(workers) + " x (about " + mib(kWorkerStartBytes) +
+         " + 10 KiB per connection) of private memory: at most about " +
+         mib(each * uint64_t(workers)) + " with rtmp.max_connections " +
+         std::to_string(max_connections);
 }
 
 std::string does_not_fit(const ShmBudget& b, uint64_t fs_bytes, const std::string& dir,

@@ -1,4 +1,6 @@
-// The shared memory a configuration maps, and whether this machine can hold it.
+// What a configuration costs in memory: the shared memory it maps (exactly),
+// whether this machine can hold it, and the workers' private memory (an
+// estimate from measured figures).
 //
 // Two kinds: the control region (one anonymous shared mapping the master makes
 // before forking: the tables of streams, clients, workers, links, children)
@@ -38,6 +40,16 @@ std::string describe(const ShmBudget& budget);
 // what to change.
 std::string does_not_fit(const ShmBudget& budget, uint64_t fs_bytes, const std::string& dir,
                          unsigned pointer_bits);
+
+// A worker's private memory, measured (RssAnon, x86-64, etc/srs-board.yaml):
+// about 5.5 MiB once started, about 10 KiB more per connection (9 KB per RTMP
+// player was measured at 10,000 players; BENCH.md's issue 13: 4.9 KB of heap
+// per idle connection).
+inline constexpr uint64_t kWorkerStartBytes = uint64_t{11} << 19;  // 5.5 MiB
+inline constexpr uint64_t kConnectionBytes = uint64_t{10} << 10;
+
+// "workers: 4 x (about 5.5 MiB + 10 KiB per connection) ...", for srs -t.
+std::string describe_workers(int workers, uint32_t max_connections);
 
 // The size of the filesystem at `dir` (statvfs: blocks x fragment size).
 base::Result<uint64_t> filesystem_bytes(const std::string& dir);
