@@ -19,6 +19,30 @@ import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+# What failed, said again just above the closing line: CI keeps only the tail
+# of the output, and the suites' own reports scroll far above it.
+FAILURES = []
+# Each suite's wall time, said in the closing lines too (the CI budget).
+TIMES = []
+
+
+def timed(name, fn, *args):
+    start = time.time()
+    result = fn(*args)
+    TIMES.append(f"{name} {time.time() - start:.0f} s")
+    return result
+
+
+def note_doctest_failures(label, out):
+    """Keeps the doctest failures' names and first assertion lines of `out`."""
+    case = None
+    for line in out.splitlines():
+        if line.startswith("TEST CASE:"):
+            case = line[len("TEST CASE:"):].strip()
+        elif case and ("ERROR:" in line or "FATAL ERROR" in line or "CRASHED" in line):
+            FAILURES.append(f"[{label}] {case}: {line.strip()[:200]}")
+            case = None
+
 
 def run_doctest(binary, label):
     """Runs one doctest binary; returns (passed, failed) test cases."""
@@ -38,9 +62,12 @@ def run_doctest(binary, label):
     m = re.search(r"test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed", out)
     if proc.returncode != 0 or not m:
         sys.stdout.write(out[-20000:])
+        note_doctest_failures(label, out)
     passed, failed = (int(m.group(2)), int(m.group(3))) if m else (0, 1)
     if proc.returncode != 0 and failed == 0:
         failed = 1  # a crash or a sanitizer report after the summary
+        FAILURES.append(f"[{label}] exit status {proc.returncode}: " + " | ".join(
+            l.strip() for l in out.splitlines() if "Sanitizer" in l or "SUMMARY" in l)[:400])
     print(f"[{label}] {passed} passed, {failed} failed in {time.time() - start:.1f}s", flush=True)
     return passed, failed
 
@@ -63,6 +90,7 @@ def run_checks(build):
         print(f"[check] {name}: {'ok' if ok else 'FAILED'}", flush=True)
         if not ok:
             sys.stdout.write(proc.stdout[-5000:])
+            FAILURES.append(f"[check] {name}: {proc.stdout.strip().splitlines()[-1:]}")
         passed, failed = passed + ok, failed + (not ok)
     return passed, failed
 
@@ -131,6 +159,7 @@ def finish_boards(arch, builds):
         f = 1
     if f:
         sys.stdout.write(unit.stdout[-20000:])
+        note_doctest_failures(f"boards unit {arch}", unit.stdout)
     print(f"[boards] unit tests under qemu ({arch}): {p} passed, {f} failed in "
           f"{time.time() - start:.1f}s", flush=True)
     passed, failed = passed + p, failed + f
@@ -145,6 +174,9 @@ def finish_boards(arch, builds):
     n = int(ran.group(1)) if ran else 1
     print(f"[boards] smoke test and tarball check under qemu ({arch}): {'ok' if ok else 'FAILED'}",
           flush=True)
+    if not ok:
+        FAILURES.append(f"[boards] smoke/dist-check {arch}: " + " | ".join(
+            l for l in lines if "FAIL" in l or "Error" in l)[-400:])
     return passed + (n if ok else 0), failed + (0 if ok else max(1, n))
 
 
@@ -158,6 +190,8 @@ def run_integration(build, pattern):
                             top_level_dir=os.path.join(ROOT, "t", "integration"))
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     failed = len(result.failures) + len(result.errors)
+    for test, trace in result.failures + result.errors:
+        FAILURES.append(f"[integration] {test.id()}: {trace.strip().splitlines()[-1][:200]}")
     skipped = len(result.skipped)
     return result.testsRun - failed - skipped, failed
 
@@ -167,7 +201,9 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--only", choices=["unit", "checks", "integration", "boards"])
     ap.add_argument("-k", dest="pattern")
+    ap.add_argument("--since", type=float, help="when make test started (seconds since the epoch)")
     args = ap.parse_args()
+    run_started = time.time()
     passed = failed = 0
     boards = None
     if args.only in (None, "boards") and not args.pattern:
@@ -176,17 +212,23 @@ def main():
     if args.only in (None, "unit"):
         for build, label in ((args.build, "unit"), ("build-address", "unit asan+ubsan"),
                              ("build-thread", "unit tsan")):
-            p, f = run_doctest(os.path.join(ROOT, build, "unit-tests"), label)
+            p, f = timed(label, run_doctest, os.path.join(ROOT, build, "unit-tests"), label)
             passed, failed = passed + p, failed + f
     if args.only in (None, "checks"):
-        p, f = run_checks(args.build)
+        p, f = timed("checks", run_checks, args.build)
         passed, failed = passed + p, failed + f
     if args.only in (None, "integration"):
-        p, f = run_integration(args.build, args.pattern)
+        p, f = timed("integration", run_integration, args.build, args.pattern)
         passed, failed = passed + p, failed + f
     if boards:
-        p, f = finish_boards(arch, boards)
+        p, f = timed(f"boards {arch} (after the rest)", finish_boards, arch, boards)
         passed, failed = passed + p, failed + f
+    if args.since:
+        TIMES.insert(0, f"set-up and builds {run_started - args.since:.0f} s")
+        TIMES.append(f"make test in all {time.time() - args.since:.0f} s")
+    print("times: " + ", ".join(TIMES))
+    for line in FAILURES:
+        print(f"failed: {line}")
     print(f"tests: {passed} passed, {failed} failed")
     return 0 if failed == 0 and passed > 0 else 1
 
