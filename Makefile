@@ -199,6 +199,9 @@ run: deps
 unit: $(UNIT_BIN)
 	$(Q)$(UNIT_BIN)
 
+# When make started: t/run.py's closing lines give each phase's time.
+TEST_STARTED := $(shell date +%s)
+
 .PHONY: test
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -206,7 +209,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory SANITIZE=thread BUILD=build-thread build-thread/unit-tests
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	$(Q)$(MAKE) --no-print-directory browser-deps console-deps
-	$(Q)$(PYTHON) t/run.py --build $(BUILD)
+	$(Q)$(PYTHON) t/run.py --build $(BUILD) --since $(TEST_STARTED)
 
 # The browser check of test_dvr_mp4_browser.py: playwright-core, pinned by
 # t/browser/package-lock.json, driving Debian's /usr/bin/chromium (npm ci
@@ -275,6 +278,13 @@ fuzz-long: fuzz-build
 .PHONY: bench
 bench: all
 	$(Q)$(PYTHON) tools/bench/run.py --build $(BUILD)
+
+# The large loads (not in make bench, about 10 minutes): 10,000 RTMP and 5,000
+# HTTP-FLV players of one stream, 1,000 publishers; SRS 5 too when SRS_PEER_BIN
+# names its binary, and nginx-rtmp. Method and results: BENCH.md.
+.PHONY: bench-scale
+bench-scale: all
+	$(Q)$(PYTHON) tools/bench/scale.py --build $(BUILD)
 
 # The fault-tolerance soak (not in `make test`): SOAK_SECONDS of SIGKILLed
 # workers and reloads under 300 players; one row per claim, non-zero on a failure.
