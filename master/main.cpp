@@ -16,6 +16,7 @@
 #include "master/memory_budget.hpp"
 #include "master/pid_file.hpp"
 #include "master/process.hpp"
+#include "shm/segment.hpp"
 
 namespace {
 
@@ -98,14 +99,13 @@ bool shm_fits(const srs::conf::Config& config, bool print) {
                                                            config.rtmp.max_connections)
                                  .c_str());
   }
-  srs::base::Result<uint64_t> fs = srs::master::filesystem_bytes(srs::master::kShmDir);
+  srs::base::Result<uint64_t> fs = srs::master::filesystem_bytes(srs::shm::kShmDir);
   if (!fs.is_ok()) {
-    std::fprintf(stderr, "srs: shm: %s: %s\n", srs::master::kShmDir,
-                 fs.status().to_string().c_str());
+    std::fprintf(stderr, "srs: shm: %s: %s\n", srs::shm::kShmDir, fs.status().to_string().c_str());
     return false;
   }
   std::string why =
-      srs::master::does_not_fit(budget, *fs, srs::master::kShmDir, unsigned(sizeof(void*) * 8));
+      srs::master::does_not_fit(budget, *fs, srs::shm::kShmDir, unsigned(sizeof(void*) * 8));
   if (why.empty()) return true;
   std::fprintf(stderr, "srs: %s\n", why.c_str());
   return false;

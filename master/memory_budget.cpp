@@ -7,6 +7,7 @@
 
 #include "shm/control.hpp"
 #include "shm/ring_layout.hpp"
+#include "shm/segment.hpp"
 
 namespace srs::master {
 
@@ -35,7 +36,7 @@ ShmBudget shm_budget(const conf::ShmConfig& shm) {
 std::string describe(const ShmBudget& b) {
   return "this configuration maps at most " + mib(b.total_bytes()) + " of shared memory (" +
          std::to_string(b.max_streams) + " stream rings of " + mib(b.ring_bytes) + " in " +
-         kShmDir + ", " + mib(b.control_bytes) + " of tables)";
+         shm::kShmDir + ", " + mib(b.control_bytes) + " of tables)";
 }
 
 std::string describe_workers(int workers, uint32_t max_connections) {

@@ -19,8 +19,6 @@
 
 namespace srs::master {
 
-inline constexpr char kShmDir[] = "/dev/shm";  // where shm_open puts the rings (glibc)
-
 struct ShmBudget {
   uint64_t control_bytes = 0;  // the control region
   uint64_t ring_bytes = 0;     // one ring's file: header, sticky slots, data

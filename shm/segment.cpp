@@ -127,7 +127,7 @@ Status Segment::unlink(const SegmentName& name) {
 int remove_instance_segments(const InstanceId& instance) noexcept {
   char prefix[48];
   const int len = format_prefix(instance, prefix, sizeof(prefix));
-  DIR* dir = opendir("/dev/shm");
+  DIR* dir = opendir(kShmDir);
   if (dir == nullptr) return 0;
   int removed = 0;
   while (const dirent* e = readdir(dir)) {

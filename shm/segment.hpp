@@ -25,6 +25,10 @@
 
 namespace srs::shm {
 
+// Where shm_open puts the segments (glibc's tmpfs): swept for a dead
+// instance's rings, and measured by the master's memory budget.
+inline constexpr char kShmDir[] = "/dev/shm";
+
 // Identifies one run of the server: chosen by the master at start-up.
 struct InstanceId {
   uint32_t random = 0;  // from getrandom()
