@@ -149,10 +149,20 @@ enum class TimeJitter : uint8_t { kFull, kZero, kOff };
 // What happens to a player a quarter of the ring behind the publisher.
 enum class SlowPlayer : uint8_t { kSkip, kDisconnect };
 
+// play.merge_window: how much media one write to a player carries. `auto`
+// follows the worker's load (worker/stream/write_load.hpp), from each frame
+// as it comes up to the vhost's merge_ceiling; a fixed window holds that long.
+struct MergeWindow {
+  bool automatic = true;
+  Duration fixed{0};  // when not automatic; 0: realtime
+  bool operator==(const MergeWindow&) const = default;
+};
+
 struct PlayConfig {
   bool gop_cache = true;  // start new players at the latest keyframe
   TimeJitter time_jitter = TimeJitter::kFull;
-  Duration merge_window{350};  // media per write to a player; 0: realtime
+  MergeWindow merge_window;
+  Duration merge_ceiling{350};  // the longest an automatic window holds media
   SlowPlayer slow_player = SlowPlayer::kSkip;
   uint32_t max_players = 0;  // per stream, whole server (RTMP and HTTP-FLV); 0: no limit
   // SO_SNDBUF of a player's socket: bounds the kernel memory and the delay a

@@ -193,6 +193,7 @@ void load_play(Section* vhost, PlayConfig* c) {
   s.get("gop_cache", &c->gop_cache);
   s.get("time_jitter", &c->time_jitter, kTimeJitters);
   s.get("merge_window", &c->merge_window, Span{0s, 10s});
+  s.get("merge_ceiling", &c->merge_ceiling, Span{1ms, 10s});
   s.get("slow_player", &c->slow_player, kSlowPlayers);
   s.get("max_players", &c->max_players, Int{0, 10'000'000});
   s.get("send_buffer", &c->send_buffer, Bytes{0, kGiB / 16});

@@ -149,6 +149,21 @@ std::string parse_size(std::string_view text, uint64_t min, uint64_t max, uint64
   return {};
 }
 
+std::string parse_merge_window(std::string_view text, Duration min, Duration max,
+                               MergeWindow* out) {
+  if (text == "auto") {
+    *out = MergeWindow{};
+    return {};
+  }
+  Duration fixed{0};
+  if (!parse_duration(text, min, max, &fixed).empty()) {
+    return "expected auto or a duration in " + format_duration(min) + ".." + format_duration(max) +
+           ", got " + quoted(text);
+  }
+  *out = MergeWindow{false, fixed};
+  return {};
+}
+
 std::string parse_auto_integer(std::string_view text, int min, int max, int* out) {
   if (text == "auto") {
     *out = 0;

@@ -31,6 +31,9 @@ std::string parse_real(std::string_view text, double min, double max, double* ou
 // "65536", "64KiB", "16MiB", "1GiB": an integer of bytes, or with a binary suffix.
 std::string parse_size(std::string_view text, uint64_t min, uint64_t max, uint64_t* out);
 
+// "auto", or a duration in min..max.
+std::string parse_merge_window(std::string_view text, Duration min, Duration max, MergeWindow* out);
+
 // "auto" (stored as 0) or an integer in min..max (min >= 1).
 std::string parse_auto_integer(std::string_view text, int min, int max, int* out);
 

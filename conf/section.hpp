@@ -164,6 +164,10 @@ class Section {
     scalar(key, "a duration", true,
            [&](std::string_view t) { return parse_duration(t, range.min, range.max, out); });
   }
+  void get(const char* key, MergeWindow* out, Span range) {
+    scalar(key, "auto or a duration", true,
+           [&](std::string_view t) { return parse_merge_window(t, range.min, range.max, out); });
+  }
   void get(const char* key, double* out, Real range) {
     scalar(key, "a number", false,
            [&](std::string_view t) { return parse_real(t, range.min, range.max, out); });

@@ -43,8 +43,8 @@ inline constexpr uint32_t kControlMagic = 0x43535253;  // "SRSC" in memory (litt
 // 2: MasterStatus; 3: StreamStats codec words; 4: WorkerCounters::output_gaps;
 // 5: LinkTable, WorkerCounters::forward_retries and edge_retries; 6: ChildTable;
 // 7: WorkerCounters::handshake_timeouts; 8: WorkerCounters::header_timeouts, refused_*,
-// the per-IP connection table
-inline constexpr uint32_t kControlLayoutVersion = 8;
+// the per-IP connection table; 9: WorkerCounters::write_busy_permille, merge_window_ms
+inline constexpr uint32_t kControlLayoutVersion = 9;
 inline constexpr uint32_t kMaxStreamsLimit = 65536;
 inline constexpr uint32_t kMaxClientsLimit = 1u << 20;
 

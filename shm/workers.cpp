@@ -21,11 +21,12 @@ uint32_t raw(WorkerState s) noexcept {
 
 void zero(WorkerCounters& c) noexcept {
   for (Atomic32* w :
-       {&c.heartbeat,          &c.connections_now, &c.connections_total,  &c.players,
-        &c.publishers,         &c.lapped_players,  &c.dropped_players,    &c.output_gaps,
-        &c.forward_retries,    &c.edge_retries,    &c.handshake_timeouts, &c.header_timeouts,
-        &c.refused_token,      &c.refused_address, &c.refused_refer,      &c.refused_per_ip,
-        &c.refused_publishers, &c.refused_players, &c.directory_up,       &c.directory_failures}) {
+       {&c.heartbeat,           &c.connections_now, &c.connections_total,  &c.players,
+        &c.publishers,          &c.lapped_players,  &c.dropped_players,    &c.output_gaps,
+        &c.forward_retries,     &c.edge_retries,    &c.handshake_timeouts, &c.header_timeouts,
+        &c.refused_token,       &c.refused_address, &c.refused_refer,      &c.refused_per_ip,
+        &c.refused_publishers,  &c.refused_players, &c.directory_up,       &c.directory_failures,
+        &c.write_busy_permille, &c.merge_window_ms}) {
     w->store(0, kRelaxed);
   }
   for (Counter64* k : {&c.bytes_in, &c.bytes_out, &c.messages_in, &c.messages_out}) k->reset();
@@ -186,6 +187,8 @@ WorkerInfo WorkerTable::read(uint32_t slot) const noexcept {
   info.refused_players = c.refused_players.load(kRelaxed);
   info.directory_up = c.directory_up.load(kRelaxed);
   info.directory_failures = c.directory_failures.load(kRelaxed);
+  info.write_busy_permille = c.write_busy_permille.load(kRelaxed);
+  info.merge_window_ms = c.merge_window_ms.load(kRelaxed);
   info.bytes_in = c.bytes_in.load();
   info.bytes_out = c.bytes_out.load();
   info.messages_in = c.messages_in.load();

@@ -60,6 +60,9 @@ struct WorkerCounters {
   // The origin cluster's Redis (origin_cluster.directory), as this worker sees it.
   Atomic32 directory_up{0};        // 1 while connected
   Atomic32 directory_failures{0};  // times the connection failed or dropped
+  // Writing to players (worker/stream/write_load.hpp), gauges set at each flush pass.
+  Atomic32 write_busy_permille{0};  // share of the recent wall time spent writing, x1000
+  Atomic32 merge_window_ms{0};      // the window of the stream flushed last
   Counter64 bytes_in;
   Counter64 bytes_out;
   Counter64 messages_in;
@@ -81,7 +84,7 @@ struct alignas(kCacheLine) WorkerSlot {
     WorkerCounters c;
   } owned;
 };
-static_assert(sizeof(WorkerSlot) == 3 * kCacheLine, "WorkerSlot is part of the shared ABI");
+static_assert(sizeof(WorkerSlot) == 4 * kCacheLine, "WorkerSlot is part of the shared ABI");
 static_assert(offsetof(WorkerSlot, mailbox) == kCacheLine &&
               offsetof(WorkerSlot, owned) == 2 * kCacheLine);
 
@@ -97,7 +100,8 @@ struct WorkerInfo {
   uint32_t lapped_players = 0, dropped_players = 0, output_gaps = 0, forward_retries = 0,
            edge_retries = 0, handshake_timeouts = 0, header_timeouts = 0, refused_token = 0,
            refused_address = 0, refused_refer = 0, refused_per_ip = 0, refused_publishers = 0,
-           refused_players = 0, directory_up = 0, directory_failures = 0;
+           refused_players = 0, directory_up = 0, directory_failures = 0, write_busy_permille = 0,
+           merge_window_ms = 0;
   uint64_t bytes_in = 0, bytes_out = 0, messages_in = 0, messages_out = 0;
 };
 

@@ -300,6 +300,10 @@ void SystemApi::workers_members(JsonWriter& w, const CpuSampler& cpu) const {
     w.key("directory").begin_object();
     w.key("up").value(info.directory_up != 0).key("failures").value(info.directory_failures);
     w.end_object();
+    w.key("writing").begin_object();
+    w.key("busy").value(info.write_busy_permille / 1000.0);
+    w.key("merge_window_ms").value(info.merge_window_ms);
+    w.end_object();
     w.key("heartbeat_age").value(info.heartbeat ? int64_t(now_s) - int64_t(info.heartbeat) : -1);
     w.key("cpu_percent").value(proc ? proc->cpu : 0.0);
     w.key("mem_kbyte").value(proc ? proc->rss_kbyte : 0);

@@ -29,7 +29,7 @@ bool StreamCursor::start() {
 bool StreamCursor::attach(bool again) {
   shm::StreamState state = shm::StreamState::kFree;
   std::string why;
-  stream_ = hub_.attach(key_, this, vhost_.play.merge_window, &state, &why);
+  stream_ = hub_.attach(key_, this, vhost_.play, &state, &why);
   if (!stream_) {
     if (!why.empty()) LOG_WARN("play %s: %s", key_.c_str(), why.c_str());
     return false;

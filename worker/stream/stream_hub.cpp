@@ -20,7 +20,7 @@ StreamHub::StreamHub(Services& svc) : svc_(svc) {
 StreamHub::~StreamHub() = default;
 
 LocalStream* StreamHub::attach(const std::string& key, StreamSubscriber* sub,
-                               conf::Duration merge_window, shm::StreamState* state,
+                               const conf::PlayConfig& play, shm::StreamState* state,
                                std::string* why) {
   shm::Registry& reg = svc_.control->registry();
   base::Result<shm::StreamInfo> found = reg.find(key);
@@ -51,7 +51,8 @@ LocalStream* StreamHub::attach(const std::string& key, StreamSubscriber* sub,
     return nullptr;
   }
   ls->ring = probe.ring();
-  ls->merge_window = merge_window;
+  ls->merge_window = play.merge_window;
+  ls->merge_ceiling = play.merge_ceiling;
   ls->flush_timer = make_timer(svc_.base, on_flush_cb, ls.get());
   ls->subs.push_back(sub);
   reg.add_players(ls->slot, svc_.slot, +1);
@@ -119,9 +120,14 @@ void StreamHub::on_wakeup() {
   due.swap(due_scratch_);
 }
 
+int64_t StreamHub::window_ms(const LocalStream* stream) const {
+  if (!stream->merge_window.automatic) return stream->merge_window.fixed.count();
+  return load_.window_ms(stream->merge_ceiling.count(), base::mono_ns());
+}
+
 void StreamHub::schedule(LocalStream* stream) {
   stream->sleeping = false;
-  int64_t window = stream->merge_window.count();
+  int64_t window = window_ms(stream);
   int64_t now = base::mono_ms();
   if (window <= 0 || now - stream->last_flush_ms >= window) return flush(stream);
   if (evtimer_pending(stream->flush_timer.get(), nullptr)) return;
@@ -131,7 +137,8 @@ void StreamHub::schedule(LocalStream* stream) {
 }
 
 void StreamHub::flush(LocalStream* stream) {
-  stream->last_flush_ms = base::mono_ms();
+  int64_t start_ns = base::mono_ns();
+  stream->last_flush_ms = start_ns / 1000000;
   stream->flush_tail = stream->ring.header()->tail.load(std::memory_order_acquire);
   // Subscribers are destroyed at the end of the loop iteration, never while
   // being pumped, so the copy only guards against the list changing. It
@@ -141,6 +148,11 @@ void StreamHub::flush(LocalStream* stream) {
   subs.assign(stream->subs.begin(), stream->subs.end());
   for (StreamSubscriber* sub : subs) (void)sub->on_stream_data();
   subs.swap(subs_scratch_);
+  int64_t end_ns = base::mono_ns();
+  load_.add_pass(start_ns, end_ns);
+  shm::WorkerCounters& c = svc_.control->workers().counters(svc_.slot);
+  c.write_busy_permille.store(uint32_t(load_.busy(end_ns) * 1000), std::memory_order_relaxed);
+  c.merge_window_ms.store(uint32_t(window_ms(stream)), std::memory_order_relaxed);
   // Sleep whatever each player did: one that caught up waits for the next
   // wake-up, one whose socket is full (or that yielded) goes on from its
   // own EV_WRITE. Not sleeping because of a blocked player would stop the
@@ -158,7 +170,7 @@ void StreamHub::maybe_sleep(LocalStream* stream) {
   if (tail != stream->flush_tail) {
     stream->sleeping = false;
     if (!evtimer_pending(stream->flush_timer.get(), nullptr)) {
-      int64_t window = stream->merge_window.count();
+      int64_t window = window_ms(stream);
       int64_t wait = std::max<int64_t>(0, stream->last_flush_ms + window - base::mono_ms());
       timeval tv{long(wait / 1000), long((wait % 1000) * 1000)};
       evtimer_add(stream->flush_timer.get(), &tv);

@@ -8,10 +8,11 @@
 // then wakes the worker once per batch.
 //
 // The merge window: after a wake-up a stream is flushed at most once per
-// `merge_window` (its vhost's play.merge_window), so each player's write
-// carries that much media; while the flush timer is armed the worker does
-// not re-announce sleep, so the writer does not wake it again meanwhile.
-// A window of 0 (realtime) flushes on every wake-up.
+// window (its vhost's play.merge_window), so each player's write carries
+// that much media; while the flush timer is armed the worker does not
+// re-announce sleep, so the writer does not wake it again meanwhile. A
+// window of 0 (realtime) flushes on every wake-up. `auto` takes the window
+// from the worker's writing load (write_load.hpp), up to merge_ceiling.
 //
 // A player that arrives before the publisher waits in a list; the hub asks
 // the registry to wake this worker on the next publish and retries then.
@@ -36,6 +37,7 @@
 #include "worker/core/ev.hpp"
 #include "worker/core/services.hpp"
 #include "worker/stream/start_pack.hpp"
+#include "worker/stream/write_load.hpp"
 
 namespace srs::worker {
 
@@ -62,7 +64,8 @@ class LocalStream {
   std::string key;
   shm::Segment segment;
   shm::Ring ring;  // a view used for sleep/wake and sticky reads
-  conf::Duration merge_window{0};
+  conf::MergeWindow merge_window;
+  conf::Duration merge_ceiling{0};
   std::vector<StreamSubscriber*> subs;
   EventPtr flush_timer;
   int64_t last_flush_ms = 0;
@@ -82,7 +85,8 @@ class StreamHub {
   // Maps the live stream `key` for `sub`. Null when it is not live (then
   // `*state` says what it is: kFree when unknown, kLost while it waits for
   // a republish...), or on an error written to `*why`.
-  LocalStream* attach(const std::string& key, StreamSubscriber* sub, conf::Duration merge_window,
+  // `play` gives the merge window.
+  LocalStream* attach(const std::string& key, StreamSubscriber* sub, const conf::PlayConfig& play,
                       shm::StreamState* state, std::string* why);
   void detach(LocalStream* stream, StreamSubscriber* sub);
   // `sub` waits for `key` to be published; on_stream_state() tells it when.
@@ -95,6 +99,9 @@ class StreamHub {
   // The registry state of `stream` now (kLive, kLost, kEnded...).
   shm::StreamState state_of(const LocalStream* stream, uint32_t* generation = nullptr) const;
   size_t stream_count() const { return streams_.size(); }
+  // The window `stream` is flushed at now, in ms (fixed, or from the load).
+  int64_t window_ms(const LocalStream* stream) const;
+  const WriteLoad& write_load() const { return load_; }
 
  private:
   static void on_wakeup_cb(evutil_socket_t fd, short, void* arg);
@@ -115,6 +122,7 @@ class StreamHub {
   };
   std::vector<Waiting> waiting_;
   uint32_t seen_epoch_ = 0;  // the registry's epoch at the last look
+  WriteLoad load_;
   // Reused by on_wakeup() and flush() (swapped out while in use, so a nested
   // call would get its own).
   std::vector<LocalStream*> due_scratch_;

@@ -64,6 +64,18 @@ TEST_CASE("the defaults are the documented ones") {
   CHECK(c.log.file.empty());
   REQUIRE(c.vhosts.size() == 1);
   CHECK(c.vhosts[0].name == kDefaultVhost);
+  CHECK(c.vhosts[0].play.merge_window == MergeWindow{true, 0s});  // auto: latency by default
+  CHECK(c.vhosts[0].play.merge_ceiling == 350ms);
+}
+
+TEST_CASE("merge_window: auto or a fixed duration, merge_ceiling") {
+  Config c = load_ok(
+      "vhosts:\n  a:\n    play:\n      merge_window: auto\n      merge_ceiling: 100ms\n"
+      "  b:\n    play:\n      merge_window: 350ms\n  c:\n    play:\n      merge_window: 0s\n");
+  CHECK(c.vhosts[0].play.merge_window == MergeWindow{true, 0s});
+  CHECK(c.vhosts[0].play.merge_ceiling == 100ms);
+  CHECK(c.vhosts[1].play.merge_window == MergeWindow{false, 350ms});
+  CHECK(c.vhosts[2].play.merge_window == MergeWindow{false, 0s});
 }
 
 TEST_CASE("an empty document means every default") {
@@ -111,7 +123,7 @@ TEST_CASE("a valid non-default file fills every field") {
   CHECK_FALSE(live.enabled);
   CHECK_FALSE(live.play.gop_cache);
   CHECK(live.play.time_jitter == TimeJitter::kZero);
-  CHECK(live.play.merge_window == 0s);
+  CHECK(live.play.merge_window == MergeWindow{false, 0s});
   CHECK(live.play.slow_player == SlowPlayer::kDisconnect);
   CHECK(live.publish.takeover);
   CHECK(c.find_vhost("vod.example.com") == &c.vhosts[2]);
@@ -180,7 +192,11 @@ TEST_CASE("words from a fixed set, and nested vhost sections") {
   expect_error("vhosts:\n  v:\n    play:\n      slow_player: [skip]\n", 4, 20,
                "vhosts.v.play.slow_player", "expected one of skip, disconnect, got a list");
   expect_error("vhosts:\n  v:\n    play:\n      merge_window: 11s\n", 4, 21,
-               "vhosts.v.play.merge_window", "0s..10s");
+               "vhosts.v.play.merge_window", "expected auto or a duration in 0s..10s, got '11s'");
+  expect_error("vhosts:\n  v:\n    play:\n      merge_window: automatic\n", 4, 21,
+               "vhosts.v.play.merge_window", "expected auto or a duration");
+  expect_error("vhosts:\n  v:\n    play:\n      merge_ceiling: 0s\n", 4, 22,
+               "vhosts.v.play.merge_ceiling", "1ms..10s");
   expect_error("vhosts:\n  v:\n    publish:\n      take_over: true\n", 4, 7,
                "vhosts.v.publish.take_over", "did you mean 'takeover'?");
   expect_error("vhosts:\n  v:\n    play: true\n", 3, 11, "vhosts.v.play",
