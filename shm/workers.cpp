@@ -64,6 +64,7 @@ Result<uint32_t> WorkerTable::reserve(uint32_t slot, uint32_t now_wall,
   WorkerSlot& w = slots_[slot];
   zero(w.owned.c);
   w.mailbox.kicks_pending.store(0, kRelaxed);
+  w.mailbox.rung_us.store(0, kRelaxed);
   w.id.pid.store(0, kRelaxed);
   w.id.started_at.store(now_wall, kRelaxed);
   const uint32_t gen = w.id.generation.load(kRelaxed) + 1;
@@ -119,6 +120,21 @@ bool WorkerTable::take_kicks(uint32_t slot) noexcept {
   if (pending.load(std::memory_order_relaxed) == 0) return false;
   // acquire: pairs with flag_kick's release, so the kick words are visible.
   return pending.exchange(0, std::memory_order_acq_rel) != 0;
+}
+
+uint32_t WorkerTable::take_rung(uint32_t slot) noexcept {
+  if (slot >= kWorkerSlots) return 0;
+  Atomic32& rung = slots_[slot].mailbox.rung_us;
+  if (rung.load(kRelaxed) == 0) return 0;
+  return rung.exchange(0, kRelaxed);
+}
+
+void WorkerTable::note_rung(uint32_t slot, uint32_t now_us) noexcept {
+  if (slot >= kWorkerSlots) return;
+  Atomic32& rung = slots_[slot].mailbox.rung_us;
+  // A plain load first: while the worker has not looked, the line stays shared.
+  uint32_t none = 0;
+  if (rung.load(kRelaxed) == 0) (void)rung.compare_exchange_strong(none, now_us | 1u, kRelaxed);
 }
 
 void WorkerTable::flag_kick(uint32_t slot) noexcept {

@@ -9,6 +9,7 @@
 //   identity  state, pid, generation, started_at  the master; the worker moves
 //             its own state Starting -> Ready -> Draining (CAS)
 //   mailbox   kicks_pending                       any worker (Control::kick_client)
+//             rung_us                             a publisher waking the worker
 //   counters  heartbeat and WorkerCounters        the worker in the slot only
 //             (the master resets them in reserve(), before the fork)
 // Readers are any process (the HTTP API sums all slots that are Ready or
@@ -79,6 +80,10 @@ struct alignas(kCacheLine) WorkerSlot {
   } id;
   struct alignas(kCacheLine) Mailbox {
     Atomic32 kicks_pending{0};  // non-zero: some client of this worker was kicked
+    // When a publisher first rang this worker for new media since the worker
+    // last looked: CLOCK_MONOTONIC microseconds, low 32 bits, never 0 (0: not
+    // rung). How late the worker answers is load (worker/stream/write_load.hpp).
+    Atomic32 rung_us{0};
   } mailbox;
   struct alignas(kCacheLine) Owned {
     WorkerCounters c;
@@ -134,9 +139,15 @@ class WorkerTable {
   // True (once) if a client of this worker was kicked since the last call:
   // then check ClientTable::kicked() for each of its clients.
   bool take_kicks(uint32_t slot) noexcept;
+  // When a publisher first rang this slot since the last call (0: none), and
+  // clears it: the worker calls it at each wake-up.
+  uint32_t take_rung(uint32_t slot) noexcept;
 
   // --- anyone ---
   void flag_kick(uint32_t slot) noexcept;
+  // A publisher rings `slot` for new media at `now_us` (mono µs, low 32 bits):
+  // kept only if the slot was not already rung (the first ring's time counts).
+  void note_rung(uint32_t slot, uint32_t now_us) noexcept;
   WorkerState state(uint32_t slot) const noexcept;
   uint32_t pid(uint32_t slot) const noexcept;
   // Ready or Draining or Starting: a process may be running in the slot.

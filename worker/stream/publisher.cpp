@@ -177,7 +177,15 @@ bool Publisher::flush() {
   // written a little more to the old one, which nobody reads any more.
   if (!svc_.control->registry().is_owner(ref_)) return false;
   shm::WakeSet wake = writer_.commit();
-  wake.for_each([this](uint32_t slot) { svc_.wakeups->wake(slot); });
+  if (!wake.empty()) {
+    // The readers measure how late they answer (their merge window's load).
+    shm::WorkerTable& workers = svc_.control->workers();
+    uint32_t now_us = uint32_t(base::mono_ns() / 1000);
+    wake.for_each([&](uint32_t slot) {
+      workers.note_rung(slot, now_us);
+      svc_.wakeups->wake(slot);
+    });
+  }
   stats_.on_flush(bytes_, messages_, video_frames_, base::mono_ms());
   svc_.control->workers().counters(svc_.slot).messages_in.add(messages_ - flushed_messages_);
   flushed_messages_ = messages_;

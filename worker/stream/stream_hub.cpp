@@ -105,6 +105,7 @@ void StreamHub::on_flush_cb(evutil_socket_t, short, void* arg) {
 
 void StreamHub::on_wakeup() {
   (void)svc_.wakeups->drain(svc_.slot);
+  note_lateness();
   // A kick through the API (Control::kick_client) rings this doorbell too;
   // the mailbox word makes the check one exchange when nobody was kicked.
   if (svc_.control->workers().take_kicks(svc_.slot)) (void)svc_.conns->close_kicked();
@@ -176,6 +177,19 @@ void StreamHub::maybe_sleep(LocalStream* stream) {
       evtimer_add(stream->flush_timer.get(), &tv);
     }
   }
+}
+
+// A publisher stamped its first ring since the last wake-up: the time from
+// there to here is time the worker owed its players (it was busy, preempted
+// or throttled), and counts as load. Beyond 10 s it is a stale stamp (a
+// worker restarted in the slot), not lateness.
+void StreamHub::note_lateness() {
+  uint32_t rung = svc_.control->workers().take_rung(svc_.slot);
+  if (rung == 0) return;
+  int64_t now_ns = base::mono_ns();
+  uint32_t late_us = uint32_t(now_ns / 1000) - rung;
+  if (late_us > 10'000'000u) return;
+  load_.add_late(now_ns - int64_t(late_us) * 1000, now_ns);
 }
 
 // One load when nothing changed; otherwise waiting players try again and

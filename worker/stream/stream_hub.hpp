@@ -107,6 +107,7 @@ class StreamHub {
   static void on_wakeup_cb(evutil_socket_t fd, short, void* arg);
   static void on_flush_cb(evutil_socket_t, short, void* arg);
   void on_wakeup();
+  void note_lateness();
   void schedule(LocalStream* stream);
   void flush(LocalStream* stream);
   void on_registry_change();

@@ -96,6 +96,23 @@ TEST_CASE("kick flags are taken once") {
   CHECK(std::string(srs::shm::worker_state_name(WorkerState::kDraining)) == "draining");
 }
 
+TEST_CASE("a publisher's ring time: the first one since the worker looked, taken once") {
+  auto c = srs::test::make_control();
+  WorkerTable& w = c.workers();
+  CHECK(w.take_rung(9) == 0);
+  w.note_rung(9, 1000);
+  w.note_rung(9, 2000);           // rung again before the worker looked: the first time counts
+  CHECK(w.take_rung(9) == 1001);  // never 0, which means "not rung"
+  CHECK(w.take_rung(9) == 0);
+  w.note_rung(9, 0);
+  CHECK(w.take_rung(9) == 1);
+  w.note_rung(64, 5);  // out of range: ignored
+  CHECK(w.take_rung(64) == 0);
+  w.note_rung(9, 77);
+  CHECK(w.reserve(9, 0).is_ok());  // a new worker in the slot starts unrung
+  CHECK(w.take_rung(9) == 0);
+}
+
 TEST_CASE("least_connections looks at the other Ready workers only") {
   auto c = srs::test::make_control();
   WorkerTable& w = c.workers();
