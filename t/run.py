@@ -180,6 +180,19 @@ def finish_boards(arch, builds):
     return passed + (n if ok else 0), failed + (0 if ok else max(1, n))
 
 
+class TimedResult(unittest.TextTestResult):
+    """Keeps each test's wall time: the slowest are named in the closing lines."""
+    durations = []
+
+    def startTest(self, test):
+        self._started = time.time()
+        super().startTest(test)
+
+    def stopTest(self, test):
+        TimedResult.durations.append((time.time() - self._started, test.id()))
+        super().stopTest(test)
+
+
 def run_integration(build, pattern):
     os.environ["SRS_BUILD"] = os.path.join(ROOT, build)
     sys.path.insert(0, os.path.join(ROOT, "t", "integration"))
@@ -188,7 +201,11 @@ def run_integration(build, pattern):
         loader.testNamePatterns = [f"*{pattern}*"]
     suite = loader.discover(os.path.join(ROOT, "t", "integration"), pattern="test_*.py",
                             top_level_dir=os.path.join(ROOT, "t", "integration"))
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout,
+                                     resultclass=TimedResult).run(suite)
+    slowest = sorted(TimedResult.durations, reverse=True)[:8]
+    TIMES.append("slowest integration tests: " + ", ".join(
+        f"{name.split('.', 1)[-1]} {secs:.0f} s" for secs, name in slowest))
     failed = len(result.failures) + len(result.errors)
     for test, trace in result.failures + result.errors:
         FAILURES.append(f"[integration] {test.id()}: {trace.strip().splitlines()[-1][:200]}")
