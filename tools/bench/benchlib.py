@@ -185,6 +185,11 @@ class NginxRtmp(Server):
         self.conf = os.path.join(self.dir, "nginx.conf")
         with open(self.conf, "w") as f:
             f.write(conf)
+        # rtmp_auto_push's sockets, bound by the workers (which drop root's rights).
+        sockets = os.path.join(self.dir, "sockets")
+        os.mkdir(sockets)
+        os.chmod(sockets, 0o777)
+        os.chmod(self.dir, 0o755)
 
     def start(self):
         self.spawn([NGINX, "-p", self.dir, "-c", self.conf, "-e", os.path.join(self.dir, "error.log")])
@@ -198,9 +203,9 @@ class Srs(Server):
     default, so that it is compared on RTMP delivery alone with nginx-rtmp."""
     name = "srs"
 
-    def __init__(self, build, workers=1, log_level="warn", merge_window=None, hls=False,
-                 max_connections=1000, vhost_extra="", rtmp_extra="", http_extra="", top_extra="",
-                 tls=False, nofile=None):
+    def __init__(self, build, workers=1, log_level="warn", merge_window=None, merge_ceiling=None,
+                 hls=False, max_connections=1000, vhost_extra="", rtmp_extra="", http_extra="",
+                 top_extra="", tls=False, nofile=None):
         """rtmp_extra, http_extra: YAML lines added to the rtmp and http_server
         sections; top_extra: top-level sections. tls: a self-signed certificate made
         here (openssl) and an HTTPS listener on https_port. nofile: the soft
@@ -237,6 +242,8 @@ vhosts:
     play:
       merge_window: {merge_window or "350ms"}
 """
+        if merge_ceiling:
+            yaml += f"      merge_ceiling: {merge_ceiling}\n"
         hls_block = f"""    hls:
       enabled: {"true" if hls else "false"}
 """ + vhost_extra

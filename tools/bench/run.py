@@ -63,14 +63,18 @@ def srs_bench(args, extra, duration_s, json_path, timeout_pad=30):
         duration_s + timeout_pad
 
 
-def probe_publish(args, url):
-    """A 2 s publish + play: does this server serve RTMP live at all?"""
-    with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        proc, timeout = srs_bench(args, ["--publish", url, "--play", url, "--players", "1",
-                                         "--synthetic", "300kbps,gop=1s", "--expect-publish",
-                                         "--expect-all-played"], 2, f.name)
-        out, _ = proc.communicate(timeout=timeout)
-        return proc.returncode == 0, out.strip().splitlines()[-3:]
+def probe_publish(args, url, tries=2):
+    """A 2 s publish + play: does this server serve RTMP live at all? (Twice at
+    most: nginx-rtmp with 2 workers may miss the first while its relay starts.)"""
+    for _ in range(tries):
+        with tempfile.NamedTemporaryFile(suffix=".json") as f:
+            proc, timeout = srs_bench(args, ["--publish", url, "--play", url, "--players", "1",
+                                             "--synthetic", "300kbps,gop=1s", "--expect-publish",
+                                             "--expect-all-played"], 2, f.name)
+            out, _ = proc.communicate(timeout=timeout)
+            if proc.returncode == 0:
+                break
+    return proc.returncode == 0, out.strip().splitlines()[-3:]
 
 
 def cpu_sample(read):
@@ -107,9 +111,17 @@ def measure(server, bench_proc, timeout, on_tick=None):
     return samples, peak, out, "cpuacct" if acct else "proc"
 
 
-def run_server_target(args, name, server, url, play_url=None):
+# The srs targets of one stream and 400 players, and their merge windows:
+# the default (auto), SRS's fixed 350 ms, realtime.
+SRS_WINDOWS = {"srs1": "auto", "srs1-350": "350ms", "srs2": "auto", "srs1-rt": "0s",
+               "srs1-flv": "auto"}
+WINDOW_SUFFIX = {"auto": "", "350ms": " 350ms", "0s": " realtime"}
+
+
+def run_server_target(args, name, server, url, play_url=None, after=None):
     """Publisher + players through a real server (srs or nginx-rtmp); the
-    players read play_url (HTTP-FLV) when given, else the RTMP url."""
+    players read play_url (HTTP-FLV) when given, else the RTMP url. after(server),
+    when given, is read once the load is over, into the row's "after"."""
     row = {"target": name}
     try:
         server.start()
@@ -126,6 +138,8 @@ def run_server_target(args, name, server, url, play_url=None):
         proc, timeout = srs_bench(args, load, duration, jpath)
         samples, peak, out, row["cpu_source"] = measure(server, proc, timeout)
         row.update(collect(args, jpath, out, samples, idle, peak))
+        if after is not None:
+            row["windows_used_ms"] = after(server)
     except Exception as e:  # noqa: BLE001: a target that fails is reported, the others run
         row["error"] = f"failed: {e}"
     finally:
@@ -329,12 +343,13 @@ def workers_of(server, count, timeout=5):
     raise RuntimeError(f"srs has {len(benchlib.children(server.proc.pid))} workers, not {count}")
 
 
-def run_capped(args, workers, share, per_player_mbps):
-    """srs with `workers` workers, each in a CPU cgroup of its own; after the ramp
-    every cgroup gets the same quota: `share` of one core (cpucap.quota_for).
-    per_player_mbps: one player's rate uncapped, the demand each player makes."""
-    name = f"srs {workers} worker{'s' if workers > 1 else ''} capped"
-    row = {"target": name, "workers": workers, "window_ms": 350}
+def run_capped(args, workers, share, per_player_mbps, window):
+    """srs with `workers` workers at merge window `window`, each in a CPU cgroup
+    of its own; after the ramp every cgroup gets the same quota: `share` of one
+    core (cpucap.quota_for). per_player_mbps: one player's rate uncapped, the
+    demand each player makes."""
+    name = f"srs {workers} worker{'s' if workers > 1 else ''} capped, {window}"
+    row = {"target": name, "workers": workers, "merge_window": window}
     try:
         caps = cpucap.CpuCaps.create(f"srs-bench-{os.getpid()}")
     except cpucap.Unavailable as e:
@@ -342,7 +357,7 @@ def run_capped(args, workers, share, per_player_mbps):
         return row
     quota = cpucap.quota_for(share)
     row.update({"cap_share": round(share, 5), "quota_us": quota[0], "period_us": quota[1]})
-    server = benchlib.Srs(args.build, workers=workers, merge_window="350ms")
+    server = benchlib.Srs(args.build, workers=workers, merge_window=window)
     try:
         server.start()
         url = f"rtmp://127.0.0.1:{server.rtmp_port}/live/bench"
@@ -363,6 +378,7 @@ def run_capped(args, workers, share, per_player_mbps):
             row["error"] = "failed: the load ended before the cap was set"
             return row
         row.update(collect(args, jpath, out, samples, 0, peak, schedule.capped_at))
+        row["windows_used_ms"] = windows_used(server)
         row.update({"split_at_cap": schedule.split_at_cap,
                     "publisher_pid": schedule.publisher_pid, "throttling": caps.stats(),
                     "per_worker": schedule.per_worker(per_player_mbps)})
@@ -378,35 +394,56 @@ def run_capped(args, workers, share, per_player_mbps):
     return row
 
 
+def windows_used(server):
+    """Each worker's last merge window and its share of time busy with its players,
+    from /api/v1/workers: what auto chose, and from what."""
+    try:
+        url = f"http://127.0.0.1:{server.api_port}/api/v1/workers"
+        with urllib.request.urlopen(url, timeout=10) as r:
+            workers = json.load(r).get("workers", [])
+    except (OSError, ValueError):
+        return None
+    return [f"{w.get('writing', {}).get('merge_window_ms')} ({w.get('writing', {}).get('busy')})"
+            for w in workers]
+
+
 def run_capacity(args, rows):
-    """Two-worker capacity: each worker capped at cap_share x U, where U is the
-    steady CPU share of the uncapped 1-worker run of the same load (rows)."""
-    base = next((r for r in rows if r["target"] == "srs 1 worker" and "error" not in r), None)
+    """Capacity: each worker capped at cap_share x U, where U is the steady CPU
+    share of the uncapped 1-worker run at the 350 ms window in the same load
+    (rows); 1 and 2 workers, at the 350 ms window and at the default (auto)."""
+    base = next((r for r in rows if r["target"] == "srs 1 worker 350ms" and "error" not in r), None)
     if base is None:
-        srv = benchlib.Srs(args.build, workers=1)
-        base = run_server_target(args, "srs 1 worker", srv,
+        srv = benchlib.Srs(args.build, workers=1, merge_window="350ms")
+        base = run_server_target(args, "srs 1 worker 350ms", srv,
                                  f"rtmp://127.0.0.1:{srv.rtmp_port}/live/bench")
-        base["window_ms"] = 350
+        base.update({"window_ms": 350, "merge_window": "350ms"})
         rows.append(base)
     u = base.get("steady_cpu_share")
-    if not u:
-        why = "not available (no steady CPU share from an uncapped srs 1 worker run)"
-        return [{"target": "srs 1 worker capped", "error": why},
-                {"target": "srs 2 workers capped", "error": why}]
-    per_player = (base.get("steady_mbps") or 0) / max(1, base.get("players") or 0)
-    out = [run_capped(args, 1, args.cap_share * u, per_player)]
-    print(f"  {capacity_line(out[0], base)}", flush=True)
-    out.append(run_capped(args, 2, args.cap_share * u, per_player))
-    one, two = out
-    if "error" not in one and "error" not in two:
-        two["scaling"] = ratio(two.get("steady_mbps"), one.get("steady_mbps"))
-        # Two workers that deliver (nearly) the whole demand were not held back by
-        # their caps: the ratio is then the demand's, not the workers'.
-        two["demand_bound"] = (two.get("steady_mbps") or 0) >= 0.9 * (base.get("steady_mbps") or 0)
-    for r in out:
-        r["uncapped_steady_mbps"] = base.get("steady_mbps")
-        r["vs_uncapped"] = ratio(r.get("steady_mbps"), base.get("steady_mbps"))
-    print(f"  {capacity_line(two, base)}", flush=True)
+    out = []
+    for window in ("350ms", "auto"):
+        if not u:
+            why = "not available (no steady CPU share from an uncapped srs 1 worker 350ms run)"
+            out += [{"target": f"srs {w} worker{'s' if w > 1 else ''} capped, {window}", "error": why}
+                    for w in (1, 2)]
+            continue
+        per_player = (base.get("steady_mbps") or 0) / max(1, base.get("players") or 0)
+        one = run_capped(args, 1, args.cap_share * u, per_player, window)
+        print(f"  {capacity_line(one, base)}", flush=True)
+        two = run_capped(args, 2, args.cap_share * u, per_player, window)
+        if "error" not in one and "error" not in two:
+            two["scaling"] = ratio(two.get("steady_mbps"), one.get("steady_mbps"))
+            # Two workers that deliver (nearly) the whole demand were not held back by
+            # their caps: the ratio is then the demand's, not the workers'.
+            two["demand_bound"] = (two.get("steady_mbps") or 0) >= 0.9 * (base.get("steady_mbps") or 0)
+        for r in (one, two):
+            r["uncapped_steady_mbps"] = base.get("steady_mbps")
+            r["vs_uncapped"] = ratio(r.get("steady_mbps"), base.get("steady_mbps"))
+        print(f"  {capacity_line(two, base)}", flush=True)
+        out += [one, two]
+    by = {r["target"]: r for r in out}
+    for w in ("1 worker", "2 workers"):
+        auto, fixed = by.get(f"srs {w} capped, auto", {}), by.get(f"srs {w} capped, 350ms", {})
+        auto["vs_350ms"] = ratio(auto.get("steady_mbps"), fixed.get("steady_mbps"))
     return out
 
 
@@ -416,7 +453,8 @@ def capacity_line(r, base):
     return (f"{r['target']}: cap {r['quota_us']}/{r['period_us']} us, "
             f"{fmt(r.get('steady_mbps'), '{:.0f}')} Mbit/s delivered capped "
             f"(uncapped 1 worker: {fmt(base.get('steady_mbps'), '{:.0f}')}), "
-            f"players per worker {r.get('split_at_cap')}")
+            f"players per worker {r.get('split_at_cap')}, latency p99 "
+            f"{fmt(r.get('latency_p99_ms'))} ms, windows used {r.get('windows_used_ms')}")
 
 
 def run_floor(args, window_ms):
@@ -527,6 +565,7 @@ def collect(args, jpath, out, samples, idle_kb, peak_kb, steady_from=None):
         "latency_p50_ms": b["latency_ms"]["p50"] if b["latency_ms"]["count"] else None,
         "latency_p99_ms": b["latency_ms"]["p99"] if b["latency_ms"]["count"] else None,
         "first_frame_p50_ms": b["first_frame_ms"]["p50"],
+        "first_frame_p99_ms": b["first_frame_ms"].get("p99"),
         "first_keyframe_p50_ms": b["first_keyframe_ms"]["p50"],
         "bench_cpu_s": b["self_cpu_s"],
         **steady.measure(b, samples, steady_from),
@@ -580,15 +619,17 @@ def capacity_row(r):
         f"{fmt(r['cap_share'], '{:.4f}')} | {fmt(r.get('steady_gbit'))} | "
         f"{fmt(r.get('steady_mbps'), '{:.0f}')} | {fmt(r.get('vs_uncapped'))} | "
         f"{r['full_rate']}/{r['players']} | {split or '-'} | {publisher} | "
-        f"{throttled or '-'} | {fmt(r.get('scaling'))}"
-        f"{' (demand-bound: lower --cap-share)' if r.get('demand_bound') else ''} |")
+        f"{throttled or '-'} | {fmt(r.get('latency_p50_ms'))} / {fmt(r.get('latency_p99_ms'))} | "
+        f"{', '.join(str(w) for w in r.get('windows_used_ms') or []) or '-'} | {fmt(r.get('scaling'))}"
+        f"{' (demand-bound: lower --cap-share)' if r.get('demand_bound') else ''} | "
+        f"{fmt(r.get('vs_350ms'))} |")
 
 
 def capacity_table(rows):
     head = ("| target | CPU quota per worker | share of a core | steady Gbit | Mbit/s | vs uncapped 1 worker | "
             "full rate | per worker: players, Mbit/s (share of its players' demand) | publisher on | "
-            "throttled periods | "
-            "2-worker scaling |")
+            "throttled periods | latency p50 / p99 ms | windows used, ms | "
+            "2-worker scaling | auto vs 350ms |")
     return markdown_table(head, rows, capacity_row)
 
 
@@ -614,7 +655,8 @@ def main():
     ap.add_argument("--duration", type=float, default=15)
     ap.add_argument("--ramp", type=float, default=200)
     ap.add_argument("--targets",
-                    default="srs1,srs2,srs1-rt,srs1-flv,edge,edge-rt,nginx,floor,cap,join,failover")
+                    default="srs1,srs1-350,srs2,srs1-rt,srs1-flv,edge,edge-rt,nginx,floor,cap,join,"
+                            "failover")
     ap.add_argument("--failover-trials", type=int, default=10)
     ap.add_argument("--join-players", type=int, default=2000)
     ap.add_argument("--join-rounds", type=int, default=3)
@@ -656,16 +698,18 @@ def main():
     started = time.monotonic()
     try:
         for t in targets:
-            if t in ("srs1", "srs2", "srs1-rt", "srs1-flv"):
+            if t in SRS_WINDOWS:
                 w = 2 if t == "srs2" else 1
-                rt = t.endswith("-rt")
-                srv = benchlib.Srs(args.build, workers=w, merge_window="0s" if rt else "350ms")
+                window = SRS_WINDOWS[t]
+                srv = benchlib.Srs(args.build, workers=w, merge_window=window)
                 url = f"rtmp://127.0.0.1:{srv.rtmp_port}/live/bench"
                 flv = f"http://127.0.0.1:{srv.http_port}/live/bench.flv" if t.endswith("-flv") else None
-                name = (f"srs {w} worker{'s' if w > 1 else ''}" + (" realtime" if rt else "") +
+                name = (f"srs {w} worker{'s' if w > 1 else ''}" + WINDOW_SUFFIX[window] +
                         (" HTTP-FLV" if flv else ""))
-                rows.append(run_server_target(args, name, srv, url, flv))
-                rows[-1]["window_ms"] = 0 if rt else 350
+                rows.append(run_server_target(args, name, srv, url, flv, windows_used))
+                # auto is held to the 0 ms floor: it must cost what sending every frame costs
+                rows[-1]["window_ms"] = 350 if window == "350ms" else 0
+                rows[-1]["merge_window"] = window
             elif t in ("edge", "edge-rt"):
                 rows.append(run_edge_target(args, t == "edge-rt"))
             elif t == "failover":
@@ -708,7 +752,9 @@ def main():
             r = rows[-1]
             print(f"  {r['target']}: " + (r.get("error") or
                   f"cpu {r['cpu_s']:.2f} s for {r['gbit']:.2f} Gbit, {r['full_rate']}/{r['players']} "
-                  f"at full rate, latency p99 {fmt(r['latency_p99_ms'])} ms"), flush=True)
+                  f"at full rate, latency p99 {fmt(r['latency_p99_ms'])} ms" +
+                  (f", windows used {r['windows_used_ms']}" if r.get("windows_used_ms") else "")),
+                  flush=True)
     finally:
         benchlib.kill_leftovers()
     add_ratios(rows)
