@@ -12,7 +12,8 @@
 // that much media; while the flush timer is armed the worker does not
 // re-announce sleep, so the writer does not wake it again meanwhile. A
 // window of 0 (realtime) flushes on every wake-up. `auto` takes the window
-// from the worker's writing load (write_load.hpp), up to merge_ceiling.
+// from the worker's load with its players (write_load.hpp), up to
+// merge_ceiling.
 //
 // A player that arrives before the publisher waits in a list; the hub asks
 // the registry to wake this worker on the next publish and retries then.
@@ -101,7 +102,6 @@ class StreamHub {
   size_t stream_count() const { return streams_.size(); }
   // The window `stream` is flushed at now, in ms (fixed, or from the load).
   int64_t window_ms(const LocalStream* stream) const;
-  const WriteLoad& write_load() const { return load_; }
 
  private:
   static void on_wakeup_cb(evutil_socket_t fd, short, void* arg);

@@ -13,12 +13,14 @@
 //
 // The rule: below 30% of its time, a worker sends each frame as it comes
 // (window 0: an idle worker adds no delay); from 30% to 80% the window grows
-// linearly to the vhost's merge_ceiling; above, it is the ceiling. Why: a write costs mostly per
-// call, not per byte (BENCH.md: the bare writev floor spends 8x the CPU per Gbit at 0 ms that it
-// spends at 350 ms), so the window buys CPU where CPU is short, and only there: 400 players of 1.1
-// Mbit/s on one worker of a 2-core machine that also runs the load generator measure 14 to 16%; a
-// worker held to a CPU quota, 85 to 99%. The feedback is negative: a longer window makes the passes
-// fewer, the share falls, and the window settles where the two meet.
+// linearly to the vhost's merge_ceiling; above, it is the ceiling. Why: a
+// write costs mostly per call, not per byte (BENCH.md: the bare writev floor
+// spends 8x the CPU per Gbit at 0 ms that it spends at 350 ms), so the window
+// buys CPU where CPU is short, and only there: 400 players of 1.1 Mbit/s on
+// one worker of a 2-core machine that also runs the load generator measure
+// 14 to 16%; a worker held to a small CPU quota, 85 to 99%. The feedback is
+// negative: a longer window makes the passes fewer, the share falls, and the
+// window settles where the two meet.
 #pragma once
 
 #include <cstdint>
