@@ -210,7 +210,8 @@ TEST_STARTED := $(shell date +%s)
 .PHONY: test
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory SANITIZE=address DEBUG=$(SANITIZE_DEBUG) all
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address DEBUG=$(SANITIZE_DEBUG) BUILD=build-address \
+	  build-address/unit-tests
 	$(Q)$(MAKE) --no-print-directory SANITIZE=thread DEBUG=$(SANITIZE_DEBUG) BUILD=build-thread \
 	  build-thread/unit-tests
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
