@@ -57,6 +57,10 @@ class ApiStreamsTest(unittest.TestCase):
                    == n + 1, 10, what="every player listed")
         wait_until(lambda: all(size_of(p) > 20000 for _, p in self.dumps + [self.flv]), 20,
                    what="every player receiving")
+        # A connection's bytes reach the API once a second (ClientEntryHolder::publish).
+        wait_until(lambda: all(c["send_bytes"] > 20000 for c in self.clients()
+                               if c["type"] in ("rtmp-play", "flv-play")), 10,
+                   what="every player's bytes in the API")
 
     def test_streams_clients_vhosts_field_by_field(self):
         self.players_on_both_workers()

@@ -3,7 +3,11 @@
 
 namespace srs::worker {
 
-Connections::Connections(event_base* base) : reaper_(make_timer(base, reap_cb, this)) {}
+Connections::Connections(event_base* base)
+    : reaper_(make_timer(base, reap_cb, this)),
+      publisher_(make_timer(base, publish_cb, this, EV_PERSIST)) {
+  add_after_ms(publisher_.get(), kPublishTrafficMs);
+}
 
 Connections::~Connections() {
   close_all();
@@ -50,6 +54,10 @@ size_t Connections::close_kicked() {
 
 void Connections::reap_cb(evutil_socket_t, short, void* arg) {
   static_cast<Connections*>(arg)->reap();
+}
+
+void Connections::publish_cb(evutil_socket_t, short, void* arg) {
+  for (auto& c : static_cast<Connections*>(arg)->conns_) c->client_.publish();
 }
 
 void Connections::reap() {
