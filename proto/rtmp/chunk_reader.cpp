@@ -2,9 +2,11 @@
 //
 // The header of each chunk is gathered into hdr_ in phases (basic header,
 // message header, extended timestamp), each phase telling how many bytes the
-// next needs; the payload is copied straight into the chunk stream's own
-// reassembly buffer. Nothing is copied twice and no byte is looked at before
-// it has arrived, so any TCP split gives the same messages.
+// next needs. A message that arrives whole in one chunk (the common case
+// with a publisher's large chunk size) is handed out where it lies in the
+// caller's bytes; any other payload is copied straight into the chunk
+// stream's own reassembly buffer. Nothing is copied twice and no byte is
+// looked at before it has arrived, so any TCP split gives the same messages.
 #include "proto/rtmp/chunk_reader.hpp"
 
 #include <algorithm>
@@ -138,7 +140,7 @@ ChunkReader::Step ChunkReader::on_header_complete() noexcept {
   chunk_left_ = std::min(chunk_size_, s.header.length - s.received);
   state_ = State::kPayload;
   if (replay) return Step::kReplay;
-  if (chunk_left_ == 0) return complete_message(s);
+  if (chunk_left_ == 0) return complete_message(s, nullptr);  // an empty message
   return Step::kMore;
 }
 
@@ -171,9 +173,6 @@ ChunkReader::Step ChunkReader::start_message(Stream& s) noexcept {
   if (s.header.length > limits_.max_message_size) {
     return fail(Errc::kTooLarge, "message larger than the configured maximum");
   }
-  if (!reserve(s, s.header.length)) {
-    return fail(Errc::kTooLarge, "chunk streams buffer more than the per-connection bound");
-  }
   s.in_progress = true;
   s.received = 0;
   return Step::kMore;
@@ -182,22 +181,32 @@ ChunkReader::Step ChunkReader::start_message(Stream& s) noexcept {
 ChunkReader::Step ChunkReader::read_payload(const uint8_t* p, size_t n, size_t* used) noexcept {
   Stream& s = streams_[stream_];
   size_t k = std::min<size_t>(n, chunk_left_);
+  if (s.received == 0 && k == s.header.length) {
+    // One chunk, all in hand: no reassembly (the payload is the caller's bytes).
+    s.received = static_cast<uint32_t>(k);
+    chunk_left_ = 0;
+    *used = k;
+    return complete_message(s, p);
+  }
+  if (s.received == 0 && !reserve(s, s.header.length)) {
+    return fail(Errc::kTooLarge, "chunk streams buffer more than the per-connection bound");
+  }
   std::memcpy(s.buf.get() + s.received, p, k);
   s.received += static_cast<uint32_t>(k);
   chunk_left_ -= static_cast<uint32_t>(k);
   *used = k;
   if (chunk_left_ > 0) return Step::kMore;
-  if (s.received == s.header.length) return complete_message(s);
+  if (s.received == s.header.length) return complete_message(s, s.buf.get());
   state_ = State::kHeader;
   return Step::kMore;
 }
 
-ChunkReader::Step ChunkReader::complete_message(Stream& s) noexcept {
+ChunkReader::Step ChunkReader::complete_message(Stream& s, const uint8_t* payload) noexcept {
   state_ = State::kHeader;
   s.in_progress = false;
   message_.header = s.header;
   message_.csid = s.csid;
-  message_.payload = std::span<const uint8_t>(s.buf.get(), s.header.length);
+  message_.payload = std::span<const uint8_t>(payload, s.header.length);
   if (is_protocol_control(s.header.type_id)) {
     Step r = apply_control(message_);
     if (r != Step::kMore) return r;

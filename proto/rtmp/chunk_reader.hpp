@@ -55,8 +55,9 @@ class ChunkReader {
   // Uses bytes from `data` until one message is complete (kMessage), all
   // bytes are used (kNeedMore) or the stream is bad (kError). `*consumed`
   // is how many bytes of `data` were used. After kMessage, message() and its
-  // payload (which points into the reader's own buffer) stay valid until the
-  // next call to feed().
+  // payload stay valid until the next call to feed(), and as long as `data`
+  // does: a message that came whole in one chunk points into `data` (no
+  // copy), any other into the reader's own buffer.
   ReadResult feed(const uint8_t* data, size_t len, size_t* consumed) noexcept;
 
   const Message& message() const noexcept { return message_; }
@@ -104,7 +105,7 @@ class ChunkReader {
   Step on_message_header() noexcept;
   Step on_header_complete() noexcept;
   Step start_message(Stream& s) noexcept;
-  Step complete_message(Stream& s) noexcept;
+  Step complete_message(Stream& s, const uint8_t* payload) noexcept;
   Step apply_control(const Message& msg) noexcept;
   Step fail(base::Errc code, const char* what) noexcept;
   Stream* find_or_add(uint32_t csid) noexcept;

@@ -145,7 +145,8 @@ class ClientSession {
   // Uses bytes from the server until an event (kEvent), the end of `data`
   // (kNeedMore) or an error. `*consumed` is how many bytes were used. Bytes
   // to send (C2, commands, acknowledgements, pongs) are appended to `out`.
-  // After kEvent, message() stays valid until the next feed().
+  // After kEvent, message() stays valid until the next feed(), and as long
+  // as the bytes given to this feed() do (ChunkReader::feed).
   ClientResult feed(const uint8_t* data, size_t len, size_t* consumed,
                     std::vector<uint8_t>* out) noexcept;
 

@@ -92,6 +92,36 @@ TEST_CASE("messages longer than the chunk size continue in fmt-3 chunks") {
   check_all_splits(s, expect);
 }
 
+TEST_CASE("a message whole in one chunk is handed out where it lies, any other is reassembled") {
+  Bytes s;
+  fmt0(s, 6, 40, 100, kTypeVideo, 1);  // one chunk (100 <= 128)
+  const size_t first_at = s.size();
+  fill(s, 100, 7);
+  fmt0(s, 4, 40, 300, kTypeAudio, 1);  // three chunks
+  fill(s, 128, 9);
+  put(s, {0xC4});
+  fill(s, 128, 9 + 128);
+  put(s, {0xC4});
+  fill(s, 44, 9);
+  ChunkReader r;
+  size_t used = 0;
+  REQUIRE(r.feed(s.data(), s.size(), &used) == ReadResult::kMessage);
+  CHECK(r.message().payload.data() == s.data() + first_at);  // no copy
+  CHECK(r.message().payload.size() == 100);
+  const size_t rest = used;
+  REQUIRE(r.feed(s.data() + rest, s.size() - rest, &used) == ReadResult::kMessage);
+  const uint8_t* p = r.message().payload.data();
+  CHECK((p < s.data() || p >= s.data() + s.size()));  // the reader's own buffer
+  CHECK(r.message().payload.size() == 300);
+
+  SUBCASE("a one-chunk message split across reads is copied, and reads the same") {
+    ChunkReader split;
+    ReadAll got = read_split(split, s, {first_at + 50});
+    REQUIRE(got.messages.size() == 2);
+    CHECK(got.messages[0].payload == payload(100, 7));
+  }
+}
+
 TEST_CASE("fmt 1, 2 and 3 headers reuse the previous header and add deltas (5.3.1.2)") {
   Bytes s;
   fmt0(s, 4, 1000, 2, kTypeAudio, 1);
@@ -312,6 +342,7 @@ TEST_CASE(
     fmt0(s, 6, 0, 600, kTypeVideo, 1);
     fill(s, 128, 0);
     fmt0(s, 4, 0, 600, kTypeAudio, 1);
+    fill(s, 1, 0);  // its buffer is taken at its first payload byte
     ChunkReader r(lim);
     ReadAll got = read_all(r, s);
     REQUIRE(got.error);
