@@ -63,14 +63,19 @@ def proc_cpu_seconds(pid):
 
 
 def proc_rss_kb(pid):
+    """VmRSS without RssShmem: a process's own memory. The stream rings (one
+    shared file per stream, mapped whole by each worker that reads it since
+    issue 17) are per stream, not per player; /api/v1/summaries reports them."""
+    fields = {}
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                key, _, rest = line.partition(":")
+                if key in ("VmRSS", "RssShmem"):
+                    fields[key] = int(rest.split()[0])
     except OSError:
         pass
-    return 0
+    return max(0, fields.get("VmRSS", 0) - fields.get("RssShmem", 0))
 
 
 def have_nginx_rtmp():
