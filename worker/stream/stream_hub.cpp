@@ -100,25 +100,53 @@ void StreamHub::on_wakeup_cb(evutil_socket_t, short, void* arg) {
 }
 void StreamHub::on_flush_cb(evutil_socket_t, short, void* arg) {
   auto* stream = static_cast<LocalStream*>(arg);
-  stream->hub->flush(stream);
+  StreamHub* hub = stream->hub;
+  Pass pass = hub->begin_pass(base::mono_ns());
+  pass.window_ms = hub->window_ms(stream, pass);
+  hub->flush(stream, pass);
+  hub->end_pass(pass);
 }
 
 void StreamHub::on_wakeup() {
   (void)svc_.wakeups->drain(svc_.slot);
-  note_lateness();
+  const int64_t now_ns = base::mono_ns();
+  note_lateness(now_ns);
   // A kick through the API (Control::kick_client) rings this doorbell too;
   // the mailbox word makes the check one exchange when nobody was kicked.
   if (svc_.control->workers().take_kicks(svc_.slot)) (void)svc_.conns->close_kicked();
   on_registry_change();
-  // Every stream may have been written: a writer wakes this worker once per
-  // batch for every ring it announced sleep on. A flush may detach a stream
-  // (its last player closed), so walk a copy; the copy reuses its capacity.
+  // A writer wakes this worker once per batch for every ring it announced
+  // sleep on; a sleeping stream whose tail has not moved was not among them.
+  // A flush may detach a stream (its last player closed), so walk a copy;
+  // the copy reuses its capacity.
   std::vector<LocalStream*> due;
   due.swap(due_scratch_);
   due.clear();
-  for (auto& s : streams_) due.push_back(s.get());
-  for (LocalStream* s : due) schedule(s);
+  for (auto& s : streams_) {
+    if (!s->sleeping || s->ring.header()->tail.load(std::memory_order_acquire) != s->flush_tail) {
+      due.push_back(s.get());
+    }
+  }
+  if (!due.empty()) {
+    Pass pass = begin_pass(now_ns);
+    for (LocalStream* s : due) schedule(s, pass);
+    end_pass(pass);
+  }
   due.swap(due_scratch_);
+}
+
+StreamHub::Pass StreamHub::begin_pass(int64_t now_ns) const {
+  return Pass{now_ns, load_.window_share(now_ns), 0};
+}
+
+// The pass counts as writing time (the window's load), and the API's gauges
+// show it.
+void StreamHub::end_pass(const Pass& pass) {
+  const int64_t end_ns = base::mono_ns();
+  load_.add_pass(pass.start_ns, end_ns);
+  shm::WorkerCounters& c = svc_.control->workers().counters(svc_.slot);
+  c.write_busy_permille.store(uint32_t(load_.busy(end_ns) * 1000), std::memory_order_relaxed);
+  c.merge_window_ms.store(uint32_t(pass.window_ms), std::memory_order_relaxed);
 }
 
 int64_t StreamHub::window_ms(const LocalStream* stream) const {
@@ -126,20 +154,26 @@ int64_t StreamHub::window_ms(const LocalStream* stream) const {
   return load_.window_ms(stream->merge_ceiling.count(), base::mono_ns());
 }
 
-void StreamHub::schedule(LocalStream* stream) {
+int64_t StreamHub::window_ms(const LocalStream* stream, Pass& pass) const {
+  pass.window_ms = stream->merge_window.automatic
+                       ? WriteLoad::window_of(stream->merge_ceiling.count(), pass.share)
+                       : stream->merge_window.fixed.count();
+  return pass.window_ms;
+}
+
+void StreamHub::schedule(LocalStream* stream, Pass& pass) {
   stream->sleeping = false;
-  int64_t window = window_ms(stream);
-  int64_t now = base::mono_ms();
-  if (window <= 0 || now - stream->last_flush_ms >= window) return flush(stream);
+  int64_t window = window_ms(stream, pass);
+  int64_t now = pass.start_ns / 1000000;
+  if (window <= 0 || now - stream->last_flush_ms >= window) return flush(stream, pass);
   if (evtimer_pending(stream->flush_timer.get(), nullptr)) return;
   int64_t wait = stream->last_flush_ms + window - now;
   timeval tv{long(wait / 1000), long((wait % 1000) * 1000)};
   evtimer_add(stream->flush_timer.get(), &tv);
 }
 
-void StreamHub::flush(LocalStream* stream) {
-  int64_t start_ns = base::mono_ns();
-  stream->last_flush_ms = start_ns / 1000000;
+void StreamHub::flush(LocalStream* stream, const Pass& pass) {
+  stream->last_flush_ms = pass.start_ns / 1000000;
   stream->flush_tail = stream->ring.header()->tail.load(std::memory_order_acquire);
   // Subscribers are destroyed at the end of the loop iteration, never while
   // being pumped, so the copy only guards against the list changing. It
@@ -149,11 +183,6 @@ void StreamHub::flush(LocalStream* stream) {
   subs.assign(stream->subs.begin(), stream->subs.end());
   for (StreamSubscriber* sub : subs) (void)sub->on_stream_data();
   subs.swap(subs_scratch_);
-  int64_t end_ns = base::mono_ns();
-  load_.add_pass(start_ns, end_ns);
-  shm::WorkerCounters& c = svc_.control->workers().counters(svc_.slot);
-  c.write_busy_permille.store(uint32_t(load_.busy(end_ns) * 1000), std::memory_order_relaxed);
-  c.merge_window_ms.store(uint32_t(window_ms(stream)), std::memory_order_relaxed);
   // Sleep whatever each player did: one that caught up waits for the next
   // wake-up, one whose socket is full (or that yielded) goes on from its
   // own EV_WRITE. Not sleeping because of a blocked player would stop the
@@ -183,10 +212,9 @@ void StreamHub::maybe_sleep(LocalStream* stream) {
 // there to here is time the worker owed its players (it was busy, preempted
 // or throttled), and counts as load. Beyond 10 s it is a stale stamp (a
 // worker restarted in the slot), not lateness.
-void StreamHub::note_lateness() {
+void StreamHub::note_lateness(int64_t now_ns) {
   uint32_t rung = svc_.control->workers().take_rung(svc_.slot);
   if (rung == 0) return;
-  int64_t now_ns = base::mono_ns();
   uint32_t late_us = uint32_t(now_ns / 1000) - rung;
   if (late_us > 10'000'000u) return;
   load_.add_late(now_ns - int64_t(late_us) * 1000, now_ns);

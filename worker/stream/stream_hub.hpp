@@ -15,6 +15,12 @@
 // from the worker's load with its players (write_load.hpp), up to
 // merge_ceiling.
 //
+// A wake-up costs what was written, not how many streams the worker reads:
+// a stream asleep on its ring is looked at only when its tail moved (one
+// load of its ring header), and the wake-up's flushes share one clock read
+// and one look at the load (a Pass). With a thousand streams per worker, a
+// flush of every stream per wake-up was most of a worker's own time.
+//
 // A player that arrives before the publisher waits in a list; the hub asks
 // the registry to wake this worker on the next publish and retries then.
 // Streams end through the registry only: whoever changes a stream's state
@@ -104,12 +110,23 @@ class StreamHub {
   int64_t window_ms(const LocalStream* stream) const;
 
  private:
+  // The flushes of one wake-up or one timer: one clock read at the start,
+  // one look at the load, the pass counted once at the end.
+  struct Pass {
+    int64_t start_ns = 0;
+    double share = 0;       // WriteLoad::window_share at start_ns
+    int64_t window_ms = 0;  // the last window used (the API's gauge)
+  };
+
   static void on_wakeup_cb(evutil_socket_t fd, short, void* arg);
   static void on_flush_cb(evutil_socket_t, short, void* arg);
   void on_wakeup();
-  void note_lateness();
-  void schedule(LocalStream* stream);
-  void flush(LocalStream* stream);
+  void note_lateness(int64_t now_ns);
+  Pass begin_pass(int64_t now_ns) const;
+  void end_pass(const Pass& pass);
+  int64_t window_ms(const LocalStream* stream, Pass& pass) const;
+  void schedule(LocalStream* stream, Pass& pass);
+  void flush(LocalStream* stream, const Pass& pass);
   void on_registry_change();
   void retry_waiting();
   void check_states();

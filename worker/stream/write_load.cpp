@@ -32,10 +32,9 @@ double WriteLoad::busy(int64_t now_ns) const {
   return updated_ns_ == 0 ? 0.0 : busy_ * decay(now_ns - updated_ns_);
 }
 
-int64_t WriteLoad::window_ms(int64_t ceiling_ms, int64_t now_ns) const {
+double WriteLoad::window_share(int64_t now_ns) const {
   double share = (busy(now_ns) - kLow) / (kHigh - kLow);
-  if (share <= 0) return 0;
-  return std::llround(double(ceiling_ms) * std::min(1.0, share));
+  return std::clamp(share, 0.0, 1.0);
 }
 
 }  // namespace srs::worker

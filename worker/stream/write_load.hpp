@@ -41,8 +41,16 @@ class WriteLoad {
   void add_late(int64_t rung_ns, int64_t now_ns) { add_pass(rung_ns, now_ns); }
   // The share of the recent wall time spent writing, as of `now_ns` (0..1).
   double busy(int64_t now_ns) const;
+  // How far into the band kLow..kHigh the load is as of `now_ns` (0..1):
+  // the automatic window is this share of the ceiling (window_of).
+  double window_share(int64_t now_ns) const;
+  static int64_t window_of(int64_t ceiling_ms, double share) {
+    return int64_t(double(ceiling_ms) * share + 0.5);
+  }
   // The automatic window for a ceiling of `ceiling_ms`, as of `now_ns`.
-  int64_t window_ms(int64_t ceiling_ms, int64_t now_ns) const;
+  int64_t window_ms(int64_t ceiling_ms, int64_t now_ns) const {
+    return window_of(ceiling_ms, window_share(now_ns));
+  }
 
  private:
   double busy_ = 0;         // as of updated_ns_
