@@ -104,4 +104,12 @@ class Segment {
 // previous run of the same pid, which cannot be alive).
 int remove_instance_segments(const InstanceId& instance) noexcept;
 
+// The segments of `instance` in kShmDir now, and their bytes (the API's
+// /dev/shm figures).
+struct SegmentUsage {
+  uint32_t count = 0;
+  uint64_t bytes = 0;
+};
+SegmentUsage instance_segments_usage(const InstanceId& instance) noexcept;
+
 }  // namespace srs::shm

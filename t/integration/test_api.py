@@ -167,6 +167,14 @@ class ApiSystemTest(unittest.TestCase):
         workers = srv.api("/api/v1/workers")["workers"]
         self.assertEqual(sum(w["publishers"] for w in workers), 1, workers)
         self.assertEqual(sum(w["players"] for w in workers), 1, workers)
+        # /dev/shm: the one stream's ring (harness: shm.ring_bytes 4MiB), the filesystem around it.
+        shm = srv.api("/api/v1/summaries")["data"]["shm"]
+        self.assertEqual((shm["dir"], shm["rings"]), ("/dev/shm", 1), shm)
+        self.assertGreaterEqual(shm["rings_bytes"], 4 << 20, shm)
+        self.assertLess(shm["rings_bytes"], 5 << 20, shm)
+        self.assertGreaterEqual(shm["size_bytes"], shm["rings_bytes"], shm)
+        self.assertLessEqual(shm["free_bytes"], shm["size_bytes"] - shm["rings_bytes"], shm)
+        self.assertGreater(shm["control_bytes"], 0, shm)
 
         status, headers, text = curl(srv, "/metrics")
         self.assertEqual(status, 200)

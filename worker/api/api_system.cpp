@@ -3,6 +3,7 @@
 #include "worker/api/api_system.hpp"
 
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include "base/clock.hpp"
 #include "base/json_writer.hpp"
 #include "base/version.hpp"
+#include "shm/segment.hpp"
 #include "worker/core/services.hpp"
 
 namespace srs::worker {
@@ -220,7 +222,24 @@ std::string SystemApi::summaries() {
   system_members(w, cpu, mem);
   w.key("srs_workers");
   workers_members(w, cpu);
+  shm_members(w);
   return data(w);
+}
+
+// Our addition: the shared memory this server holds in /dev/shm (one file
+// per stream ring; rings are made at publish) next to the filesystem's size
+// and free space, and the control region (anonymous, mapped before fork).
+void SystemApi::shm_members(JsonWriter& w) const {
+  const shm::SegmentUsage rings = shm::instance_segments_usage(svc_.control->instance());
+  struct statvfs fs {};
+  const bool have_fs = ::statvfs(shm::kShmDir, &fs) == 0;
+  w.key("shm").begin_object();
+  w.key("dir").value(shm::kShmDir);
+  w.key("size_bytes").value(have_fs ? uint64_t(fs.f_blocks) * fs.f_frsize : uint64_t{0});
+  w.key("free_bytes").value(have_fs ? uint64_t(fs.f_bavail) * fs.f_frsize : uint64_t{0});
+  w.key("rings").value(rings.count).key("rings_bytes").value(rings.bytes);
+  w.key("control_bytes").value(uint64_t{svc_.control->header().fixed.size});
+  w.end_object();
 }
 
 void SystemApi::system_members(JsonWriter& w, const CpuSampler& cpu, const MemInfo& mem) const {

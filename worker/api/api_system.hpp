@@ -51,6 +51,7 @@ class SystemApi {
   std::string summaries();
   void system_members(base::JsonWriter& w, const CpuSampler& cpu, const MemInfo& mem) const;
   void workers_members(base::JsonWriter& w, const CpuSampler& cpu) const;
+  void shm_members(base::JsonWriter& w) const;
   std::string workers();
   std::string rusages() const;
   std::string self_proc_stats();
