@@ -175,7 +175,7 @@ bool Publisher::flush() {
   pending_ = false;
   // After a takeover the new owner writes a new ring; this one may have
   // written a little more to the old one, which nobody reads any more.
-  if (!svc_.control->registry().is_owner(ref_)) return false;
+  if (!still_owner()) return false;
   shm::WakeSet wake = writer_.commit();
   if (!wake.empty()) {
     // The readers measure how late they answer (their merge window's load).
@@ -189,6 +189,19 @@ bool Publisher::flush() {
   stats_.on_flush(bytes_, messages_, video_frames_, base::mono_ms());
   svc_.control->workers().counters(svc_.slot).messages_in.add(messages_ - flushed_messages_);
   flushed_messages_ = messages_;
+  return true;
+}
+
+// Every change of a stream's owner or state bumps the registry's epoch after
+// it is made: the stream slot's own line (cold, one per stream) is read only
+// when the epoch moved since the last look.
+bool Publisher::still_owner() {
+  shm::Registry& reg = svc_.control->registry();
+  const uint32_t epoch = reg.epoch();
+  if (owner_checked_ && epoch == owner_epoch_) return true;
+  if (!reg.is_owner(ref_)) return false;
+  owner_checked_ = true;
+  owner_epoch_ = epoch;
   return true;
 }
 

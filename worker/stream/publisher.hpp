@@ -65,6 +65,7 @@ class Publisher {
   bool claim(std::string* why, bool* busy, shm::StreamInfo* before);
   bool open_ring(const shm::StreamInfo& before, std::string* why);
   shm::RecordMeta classify(const MediaRecord& r);
+  bool still_owner();
 
   Services& svc_;
   const conf::VhostConfig& vhost_;
@@ -73,6 +74,8 @@ class Publisher {
   shm::Segment segment_;
   shm::RingWriter writer_;
   bool pending_ = false;
+  bool owner_checked_ = false;  // owner as of the registry's owner_epoch_
+  uint32_t owner_epoch_ = 0;
   bool stopped_ = false;
   bool observed_ = false;  // on_publish told: on_unpublish owed
   uint64_t messages_ = 0;
