@@ -3,7 +3,7 @@
 // byte picks the role (bit 0: publisher) and the piece size (the other bits,
 // 0: all at once); the rest is the server's chunk stream. The seeds in
 // corpus/client_session/ are the scripted server's replies from
-// t/unit/proto/rtmp/client_session_test.cpp, so the fuzzer starts deep in the
+// t/unit/proto/rtmp/client_session_test_util.hpp, so the fuzzer starts deep in the
 // flows. The session may never crash, hang, use more bytes than it was given
 // or hand out a message whose payload differs from its header's length.
 #include <cstddef>
