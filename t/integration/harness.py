@@ -23,6 +23,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("SRS_BUILD", "build"))
@@ -92,6 +93,30 @@ def wait_until(predicate, timeout, interval=0.05, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def need_tools(*tools):
+    """Skips the test class (unittest.SkipTest) unless every command in tools is installed."""
+    missing = [t for t in tools if not shutil.which(t)]
+    if missing:
+        raise unittest.SkipTest(f"not installed: {', '.join(missing)}")
+
+
+class ClassScope:
+    """What Server and Proc register their cleanups on, for what a whole class
+    shares (servers, publishers): stopped after its last test."""
+
+    def __init__(self, cls):
+        self.addCleanup = cls.addClassCleanup
+
+
+def make_folder(cls, prefix):
+    """A temporary folder for the test class cls, removed after its last test
+    (kept with SRS_KEEP_TMP)."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    if not os.environ.get("SRS_KEEP_TMP"):
+        cls.addClassCleanup(shutil.rmtree, folder, True)
+    return folder
+
+
 def to_yaml(value, indent=0):
     """A tiny YAML emitter for nested dicts, lists and scalars (no PyYAML in the stdlib)."""
     pad = "  " * indent
@@ -132,6 +157,8 @@ def run(cmd, timeout=30, **kw):
 
 class Server:
     """One srs master with its workers, on free 127.0.0.1 ports, in a temp dir."""
+
+    api_host = "127.0.0.1"  # where api() asks
 
     def __init__(self, test, workers=3, extra=None):
         self.test = test
@@ -252,11 +279,30 @@ class Server:
 
     def api(self, path, port=None, timeout=5):
         """GET through curl; returns the decoded JSON."""
-        url = f"http://127.0.0.1:{port or self.api_port}{path}"
+        url = f"http://{self.api_host}:{port or self.api_port}{path}"
         r = run(["curl", "-sS", "--max-time", str(timeout), url], timeout=timeout + 5)
         if r.returncode != 0:
             raise AssertionError(f"curl {url} failed ({r.returncode}): {r.stderr.strip()}")
         return json.loads(r.stdout)
+
+
+class HostServer(Server):
+    """A Server with its RTMP, HTTP and API listeners on `host` (127.0.0.N), asked there."""
+
+    def __init__(self, test, host, workers=1):
+        super().__init__(test, workers=workers)
+        self.host = self.api_host = host
+        self.settings["rtmp"]["listen"] = [f"{host}:{self.rtmp_port}"]
+        self.settings["http_server"]["listen"] = [f"{host}:{self.http_port}"]
+        self.settings["http_api"]["listen"] = [f"{host}:{self.api_port}"]
+
+    def metrics_text(self):
+        """The text of /metrics on this server's address (test_api.parse_metrics reads it)."""
+        url = f"http://{self.host}:{self.api_port}/metrics"
+        r = run(["curl", "-sS", "--max-time", "5", url], timeout=15)
+        if r.returncode != 0:
+            raise AssertionError(f"curl {url} failed: {r.stderr.strip()}")
+        return r.stdout
 
 
 def merge(base, extra):
@@ -323,6 +369,36 @@ def publish(test, srv, stream="live/cam", seconds=60, extra=None, size="320x240"
     return Proc(test, cmd, os.path.join(srv.dir, f"publish-{name}-{time.monotonic_ns()}.log"))
 
 
+def publish_to(scope, srv, url, seconds, gop):
+    """ffmpeg publishing a test pattern (H.264 320x240 with a keyframe every
+    `gop` frames, stereo AAC at 44.1 kHz) in real time to url; its log in srv.dir."""
+    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
+           "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+           "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", str(seconds),
+           "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-threads", "1",
+           "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
+           "-c:a", "aac", "-ac", "2", "-f", "flv", url]
+    return Proc(scope, cmd, os.path.join(srv.dir, f"publish-{time.monotonic_ns()}.log"))
+
+
+def wait_publishing(srv):
+    """Until live/cam is published with both codecs known (its sequence headers
+    arrived), so that a player gets both streams."""
+    srv.wait_log(r"rtmp publish __defaultVhost__/live/cam", timeout=15)
+    wait_until(lambda: [s for s in srv.api("/api/v1/streams")["streams"]
+                        if s["video"] and s["audio"]], 15, what="the stream with its codecs")
+
+
+def decoded_frames(test, url, seconds):
+    """ffmpeg decodes `seconds` of url: asserts it exits 0 reporting no error;
+    returns the frames it decoded."""
+    r = run(["ffmpeg", "-hide_banner", "-v", "error", "-i", url, "-t", str(seconds),
+             "-progress", "pipe:1", "-f", "null", "-"], timeout=30)
+    test.assertEqual(r.returncode, 0, r.stderr)
+    test.assertEqual(r.stderr.strip(), "", "the decoder reported errors")
+    return int(re.findall(r"frame=(\d+)", r.stdout)[-1])
+
+
 def rtmpdump(test, srv, stream="live/cam", path=None):
     """rtmpdump playing live into a file; returns (proc, path)."""
     path = path or os.path.join(srv.dir, f"dump-{time.monotonic_ns()}.flv")
@@ -371,6 +447,15 @@ def size_of(path):
         return os.path.getsize(path)
     except OSError:
         return 0
+
+
+def file_bytes(path):
+    """A file's bytes; b"" before it exists."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
 
 
 def assert_test_pattern(test, streams):

@@ -17,16 +17,15 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import socket
-import tempfile
 import time
 import unittest
 
 from forward_fixtures import metric_sum, metrics, wait_stream
-from harness import (SRS, Probe, Proc, Server, assert_test_pattern, flv_tags, run,
-                     size_of, start_on_worker, to_yaml, wait_until)
+from harness import (SRS, ClassScope, Probe, Proc, Server, assert_test_pattern, file_bytes,
+                     flv_tags, make_folder, need_tools, publish_to, run, size_of, start_on_worker,
+                     to_yaml, wait_until)
 from jwt_token import make_rsa_keypair, make_token
 
 # --- what the implementation logs (kept here to be easy to change) --------------
@@ -53,27 +52,6 @@ OTHER_IP = "127.0.0.2"
 
 # --- fixtures -----------------------------------------------------------------------
 
-class ClassScope:
-    """What Server and Proc register their cleanups on, for a server and a
-    publisher shared by a whole class: stopped after its last test."""
-
-    def __init__(self, cls):
-        self.addCleanup = cls.addClassCleanup
-
-
-def need_tools(*tools):
-    missing = [t for t in tools if not shutil.which(t)]
-    if missing:
-        raise unittest.SkipTest(f"not installed: {', '.join(missing)}")
-
-
-def make_folder(cls, prefix):
-    folder = tempfile.mkdtemp(prefix=prefix)
-    if not os.environ.get("SRS_KEEP_TMP"):
-        cls.addClassCleanup(shutil.rmtree, folder, True)
-    return folder
-
-
 def other_ip_usable():
     """Whether a socket can be bound to OTHER_IP (all of 127/8 is loopback on Linux)."""
     try:
@@ -85,15 +63,8 @@ def other_ip_usable():
 
 
 def publish(scope, srv, url, seconds):
-    """ffmpeg publishing a test pattern (H.264 320x240 with a keyframe every
-    second, stereo AAC at 44.1 kHz) in real time to url."""
-    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
-           "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
-           "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", str(seconds),
-           "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-threads", "1",
-           "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
-           "-c:a", "aac", "-ac", "2", "-f", "flv", url]
-    return Proc(scope, cmd, os.path.join(srv.dir, f"publish-{time.monotonic_ns()}.log"))
+    """harness.publish_to's test pattern to url, with a keyframe every second."""
+    return publish_to(scope, srv, url, seconds, gop=25)
 
 
 def publish_refused(test, srv, url, why):
@@ -236,19 +207,11 @@ def live(srv, stream="live/cam"):
     return s if s and s["publish"]["active"] else None
 
 
-def read(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError:
-        return b""
-
-
 def wait_segments(srv, stream="live/cam", count=2):
     """The playlist on disk once it lists `count` segments."""
     m3u8 = os.path.join(srv.dir, "html", stream + ".m3u8")
-    return wait_until(lambda: read(m3u8).count(b"#EXTINF") >= count and read(m3u8), 20,
-                      what=f"{count} HLS segments of {stream}").decode()
+    return wait_until(lambda: file_bytes(m3u8).count(b"#EXTINF") >= count and file_bytes(m3u8),
+                      20, what=f"{count} HLS segments of {stream}").decode()
 
 
 # --- 1. tokens, HS256 -------------------------------------------------------------------
@@ -360,7 +323,7 @@ class TokenTest(unittest.TestCase):
         # A segment with the token: the file on disk; without, or with
         # another stream's token: 403.
         segment = uris[0].split("?")[0]
-        on_disk = read(os.path.join(srv.dir, "html", "live", segment))
+        on_disk = file_bytes(os.path.join(srv.dir, "html", "live", segment))
         self.assertGreater(len(on_disk), 10_000)
         self.assertEqual(get(srv, http(srv, "live/" + uris[0])), (200, on_disk))
         with self.refusal("play", "token refused: no token", http=True):
@@ -522,7 +485,7 @@ class SecurityTest(unittest.TestCase):
         self.assertIn(b"#EXTM3U", body)
         status, body = get(srv, http(srv, "live/" + segment), interface=OTHER_IP)
         self.assertEqual(status, 200)
-        self.assertEqual(body, read(os.path.join(srv.dir, "html", "live", segment)))
+        self.assertEqual(body, file_bytes(os.path.join(srv.dir, "html", "live", segment)))
         self.assertEqual(refusals(srv)["address"], before)
 
     def test_publish_allow_refuses_the_local_publisher(self):

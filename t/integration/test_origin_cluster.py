@@ -27,19 +27,16 @@ import datetime
 import json
 import os
 import re
-import shutil
 import statistics
-import subprocess
-import tempfile
 import threading
 import time
 import unittest
 
 import edge_fixtures as ef
-import harness
 import test_api  # parse_metrics (the module only)
-from harness import (SRS, Probe, Server, assert_test_pattern, free_port, run, size_of,
-                     start_on_worker, to_yaml, wait_until)
+from harness import (SRS, HostServer, Probe, Server, assert_test_pattern, free_port, run,
+                     size_of, start_on_worker, to_yaml, wait_until)
+from redis_fixture import RedisFixture, RedisServer
 
 VHOST = ef.VHOST
 KEY = f"{VHOST}/live/cam"
@@ -55,45 +52,10 @@ METRIC_UP = "srs_directory_workers_up"
 METRIC_FAILURES = "srs_directory_failures_total"
 
 
-# --- Redis ---------------------------------------------------------------------------
+# --- Redis and the servers, each on its own loopback address ---------------------------
 
-class Redis:
-    """Our own redis-server on a free 127.0.0.1 port, no persistence; stopped
-    (SIGKILL, as a crash) and started again on the same port by pid."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="srs-redis-")
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc = None
-
-    def start(self):
-        log = open(os.path.join(self.dir, "redis.log"), "a")
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        log.close()
-        harness._started_pids.add(self.proc.pid)
-        wait_until(lambda: self.cli("PING") == "PONG", 10, interval=0.05, what="redis-server to answer")
-        return self
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def kill(self):
-        if not self.alive():
-            return
-        self.proc.kill()
-        self.proc.wait(5)
-
-    def cleanup(self):
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def cli(self, *args):
-        r = run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), *args], timeout=10)
-        return r.stdout.strip() if r.returncode == 0 else None
+class Redis(RedisServer):
+    """The directory's redis-server, which reads the leases."""
 
     def holder(self, key=KEY):
         """The lease's value of key as a dict; None when there is none (nil)."""
@@ -101,17 +63,11 @@ class Redis:
         return json.loads(value) if value else None
 
 
-# --- servers, each on its own loopback address -----------------------------------------
-
-class Node(Server):
+class Node(HostServer):
     """Our server with its RTMP, HTTP and API listeners on `host` (127.0.0.N)."""
 
     def __init__(self, test, host, workers=1, top=None, vhost=None):
-        super().__init__(test, workers=workers)
-        self.host = host
-        self.settings["rtmp"]["listen"] = [f"{host}:{self.rtmp_port}"]
-        self.settings["http_server"]["listen"] = [f"{host}:{self.http_port}"]
-        self.settings["http_api"]["listen"] = [f"{host}:{self.api_port}"]
+        super().__init__(test, host, workers=workers)
         v = {"hls": {"enabled": False}}
         v.update(vhost or {})
         self.settings["vhosts"] = {VHOST: v}
@@ -129,19 +85,8 @@ class Node(Server):
     def flv_url(self, stream="live/cam"):
         return f"http://{self.host}:{self.http_port}/{stream}.flv"
 
-    def api(self, path, port=None, timeout=5):
-        url = f"http://{self.host}:{port or self.api_port}{path}"
-        r = run(["curl", "-sS", "--max-time", str(timeout), url], timeout=timeout + 5)
-        if r.returncode != 0:
-            raise AssertionError(f"curl {url} failed ({r.returncode}): {r.stderr.strip()}")
-        return json.loads(r.stdout)
-
     def metrics(self):
-        r = run(["curl", "-sS", "--max-time", "5", f"http://{self.host}:{self.api_port}/metrics"],
-                timeout=15)
-        if r.returncode != 0:
-            raise AssertionError(f"curl /metrics failed: {r.stderr.strip()}")
-        return test_api.parse_metrics(r.stdout)[1]
+        return test_api.parse_metrics(self.metrics_text())[1]
 
     def metric(self, name):
         return ef.metric(self.metrics(), name)
@@ -251,18 +196,10 @@ def live(srv, name="cam"):
     return s if s and s.get("state") == "live" and s["publish"]["active"] else None
 
 
-class OriginClusterTest(unittest.TestCase):
+class OriginClusterTest(RedisFixture, unittest.TestCase):
     """Three origins and their edges around one Redis."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.redis = Redis().start()
-        cls.addClassCleanup(cls.redis.cleanup)
-
-    def setUp(self):
-        if not self.redis.alive():
-            self.redis.start()
-        self.redis.cli("FLUSHALL")
+    redis_class = Redis
 
     def publish(self, srv, seconds=90, stream="live/cam"):
         return ef.publish(self, srv.rtmp_url(stream), srv.dir, seconds=seconds)
@@ -489,18 +426,10 @@ class OriginClusterTest(unittest.TestCase):
               f"the next origin's publish live in {accepted_ms:.0f} ms", end="")
 
 
-class DirectoryOutageTest(unittest.TestCase):
+class DirectoryOutageTest(RedisFixture, unittest.TestCase):
     """Redis goes away under publishers and players, and comes back."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.redis = Redis().start()
-        cls.addClassCleanup(cls.redis.cleanup)
-
-    def setUp(self):
-        if not self.redis.alive():
-            self.redis.start()
-        self.redis.cli("FLUSHALL")
+    redis_class = Redis
 
     def down_lines(self, srv):
         """The worker pids of srv's "redis ... down" lines, one per line."""

@@ -20,7 +20,6 @@ stops on the closed connection. The onStatus itself is read by rtmp_player.py
 
 Every process is stopped by pid, every wait is bounded."""
 import http.client
-import json
 import os
 import re
 import shutil
@@ -34,8 +33,9 @@ import unittest
 import edge_fixtures as ef
 import harness
 import test_api  # parse_metrics (the module only: its TestCase stays out of this module)
-from harness import (ROOT, Probe, Proc, Server, assert_test_pattern, free_port, run, size_of,
-                     wait_until)
+from harness import (ROOT, ClassScope, HostServer, Probe, Proc, assert_test_pattern, free_port,
+                     run, size_of, wait_until)
+from redis_fixture import RedisServer
 from rtmp_player import RtmpPlayer, statuses
 
 VHOST = "__defaultVhost__"
@@ -65,14 +65,6 @@ def rx(template, **values):
     return template.format(**{k: re.escape(str(v)) for k, v in values.items()})
 
 
-class ClassScope:
-    """What Server and Proc register their cleanups on, for servers shared by
-    a whole class: stopped after its last test."""
-
-    def __init__(self, cls):
-        self.addCleanup = cls.addClassCleanup
-
-
 CLIP = None  # the looped clip, made by setUpModule
 
 
@@ -95,48 +87,17 @@ def setUpModule():
         raise AssertionError(f"encoding the clip failed: {r.stderr}")
 
 
-# --- Redis and the origins ---------------------------------------------------------------
+# --- the origins -------------------------------------------------------------------------
 
-class Redis:
-    """Our own redis-server on a free 127.0.0.1 port, no persistence."""
-
-    def __init__(self, scope):
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="srs-redis-")
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        log = open(os.path.join(self.dir, "redis.log"), "w")
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        log.close()
-        harness._started_pids.add(self.proc.pid)
-        scope.addCleanup(self.cleanup)
-        wait_until(lambda: self.cli("PING") == "PONG", 10, what="redis-server to answer")
-
-    def cli(self, *args):
-        r = run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), *args], timeout=10)
-        return r.stdout.strip() if r.returncode == 0 else None
-
-    def cleanup(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-class Origin(Server):
+class Origin(HostServer):
     """An origin of redis's cluster, one worker, every listener on `host`."""
 
     def __init__(self, scope, host, server_id, redis, redirect, cluster=None):
-        super().__init__(scope, workers=1)
-        self.host, self.server_id = host, server_id
+        super().__init__(scope, host, workers=1)
+        self.server_id = server_id
         s = self.settings
         s["server_id"] = server_id
-        s["rtmp"]["listen"] = [f"{host}:{self.rtmp_port}"]
-        s["http_server"]["listen"] = [f"{host}:{self.http_port}"]
         s["http_server"]["wait_publisher"] = f"{WAIT_PUBLISHER_S}s"
-        s["http_api"]["listen"] = [f"{host}:{self.api_port}"]
         s["origin_cluster"] = {"directory": redis.url, "redirect": redirect}
         vhost = {"hls": {"fragment": f"{FRAGMENT_S}s", "window": "10s"}}
         if cluster:
@@ -159,20 +120,8 @@ class Origin(Server):
     def http_url(self, path):
         return f"http://{self.http_endpoint}/{path}"
 
-    def api(self, path, port=None, timeout=5):
-        """GET through curl on this server's address; the decoded JSON."""
-        url = f"http://{self.host}:{port or self.api_port}{path}"
-        r = run(["curl", "-sS", "--max-time", str(timeout), url], timeout=timeout + 5)
-        if r.returncode != 0:
-            raise AssertionError(f"curl {url} failed ({r.returncode}): {r.stderr.strip()}")
-        return json.loads(r.stdout)
-
     def metrics(self):
-        url = f"http://{self.host}:{self.api_port}/metrics"
-        r = run(["curl", "-sS", "--max-time", "5", url], timeout=15)
-        if r.returncode != 0:
-            raise AssertionError(f"curl {url} failed: {r.stderr.strip()}")
-        return test_api.parse_metrics(r.stdout)[1]
+        return test_api.parse_metrics(self.metrics_text())[1]
 
     def count(self, pattern):
         return len(re.findall(pattern, self.log()))
@@ -224,7 +173,7 @@ class OriginRedirectTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         scope = ClassScope(cls)
-        cls.redis = Redis(scope)
+        cls.redis = RedisServer(scope).start()
         cls.a = Origin(scope, "127.0.0.1", "A", cls.redis, redirect=False).start()
         cls.b = Origin(scope, "127.0.0.2", "B", cls.redis, redirect=True).start()
         cls.c = Origin(scope, "127.0.0.3", "C", cls.redis, redirect=False,
@@ -565,7 +514,7 @@ class HlsCacheTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         scope = ClassScope(cls)
-        cls.redis = Redis(scope)
+        cls.redis = RedisServer(scope).start()
         cls.a = Origin(scope, "127.0.0.1", "A", cls.redis, redirect=True).start()
         cls.b = Origin(scope, "127.0.0.2", "B", cls.redis, redirect=True).start()
         cls.publisher = publish_clip(scope, cls.a, "live/crowd")

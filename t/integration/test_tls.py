@@ -15,12 +15,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import unittest
 
-from harness import (SRS, Probe, Proc, Server, assert_test_pattern, flv_tags, free_port, run,
-                     size_of, to_yaml, wait_until)
+from harness import (SRS, ClassScope, Probe, Proc, Server, assert_test_pattern, file_bytes,
+                     flv_tags, free_port, make_folder, need_tools, publish_to, run, size_of,
+                     to_yaml, wait_until)
 
 # --- what the implementation logs and prints (kept here to be easy to change) ---
 
@@ -95,25 +95,9 @@ def fetch(url, timeout=10):
     return r.stdout
 
 
-def read(path):
-    """A file's bytes; b"" before it exists."""
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError:
-        return b""
-
-
 def publish(scope, srv, url, seconds):
-    """ffmpeg publishing a test pattern (H.264 320x240, keyframe every 2 s, and
-    stereo AAC at 44.1 kHz) in real time to `url`."""
-    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
-           "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
-           "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", str(seconds),
-           "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-threads", "1",
-           "-g", "50", "-keyint_min", "50", "-sc_threshold", "0",
-           "-c:a", "aac", "-ac", "2", "-f", "flv", url]
-    return Proc(scope, cmd, os.path.join(srv.dir, f"publish-{time.monotonic_ns()}.log"))
+    """harness.publish_to's test pattern to `url`, with a keyframe every 2 s."""
+    return publish_to(scope, srv, url, seconds, gop=50)
 
 
 def player(scope, srv, cmd, name):
@@ -159,27 +143,6 @@ def closed_without_answer(port, data):
                 return local, got
             got += chunk
         raise AssertionError(f"port {port} still open 10 s after a non-TLS client wrote")
-
-
-class ClassScope:
-    """What harness.Server and Proc register their cleanups on, for a server
-    and clients shared by a whole class: they are stopped after its last test."""
-
-    def __init__(self, cls):
-        self.addCleanup = cls.addClassCleanup
-
-
-def make_folder(cls, prefix):
-    folder = tempfile.mkdtemp(prefix=prefix)
-    if not os.environ.get("SRS_KEEP_TMP"):
-        cls.addClassCleanup(shutil.rmtree, folder, True)
-    return folder
-
-
-def need_tools(*tools):
-    missing = [t for t in tools if not shutil.which(t)]
-    if missing:
-        raise unittest.SkipTest(f"not installed: {', '.join(missing)}")
 
 
 # --- RTMPS, HTTPS and SNI on one server with one publisher --------------------
@@ -243,16 +206,16 @@ class TlsStreamingTest(unittest.TestCase):
         # The playlist and a segment over https: the bytes of the files on disk.
         live = os.path.join(srv.dir, "html", "live")
         m3u8 = os.path.join(live, "cam.m3u8")
-        wait_until(lambda: read(m3u8).count(b"#EXTINF") >= 2, 30, what="two HLS segments")
+        wait_until(lambda: file_bytes(m3u8).count(b"#EXTINF") >= 2, 30, what="two HLS segments")
 
         def playlist_as_on_disk():  # unless a segment closed in between
-            before = read(m3u8)
+            before = file_bytes(m3u8)
             body = fetch(self.https_url(STREAM + ".m3u8"))
-            return body if body in (before, read(m3u8)) else None
+            return body if body in (before, file_bytes(m3u8)) else None
 
         text = wait_until(playlist_as_on_disk, 10, what="the https playlist to match the disk")
         segment = re.findall(rb"^(cam-\d+\.ts)$", text, re.M)[0].decode()
-        on_disk = read(os.path.join(live, segment))
+        on_disk = file_bytes(os.path.join(live, segment))
         self.assertGreater(len(on_disk), 10_000)
         self.assertEqual(fetch(self.https_url(f"live/{segment}")), on_disk)
         streams = Probe(self.https_url(STREAM + ".m3u8")).streams(timeout=40)
