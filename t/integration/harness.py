@@ -13,6 +13,7 @@ under "qemu-arm -L build-armhf/sysroot").
 """
 import atexit
 import contextlib
+import glob
 import json
 import os
 import re
@@ -49,6 +50,14 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def remove_rings(master_pid):
+    """Unlinks the stream rings a killed master left in /dev/shm (one file per
+    stream, named srs.PID.RANDOM.SLOT.EPOCH; a master that exits removes its own)."""
+    for path in glob.glob(f"/dev/shm/srs.{master_pid}.*"):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def pid_alive(pid):
@@ -243,13 +252,21 @@ class Server:
 
     def cleanup(self):
         if self.proc and self.proc.poll() is None:
-            for p in self.workers():
+            workers = self.workers()
+            for p in workers:
                 try:
                     os.kill(p, signal.SIGKILL)
                 except OSError:
                     pass
             self.proc.kill()
+            deadline = time.monotonic() + 5
+            while any(pid_alive(p) for p in workers) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            # Unreaped, the killed master keeps its pid: the rings named after it are its own.
+            remove_rings(self.proc.pid)
             self.proc.wait(5)
+        elif self.proc and not pid_alive(self.proc.pid):
+            remove_rings(self.proc.pid)  # a master the test killed (a clean exit removed its own)
         if os.environ.get("SRS_KEEP_TMP"):
             return
         shutil.rmtree(self.dir, ignore_errors=True)
