@@ -217,8 +217,22 @@ class Server:
                                      env=dict(os.environ, **env) if env else None)
         _started_pids.add(self.proc.pid)
         if wait:
-            self.wait_log(r"generation 1 ready", timeout=15)
+            try:
+                self.wait_log(r"generation 1 ready", timeout=15)
+            except AssertionError as e:
+                code = self.proc.poll()
+                state = "still running" if code is None else f"exited with status {code}"
+                raise AssertionError(f"{e}\nthe master is {state}; its stderr:\n"
+                                     f"{self.stderr_text()[-3000:]}") from None
         return self
+
+    def stderr_text(self):
+        """What the server wrote before its log file was open (a refusal to start)."""
+        try:
+            with open(os.path.join(self.dir, "stderr.txt"), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
 
     @property
     def pid(self):
