@@ -66,14 +66,14 @@ bool ClientEntryHolder::kicked() const noexcept {
   return table_ != nullptr && table_->kicked(ref_);
 }
 
-void ClientEntryHolder::publish() noexcept {
-  if (in_ != nullptr && unpublished_in_ != 0) in_->add(unpublished_in_);
-  if (out_ != nullptr && unpublished_out_ != 0) out_->add(unpublished_out_);
-  unpublished_in_ = unpublished_out_ = 0;
+void ClientEntryHolder::flush_traffic() noexcept {
+  if (in_ != nullptr && pending_in_ != 0) in_->add(pending_in_);
+  if (out_ != nullptr && pending_out_ != 0) out_->add(pending_out_);
+  pending_in_ = pending_out_ = 0;
 }
 
 void ClientEntryHolder::release() noexcept {
-  publish();
+  flush_traffic();
   if (table_ == nullptr) return;
   if (base::Status s = table_->release(ref_); !s.is_ok()) {
     LOG_WARN("client entry %u: release failed: %s", ref_.index, s.to_string().c_str());

@@ -7,9 +7,9 @@
 // destructor. A full table is logged and the connection is served unlisted:
 // every call is then a no-op.
 //
-// The traffic is counted here and published to the shared entry by publish():
+// The traffic is counted here and added to the shared entry by flush_traffic():
 // once a second for every connection (Connections), at release, and at once
-// past kPublishAtBytes. A player's write then touches no shared line of its
+// past kFlushAtBytes. A player's write then touches no shared line of its
 // own: with 400 players of one stream, a frame would otherwise pull 400 cold
 // client entries into the cache. The API's byte figures lag by at most a
 // second; the worker's totals (WorkerCounters) are counted per write.
@@ -38,19 +38,19 @@ class ClientEntryHolder {
   // What the connection does now; `key` is "vhost/app/stream" ("" for none).
   void describe(shm::ClientType type, uint32_t stream_slot, uint32_t stream_generation,
                 std::string_view key) noexcept;
-  // Publishing long before a Counter64 add could reach 2^31 (counter.hpp).
-  static constexpr uint64_t kPublishAtBytes = uint64_t{1} << 30;
+  // Flushed long before a Counter64 add could reach 2^31 (counter.hpp).
+  static constexpr uint64_t kFlushAtBytes = uint64_t{1} << 30;
 
   void add_in(uint64_t n) noexcept {
-    unpublished_in_ += n;
-    if (unpublished_in_ >= kPublishAtBytes) publish();
+    pending_in_ += n;
+    if (pending_in_ >= kFlushAtBytes) flush_traffic();
   }
   void add_out(uint64_t n) noexcept {
-    unpublished_out_ += n;
-    if (unpublished_out_ >= kPublishAtBytes) publish();
+    pending_out_ += n;
+    if (pending_out_ >= kFlushAtBytes) flush_traffic();
   }
   // Adds what was counted since the last call to the shared entry.
-  void publish() noexcept;
+  void flush_traffic() noexcept;
   // A kick through the API hit this entry (ClientTable::kicked).
   bool kicked() const noexcept;
   bool listed() const noexcept { return table_ != nullptr; }
@@ -61,7 +61,7 @@ class ClientEntryHolder {
   shm::ClientRef ref_;
   shm::Counter64* in_ = nullptr;
   shm::Counter64* out_ = nullptr;
-  uint64_t unpublished_in_ = 0, unpublished_out_ = 0;
+  uint64_t pending_in_ = 0, pending_out_ = 0;
 };
 
 // "1.2.3.4:5678" -> "1.2.3.4", "[::1]:5678" -> "::1"; anything else as is.

@@ -5,8 +5,8 @@ namespace srs::worker {
 
 Connections::Connections(event_base* base)
     : reaper_(make_timer(base, reap_cb, this)),
-      publisher_(make_timer(base, publish_cb, this, EV_PERSIST)) {
-  add_after_ms(publisher_.get(), kPublishTrafficMs);
+      traffic_timer_(make_timer(base, flush_traffic_cb, this, EV_PERSIST)) {
+  add_after_ms(traffic_timer_.get(), kFlushTrafficMs);
 }
 
 Connections::~Connections() {
@@ -56,8 +56,8 @@ void Connections::reap_cb(evutil_socket_t, short, void* arg) {
   static_cast<Connections*>(arg)->reap();
 }
 
-void Connections::publish_cb(evutil_socket_t, short, void* arg) {
-  for (auto& c : static_cast<Connections*>(arg)->conns_) c->client_.publish();
+void Connections::flush_traffic_cb(evutil_socket_t, short, void* arg) {
+  for (auto& c : static_cast<Connections*>(arg)->conns_) c->client_.flush_traffic();
 }
 
 void Connections::reap() {

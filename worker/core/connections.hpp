@@ -3,8 +3,8 @@
 // A connection is never freed inside its own callback chain: close() marks it
 // and schedules a zero-delay event that frees every closed connection at the
 // end of the loop iteration. The set also tells the drain logic how many
-// connections remain, and publishes every connection's traffic to its client
-// entry once a second (ClientEntryHolder::publish).
+// connections remain, and flushes every connection's traffic to its client
+// entry once a second (ClientEntryHolder::flush_traffic).
 #pragma once
 
 #include <event2/event.h>
@@ -61,14 +61,14 @@ class Connections {
   void on_reaped(std::function<void()> cb) { on_reaped_ = std::move(cb); }
 
  private:
-  static constexpr int64_t kPublishTrafficMs = 1000;
+  static constexpr int64_t kFlushTrafficMs = 1000;
 
   static void reap_cb(evutil_socket_t, short, void* arg);
-  static void publish_cb(evutil_socket_t, short, void* arg);
+  static void flush_traffic_cb(evutil_socket_t, short, void* arg);
   void reap();
 
   EventPtr reaper_;
-  EventPtr publisher_;  // persistent, every kPublishTrafficMs
+  EventPtr traffic_timer_;  // persistent, every kFlushTrafficMs
   std::list<std::unique_ptr<Connection>> conns_;
   std::vector<std::unique_ptr<Connection>> closed_;
   size_t live_ = 0;

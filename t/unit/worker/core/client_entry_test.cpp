@@ -70,18 +70,18 @@ TEST_CASE("claimed at accept, described at play, counted, released at close") {
     REQUIRE(info.is_ok());
     CHECK(info->type == shm::ClientType::kRtmpPlay);
     CHECK(std::string(info->stream) == "__defaultVhost__/live/cam");
-    CHECK(info->bytes_in == 0);  // counted, not yet published
+    CHECK(info->bytes_in == 0);  // counted, not yet flushed
     CHECK(info->bytes_out == 0);
-    h.publish();
+    h.flush_traffic();
     info = f.control.clients().find(cid("abcd1234"));
     CHECK(info->bytes_in == 100);
     CHECK(info->bytes_out == 8000);
-    h.publish();  // nothing new: nothing added twice
+    h.flush_traffic();  // nothing new: nothing added twice
     h.add_out(1);
-    h.add_out(ClientEntryHolder::kPublishAtBytes);  // past the bound: published at once
+    h.add_out(ClientEntryHolder::kFlushAtBytes);  // past the bound: flushed at once
     info = f.control.clients().find(cid("abcd1234"));
     CHECK(info->bytes_in == 100);
-    CHECK(info->bytes_out == 8001 + ClientEntryHolder::kPublishAtBytes);
+    CHECK(info->bytes_out == 8001 + ClientEntryHolder::kFlushAtBytes);
     CHECK_FALSE(h.kicked());
 
     auto owner = f.control.clients().kick(info->index, info->incarnation);
