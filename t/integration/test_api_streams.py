@@ -57,7 +57,7 @@ class ApiStreamsTest(unittest.TestCase):
                    == n + 1, 10, what="every player listed")
         wait_until(lambda: all(size_of(p) > 20000 for _, p in self.dumps + [self.flv]), 20,
                    what="every player receiving")
-        # A connection's bytes reach the API once a second (ClientEntryHolder::publish).
+        # A connection's bytes reach the API once a second (ClientEntryHolder::flush_traffic).
         wait_until(lambda: all(c["send_bytes"] > 20000 for c in self.clients()
                                if c["type"] in ("rtmp-play", "flv-play")), 10,
                    what="every player's bytes in the API")
